@@ -1,0 +1,59 @@
+# The one way in: `make report` and `make test` (README.md), plus sample, lint, clean.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+YEAR ?=
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c "from pipeline.run import ensure_kernel; ensure_kernel()"
+	@touch $(STAMP)
+
+## install: create .venv (if missing) and install the project with its dev tools
+install: $(STAMP)
+
+## syslibs: check WeasyPrint's system libraries load; install them when run as root
+syslibs: $(STAMP)
+	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing WeasyPrint's system libraries: $(APT_PACKAGES)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+		else \
+			echo "WeasyPrint cannot load Pango. Run: sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
+		fi; \
+	fi
+
+## report: run the whole pipeline on the embedded sample and write the HTML and PDF report
+report: syslibs
+	$(PY) -m pipeline run $(if $(YEAR),--year $(YEAR),)
+
+## test: run the test suite (unit, GX validation, papermill end-to-end)
+test: syslibs
+	$(PY) -m pytest
+
+## sample: regenerate the embedded sample exports under data/raw/ (byte-identical)
+sample: $(STAMP)
+	$(PY) -m pipeline sample
+
+## lint: ruff (check and format) and the pre-commit hooks
+lint: $(STAMP)
+	$(VENV)/bin/ruff check pipeline tests benchmarks
+	$(VENV)/bin/ruff format --check pipeline tests benchmarks
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+
+## clean: remove processed data and outputs (never data/raw/)
+clean:
+	find data/processed outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+## help: list the targets
+help:
+	@grep -E '^## ' Makefile | sed 's/^## /  make /'
+
+.PHONY: install syslibs report test sample lint clean help

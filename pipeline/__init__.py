@@ -1,0 +1,3 @@
+"""Partnerships pipeline: survey returns -> registry -> evaluation -> annual report."""
+
+__version__ = "0.1.0"

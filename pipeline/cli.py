@@ -1,0 +1,78 @@
+"""Command line: `run` the whole pipeline, `ingest` exports, regenerate the `sample`.
+
+A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+logger = logging.getLogger("pipeline")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the four stage notebooks and export the report")
+    run.add_argument("--year", type=int, help="survey year (default: config/council.yaml)")
+    run.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+
+    ingest = commands.add_parser("ingest", help="read survey exports into one returns.csv")
+    ingest.add_argument("--year", type=int, required=True)
+    ingest.add_argument("--out", type=Path, required=True, help="folder for returns.csv")
+    ingest.add_argument("--root", type=Path, help="folder holding config/")
+    ingest.add_argument("files", type=Path, nargs="+", help="export files (CSV or XLSX)")
+
+    sample = commands.add_parser("sample", help="regenerate the embedded sample exports")
+    sample.add_argument("--year", type=int, action="append", help="year(s) to write")
+    sample.add_argument("--root", type=Path)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> None:
+    from pipeline import run
+
+    result = run.run_pipeline(year=args.year, root=args.root)
+    print(f"HTML report: {result.html}")
+    print(f"PDF report:  {result.pdf}")
+
+
+def _ingest(args: argparse.Namespace) -> None:
+    from pipeline import ingest, protocol
+
+    ingested = ingest.ingest_exports(args.files, protocol.load(args.root), args.year)
+    out = ingest.write_returns(ingested.returns, args.out / "returns.csv")
+    for item in ingested.files.itertuples():
+        print(f"{item.source_file}: {item.rows_read} rows read ({item.layout})")
+    unmapped = ingest.unmapped_columns(ingested.column_map)
+    for item in unmapped.itertuples():
+        print(f"{item.source_file}: column {item.column} {item.header!r} maps to no question")
+    print(f"{len(ingested.returns)} returns written to {out}")
+
+
+def _sample(args: argparse.Namespace) -> None:
+    from pipeline import sample
+
+    for year in args.year or sample.SAMPLE_YEARS:
+        for path in sample.write_sample(year, args.root):
+            print(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run it, and turn a PipelineError into one line and exit 1."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for noisy in ("great_expectations", "papermill", "traitlets", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        {"run": _run, "ingest": _ingest, "sample": _sample}[args.command](args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

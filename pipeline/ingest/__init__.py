@@ -1,0 +1,389 @@
+"""Ingest stage: survey exports (data/raw/<year>/) -> one typed row per return (returns.csv).
+
+Reads each export as it comes (layout, encoding, sheet), maps its columns to question IDs,
+reads each answer by its question's type, keeps provenance (source file and row) on every
+row, and flags copies of a return so that each return is counted once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+from pipeline.ingest import values
+from pipeline.ingest.columns import ColumnMatch, match_header, normalise_header
+from pipeline.ingest.layouts import RawExport, read_export
+from pipeline.protocol import Protocol, Question
+
+logger = logging.getLogger(__name__)
+
+PROVENANCE = ["response_id", "submitted_at", "source_file", "source_row", "row_key", "complete"]
+DERIVED = ["parse_errors", "parse_warnings", "duplicate_of", "Q26_other"]
+_ERROR_WORDS = {
+    "money": "money",
+    "hours": "a number of hours",
+    "date": "a date",
+    "agree5": "an agreement level",
+    "timestamp": "a date and time",
+}
+_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest produced: the returns, every column's match, and a count per file."""
+
+    returns: pd.DataFrame
+    column_map: pd.DataFrame
+    files: pd.DataFrame
+
+
+def returns_columns(protocol: Protocol) -> list[str]:
+    """The returns table's columns, in the order the Decisions fix."""
+    return PROVENANCE + protocol.ids + DERIVED
+
+
+def _matcher(protocol: Protocol, year: int):
+    wording = {normalise_header(q.text): q.id for q in protocol.questions}
+    aliases = {normalise_header(h): qid for h, qid in protocol.aliases_for(year).items()}
+
+    def match(header: str, position: int = 0) -> ColumnMatch:
+        return match_header(header, position, wording, aliases, protocol.fuzzy_threshold)
+
+    return match
+
+
+def map_columns(raw: RawExport, protocol: Protocol, year: int) -> list[ColumnMatch]:
+    """Match each question column; two columns answering one question is an error."""
+    match = _matcher(protocol, year)
+    matches = [match(header, position) for position, header in raw.question_columns.items()]
+    by_question: dict[str, list[ColumnMatch]] = {}
+    for found in matches:
+        if found.question_id:
+            by_question.setdefault(found.question_id, []).append(found)
+    clashes = {qid: found for qid, found in by_question.items() if len(found) > 1}
+    if clashes:
+        qid, found = next(iter(sorted(clashes.items())))
+        headers = " and ".join(f"column {m.position + 1} {m.header!r}" for m in found)
+        raise PipelineError(
+            f"{raw.path.name}: {headers} both map to {qid}; rename one header or add an alias "
+            f"for the right one in config/protocol.yaml."
+        )
+    return matches
+
+
+def _check_required(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> None:
+    mapped = {m.question_id for m in matches}
+    missing = [q for q in protocol.questions if q.required and q.id not in mapped]
+    if missing:
+        named = "; ".join(f"{q.id} {q.text!r}" for q in missing)
+        raise PipelineError(
+            f"{raw.path.name}: required question(s) missing: {named}. Add the column, or an "
+            f"alias for its header under 'aliases' in config/protocol.yaml."
+        )
+
+
+def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Reading:
+    """Read one cell by its question's type (the council's value conventions)."""
+    if question.type == "money":
+        return values.read_money(
+            cell,
+            zero_words=protocol.money_zero_words,
+            missing_words=protocol.money_missing_words,
+            approximate_words=protocol.approximate_words,
+        )
+    if question.type == "number":
+        return values.read_hours(cell)
+    if question.type == "date":
+        return values.read_date(cell)
+    if question.type == "single":
+        return values.read_single(cell, question.options)
+    if question.type == "multi":
+        return values.read_multi(cell, question.options)
+    if question.type == "agree5":
+        return values.read_agree5(cell, protocol.agree5, protocol.agree5_missing)
+    return values.read_text(cell)
+
+
+def _cell_text(value: Any) -> str:
+    """How a value is written to CSV: whole numbers without ".0", blanks empty."""
+    if values.is_blank(value) and not isinstance(value, str):
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 2))
+    if isinstance(value, dt.datetime):
+        return value.strftime(_TIMESTAMP_FORMAT)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _respondent(raw: RawExport, cells: list[Any]) -> tuple[str | None, str | None]:
+    """The platform's respondent name and email; "anonymous" means none."""
+    name = values.read_text(cells[raw.platform["name"]]).value if "name" in raw.platform else None
+    email = None
+    if "email" in raw.platform:
+        email = values.read_text(cells[raw.platform["email"]]).value
+        if email and email.strip().casefold() == "anonymous":
+            email = None
+    return name, email
+
+
+def _platform_times(raw: RawExport, role: str) -> list[values.Reading]:
+    if role not in raw.platform:
+        return [values.MISSING] * len(raw.rows)
+    column = [row[raw.platform[role]] for row in raw.rows]
+    day_first = not values.timestamps_are_month_first(column)
+    return [values.read_timestamp(cell, day_first=day_first) for cell in column]
+
+
+def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> pd.DataFrame:
+    """One row per return with provenance, typed answers and the phrases of what failed."""
+    by_question = {m.question_id: m.position for m in matches if m.question_id}
+    submitted = _platform_times(raw, "submitted_at")
+    records = []
+    for index, (cells, source_row) in enumerate(zip(raw.rows, raw.source_rows, strict=True)):
+        errors: list[str] = []
+        warnings: list[str] = []
+        record: dict[str, Any] = {}
+        for question in protocol.questions:
+            position = by_question.get(question.id)
+            cell = None if position is None else cells[position]
+            reading = read_answer(question, cell, protocol)
+            record[question.id] = reading.value
+            if reading.error:
+                errors.append(
+                    f"{question.id}: could not read {str(cell).strip()!r} as "
+                    f"{_ERROR_WORDS[reading.error]}"
+                )
+            if reading.warning:
+                warnings.append(f"{question.id}: {reading.warning}")
+        name, email = _respondent(raw, cells)
+        if "Q1" not in by_question:
+            record["Q1"] = name
+        if "Q2" not in by_question:
+            record["Q2"] = email
+        stamp = submitted[index]
+        if stamp.error:
+            errors.append(f"submitted_at: could not read {stamp.value!r} as a date and time")
+        platform_id = (
+            values.read_text(cells[raw.platform["response_id"]]).value
+            if "response_id" in raw.platform
+            else None
+        )
+        complete = (
+            values.read_text(cells[raw.platform["complete"]]).value
+            if "complete" in raw.platform
+            else None
+        )
+        records.append(
+            {
+                "response_id": platform_id or f"{raw.path.stem}-{source_row}",
+                "submitted_at": _cell_text(stamp.value) or None,
+                "source_file": raw.path.name,
+                "source_row": source_row,
+                "row_key": f"{raw.path.name}:{source_row}",
+                "complete": complete,
+                **record,
+                "parse_errors": " | ".join(errors) or None,
+                "parse_warnings": " | ".join(warnings) or None,
+                "duplicate_of": None,
+                "Q26_other": None,
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=returns_columns(protocol))
+    return frame.astype({"source_row": "int64"})
+
+
+def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
+    answers = returns[protocol.ids].map(_cell_text)
+    return answers.apply(lambda row: "\x1f".join(row), axis=1)
+
+
+def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Mark copies so that each return counts once (the Decisions, in their order).
+
+    1. Same platform ID and the same answers, or the same email and partnership: a copy;
+       the first keeps its ID, later copies get duplicate_of = that ID.
+    2. Same platform ID, different answers, one file: an edited response; the last row is
+       the return and earlier rows get duplicate_of = it.
+    3. Same ID, different answers, different files: different returns; their IDs are
+       prefixed with the file stem.
+    Needs the returns columns; returns a new frame with response_id and duplicate_of set.
+    """
+    flagged = returns.copy()
+    answers = _answers_key(flagged, protocol)
+    stems = flagged["source_file"].map(lambda name: Path(name).stem)
+    duplicate_of = pd.Series([None] * len(flagged), index=flagged.index, dtype=object)
+    ids = flagged["response_id"].astype(str).copy()
+    for response_id, group in flagged.groupby(ids, sort=False):
+        if len(group) < 2:
+            continue
+        distinct = answers[group.index].drop_duplicates()
+        if len(distinct) > 1 and group["source_file"].nunique() > 1:
+            for row in group.index:  # rule 3: two forms numbering from 1
+                ids[row] = f"{stems[row]}-{response_id}"
+    for _, group in flagged.groupby(ids, sort=False):
+        if len(group) < 2:
+            continue
+        first_of_answers: dict[str, Any] = {}
+        for row in group.index:  # rule 1: copies of the same answers
+            key = answers[row]
+            if key in first_of_answers:
+                duplicate_of[row] = ids[first_of_answers[key]]
+            else:
+                first_of_answers[key] = row
+        kept = [row for row in group.index if duplicate_of[row] is None]
+        for row in kept[:-1]:  # rule 2: an edited response; the last edit is the return
+            duplicate_of[row] = ids[kept[-1]]
+    email = flagged["Q2"].map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
+    partnership = flagged["Q6"].map(lambda v: " ".join(str(v).split()).casefold())
+    seen: dict[tuple[str, str], int] = {}
+    for row in flagged.index:  # rule 1, second half: one officer, one partnership
+        if duplicate_of[row] is not None or email[row] is None:
+            continue
+        key = (email[row], partnership[row])
+        if key in seen:
+            duplicate_of[row] = ids[seen[key]]
+        else:
+            seen[key] = row
+    return flagged.assign(response_id=ids, duplicate_of=duplicate_of)
+
+
+def ingest_exports(files: Sequence[Path], protocol: Protocol, year: int) -> Ingested:
+    """Read every export for one year into one returns table, with copies flagged."""
+    if not files:
+        raise PipelineError(f"No survey exports given for {year}.")
+    match = _matcher(protocol, year)
+    parts, maps, counts = [], [], []
+    for path in files:
+        raw = read_export(Path(path), lambda header: match(header).question_id is not None)
+        matches = map_columns(raw, protocol, year)
+        _check_required(raw, matches, protocol)
+        parts.append(parse_export(raw, matches, protocol))
+        maps.extend(
+            {
+                "source_file": raw.path.name,
+                "layout": raw.layout,
+                "column": m.position + 1,
+                "header": m.header,
+                "question_id": m.question_id,
+                "method": m.method,
+                "score": m.score,
+            }
+            for m in matches
+        )
+        platform = {position: role for role, position in raw.platform.items()}
+        maps.extend(
+            {
+                "source_file": raw.path.name,
+                "layout": raw.layout,
+                "column": position + 1,
+                "header": raw.headers[position],
+                "question_id": None,
+                "method": "platform: " + platform.get(position, "dropped"),
+                "score": None,
+            }
+            for position in sorted(set(platform) | {raw.headers.index(h) for h in raw.dropped})
+        )
+        counts.append(
+            {
+                "source_file": raw.path.name,
+                "layout": raw.layout,
+                "rows_read": len(raw.rows),
+                "empty_rows_skipped": raw.empty_rows,
+            }
+        )
+    returns = flag_duplicates(pd.concat(parts, ignore_index=True), protocol)
+    column_map = pd.DataFrame(maps).sort_values(["source_file", "column"], ignore_index=True)
+    return Ingested(returns, column_map, pd.DataFrame(counts))
+
+
+def unmapped_columns(column_map: pd.DataFrame) -> pd.DataFrame:
+    """Columns that map to no question and are not the platform's own: for the analyst."""
+    return column_map.loc[column_map["method"] == "unmapped", ["source_file", "column", "header"]]
+
+
+def read_exports(year: int, root: Path | str | None = None) -> list[Path]:
+    """The year's exports under data/raw/<year>/, or a clear error when there are none."""
+    files = paths.raw_exports(year, root)
+    if not files:
+        raise PipelineError(
+            f"No survey exports for {year} in {paths.raw_dir(year, root)}: put the CSV or XLSX "
+            "downloads there (or run `make sample` for the embedded sample)."
+        )
+    return files
+
+
+def write_returns(returns: pd.DataFrame, path: Path) -> Path:
+    """Write the returns table as CSV (the processed contract), creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    returns.map(_cell_text).to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a processed table: numbers where a whole column reads as numbers, True/False as
+    booleans, everything else text (an all-blank column stays text, not float)."""
+    if not path.is_file():
+        raise PipelineError(f"{path}: not found; run the earlier pipeline stage first.")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    table = table.astype(object).where(table.notna(), None)
+    for column in table.columns:
+        present = table[column].dropna()
+        if present.empty:
+            continue
+        if present.isin(["True", "False"]).all():
+            table[column] = table[column].map({"True": True, "False": False})
+            continue
+        numbers = pd.to_numeric(present, errors="coerce")
+        if numbers.notna().all():
+            table[column] = pd.to_numeric(table[column])
+    return table
+
+
+def typed_returns(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Give a returns table read from CSV its types: numbers where every value reads.
+
+    A column still holding raw text that failed to parse stays text: validation
+    quarantines those rows, after which the column reads as numbers.
+    """
+    typed = returns.copy()
+    for question in protocol.of_type("money", "number", "agree5"):
+        numbers = pd.to_numeric(typed[question.id], errors="coerce")
+        if numbers.notna().sum() == typed[question.id].notna().sum():
+            typed[question.id] = numbers.astype("Int64") if question.type == "agree5" else numbers
+    return typed.astype({"source_row": "int64"})
+
+
+def read_returns_csv(path: Path, protocol: Protocol) -> pd.DataFrame:
+    """Read a returns-shaped CSV (returns, valid) with every cell as text, then type it."""
+    if not path.is_file():
+        raise PipelineError(f"{path}: not found; run the earlier pipeline stage first.")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    table = table.astype(object).where(table.notna(), None)
+    return typed_returns(table, protocol)
+
+
+def load_returns(year: int, root: Path | str | None = None, protocol: Protocol | None = None):
+    """The year's returns table as written by 01_ingest."""
+    from pipeline import protocol as protocol_module
+
+    protocol = protocol or protocol_module.load(root)
+    return read_returns_csv(paths.returns_file(year, root), protocol)
+
+
+def write_ingested(ingested: Ingested, year: int, root: Path | str | None = None) -> list[Path]:
+    """Write returns.csv and the column map (every header, its question, method, score)."""
+    return [
+        write_returns(ingested.returns, paths.returns_file(year, root)),
+        write_returns(ingested.column_map, paths.column_map_file(year, root)),
+    ]

@@ -1,0 +1,150 @@
+"""Every file and folder the project touches, built from one root.
+
+Other modules never build a path from a string: they call these functions, which all
+take ``root`` so that tests (and ``--root``) can point the whole pipeline elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parent
+NOTEBOOKS_DIR = ROOT / "notebooks"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
+STAGES = ("01_ingest", "02_validate", "03_evaluate", "04_annual_report")
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".tsv", ".txt")
+
+
+def resolve_root(root: Path | str | None = None) -> Path:
+    """The folder holding config/, data/ and outputs/; None means the repository."""
+    return ROOT if root is None else Path(root).resolve()
+
+
+def config_dir(root: Path | str | None = None) -> Path:
+    return resolve_root(root) / "config"
+
+
+def protocol_file(root: Path | str | None = None) -> Path:
+    return config_dir(root) / "protocol.yaml"
+
+
+def toolkit_file(root: Path | str | None = None) -> Path:
+    return config_dir(root) / "toolkit.yaml"
+
+
+def council_file(root: Path | str | None = None) -> Path:
+    return config_dir(root) / "council.yaml"
+
+
+def aliases_file(root: Path | str | None = None) -> Path:
+    return config_dir(root) / "aliases.yaml"
+
+
+def raw_dir(year: int, root: Path | str | None = None) -> Path:
+    """data/raw/<year>/: the survey platform's exports, read-only to the pipeline."""
+    return resolve_root(root) / "data" / "raw" / str(year)
+
+
+def raw_exports(year: int, root: Path | str | None = None) -> list[Path]:
+    """Every export file for the year, in name order (README files are not exports)."""
+    folder = raw_dir(year, root)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in EXPORT_SUFFIXES
+        and not p.name.startswith((".", "~$"))
+    )
+
+
+def processed_dir(year: int, root: Path | str | None = None) -> Path:
+    return resolve_root(root) / "data" / "processed" / str(year)
+
+
+def returns_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "returns.csv"
+
+
+def column_map_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "column_map.csv"
+
+
+def valid_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "valid.csv"
+
+
+def quarantine_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "quarantine.csv"
+
+
+def dq_summary_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "dq_summary.json"
+
+
+def registry_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "registry.csv"
+
+
+def evaluation_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "evaluation.csv"
+
+
+def name_matches_file(year: int, root: Path | str | None = None) -> Path:
+    """Partnership names the registry matched, with how, for the analyst to check."""
+    return processed_dir(year, root) / "name_matches.csv"
+
+
+def disagreements_file(year: int, root: Path | str | None = None) -> Path:
+    return processed_dir(year, root) / "disagreements.csv"
+
+
+def outputs_dir(year: int, root: Path | str | None = None) -> Path:
+    return resolve_root(root) / "outputs" / str(year)
+
+
+def executed_notebooks_dir(year: int, root: Path | str | None = None) -> Path:
+    return outputs_dir(year, root) / "notebooks"
+
+
+def executed_notebook(stage: str, year: int, root: Path | str | None = None) -> Path:
+    return executed_notebooks_dir(year, root) / f"{stage}.ipynb"
+
+
+def source_notebook(stage: str) -> Path:
+    """Source notebooks always come from the repository, whatever the data root."""
+    return NOTEBOOKS_DIR / f"{stage}.ipynb"
+
+
+def data_docs_dir(year: int, root: Path | str | None = None) -> Path:
+    return outputs_dir(year, root) / "data_docs"
+
+
+def report_html(year: int, root: Path | str | None = None) -> Path:
+    return outputs_dir(year, root) / "annual_report.html"
+
+
+def report_pdf(year: int, root: Path | str | None = None) -> Path:
+    return outputs_dir(year, root) / "annual_report.pdf"
+
+
+def manifest_file(year: int, root: Path | str | None = None) -> Path:
+    return outputs_dir(year, root) / "manifest.json"
+
+
+def report_template_dir() -> Path:
+    """The nbconvert template that turns the report notebook into a committee paper."""
+    return TEMPLATES_DIR
+
+
+def findings_file(year: int, root: Path | str | None = None) -> Path:
+    """Every failed check, one row per row and rule (errors and warnings)."""
+    return processed_dir(year, root) / "dq_findings.csv"
+
+
+def unsure_pairs_file(year: int, root: Path | str | None = None) -> Path:
+    """Pairs of partnership names close enough to ask an analyst about, kept apart."""
+    return processed_dir(year, root) / "unsure_name_pairs.csv"

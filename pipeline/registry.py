@@ -1,0 +1,337 @@
+"""Evaluate stage, registry: accepted returns -> one row per partnership, with stable IDs.
+
+Officers report one partnership under several names. Names are matched by normalised
+text, the analyst's alias file (config/aliases.yaml) and fuzzy similarity (rapidfuzz);
+pairs in the unsure band are listed for the analyst and kept apart. IDs are carried from
+the previous year's registry where the name matches.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rapidfuzz import fuzz
+
+from pipeline import paths
+from pipeline.config import read_yaml
+from pipeline.errors import PipelineError
+from pipeline.protocol import Protocol
+from pipeline.toolkit import Toolkit
+
+logger = logging.getLogger(__name__)
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_LIST_SPLIT = re.compile(r"[;,\n]+")
+
+
+@dataclass(frozen=True)
+class NameMatching:
+    """Each typed name's partnership, how it was matched, and the pairs left for the analyst."""
+
+    names: pd.DataFrame  # typed_name, normalised, partnership_id, name, method, score
+    unsure_pairs: pd.DataFrame  # name_a, name_b, score, partnership_a, partnership_b
+
+
+def normalise_name(
+    name: str, ignore_words: tuple[str, ...] = (), synonyms: dict[str, str] | None = None
+) -> str:
+    """Case, punctuation, "&"/"and", spacing, the toolkit's ignore words and synonyms
+    ("Limited"/"Ltd") do not tell two partnership names apart."""
+    text = str(name).replace("&", " and ").replace("\u2019", "'").casefold().replace("'", "")
+    synonyms = synonyms or {}
+    words = [synonyms.get(w, w) for w in _NON_WORD.sub(" ", text).split()]
+    return " ".join(w for w in words if w not in ignore_words)
+
+
+def load_aliases(root: Path | str | None = None) -> dict[str, str]:
+    """The analyst's aliases: a typed name -> the registry's name for it."""
+    path = paths.aliases_file(root)
+    raw = read_yaml(path).get("aliases") or {}
+    if not isinstance(raw, dict):
+        raise PipelineError(f"{path}: 'aliases' must map a typed name to a registry name.")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def load_previous_registry(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
+    """Last year's registry, whose IDs this year's partnerships keep; None in a first year."""
+    path = paths.registry_file(year - 1, root)
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _display_name(typed: list[str], leading: list[bool]) -> str:
+    """The partnership's name: the spelling most officers typed (case aside); on a tie, the
+    lead partner's or accountable body's; written in mixed case where someone typed it so."""
+    names = [" ".join(t.split()) for t in typed]
+    counts = Counter(n.casefold() for n in names)
+    led = {n.casefold() for n, lead in zip(names, leading, strict=True) if lead}
+    best = sorted(counts, key=lambda k: (-counts[k], k not in led, k))[0]
+    spellings = sorted({n for n in names if n.casefold() == best})
+    return sorted(spellings, key=lambda n: (n.islower() or n.isupper(), n))[0]
+
+
+def match_names(
+    returns: pd.DataFrame,
+    toolkit: Toolkit,
+    aliases: dict[str, str] | None = None,
+    previous: pd.DataFrame | None = None,
+) -> NameMatching:
+    """Group the typed partnership names (Q6) into partnerships and give each an ID.
+
+    Order: the alias file, then the same normalised name, then fuzzy similarity at or
+    above the toolkit's same_at. Names scoring between unsure_from and same_at stay apart
+    and are listed as unsure pairs. Clusters are built most-reported name first, so the
+    result does not depend on row order.
+    """
+    if returns.empty:
+        raise PipelineError(
+            "No accepted returns to build the registry from: every return was quarantined. "
+            "See quarantine.csv for the reasons."
+        )
+    ignore = (toolkit.ignore_words, toolkit.synonyms)
+    alias_keys = {
+        normalise_name(k, *ignore): normalise_name(v, *ignore) for k, v in (aliases or {}).items()
+    }
+    typed = returns["Q6"].astype(str)
+    keys = typed.map(lambda n: normalise_name(n, *ignore))
+    resolved = keys.map(lambda k: alias_keys.get(k, k))
+    frequency = Counter(resolved)
+    order = sorted(frequency, key=lambda k: (-frequency[k], k))
+    cluster_of: dict[str, str] = {}
+    method_of: dict[str, tuple[str, float]] = {}
+    representatives: list[str] = []
+    unsure: list[tuple[str, str, float]] = []
+    for key in order:
+        scored = [(fuzz.token_sort_ratio(key, rep), rep) for rep in representatives]
+        best_score, best = max(scored, default=(0.0, None))
+        if best is not None and best_score >= toolkit.same_at:
+            cluster_of[key] = best
+            method_of[key] = ("fuzzy", round(best_score, 1))
+            continue
+        if best is not None and best_score >= toolkit.unsure_from:
+            unsure.append((key, best, round(best_score, 1)))
+        cluster_of[key] = key
+        method_of[key] = ("exact", 100.0)
+        representatives.append(key)
+    members: dict[str, list[int]] = {}
+    for row, key in resolved.items():
+        members.setdefault(cluster_of[key], []).append(row)
+    leading = returns["Q12"].isin(["Lead partner", "Accountable body"])
+    names = {
+        rep: _display_name([typed[r] for r in rows], [bool(leading[r]) for r in rows])
+        for rep, rows in members.items()
+    }
+    ids = _assign_ids(names, toolkit, previous)
+    records = []
+    for row in returns.index:
+        key = resolved[row]
+        method, score = method_of[key]
+        if keys[row] != key:
+            method = "alias" if method == "exact" else "alias + fuzzy"
+        rep = cluster_of[key]
+        records.append(
+            {
+                "typed_name": typed[row],
+                "normalised": keys[row],
+                "partnership_id": ids[rep],
+                "name": names[rep],
+                "method": method,
+                "score": score,
+            }
+        )
+    table = (
+        pd.DataFrame(records)
+        .drop_duplicates()
+        .sort_values(["partnership_id", "typed_name"], ignore_index=True)
+    )
+    pairs = pd.DataFrame(
+        [
+            {
+                "name_a": names[cluster_of[a]],
+                "name_b": names[cluster_of[b]],
+                "score": s,
+                "partnership_a": ids[cluster_of[a]],
+                "partnership_b": ids[cluster_of[b]],
+            }
+            for a, b, s in unsure
+        ],
+        columns=["name_a", "name_b", "score", "partnership_a", "partnership_b"],
+    )
+    return NameMatching(table, pairs)
+
+
+def _assign_ids(
+    names: dict[str, str], toolkit: Toolkit, previous: pd.DataFrame | None
+) -> dict[str, str]:
+    """Keep last year's ID where the name matches; number new partnerships after the last."""
+    prefix = toolkit.id_prefix
+    carried: dict[str, str] = {}
+    used: set[str] = set()
+    if previous is not None and not previous.empty:
+        earlier = {
+            normalise_name(n, toolkit.ignore_words, toolkit.synonyms): pid
+            for pid, n in zip(previous["partnership_id"], previous["name"], strict=True)
+        }
+        for rep in sorted(names):
+            scored = sorted(
+                ((fuzz.token_sort_ratio(rep, old), old) for old in earlier), reverse=True
+            )
+            if scored and scored[0][0] >= toolkit.same_at and earlier[scored[0][1]] not in used:
+                carried[rep] = earlier[scored[0][1]]
+                used.add(carried[rep])
+        numbers = [
+            int(pid[len(prefix) :])
+            for pid in previous["partnership_id"]
+            if pid.startswith(prefix) and pid[len(prefix) :].isdigit()
+        ]
+    else:
+        numbers = []
+    next_number = max(numbers, default=0) + 1
+    for rep in sorted((r for r in names if r not in carried), key=lambda r: (names[r], r)):
+        carried[rep] = f"{prefix}{next_number:04d}"
+        next_number += 1
+    return carried
+
+
+def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:
+    """Add partnership_id and partnership (the registry name) to each return."""
+    lookup = matching.names.drop_duplicates("typed_name").set_index("typed_name")
+    typed = returns["Q6"].astype(str)
+    return returns.assign(
+        partnership_id=typed.map(lookup["partnership_id"]),
+        partnership=typed.map(lookup["name"]),
+    )
+
+
+def _most_common(answers: pd.Series, options: tuple[str, ...], cautious: tuple[str, ...]) -> Any:
+    """Most common non-missing answer; a tie goes to the cautious side, then option order."""
+    present = answers.dropna()
+    present = present[present.astype(str).str.strip() != ""]
+    if present.empty:
+        return None
+    counts = Counter(present)
+    top = max(counts.values())
+    tied = [a for a in counts if counts[a] == top]
+    if len(tied) == 1:
+        return tied[0]
+
+    def preference(answer: Any) -> tuple[int, int, str]:
+        caution = cautious.index(answer) if answer in cautious else len(cautious)
+        position = options.index(answer) if answer in options else len(options)
+        return caution, position, str(answer)
+
+    return sorted(tied, key=preference)[0]
+
+
+def _split_list(texts: pd.Series) -> str | None:
+    """Partner organisations from every return, each once (case-insensitive), in first order."""
+    seen: dict[str, str] = {}
+    for text in texts.dropna():
+        for part in _LIST_SPLIT.split(str(text)):
+            name = " ".join(part.split())
+            if name and name.casefold() not in seen:
+                seen[name.casefold()] = name
+    return "; ".join(seen.values()) or None
+
+
+def _money_sum(values: pd.Series) -> tuple[float, int]:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return float(numbers.sum()), int(numbers.isna().sum())
+
+
+def consolidate_returns(
+    returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per partnership from its officers' returns (the Decisions' rules).
+
+    Needs partnership_id, partnership and the question columns. Money and hours are sums of
+    each service's own contribution (with the count of returns that left them blank);
+    external funding is the median; single choices are the most common answer (ties to the
+    cautious side), except risk, which is the highest any officer reported. Returns the
+    registry and a table of every disagreement between officers.
+    """
+    singles = protocol.of_type("single")
+    rows, disagreements = [], []
+    for partnership_id, group in returns.groupby("partnership_id", sort=True):
+        row: dict[str, Any] = {
+            "partnership_id": partnership_id,
+            "name": group["partnership"].iloc[0],
+            "returns": len(group),
+            "names_reported": "; ".join(sorted(set(group["Q6"].astype(str).str.strip()))),
+        }
+        for question in singles:
+            chosen = _most_common(group[question.id], question.options, toolkit.cautious_first)
+            if question.id == "Q43":
+                reported = [r for r in toolkit.risk_order if r in set(group["Q43"].dropna())]
+                chosen = reported[-1] if reported else None
+            row[question.id] = chosen
+            answers = group[question.id].dropna()
+            if answers.nunique() > 1:
+                counts = Counter(answers)
+                disagreements.append(
+                    {
+                        "partnership_id": partnership_id,
+                        "question_id": question.id,
+                        "answers": "; ".join(f"{a} ({n})" for a, n in sorted(counts.items())),
+                        "chosen": chosen,
+                    }
+                )
+        leads = group[group["Q12"].isin(["Lead partner", "Accountable body"])]
+        row["directorate"] = _most_common(
+            (leads if not leads.empty else group)["Q4"], protocol.question("Q4").options, ()
+        )
+        row["Q7"] = _split_list(group["Q7"])
+        for qid in ("Q11", "Q15"):
+            row[qid] = _most_common(group[qid], (), ())
+        reviewed = group["Q18"].dropna()
+        row["Q18"] = max(reviewed) if not reviewed.empty else None
+        for qid, field in (("Q20", "cash"), ("Q21", "in_kind"), ("Q22", "officer_hours")):
+            total, missing = _money_sum(group[qid])
+            row[field] = total
+            row[f"{field}_missing"] = missing
+        external = pd.to_numeric(group["Q23"], errors="coerce").dropna()
+        row["external_funding"] = float(external.median()) if not external.empty else None
+        priorities = set()
+        for answer in group["Q26"].dropna():
+            priorities.update(p.strip() for p in str(answer).split(";") if p.strip())
+        ordered = [o for o in protocol.question("Q26").options if o in priorities]
+        row["Q26"] = "; ".join(ordered) or None
+        row["priority_count"] = len(ordered)
+        services = group["Q4"].astype(str) + " / " + group["Q5"].astype(str).str.casefold()
+        repeated = services[services.duplicated(keep=False) & group["Q5"].notna()]
+        row["possible_double_count"] = "; ".join(sorted(set(repeated))) or None
+        row["officer_exit_share"] = float((group["Q45"] == "Exit").mean())
+        rows.append(row)
+    registry = pd.DataFrame(rows)
+    return registry, pd.DataFrame(
+        disagreements, columns=["partnership_id", "question_id", "answers", "chosen"]
+    )
+
+
+def write_registry(
+    registry: pd.DataFrame,
+    evaluation: pd.DataFrame,
+    matching: NameMatching,
+    disagreements: pd.DataFrame,
+    year: int,
+    root: Path | str | None = None,
+) -> list[Path]:
+    """Write the registry, its evaluation and the analyst's lists (names, unsure, disputes)."""
+    from pipeline.ingest import write_returns
+
+    written = [
+        write_returns(registry, paths.registry_file(year, root)),
+        write_returns(evaluation, paths.evaluation_file(year, root)),
+        write_returns(matching.names, paths.name_matches_file(year, root)),
+        write_returns(matching.unsure_pairs, paths.unsure_pairs_file(year, root)),
+        write_returns(disagreements, paths.disagreements_file(year, root)),
+    ]
+    logger.info("registry: %d partnerships written", len(registry))
+    return written

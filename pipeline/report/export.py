@@ -1,0 +1,143 @@
+"""Report export: the executed report notebook to one committee-ready HTML file and a tagged PDF.
+
+nbconvert turns the notebook into HTML with the project's ``committee`` template, then
+WeasyPrint renders that same HTML to PDF/UA. No LaTeX, no browser (see the guide's PDF
+decision).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_NAME = "committee"
+PDF_VARIANT = "pdf/ua-1"
+WEASYPRINT_APT_LINE = (
+    "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+)
+# WeasyPrint warns about every CSS property it does not support (a few hundred on an
+# nbconvert page) and fontTools about subsetting: noise for whoever runs the report.
+_NOISY_LOGGERS = ("weasyprint", "fontTools")
+# Where HarfBuzz-Subset is missing, WeasyPrint subsets fonts with fontTools, which stamps
+# the current time into each font's head table unless SOURCE_DATE_EPOCH is set: a fixed
+# value keeps the PDF byte-identical across runs (HarfBuzz leaves the stamp alone).
+_FIXED_SOURCE_DATE_EPOCH = "0"
+
+
+def _committee_exporter() -> HTMLExporter:
+    """An HTMLExporter that writes a paper: no code, no prompts, images inside the file."""
+    return HTMLExporter(
+        extra_template_basedirs=[str(paths.report_template_dir())],
+        template_name=TEMPLATE_NAME,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+    )
+
+
+def _without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without stderr streams: warnings and log lines are for the auditors' notebook.
+
+    The template drops them too; removing them here keeps them out of the HTML whatever
+    template is in use.
+    """
+    cleaned = nbformat.from_dict(notebook)
+    for cell in cleaned.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                output
+                for output in cell.get("outputs", [])
+                if not (output.output_type == "stream" and output.get("name") == "stderr")
+            ]
+    return cleaned
+
+
+@contextmanager
+def _quiet_loggers(names: tuple[str, ...], level: int = logging.ERROR) -> Iterator[None]:
+    """Raise the given loggers to ``level`` for the duration, then put them back."""
+    saved = {name: logging.getLogger(name).level for name in names}
+    try:
+        for name in names:
+            logging.getLogger(name).setLevel(level)
+        yield
+    finally:
+        for name, level_before in saved.items():
+            logging.getLogger(name).setLevel(level_before)
+
+
+@contextmanager
+def _fixed_source_date_epoch() -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH for the duration unless the caller already chose one."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = _FIXED_SOURCE_DATE_EPOCH
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _load_weasyprint_html() -> type:
+    """WeasyPrint's HTML class, or a PipelineError naming the Debian packages it needs.
+
+    Imported here, not at module level, so that everything else in the pipeline runs on
+    a machine without Pango.
+    """
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:
+        raise PipelineError(
+            f"WeasyPrint cannot load its system libraries ({error}); "
+            f"install them with: {WEASYPRINT_APT_LINE}"
+        ) from error
+    return HTML
+
+
+def export_html(executed_notebook: Path, html_path: Path, *, title: str) -> Path:
+    """Write the executed report notebook as one self-contained committee paper.
+
+    Members read the paper, auditors read the notebook: so the HTML has the notebook's
+    prose, tables and charts (with their alt text) but no code, prompts or stderr, and it
+    loads nothing from elsewhere. The same notebook always gives the same bytes.
+    """
+    notebook = nbformat.read(executed_notebook, as_version=4)
+    notebook = _without_stderr(notebook)
+    notebook.metadata["title"] = title
+    resources = {"metadata": {"name": title, "path": str(executed_notebook.parent)}}
+
+    body, _ = _committee_exporter().from_notebook_node(notebook, resources=resources)
+
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8", newline="\n")
+    logger.info("Wrote %s", html_path)
+    return html_path
+
+
+def export_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Render the committee HTML to a tagged PDF (PDF/UA-1) for printing and circulation.
+
+    PDF/UA gives a structure tree, the document language and title, bookmarks from the
+    headings and the charts' alt text, which the default PDF variant leaves out. The
+    HTML carries no dates, so the same HTML gives the same PDF bytes.
+    """
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    # Quiet from the import on: WeasyPrint parses its own stylesheets when first imported.
+    with _quiet_loggers(_NOISY_LOGGERS), _fixed_source_date_epoch():
+        html_class = _load_weasyprint_html()
+        html_class(filename=str(html_path)).write_pdf(pdf_path, pdf_variant=PDF_VARIANT)
+    logger.info("Wrote %s", pdf_path)
+    return pdf_path

@@ -1,0 +1,436 @@
+"""Validate stage: returns.csv -> valid.csv + quarantine.csv + dq_summary.json (+ Data Docs).
+
+The Great Expectations suite is generated from config/protocol.yaml: one expectation per
+question and rule, each carrying its rule name and severity. Error-level failures send the
+row to quarantine with every reason in plain words; warnings keep the row and are counted.
+Rows in = valid + quarantined, always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+from pipeline.ingest import returns_columns, write_returns
+from pipeline.protocol import Protocol
+
+logger = logging.getLogger(__name__)
+
+FINDING_COLUMNS = ["row_key", "rule", "severity", "column", "value", "reason"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One generated expectation: GX class name and arguments, and what it means in words."""
+
+    rule: str
+    severity: str
+    expectation: str
+    kwargs: dict[str, Any]
+    column: str | None
+    description: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Accepted rows, quarantined rows with reasons, every finding, and counts per check."""
+
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame
+    findings: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def closing_date(returns: pd.DataFrame, year: int) -> dt.date:
+    """The latest submission date in the year's exports, or 31 December without timestamps."""
+    stamps = pd.to_datetime(returns["submitted_at"], errors="coerce").dropna()
+    return stamps.max().date() if not stamps.empty else dt.date(year, 12, 31)
+
+
+def multi_select_pattern(options: Sequence[str]) -> str:
+    """Labels in the protocol's option order joined by "; ", each at most once."""
+    parts = "".join(f"(?:{re.escape(o)}(?:; (?=.)|$))?" for o in options)
+    return f"^(?=.){parts}$"
+
+
+def plan_checks(protocol: Protocol, closing: dt.date) -> list[Check]:
+    """Every row-level expectation the protocol implies, in question order."""
+    rules = protocol.rules
+
+    def check(rule: str, expectation: str, column: str | None, words: str, **kwargs) -> Check:
+        if column is not None:
+            kwargs["column"] = column
+        return Check(rule, rules[rule].severity, expectation, kwargs, column, words)
+
+    checks = [
+        check("duplicate", "ExpectColumnValuesToBeNull", "duplicate_of", "not a copy"),
+        check("parse_error", "ExpectColumnValuesToBeNull", "parse_errors", "every value read"),
+    ]
+    for q in protocol.questions:
+        label = f"{q.id} ({q.text})"
+        if q.required:
+            checks.append(
+                check("required", "ExpectColumnValuesToNotBeNull", q.id, f"{label} answered")
+            )
+        if q.type == "single":
+            checks.append(
+                check(
+                    "option_set",
+                    "ExpectColumnValuesToBeInSet",
+                    q.id,
+                    f"{label} is one of: {'; '.join(q.options)}",
+                    value_set=list(q.options),
+                )
+            )
+        elif q.type == "multi":
+            checks.append(
+                check(
+                    "multi_option_set",
+                    "ExpectColumnValuesToMatchRegex",
+                    q.id,
+                    f"{label} holds only: {'; '.join(q.options)}",
+                    regex=multi_select_pattern(q.options),
+                )
+            )
+        elif q.type == "agree5":
+            low, high = min(protocol.agree5.values()), max(protocol.agree5.values())
+            checks.append(
+                check(
+                    "agree5_range",
+                    "ExpectColumnValuesToBeBetween",
+                    q.id,
+                    f"{label} is between {low} and {high}",
+                    min_value=low,
+                    max_value=high,
+                )
+            )
+        elif q.type in ("money", "number") and (q.min is not None or q.max is not None):
+            bounds = {
+                k: v for k, v in (("min_value", q.min), ("max_value", q.max)) if v is not None
+            }
+            words = " and ".join(
+                f"{'at least' if k == 'min_value' else 'at most'} {v:g}" for k, v in bounds.items()
+            )
+            checks.append(
+                check(
+                    "range", "ExpectColumnValuesToBeBetween", q.id, f"{label} is {words}", **bounds
+                )
+            )
+        elif q.type == "date":
+            checks.append(
+                check(
+                    "date_not_in_future",
+                    "ExpectColumnValuesToBeBetween",
+                    q.id,
+                    f"{label} is not after {closing.isoformat()}",
+                    max_value=pd.Timestamp(closing),
+                )
+            )
+        elif q.type == "email":
+            checks.append(
+                check(
+                    "email_format",
+                    "ExpectColumnValuesToMatchRegex",
+                    q.id,
+                    f"{label} is a well-formed email address",
+                    regex=protocol.email_pattern,
+                )
+            )
+    condition = protocol.statutory_condition_question
+    prefix = protocol.statutory_condition_prefix
+    checks.append(
+        check(
+            "statutory_basis",
+            "ExpectColumnValuesToNotBeNull",
+            protocol.statutory_question,
+            f"{protocol.statutory_question} given when {condition} starts with {prefix!r}",
+            row_condition=f'{condition}.str.startswith("{prefix}")',
+            condition_parser="pandas",
+        )
+    )
+    return checks
+
+
+def check_table(returns: pd.DataFrame, protocol: Protocol, source: str) -> None:
+    """Table rules stop the run: at least one row, and every column the protocol needs."""
+    missing = [c for c in returns_columns(protocol) if c not in returns.columns]
+    if missing:
+        raise PipelineError(
+            f"{source}: missing column(s) {', '.join(missing)}; "
+            "the table does not have the returns layout (run 01_ingest to make it)."
+        )
+    if returns.empty:
+        raise PipelineError(f"{source}: no returns to validate (0 rows).")
+
+
+def _validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Typed columns for GX: numbers and dates; raw text that failed to read becomes empty
+    here because the parse_error rule already quarantines its row."""
+    view = returns.copy()
+    for q in protocol.of_type("money", "number", "agree5"):
+        view[q.id] = pd.to_numeric(view[q.id], errors="coerce")
+    for q in protocol.of_type("date"):
+        view[q.id] = pd.to_datetime(view[q.id], errors="coerce", format="ISO8601")
+    text = [
+        c
+        for c in view.columns
+        if c not in {q.id for q in protocol.of_type("money", "number", "agree5", "date")}
+        and c != "source_row"
+    ]
+    view[text] = view[text].astype(object).where(view[text].notna(), None)
+    return view
+
+
+def _plain(value: Any) -> Any:
+    """GX hands back numpy and Timestamp values: make them JSON- and CSV-friendly."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _quiet_gx():
+    """Import GX once, only here, with its logs and progress bars off."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx, gxe
+
+
+def run_checks(
+    view: pd.DataFrame, checks: list[Check], *, name: str, docs_dir: Path | None = None
+) -> list[tuple[Check, dict[str, Any]]]:
+    """Run the checks as one GX suite; with docs_dir, also write GX Data Docs there."""
+    gx, gxe = _quiet_gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    with tempfile.TemporaryDirectory(prefix="gx-") as staging:
+        if docs_dir is None:
+            context = gx.get_context(mode="ephemeral")
+        else:
+            context = gx.get_context(mode="file", project_root_dir=staging)
+        context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        batch = (
+            context.data_sources.add_pandas(name)
+            .add_dataframe_asset(name)
+            .add_batch_definition_whole_dataframe("all returns")
+        )
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for index, item in enumerate(checks):
+            expectation = getattr(gxe, item.expectation)(
+                **item.kwargs, meta={"check": index, "rule": item.rule, "severity": item.severity}
+            )
+            suite.add_expectation(expectation)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": view},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["row_key"],
+                "return_unexpected_index_query": False,
+            },
+        )
+        if docs_dir is not None:
+            context.build_data_docs()
+            site = Path(staging) / "gx" / "uncommitted" / "data_docs" / "local_site"
+            shutil.rmtree(docs_dir, ignore_errors=True)
+            shutil.copytree(site, docs_dir)
+    outcomes = []
+    for item in result.results:
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            raise RuntimeError(
+                f"GX could not evaluate {item.expectation_config}: "
+                f"{item.exception_info.get('exception_message')}"
+            )
+        outcomes.append((checks[item.expectation_config.meta["check"]], dict(item.result or {})))
+    return outcomes
+
+
+def _reason(item: Check, value: Any, row: pd.Series, protocol: Protocol) -> str:
+    if item.rule == "duplicate":
+        return f"duplicate of {row['duplicate_of']}"
+    if item.rule == "parse_error":
+        return str(row["parse_errors"])
+    description = protocol.rules[item.rule].description
+    shown = "blank" if value is None else repr(value)
+    return f"{item.column}: {shown} - {description} ({item.description})"
+
+
+def validate_returns(
+    returns: pd.DataFrame,
+    protocol: Protocol,
+    closing: dt.date,
+    *,
+    docs_dir: Path | None = None,
+    source: str = "returns",
+) -> Validation:
+    """Split returns into valid and quarantined rows by the protocol's generated GX suite.
+
+    Needs the returns columns (ingest's contract). The input is not modified.
+    """
+    check_table(returns, protocol, source)
+    if returns["row_key"].duplicated().any():
+        raise PipelineError(f"{source}: row_key is not unique; rerun 01_ingest.")
+    checks = plan_checks(protocol, closing)
+    view = _validation_view(returns, protocol)
+    outcomes = run_checks(view, checks, name="protocol", docs_dir=docs_dir)
+    by_key = returns.set_index("row_key", drop=False)
+    findings, summary = [], []
+    for item, result in outcomes:
+        failing = result.get("unexpected_index_list") or []
+        for entry in failing:
+            key = entry["row_key"]
+            value = _plain(by_key.at[key, item.column]) if item.column else None
+            findings.append(
+                {
+                    "row_key": key,
+                    "rule": item.rule,
+                    "severity": item.severity,
+                    "column": item.column,
+                    "value": value,
+                    "reason": _reason(item, value, by_key.loc[key], protocol),
+                }
+            )
+        summary.append(
+            {
+                "rule": item.rule,
+                "severity": item.severity,
+                "column": item.column,
+                "expectation": item.expectation,
+                "check": item.description,
+                "evaluated": int(result.get("element_count") or 0),
+                "unexpected_count": len(failing),
+                "examples": [_plain(v) for v in (result.get("partial_unexpected_list") or [])[:3]],
+            }
+        )
+    findings_frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    errors = findings_frame[findings_frame["severity"] == "error"]
+    reasons = errors.groupby("row_key", sort=False)["reason"].agg(" | ".join)
+    rules = errors.groupby("row_key", sort=False)["rule"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+    quarantined = returns["row_key"].isin(reasons.index)
+    quarantine = returns[quarantined].assign(
+        quarantine_rules=returns.loc[quarantined, "row_key"].map(rules),
+        quarantine_reasons=returns.loc[quarantined, "row_key"].map(reasons),
+    )
+    valid = returns[~quarantined].copy()
+    if len(valid) + len(quarantine) != len(returns):
+        raise AssertionError("rows in != valid + quarantined")
+    _check_accepted(valid, source)
+    logger.info(
+        "validated %d returns: %d valid, %d quarantined, %d warnings",
+        len(returns),
+        len(valid),
+        len(quarantine),
+        int((findings_frame["severity"] == "warning").sum()),
+    )
+    return Validation(
+        valid, quarantine.reset_index(drop=True), findings_frame, pd.DataFrame(summary)
+    )
+
+
+def _check_accepted(valid: pd.DataFrame, source: str) -> None:
+    """Among accepted rows each return appears once: response IDs are unique."""
+    repeated = valid.loc[valid["response_id"].duplicated(keep=False), "response_id"]
+    if not repeated.empty:
+        raise PipelineError(
+            f"{source}: response ID {repeated.iloc[0]!r} is accepted more than once; "
+            "check the exports for two forms numbering returns the same way."
+        )
+
+
+def warnings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """How many rows each warning rule flagged (rows kept)."""
+    warnings = findings[findings["severity"] == "warning"]
+    return warnings.groupby(["rule", "column"], as_index=False).agg(rows=("row_key", "nunique"))
+
+
+def quarantine_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """How many rows each error rule sent to quarantine (a row can have several reasons)."""
+    errors = findings[findings["severity"] == "error"]
+    return errors.groupby("rule", as_index=False).agg(rows=("row_key", "nunique"))
+
+
+def write_validation(validation: Validation, year: int, root: Path | str | None = None) -> None:
+    """Write valid.csv, quarantine.csv, findings and the JSON summary per expectation."""
+    write_returns(validation.valid, paths.valid_file(year, root))
+    write_returns(validation.quarantine, paths.quarantine_file(year, root))
+    write_returns(validation.findings, paths.findings_file(year, root))
+    summary = {
+        "rows_in": len(validation.valid) + len(validation.quarantine),
+        "valid": len(validation.valid),
+        "quarantined": len(validation.quarantine),
+        "warnings": int((validation.findings["severity"] == "warning").sum()),
+        "checks": validation.summary.to_dict(orient="records"),
+    }
+    paths.dq_summary_file(year, root).write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+
+
+def read_dq_summary(year: int, root: Path | str | None = None) -> dict[str, Any]:
+    path = paths.dq_summary_file(year, root)
+    if not path.is_file():
+        raise PipelineError(f"{path}: not found; run 02_validate first.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_valid(year: int, root: Path | str | None, protocol: Protocol) -> pd.DataFrame:
+    """The accepted returns written by 02_validate, typed."""
+    from pipeline.ingest import read_returns_csv
+
+    return read_returns_csv(paths.valid_file(year, root), protocol)
+
+
+def accounting(validation: Validation) -> pd.DataFrame:
+    """Rows in = valid + quarantined, as a table to look at."""
+    valid, quarantined = len(validation.valid), len(validation.quarantine)
+    return pd.DataFrame(
+        [
+            {"Returns": "received", "Count": valid + quarantined},
+            {"Returns": "valid", "Count": valid},
+            {"Returns": "quarantined", "Count": quarantined},
+            {
+                "Returns": "warnings (rows kept)",
+                "Count": int((validation.findings["severity"] == "warning").sum()),
+            },
+        ]
+    )
+
+
+def checks_table(checks: list[Check]) -> pd.DataFrame:
+    """The generated suite, one row per expectation, for the auditor to read."""
+    return pd.DataFrame(
+        [
+            {
+                "rule": c.rule,
+                "severity": c.severity,
+                "column": c.column,
+                "expectation": c.expectation,
+                "check": c.description,
+            }
+            for c in checks
+        ]
+    )

@@ -1,0 +1,158 @@
+"""The whole pipeline, as `make report` runs it, into a temporary root (slow: papermill)."""
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pikepdf
+import pytest
+
+from pipeline import paths, sample
+
+YEAR = 2025
+
+
+def _run(root):
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--year", str(YEAR), "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("run")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    sample.write_sample(YEAR, root=root)
+    done = _run(root)
+    assert done.returncode == 0, done.stderr
+    return root, done
+
+
+def test_run_writes_report_executed_notebooks_and_manifest(finished_run):
+    root, done = finished_run
+
+    assert paths.report_html(YEAR, root).is_file()
+    assert paths.report_pdf(YEAR, root).read_bytes().startswith(b"%PDF")
+    for stage in paths.STAGES:
+        assert paths.executed_notebook(stage, YEAR, root).is_file()
+    assert json.loads(paths.manifest_file(YEAR, root).read_text())["year"] == YEAR
+    assert str(paths.report_html(YEAR, root)) in done.stdout
+    assert "[4/4] 04_annual_report done" in done.stderr
+
+
+def test_report_total_cost_equals_the_evaluation_table(finished_run):
+    root, _ = finished_run
+    evaluation = pd.read_csv(paths.evaluation_file(YEAR, root))
+    page = html.unescape(paths.report_html(YEAR, root).read_text(encoding="utf-8"))
+    text = re.sub(r"<[^>]+>", "", page)
+
+    total = f"£{evaluation['full_cost'].sum():,.0f}"
+
+    assert re.search(rf"full annual cost to the council is (at least )?{re.escape(total)}", text)
+    assert f"The council is in {len(evaluation)} partnerships" in text
+
+
+def test_rows_in_equal_valid_plus_quarantined(finished_run):
+    root, _ = finished_run
+
+    returns = pd.read_csv(paths.returns_file(YEAR, root))
+    valid = pd.read_csv(paths.valid_file(YEAR, root))
+    quarantine = pd.read_csv(paths.quarantine_file(YEAR, root))
+
+    assert len(returns) == len(valid) + len(quarantine)
+    assert set(quarantine["row_key"]).isdisjoint(valid["row_key"])
+    assert quarantine["quarantine_reasons"].notna().all()
+
+
+def test_published_report_has_no_personal_data_code_or_scripts(finished_run):
+    root, _ = finished_run
+    page = paths.report_html(YEAR, root).read_text(encoding="utf-8")
+    report_notebook = paths.executed_notebook("04_annual_report", YEAR, root).read_text()
+    returns = pd.read_csv(paths.returns_file(YEAR, root))
+    pdf_text = "".join(str(obj) for obj in pikepdf.open(paths.report_pdf(YEAR, root)).objects)
+
+    assert "@" + sample.EMAIL_DOMAIN not in page + report_notebook + pdf_text
+    for name in returns["Q1"].dropna().unique():
+        assert name not in page and name not in report_notebook
+    assert "<script" not in page
+    assert "sections.load(" not in page  # no code cells
+    assert 'lang="en-GB"' in page
+
+
+def test_report_escapes_officer_text_and_gives_charts_alt_text(finished_run):
+    root, _ = finished_run
+    page = paths.report_html(YEAR, root).read_text(encoding="utf-8")
+
+    alts = re.findall(r'<img[^>]*alt="([^"]*)"', page)
+    assert len(alts) == 4
+    assert all(len(alt) > 40 and "No description" not in alt for alt in alts)
+    assert re.search(r'<img[^>]*src="data:image/png;base64,', page)
+
+
+def test_pdf_is_tagged_with_title_language_and_bookmarks(finished_run):
+    root, _ = finished_run
+
+    with pikepdf.open(paths.report_pdf(YEAR, root)) as pdf:
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert "Annual Report on Key Partnerships" in str(pdf.docinfo.get("/Title"))
+        assert len(pdf.open_outline().root) >= 1
+
+
+def test_rerun_gives_identical_processed_data_and_report(finished_run):
+    root, _ = finished_run
+    before = {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()}
+    report_before = paths.report_html(YEAR, root).read_bytes()
+
+    done = _run(root)
+
+    assert done.returncode == 0, done.stderr
+    assert {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()} == before
+    assert paths.report_html(YEAR, root).read_bytes() == report_before
+
+
+def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    raw = paths.raw_dir(YEAR, tmp_path)
+    raw.mkdir(parents=True)
+    (raw / "export.csv").write_text("Partner names,Risk\nA,Low\n", encoding="utf-8")
+
+    done = _run(tmp_path)
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    message = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(message) == 1
+    assert "export.csv" in message[0] and "01_ingest" in message[0]
+
+
+def test_bad_rows_are_quarantined_through_the_whole_run(tmp_path):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    raw = paths.raw_dir(YEAR, tmp_path)
+    raw.mkdir(parents=True)
+    rows = pd.DataFrame(
+        {
+            "Q6": ["Northmoor LRF", "Northmoor LRF", "Northmoor HWB"],
+            "Q20": ["£1,000", "lots", "2k"],
+            "Q43": ["Low", "Huge", "High"],
+            "Q29": ["Agree", "Agree", "Disagree"],
+            "Q30": ["Agree", "Agree", "Agree"],
+        }
+    )
+    rows.to_csv(raw / "export.csv", index=False)
+
+    done = _run(tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    quarantine = pd.read_csv(paths.quarantine_file(YEAR, tmp_path))
+    assert list(quarantine["source_row"]) == [3]
+    assert "could not read 'lots' as money" in quarantine["quarantine_reasons"].item()
+    assert "'Huge'" in quarantine["quarantine_reasons"].item()

@@ -1,0 +1,183 @@
+"""Ingest: the sample export read into the returns table, and broken exports refused."""
+
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline import ingest, protocol
+from pipeline.errors import PipelineError
+
+PROTOCOL = protocol.load()
+
+
+@pytest.fixture
+def ingested(generated):
+    return ingest.ingest_exports(generated.exports, PROTOCOL, generated.year)
+
+
+def test_ingest_reads_every_row_with_the_decided_columns(ingested, sample_returns):
+    returns = ingested.returns
+
+    assert len(returns) == len(sample_returns)
+    assert list(returns.columns) == ingest.returns_columns(PROTOCOL)
+    assert returns["row_key"].is_unique
+    assert ingested.files["rows_read"].sum() == len(returns)
+
+
+def test_ingest_source_row_is_the_row_a_spreadsheet_shows(ingested, generated):
+    sheet = openpyxl.load_workbook(generated.exports[0], read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    q6_column = [i for i, h in enumerate(rows[0]) if h == PROTOCOL.question("Q6").text][0]
+
+    for item in ingested.returns.sample(10, random_state=1).itertuples():
+        assert rows[item.source_row - 1][q6_column] == item.Q6
+
+
+def test_ingest_records_how_each_column_was_matched(ingested):
+    column_map = ingested.column_map.set_index("question_id")
+
+    assert column_map.loc["Q20", "method"] == "alias"
+    assert column_map.loc["Q6", "method"] == "wording"
+    assert set(PROTOCOL.ids) <= set(column_map.index.dropna())
+
+
+def test_ingest_keeps_unreadable_values_raw_and_names_them(ingested):
+    returns = ingested.returns
+    row = returns[returns["Q20"].astype(str) == "tbc"]
+
+    assert len(row) == 1
+    assert row["parse_errors"].item() == "Q20: could not read 'tbc' as money"
+
+
+def test_ingest_flags_the_duplicate_submission_once(ingested):
+    copies = ingested.returns[ingested.returns["duplicate_of"].notna()]
+
+    assert len(copies) == 1
+    original = ingested.returns[ingested.returns["response_id"] == copies["duplicate_of"].item()]
+    assert original["Q6"].item() == copies["Q6"].item()
+
+
+def test_written_returns_round_trip_with_types(ingested, tmp_path):
+    path = ingest.write_returns(ingested.returns, tmp_path / "returns.csv")
+
+    again = ingest.read_returns_csv(path, PROTOCOL)
+
+    assert len(again) == len(ingested.returns)
+    assert again["Q29"].dtype == "Int64"
+    assert again.loc[again["Q20"].astype(str) == "tbc", "parse_errors"].notna().all()
+
+
+def _plain_csv(path, frame):
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def test_flag_duplicates_treats_same_id_in_two_files_as_different_returns(tmp_path):
+    base = {"Q6": "Northmoor Housing Partnership", "Q43": "Low"}
+    first = _plain_csv(tmp_path / "form_a.csv", pd.DataFrame([{"response_id": "1", **base}]))
+    second = _plain_csv(
+        tmp_path / "form_b.csv", pd.DataFrame([{"response_id": "1", **base, "Q43": "High"}])
+    )
+
+    returns = ingest.ingest_exports([first, second], PROTOCOL, 2025).returns
+
+    assert list(returns["response_id"]) == ["form_a-1", "form_b-1"]
+    assert returns["duplicate_of"].isna().all()
+
+
+def test_flag_duplicates_keeps_the_last_edit_of_a_response(tmp_path):
+    rows = [
+        {"response_id": "7", "Q6": "Northmoor LRF", "Q43": "Low"},
+        {"response_id": "7", "Q6": "Northmoor LRF", "Q43": "High"},
+    ]
+    export = _plain_csv(tmp_path / "export.csv", pd.DataFrame(rows))
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert list(returns["duplicate_of"]) == ["7", None]
+
+
+def test_ingest_stops_naming_every_missing_required_question(tmp_path):
+    export = _plain_csv(tmp_path / "no_names.csv", pd.DataFrame([{"Q43": "Low", "Q20": "5"}]))
+
+    with pytest.raises(PipelineError, match=r"no_names.csv: required question\(s\) missing: Q6"):
+        ingest.ingest_exports([export], PROTOCOL, 2025)
+
+
+def test_ingest_refuses_a_file_like_no_survey_export(tmp_path):
+    export = _plain_csv(tmp_path / "budget.csv", pd.DataFrame([{"Cost centre": "A1", "£": 5}]))
+
+    with pytest.raises(PipelineError, match="budget.csv: matches no known survey export layout"):
+        ingest.ingest_exports([export], PROTOCOL, 2025)
+
+
+def test_ingest_refuses_two_columns_for_one_question(tmp_path):
+    export = tmp_path / "twice.csv"
+    export.write_text("Q6,What is the name of the partnership?\nA,B\n", encoding="utf-8")
+
+    with pytest.raises(PipelineError, match="both map to Q6"):
+        ingest.ingest_exports([export], PROTOCOL, 2025)
+
+
+def test_ingest_reads_a_cp1252_csv_with_pound_signs(tmp_path):
+    export = tmp_path / "excel_save.csv"
+    text = "Q6,Annual cash contribution from the council (£)\nNorthmoor LRF,£12,500\n"
+    export.write_bytes(text.replace("£12,500", '"£12,500"').encode("cp1252"))
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert returns["Q20"].item() == 12500.0
+
+
+def test_ingest_command_prints_rows_per_file_and_writes_returns(generated, tmp_path):
+    out = tmp_path / "out"
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            "--year",
+            "2025",
+            "--out",
+            str(out),
+            *map(str, generated.exports),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "partnership_survey_2025_msforms.xlsx: 328 rows read" in done.stdout
+    assert (out / "returns.csv").is_file()
+
+
+def test_ingest_command_gives_one_line_error_without_traceback(tmp_path):
+    export = _plain_csv(tmp_path / "no_names.csv", pd.DataFrame([{"Q43": "Low"}]))
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            "--year",
+            "2025",
+            "--out",
+            str(tmp_path),
+            str(export),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no_names.csv" in errors[0] and "Q6" in errors[0]

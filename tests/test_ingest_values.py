@@ -1,0 +1,157 @@
+"""Reading typed answers: the council's conventions for money, hours, dates and options."""
+
+import datetime as dt
+
+import pytest
+
+from pipeline import protocol
+from pipeline.ingest import values
+
+PROTOCOL = protocol.load()
+
+
+def money(text):
+    return values.read_money(
+        text,
+        zero_words=PROTOCOL.money_zero_words,
+        missing_words=PROTOCOL.money_missing_words,
+        approximate_words=PROTOCOL.approximate_words,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "pounds"),
+    [
+        ("£12,500", 12500.0),
+        ("12,500.00", 12500.0),
+        ("12.5k", 12500.0),
+        ("12.5K", 12500.0),
+        ("£1.2m", 1200000.0),
+        ("£1.2M", 1200000.0),
+        ("12500", 12500.0),
+        (12500, 12500.0),
+        ("nil", 0.0),
+        ("None", 0.0),
+        ("nothing", 0.0),
+        ("0", 0.0),
+        (" £ 750 ", 750.0),
+    ],
+)
+def test_read_money_reads_amounts_as_typed(typed, pounds):
+    reading = money(typed)
+
+    assert reading.value == pounds
+    assert reading.error is None
+
+
+@pytest.mark.parametrize("typed", ["N/A", "n/a", "-", "Don't know", "", None, "   "])
+def test_read_money_treats_not_applicable_and_blank_as_missing_not_zero(typed):
+    assert money(typed) == values.MISSING
+
+
+def test_read_money_reads_approximate_amount_with_a_warning():
+    reading = money("approx £3000")
+
+    assert reading.value == 3000.0
+    assert reading.warning == "approximate amount 'approx £3000'"
+
+
+@pytest.mark.parametrize("typed", ["tbc", "see finance", "£12,50,0x", "twelve grand"])
+def test_read_money_keeps_unreadable_text_raw_with_an_error(typed):
+    reading = money(typed)
+
+    assert reading.value == typed
+    assert reading.error == "money"
+
+
+@pytest.mark.parametrize(
+    ("typed", "hours"), [("10", 10.0), ("2.5", 2.5), ("10 hrs", 10.0), ("6 hours", 6.0), (4, 4.0)]
+)
+def test_read_hours_reads_numbers_with_units(typed, hours):
+    assert values.read_hours(typed).value == hours
+
+
+def test_read_hours_refuses_words():
+    reading = values.read_hours("half a day a month")
+
+    assert (reading.value, reading.error) == ("half a day a month", "hours")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("05/11/2024", dt.date(2024, 11, 5)),
+        ("2024-11-05", dt.date(2024, 11, 5)),
+        ("5/11/24", dt.date(2024, 11, 5)),
+        (45601, dt.date(2024, 11, 5)),
+        ("45601", dt.date(2024, 11, 5)),
+        (dt.datetime(2024, 11, 5, 9, 30), dt.date(2024, 11, 5)),
+        ("2024-11-05 09:30:00", dt.date(2024, 11, 5)),
+    ],
+)
+def test_read_date_is_day_first_and_reads_iso_and_excel_serials(typed, expected):
+    assert values.read_date(typed).value == expected
+
+
+@pytest.mark.parametrize("typed", ["31/02/2024", "last spring", "13/13/2024"])
+def test_read_date_keeps_impossible_dates_raw_with_an_error(typed):
+    assert values.read_date(typed).error == "date"
+
+
+def test_timestamps_column_with_second_part_over_12_is_month_first():
+    column = ["3/14/25 10:22", "4/1/25 09:00"]
+
+    month_first = values.timestamps_are_month_first(column)
+
+    assert month_first
+    assert values.read_timestamp(column[1], day_first=not month_first).value == dt.datetime(
+        2025, 4, 1, 9, 0
+    )
+
+
+def test_read_multi_matches_options_in_protocol_order_with_ms_forms_trailing_separator():
+    options = PROTOCOL.question("Q26").options
+
+    reading = values.read_multi("Stronger communities;Better lives for all;", options)
+
+    assert reading.value == "Better lives for all; Stronger communities"
+
+
+def test_read_multi_keeps_labels_that_contain_commas():
+    options = ("Growth, Environment and Transport", "Resources")
+
+    reading = values.read_multi("Resources, Growth, Environment and Transport", options)
+
+    assert reading.value == "Growth, Environment and Transport; Resources"
+
+
+def test_read_multi_keeps_unknown_answers_as_typed():
+    options = PROTOCOL.question("Q26").options
+
+    assert values.read_multi("Economic ambition; World peace", options).value == (
+        "Economic ambition; World peace"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "score"),
+    [
+        ("Agree", 4),
+        ("STRONGLY AGREE", 5),
+        (" neither agree  nor disagree", 3),
+        ("Don't know", None),
+    ],
+)
+def test_read_agree5_reads_labels_in_any_case_and_dont_know_as_missing(typed, score):
+    assert values.read_agree5(typed, PROTOCOL.agree5, PROTOCOL.agree5_missing).value == score
+
+
+def test_read_single_normalises_case_and_keeps_unknown_answer_for_validation():
+    options = PROTOCOL.question("Q43").options
+
+    assert values.read_single("high", options).value == "High"
+    assert values.read_single("Very high", options) == values.Reading("Very high")
+
+
+def test_read_single_keeps_dont_know_as_an_answer_where_it_is_an_option():
+    assert values.read_single("don't know", PROTOCOL.question("Q13").options).value == "Don't know"

@@ -1,0 +1,38 @@
+"""Project rules: dependencies declared alike, notebooks clean and parameterised."""
+
+import json
+import re
+import tomllib
+
+import yaml
+
+from pipeline import paths
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ ]", requirement, maxsplit=1)[0].lower()
+
+
+def _normalise(requirement: str) -> str:
+    return requirement.replace(" ", "").lower()
+
+
+def test_environment_yml_and_pyproject_declare_the_same_dependencies():
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["dev"]
+    environment = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    conda = [d for d in environment["dependencies"] if isinstance(d, str)]
+    conda = [d for d in conda if _name(d) not in ("python", "pip")]
+
+    assert sorted(map(_normalise, declared)) == sorted(map(_normalise, conda))
+
+
+def test_source_notebooks_have_no_outputs_and_a_parameters_cell():
+    for stage in paths.STAGES:
+        notebook = json.loads(paths.source_notebook(stage).read_text())
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+
+        assert all(not c["outputs"] and c["execution_count"] is None for c in code), stage
+        tags = code[0]["metadata"].get("tags", [])
+        assert "parameters" in tags, stage
+        assert "year = " in "".join(code[0]["source"])

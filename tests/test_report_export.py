@@ -1,0 +1,189 @@
+"""Export of an executed report notebook to the committee HTML and the tagged PDF."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pikepdf
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.report import export
+
+TITLE = "Partnerships annual report 2025"
+HEADING = "Partnerships in 2025"
+ALT_TEXT = "Bar chart: council cost by directorate, highest in Adults at 120 thousand pounds."
+STDERR_TEXT = "STDERR-MARKER this warning is for auditors"
+
+TABLE_CELL = """\
+import pandas as pd
+from IPython.display import HTML, display
+
+costs = pd.DataFrame({"Directorate": ["Adults", "Children"], "Cost (£)": [120000, 80000]})
+display(HTML(costs.style.hide(axis="index").set_uuid("costs").to_html()))
+"""
+
+CHART_CELL = f"""\
+import io
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from IPython.display import Image, display
+
+figure, axes = plt.subplots(figsize=(4, 2.5))
+axes.bar(["Adults", "Children"], [120, 80])
+png = io.BytesIO()
+figure.savefig(png, format="png", metadata={{"Software": None}})
+plt.close(figure)
+display(Image(data=png.getvalue(), metadata={{"alt": {ALT_TEXT!r}}}))
+"""
+
+STDERR_CELL = f"""\
+import sys
+
+print({STDERR_TEXT!r}, file=sys.stderr)
+"""
+
+
+@pytest.fixture(scope="module")
+def executed_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small report notebook run for real by papermill: prose, a table, a chart, stderr."""
+    folder = tmp_path_factory.mktemp("report")
+    source = folder / "report.ipynb"
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                f"# {HEADING}\n\nThe council took part in two partnerships this year."
+            ),
+            nbformat.v4.new_code_cell(TABLE_CELL),
+            nbformat.v4.new_code_cell(CHART_CELL),
+            nbformat.v4.new_code_cell(STDERR_CELL),
+        ]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, source)
+    executed = folder / "report.executed.ipynb"
+    papermill.execute_notebook(
+        str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=str(folder)
+    )
+    return executed
+
+
+@pytest.fixture(scope="module")
+def html_text(executed_notebook: Path) -> str:
+    html_path = export.export_html(
+        executed_notebook, executed_notebook.parent / "annual_report.html", title=TITLE
+    )
+    return html_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pdf_path(executed_notebook: Path, html_text: str) -> Path:
+    html_path = executed_notebook.parent / "annual_report.html"
+    return export.export_pdf(html_path, executed_notebook.parent / "annual_report.pdf")
+
+
+def test_export_html_declares_british_english_and_title(html_text: str) -> None:
+    assert '<html lang="en-GB">' in html_text
+    assert f"<title>{TITLE}</title>" in html_text
+
+
+def test_export_html_loads_no_scripts(html_text: str) -> None:
+    assert "<script" not in html_text
+    assert "cdn" not in html_text.lower()
+
+
+def test_export_html_has_no_code_or_prompts(html_text: str) -> None:
+    assert "In&nbsp;[" not in html_text
+    assert "Out[" not in html_text
+    for source_text in ("set_uuid", "plt.subplots", "savefig", "file=sys.stderr"):
+        assert source_text not in html_text
+
+
+def test_export_html_drops_stderr(html_text: str) -> None:
+    assert "STDERR-MARKER" not in html_text
+
+
+def test_export_html_keeps_prose_and_table_headers(html_text: str) -> None:
+    assert HEADING in html_text
+    assert "two partnerships this year" in html_text
+    assert re.search(r"<th[^>]*>\s*Directorate\s*</th>", html_text)
+
+
+def test_export_html_embeds_chart_with_its_alt_text(html_text: str) -> None:
+    images = re.findall(r"<img[^>]*>", html_text)
+
+    assert len(images) == 1
+    assert 'src="data:image/png;base64,' in images[0]
+    assert f'alt="{ALT_TEXT}"' in images[0]
+    encoded = re.search(r'src="data:image/png;base64,([^"]+)"', images[0]).group(1)
+    assert base64.b64decode(encoded).startswith(b"\x89PNG")
+
+
+def test_export_html_is_byte_identical_when_repeated(executed_notebook: Path) -> None:
+    first = export.export_html(executed_notebook, executed_notebook.parent / "a.html", title=TITLE)
+    second = export.export_html(executed_notebook, executed_notebook.parent / "b.html", title=TITLE)
+
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_export_pdf_is_tagged_with_title_language_and_bookmarks(pdf_path: Path) -> None:
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+
+    with pikepdf.open(pdf_path) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root
+        assert root.MarkInfo.Marked
+        assert str(root.Lang) == "en-GB"
+        assert str(pdf.docinfo.Title) == TITLE
+        with pdf.open_outline() as outline:
+            assert [item.title for item in outline.root] == [HEADING]
+
+
+def test_export_pdf_gives_the_chart_its_alt_text(pdf_path: Path) -> None:
+    with pikepdf.open(pdf_path) as pdf:
+        alts = [
+            str(obj.Alt)
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == "/Figure" and "/Alt" in obj
+        ]
+
+    assert alts == [ALT_TEXT]
+
+
+def test_export_pdf_is_byte_identical_when_repeated(pdf_path: Path) -> None:
+    html_path = pdf_path.with_suffix(".html")
+
+    again = export.export_pdf(html_path, pdf_path.with_name("again.pdf"))
+
+    assert again.read_bytes() == pdf_path.read_bytes()
+
+
+def test_export_pdf_leaves_the_environment_as_it_found_it(pdf_path: Path) -> None:
+    had_epoch = "SOURCE_DATE_EPOCH" in os.environ
+
+    export.export_pdf(pdf_path.with_suffix(".html"), pdf_path.with_name("env.pdf"))
+
+    assert ("SOURCE_DATE_EPOCH" in os.environ) == had_epoch
+
+
+def test_export_pdf_names_the_apt_line_when_weasyprint_cannot_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html_path = tmp_path / "report.html"
+    html_path.write_text("<html lang='en-GB'><title>T</title><p>x</p></html>", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import now raises ImportError
+
+    with pytest.raises(PipelineError, match=re.escape(export.WEASYPRINT_APT_LINE)):
+        export.export_pdf(html_path, tmp_path / "report.pdf")

@@ -1,0 +1,122 @@
+"""Validation: real Great Expectations runs of the suite generated from the protocol."""
+
+import datetime as dt
+
+import pytest
+
+from pipeline import ingest, protocol, validate
+from pipeline.errors import PipelineError
+
+PROTOCOL = protocol.load()
+CLOSING = dt.date(2025, 4, 30)
+
+
+@pytest.fixture(scope="module")
+def clean_returns(tmp_path_factory):
+    """Sample returns that pass every error rule (rows the sample breaks are left out)."""
+    import shutil
+
+    from pipeline import paths, sample
+
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    exports = sample.write_sample(2025, root=root)
+    returns = ingest.ingest_exports(exports, PROTOCOL, 2025).returns
+    path = ingest.write_returns(returns, root / "returns.csv")
+    typed = ingest.read_returns_csv(path, PROTOCOL)
+    result = validate.validate_returns(typed, PROTOCOL, CLOSING)
+    return ingest.read_returns_csv(
+        ingest.write_returns(result.valid, root / "valid.csv"), PROTOCOL
+    ).head(20)
+
+
+def _validate(returns):
+    return validate.validate_returns(returns, PROTOCOL, CLOSING)
+
+
+def test_validation_accounts_for_every_row_of_the_sample(generated):
+    returns = ingest.ingest_exports(generated.exports, PROTOCOL, generated.year).returns
+
+    result = _validate(returns)
+
+    assert len(result.valid) + len(result.quarantine) == len(returns)
+    assert result.valid["response_id"].is_unique
+    assert len(result.quarantine) == 11
+
+
+def test_clean_rows_are_all_kept(clean_returns):
+    result = _validate(clean_returns)
+
+    assert len(result.valid) == len(clean_returns)
+    assert result.quarantine.empty
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_value", "rule", "reason_part"),
+    [
+        ("Q6", None, "required", "a required answer is missing"),
+        ("Q43", "Very high", "option_set", "not one of the question's options"),
+        ("Q26", "Better lives for all; Green and clean", "multi_option_set", "Q26"),
+        ("Q29", 7, "agree5_range", "not between 1 and 5"),
+        ("Q22", 800.0, "range", "outside the allowed range"),
+        ("Q20", -5.0, "range", "outside the allowed range"),
+        ("Q18", "2026-01-01", "date_not_in_future", "after the survey closed"),
+        ("duplicate_of", "1", "duplicate", "duplicate of 1"),
+        ("parse_errors", "Q20: could not read 'tbc' as money", "parse_error", "'tbc' as money"),
+    ],
+)
+def test_row_breaking_an_error_rule_is_quarantined_with_that_reason(
+    clean_returns, column, bad_value, rule, reason_part
+):
+    returns = clean_returns.astype({column: object}).copy()
+    returns.loc[3, column] = bad_value
+
+    result = _validate(returns)
+
+    quarantined = result.quarantine.set_index("row_key")
+    key = returns.loc[3, "row_key"]
+    assert list(quarantined.index) == [key]
+    assert rule in quarantined.loc[key, "quarantine_rules"]
+    assert reason_part in quarantined.loc[key, "quarantine_reasons"]
+    assert len(result.valid) == len(returns) - 1
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_value", "rule"),
+    [("Q2", "not-an-email", "email_format"), ("Q11", None, "statutory_basis")],
+)
+def test_row_breaking_a_warning_rule_is_kept_and_counted(clean_returns, column, bad_value, rule):
+    returns = clean_returns.copy()
+    returns.loc[5, "Q10"] = "Yes - statutory duty"
+    returns.loc[5, column] = bad_value
+
+    result = _validate(returns)
+
+    assert len(result.valid) == len(returns)
+    warnings = validate.warnings_by_rule(result.findings).set_index("rule")
+    assert warnings.loc[rule, "rows"] == 1
+
+
+def test_table_without_protocol_columns_stops_the_run(clean_returns):
+    with pytest.raises(PipelineError, match="missing column\\(s\\) Q43"):
+        _validate(clean_returns.drop(columns=["Q43"]))
+
+
+def test_table_with_no_rows_stops_the_run(clean_returns):
+    with pytest.raises(PipelineError, match="no returns to validate"):
+        _validate(clean_returns.head(0))
+
+
+def test_data_docs_are_written_when_asked(clean_returns, tmp_path):
+    validate.validate_returns(clean_returns, PROTOCOL, CLOSING, docs_dir=tmp_path / "docs")
+
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+
+def test_multi_select_pattern_accepts_option_order_only():
+    import re
+
+    pattern = re.compile(validate.multi_select_pattern(["A", "B, C", "D"]))
+
+    assert pattern.match("A; B, C; D") and pattern.match("D")
+    assert not pattern.match("D; A") and not pattern.match("A; E") and not pattern.match("A; ")
