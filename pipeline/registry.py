@@ -123,7 +123,7 @@ def match_names(
     members: dict[str, list[int]] = {}
     for row, key in resolved.items():
         members.setdefault(cluster_of[key], []).append(row)
-    leading = returns["Q12"].isin(["Lead partner", "Accountable body"])
+    leading = returns["Q12"].isin(toolkit.lead_roles)
     names = {
         rep: _display_name([typed[r] for r in rows], [bool(leading[r]) for r in rows])
         for rep, rows in members.items()
@@ -283,7 +283,7 @@ def consolidate_returns(
                         "chosen": chosen,
                     }
                 )
-        leads = group[group["Q12"].isin(["Lead partner", "Accountable body"])]
+        leads = group[group["Q12"].isin(toolkit.lead_roles)]
         row["directorate"] = _most_common(
             (leads if not leads.empty else group)["Q4"], protocol.question("Q4").options, ()
         )
@@ -307,7 +307,7 @@ def consolidate_returns(
         services = group["Q4"].astype(str) + " / " + group["Q5"].astype(str).str.casefold()
         repeated = services[services.duplicated(keep=False) & group["Q5"].notna()]
         row["possible_double_count"] = "; ".join(sorted(set(repeated))) or None
-        row["officer_exit_share"] = float((group["Q45"] == "Exit").mean())
+        row["officer_exit_share"] = float((group["Q45"] == toolkit.exit_answer).mean())
         rows.append(row)
     registry = pd.DataFrame(rows)
     return registry, pd.DataFrame(

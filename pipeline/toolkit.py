@@ -90,6 +90,9 @@ class Toolkit:
     ignore_words: tuple[str, ...]
     synonyms: dict[str, str]
     cautious_first: tuple[str, ...]
+    lead_roles: tuple[str, ...]
+    exit_answer: str
+    evidenced_answer: str
     source: Path
 
     def settings_table(self) -> pd.DataFrame:
@@ -198,6 +201,13 @@ def load(root: Path | str | None = None) -> Toolkit:
         cautious_first=tuple(
             require(require(raw, "consolidation", path), "cautious_first", path, "consolidation")
         ),
+        lead_roles=tuple(
+            require(require(raw, "consolidation", path), "lead_roles", path, "consolidation")
+        ),
+        exit_answer=str(
+            require(require(raw, "consolidation", path), "exit_answer", path, "consolidation")
+        ),
+        evidenced_answer=str(require(governance, "evidenced_answer", path, "governance")),
         source=path,
     )
 
@@ -270,7 +280,7 @@ def _months_between(earlier: dt.date, later: dt.date) -> int:
 
 def governance_items(row: pd.Series, toolkit: Toolkit, as_of: dt.date) -> dict[str, bool]:
     """The governance checklist: which items a partnership evidences (Don't know does not)."""
-    items = {qid: row.get(qid) == "Yes" for qid in toolkit.governance_yes_items}
+    items = {qid: row.get(qid) == toolkit.evidenced_answer for qid in toolkit.governance_yes_items}
     line = row.get(toolkit.governance_reporting_line)
     items[toolkit.governance_reporting_line] = isinstance(line, str) and bool(line.strip())
     reviewed = row.get(toolkit.governance_last_review)
@@ -359,7 +369,9 @@ def evaluate_partnerships(
         external = row["external_funding"]
         leverage = None if cost == 0 or pd.isna(external) else round(external / cost, 2)
         facts = {
-            "statutory": str(row["Q10"] or "").startswith("Yes"),
+            "statutory": str(row[protocol.statutory_condition_question] or "").startswith(
+                protocol.statutory_condition_prefix
+            ),
             "full_cost": cost,
             "risk": row["Q43"],
             "priority_count": row["priority_count"],

@@ -159,7 +159,7 @@ def summary(data: ReportData) -> HTML:
     totals = cost_totals(data)
     actions = ev["action"].value_counts()
     concern = ev[ev["overall_band"] == data.toolkit.band_labels["concern"]]
-    high = ev[ev["Q43"] == "High"]
+    high = ev[ev["Q43"] == data.toolkit.risk_order[-1]]
     key = ev[ev["key_partnership"]]
     dq = data.dq_summary
     items = [
@@ -392,7 +392,7 @@ def governance_section(data: ReportData) -> HTML:
     rows = [
         {
             "Checklist item": q(qid).text,
-            "Partnerships not evidencing it": int((ev[qid] != "Yes").sum()),
+            "Partnerships not evidencing it": int((ev[qid] != kit.evidenced_answer).sum()),
         }
         for qid in kit.governance_yes_items
     ]
@@ -413,7 +413,7 @@ def governance_section(data: ReportData) -> HTML:
             ),
         }
     )
-    high = ev[ev["Q43"] == "High"].sort_values("partnership_id")
+    high = ev[ev["Q43"] == kit.risk_order[-1]].sort_values("partnership_id")
     risks = pd.DataFrame(
         {
             "ID": high["partnership_id"],
