@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline import paths
 from pipeline.errors import PipelineError
 from pipeline.ingest import values
-from pipeline.ingest.columns import ColumnMatch, match_header, normalise_header
+from pipeline.ingest.columns import ColumnMatch, HeaderMatcher
 from pipeline.ingest.layouts import RawExport, read_export
 from pipeline.protocol import Protocol, Question
 
@@ -51,32 +51,25 @@ def returns_columns(protocol: Protocol) -> list[str]:
     return PROVENANCE + protocol.ids + DERIVED
 
 
-def _matcher(protocol: Protocol, year: int):
-    wording = {normalise_header(q.text): q.id for q in protocol.questions}
-    aliases = {normalise_header(h): qid for h, qid in protocol.aliases_for(year).items()}
-
-    def match(header: str, position: int = 0) -> ColumnMatch:
-        return match_header(header, position, wording, aliases, protocol.fuzzy_threshold)
-
-    return match
-
-
 def map_columns(raw: RawExport, protocol: Protocol, year: int) -> list[ColumnMatch]:
     """Match each question column; two columns answering one question is an error."""
-    match = _matcher(protocol, year)
-    matches = [match(header, position) for position, header in raw.question_columns.items()]
-    by_question: dict[str, list[ColumnMatch]] = {}
+    matcher = HeaderMatcher(protocol, year)
+    matches = [matcher.match(*column) for column in raw.question_columns]
+    by_question: dict[tuple[str, str | None], list[ColumnMatch]] = {}
     for found in matches:
         if found.question_id:
-            by_question.setdefault(found.question_id, []).append(found)
-    clashes = {qid: found for qid, found in by_question.items() if len(found) > 1}
-    if clashes:
-        qid, found = next(iter(sorted(clashes.items())))
-        headers = " and ".join(f"column {m.position + 1} {m.header!r}" for m in found)
-        raise PipelineError(
-            f"{raw.path.name}: {headers} both map to {qid}; rename one header or add an alias "
-            f"for the right one in config/protocol.yaml."
-        )
+            key = (found.question_id, found.option if found.kind == "option" else found.kind)
+            by_question.setdefault(key, []).append(found)
+    answered = {qid for (qid, kind) in by_question if kind == "answer"}
+    for (qid, kind), found in sorted(by_question.items(), key=lambda item: str(item[0])):
+        spread = kind != "answer" and kind != "other" and qid in answered
+        if len(found) > 1 or spread:
+            clash = found + (by_question[(qid, "answer")] if spread else [])
+            headers = " and ".join(f"column {m.position + 1} {m.header!r}" for m in clash)
+            raise PipelineError(
+                f"{raw.path.name}: {headers} both map to {qid}; rename one header or add an "
+                "alias for the right one in config/protocol.yaml."
+            )
     return matches
 
 
@@ -126,15 +119,31 @@ def _cell_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _platform_text(raw: RawExport, cells: list[Any], role: str) -> str | None:
+    if role not in raw.platform:
+        return None
+    value = values.read_text(cells[raw.platform[role]]).value
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 def _respondent(raw: RawExport, cells: list[Any]) -> tuple[str | None, str | None]:
     """The platform's respondent name and email; "anonymous" means none."""
-    name = values.read_text(cells[raw.platform["name"]]).value if "name" in raw.platform else None
-    email = None
-    if "email" in raw.platform:
-        email = values.read_text(cells[raw.platform["email"]]).value
-        if email and email.strip().casefold() == "anonymous":
-            email = None
+    name = _platform_text(raw, cells, "name")
+    if name is None:
+        parts = [_platform_text(raw, cells, r) for r in ("first_name", "last_name")]
+        name = " ".join(p for p in parts if p) or None
+    email = _platform_text(raw, cells, "email")
+    if email and email.casefold() == "anonymous":
+        email = None
     return name, email
+
+
+def _completion(raw: RawExport, cells: list[Any]) -> str | None:
+    """The platform's completion flag as yes / no (empty when the export has none)."""
+    flag = _platform_text(raw, cells, "complete")
+    if flag is None:
+        return None
+    return "yes" if flag.casefold() in ("true", "1", "yes", "complete", "completed") else "no"
 
 
 def _platform_times(raw: RawExport, role: str) -> list[values.Reading]:
@@ -145,18 +154,50 @@ def _platform_times(raw: RawExport, role: str) -> list[values.Reading]:
     return [values.read_timestamp(cell, day_first=day_first) for cell in column]
 
 
+def _selected(cell: Any) -> bool:
+    """A one-column-per-option cell is ticked when it holds the label, 1 or True."""
+    if values.is_blank(cell):
+        return False
+    return str(cell).strip().casefold() not in ("0", "false", "no")
+
+
+def _answer_cells(
+    cells: list[Any], matches: list[ColumnMatch], protocol: Protocol
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each question's cell; options spread over columns are joined as one typed answer."""
+    answers: dict[str, Any] = {}
+    others: dict[str, Any] = {}
+    spread: dict[str, list[str]] = {}
+    for match in matches:
+        if match.question_id is None:
+            continue
+        cell = cells[match.position]
+        if match.kind == "answer":
+            answers[match.question_id] = cell
+        elif match.kind == "option":
+            ticked = spread.setdefault(match.question_id, [])
+            if _selected(cell):
+                ticked.append(match.option)
+        elif match.kind == "other" and not values.is_blank(cell):
+            others[match.question_id] = cell
+    for qid, ticked in spread.items():
+        options = protocol.question(qid).options
+        answers[qid] = "; ".join(o for o in options if o in ticked) or None
+    return answers, others
+
+
 def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> pd.DataFrame:
     """One row per return with provenance, typed answers and the phrases of what failed."""
-    by_question = {m.question_id: m.position for m in matches if m.question_id}
+    mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
     submitted = _platform_times(raw, "submitted_at")
     records = []
     for index, (cells, source_row) in enumerate(zip(raw.rows, raw.source_rows, strict=True)):
         errors: list[str] = []
         warnings: list[str] = []
         record: dict[str, Any] = {}
+        answers, others = _answer_cells(cells, matches, protocol)
         for question in protocol.questions:
-            position = by_question.get(question.id)
-            cell = None if position is None else cells[position]
+            cell = answers.get(question.id)
             reading = read_answer(question, cell, protocol)
             record[question.id] = reading.value
             if reading.error:
@@ -167,23 +208,14 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             if reading.warning:
                 warnings.append(f"{question.id}: {reading.warning}")
         name, email = _respondent(raw, cells)
-        if "Q1" not in by_question:
+        if "Q1" not in mapped:
             record["Q1"] = name
-        if "Q2" not in by_question:
+        if "Q2" not in mapped:
             record["Q2"] = email
         stamp = submitted[index]
         if stamp.error:
             errors.append(f"submitted_at: could not read {stamp.value!r} as a date and time")
-        platform_id = (
-            values.read_text(cells[raw.platform["response_id"]]).value
-            if "response_id" in raw.platform
-            else None
-        )
-        complete = (
-            values.read_text(cells[raw.platform["complete"]]).value
-            if "complete" in raw.platform
-            else None
-        )
+        platform_id = _platform_text(raw, cells, "response_id")
         records.append(
             {
                 "response_id": platform_id or f"{raw.path.stem}-{source_row}",
@@ -191,16 +223,30 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
                 "source_file": raw.path.name,
                 "source_row": source_row,
                 "row_key": f"{raw.path.name}:{source_row}",
-                "complete": complete,
+                "complete": _completion(raw, cells),
                 **record,
                 "parse_errors": " | ".join(errors) or None,
                 "parse_warnings": " | ".join(warnings) or None,
                 "duplicate_of": None,
-                "Q26_other": None,
+                "Q26_other": values.read_text(others.get("Q26")).value,
             }
         )
     frame = pd.DataFrame.from_records(records, columns=returns_columns(protocol))
     return frame.astype({"source_row": "int64"})
+
+
+def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Protocol) -> None:
+    """A Qualtrics "numeric values" export codes choices as numbers: ask for choice text."""
+    singles = [q.id for q in protocol.of_type("single") if returns[q.id].notna().any()]
+    if not singles:
+        return
+    coded = returns[singles].map(lambda v: isinstance(v, str) and v.strip().isdigit())
+    answered = int(returns[singles].notna().to_numpy().sum())
+    if answered and int(coded.to_numpy().sum()) > answered / 2:
+        raise PipelineError(
+            f"{raw.path.name}: this {raw.layout} export holds answer codes (numbers) instead "
+            'of answer labels; download it again choosing "choice text", not "numeric values".'
+        )
 
 
 def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
@@ -258,42 +304,52 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     return flagged.assign(response_id=ids, duplicate_of=duplicate_of)
 
 
+def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[str, Any]]:
+    """Every column of one export: the question (and option) it maps to, or its platform role."""
+    rows = [
+        {
+            "source_file": raw.path.name,
+            "layout": raw.layout,
+            "column": m.position + 1,
+            "header": m.header if m.kind != "option" else f"{m.header} [{m.option}]",
+            "question_id": m.question_id if m.kind != "other" else f"{m.question_id}_other",
+            "method": m.method,
+            "score": m.score,
+        }
+        for m in matches
+    ]
+    roles = {position: role for role, position in raw.platform.items()}
+    roles |= {position: "dropped" for position in raw.dropped_positions}
+    first_row = raw.titles or raw.headers
+    rows.extend(
+        {
+            "source_file": raw.path.name,
+            "layout": raw.layout,
+            "column": position + 1,
+            "header": first_row[position] or raw.headers[position],
+            "question_id": None,
+            "method": f"platform: {role}",
+            "score": None,
+        }
+        for position, role in roles.items()
+    )
+    return rows
+
+
 def ingest_exports(files: Sequence[Path], protocol: Protocol, year: int) -> Ingested:
     """Read every export for one year into one returns table, with copies flagged."""
     if not files:
         raise PipelineError(f"No survey exports given for {year}.")
-    match = _matcher(protocol, year)
+    matcher = HeaderMatcher(protocol, year)
     parts, maps, counts = [], [], []
     for path in files:
-        raw = read_export(Path(path), lambda header: match(header).question_id is not None)
+        raw = read_export(Path(path), lambda header: matcher.question(header)[0] is not None)
         matches = map_columns(raw, protocol, year)
         _check_required(raw, matches, protocol)
-        parts.append(parse_export(raw, matches, protocol))
-        maps.extend(
-            {
-                "source_file": raw.path.name,
-                "layout": raw.layout,
-                "column": m.position + 1,
-                "header": m.header,
-                "question_id": m.question_id,
-                "method": m.method,
-                "score": m.score,
-            }
-            for m in matches
-        )
-        platform = {position: role for role, position in raw.platform.items()}
-        maps.extend(
-            {
-                "source_file": raw.path.name,
-                "layout": raw.layout,
-                "column": position + 1,
-                "header": raw.headers[position],
-                "question_id": None,
-                "method": "platform: " + platform.get(position, "dropped"),
-                "score": None,
-            }
-            for position in sorted(set(platform) | {raw.headers.index(h) for h in raw.dropped})
-        )
+        returns = parse_export(raw, matches, protocol)
+        _refuse_numeric_export(raw, returns, protocol)
+        parts.append(returns)
+        maps.extend(_column_map_rows(raw, matches))
         counts.append(
             {
                 "source_file": raw.path.name,

@@ -1,8 +1,12 @@
 """Matching an export's column headers to the protocol's question IDs.
 
 In order: a bare question ID, the protocol's wording after normalisation, the year's
-aliases, the statement part of a grid header, then fuzzy matching (rapidfuzz) at or above
-the protocol's threshold. Every match is recorded with its method and score.
+aliases, then fuzzy matching (rapidfuzz) at or above the protocol's threshold. A column can
+also be one option of a multi-select question spread over one column per option
+("<wording> - <option>", or the option under the wording in a second header row), the
+"Other (please specify)" text of such a question, or one statement of a grid
+("<title> [<statement>]", "<title> - <statement>", the statement in a second header row).
+Every match is recorded with its method and score.
 """
 
 from __future__ import annotations
@@ -13,25 +17,34 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from pipeline.ingest.values import label_key
 from pipeline.protocol import Protocol
 
 _QUESTION_ID = re.compile(r"^q(\d{1,3})$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-# Grid (matrix / Likert) headers: "<title> [<statement>]", "<title> - <statement>",
-# "<title>: <statement>" — the statement is what names the question.
-_GRID_BRACKET = re.compile(r"^.*\[(?P<statement>[^\]]+)\]\s*$")
-_GRID_SEPARATORS = (" - ", ": ")
+_GRID_BRACKET = re.compile(r"^(?P<title>.*)\[(?P<statement>[^\]]+)\]\s*$")
+_SEPARATORS = (" - ", ": ")
+_OTHER = re.compile(r"^other\b", re.IGNORECASE)
+# What a platform writes in a second header row under a one-answer question.
+SINGLE_ANSWER_LABELS = ("response", "open-ended response")
 
 
 @dataclass(frozen=True)
 class ColumnMatch:
-    """How one header was matched: to a question ID (or None), by which method, how well."""
+    """How one column was matched.
+
+    kind is "answer" (the column holds the question's answer), "option" (one option of a
+    multi-select, named in ``option``), "other" (a multi-select's free-text other answer)
+    or "unmapped".
+    """
 
     position: int
     header: str
     question_id: str | None
     method: str
     score: float
+    kind: str = "answer"
+    option: str | None = None
 
 
 def normalise_header(header: str) -> str:
@@ -41,51 +54,90 @@ def normalise_header(header: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-def _candidates(header: str) -> list[str]:
-    """The header itself, then the statement part of a grid header."""
-    found = [header]
+def _splits(header: str) -> list[tuple[str, str]]:
+    """(title, part) readings of a one-row header that names a grid statement or option."""
+    found = []
     bracket = _GRID_BRACKET.match(header)
     if bracket:
-        found.append(bracket["statement"])
-    for separator in _GRID_SEPARATORS:
+        found.append((bracket["title"].strip(), bracket["statement"].strip()))
+    for separator in _SEPARATORS:
         if separator in header:
-            found.append(header.rsplit(separator, 1)[1])
+            title, part = header.rsplit(separator, 1)
+            found.append((title.strip(), part.strip()))
     return found
 
 
-def match_header(
-    header: str, position: int, wording: dict[str, str], aliases: dict[str, str], threshold: float
-) -> ColumnMatch:
-    """Match one header: exact ID, exact wording, alias, grid statement, then fuzzy."""
-    text = " ".join(str(header).split())
-    id_match = _QUESTION_ID.match(text)
-    if id_match:
-        qid = f"Q{int(id_match[1])}"
-        if qid in wording.values():
-            return ColumnMatch(position, header, qid, "question id", 100.0)
-    for method, table in (("wording", wording), ("alias", aliases)):
-        for candidate in _candidates(text):
-            qid = table.get(normalise_header(candidate))
-            if qid:
-                method_used = method if candidate == text else f"{method} (grid statement)"
-                return ColumnMatch(position, header, qid, method_used, 100.0)
-    best: tuple[str, float] | None = None
-    for candidate in _candidates(text):
+class HeaderMatcher:
+    """Matches headers to question IDs for one protocol and survey year."""
+
+    def __init__(self, protocol: Protocol, year: int) -> None:
+        self.ids = set(protocol.ids)
+        self.wording = {normalise_header(q.text): q.id for q in protocol.questions}
+        self.aliases = {normalise_header(h): qid for h, qid in protocol.aliases_for(year).items()}
+        self.threshold = protocol.fuzzy_threshold
+        self.options = {
+            q.id: {label_key(o): o for o in q.options} for q in protocol.of_type("multi")
+        }
+
+    def question(self, text: str) -> tuple[str | None, str, float]:
+        """One header text -> (question ID, method, score); (None, "unmapped", 0) if none."""
+        text = " ".join(str(text).split())
+        if not text:
+            return None, "unmapped", 0.0
+        id_match = _QUESTION_ID.match(text)
+        if id_match and f"Q{int(id_match[1])}" in self.ids:
+            return f"Q{int(id_match[1])}", "question id", 100.0
+        key = normalise_header(text)
+        if key in self.wording:
+            return self.wording[key], "wording", 100.0
+        if key in self.aliases:
+            return self.aliases[key], "alias", 100.0
         found = process.extractOne(
-            normalise_header(candidate), list(wording), scorer=fuzz.ratio, score_cutoff=threshold
+            key, list(self.wording), scorer=fuzz.ratio, score_cutoff=self.threshold
         )
-        if found and (best is None or found[1] > best[1]):
-            best = (wording[found[0]], float(found[1]))
-    if best:
-        return ColumnMatch(position, header, best[0], "fuzzy", round(best[1], 1))
-    return ColumnMatch(position, header, None, "unmapped", 0.0)
+        if found:
+            return self.wording[found[0]], "fuzzy", round(float(found[1]), 1)
+        return None, "unmapped", 0.0
+
+    def _option(self, position: int, header: str, title: str, part: str) -> ColumnMatch | None:
+        qid, method, score = self.question(title)
+        if qid not in self.options:
+            return None
+        option = self.options[qid].get(label_key(part))
+        if option:
+            return ColumnMatch(position, header, qid, f"{method} + option", score, "option", option)
+        if _OTHER.match(part.strip()):
+            return ColumnMatch(position, header, qid, f"{method} + other", score, "other")
+        return None
+
+    def match(
+        self, position: int, header: str, title: str | None = None, sub: str | None = None
+    ) -> ColumnMatch:
+        """Match one column, given its header and, for two-row headers, the title above it
+        (the last non-blank first-row cell) and its second-row label."""
+        readings: list[tuple[str, str]] = []
+        if sub and sub.strip().casefold() not in SINGLE_ANSWER_LABELS:
+            readings.append((title or header, sub))
+        else:
+            qid, method, score = self.question(header)
+            if qid and method != "fuzzy":
+                return ColumnMatch(position, header, qid, method, score)
+            readings.extend(_splits(header))
+        for reading_title, part in readings:
+            found = self._option(position, header, reading_title, part)
+            if found:
+                return found
+        for _, part in readings:  # a grid statement names its own question
+            qid, method, score = self.question(part)
+            if qid:
+                return ColumnMatch(position, header, qid, f"{method} (grid statement)", score)
+        qid, method, score = self.question(header)
+        return ColumnMatch(position, header, qid, method, score, "answer" if qid else "unmapped")
 
 
-def match_headers(headers: Sequence[str], protocol: Protocol, year: int) -> list[ColumnMatch]:
-    """Match every question header of one export (platform columns are taken out before)."""
-    wording = {normalise_header(q.text): q.id for q in protocol.questions}
-    aliases = {normalise_header(h): qid for h, qid in protocol.aliases_for(year).items()}
-    return [
-        match_header(header, position, wording, aliases, protocol.fuzzy_threshold)
-        for position, header in enumerate(headers)
-    ]
+def match_headers(
+    columns: Sequence[tuple[int, str, str | None, str | None]], protocol: Protocol, year: int
+) -> list[ColumnMatch]:
+    """Match every question column: (position, header, title above, second-row label)."""
+    matcher = HeaderMatcher(protocol, year)
+    return [matcher.match(*column) for column in columns]

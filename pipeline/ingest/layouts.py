@@ -23,7 +23,8 @@ from pipeline.ingest.values import is_blank
 logger = logging.getLogger(__name__)
 
 # Platform columns by layout: header (case-insensitive) -> role. Role "drop" columns are
-# never read (IP addresses, locations, platform bookkeeping).
+# never read (IP addresses, locations, platform bookkeeping). For Qualtrics these are the
+# first-row names, which are the platform's own and never taken as question IDs.
 PLATFORM_COLUMNS: dict[str, dict[str, str]] = {
     "Microsoft Forms": {
         "id": "response_id",
@@ -32,6 +33,36 @@ PLATFORM_COLUMNS: dict[str, dict[str, str]] = {
         "email": "email",
         "name": "name",
         "last modified time": "drop",
+    },
+    "SurveyMonkey": {
+        "respondent id": "response_id",
+        "collector id": "drop",
+        "start date": "started_at",
+        "end date": "submitted_at",
+        "ip address": "drop",
+        "email address": "email",
+        "first name": "first_name",
+        "last name": "last_name",
+        "custom data 1": "drop",
+    },
+    "Qualtrics": {
+        "startdate": "started_at",
+        "enddate": "submitted_at",
+        "status": "drop",
+        "ipaddress": "drop",
+        "progress": "drop",
+        "duration (in seconds)": "drop",
+        "finished": "complete",
+        "recordeddate": "drop",
+        "responseid": "response_id",
+        "recipientlastname": "last_name",
+        "recipientfirstname": "first_name",
+        "recipientemail": "email",
+        "externalreference": "drop",
+        "locationlatitude": "drop",
+        "locationlongitude": "drop",
+        "distributionchannel": "drop",
+        "userlanguage": "drop",
     },
     "Google Forms": {"timestamp": "submitted_at", "email address": "email"},
     "SmartSurvey": {
@@ -50,22 +81,24 @@ PLATFORM_COLUMNS: dict[str, dict[str, str]] = {
         "complete": "complete",
     },
 }
-# The headers that identify a layout: all must be present in the first row.
-_SIGNATURES: list[tuple[str, set[str]]] = [
-    ("Microsoft Forms", {"id", "start time", "completion time"}),
-    ("SmartSurvey", {"userid", "started", "ended"}),
-    ("Google Forms", {"timestamp"}),
-]
-# Layouts recognised but read by a later release: named in the error so the analyst knows.
-_NOT_YET: list[tuple[str, set[str]]] = [
-    ("SurveyMonkey", {"respondent id", "collector id"}),
-    ("Qualtrics", {"responseid", "startdate"}),
+# The first-row headers that identify a layout (all must be present), and its header rows.
+_SIGNATURES: list[tuple[str, set[str], int]] = [
+    ("Microsoft Forms", {"id", "start time", "completion time"}, 1),
+    ("SurveyMonkey", {"respondent id", "collector id"}, 2),
+    ("Qualtrics", {"responseid", "startdate"}, 3),
+    ("SmartSurvey", {"userid", "started", "ended"}, 1),
+    ("Google Forms", {"timestamp"}, 1),
 ]
 
 
 @dataclass
 class RawExport:
-    """One export file as read: headers, data rows and where each row sits in the file."""
+    """One export file as read: headers, data rows and where each row sits in the file.
+
+    ``headers`` is the text that names each column (for Qualtrics, the wording row);
+    ``titles`` and ``subheaders`` carry a two-row header's first-row title (carried right
+    over blank cells) and second-row label, for option columns and grid statements.
+    """
 
     path: Path
     layout: str
@@ -75,14 +108,23 @@ class RawExport:
     platform: dict[str, int] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
     empty_rows: int = 0
+    titles: list[str | None] = field(default_factory=list)
+    subheaders: list[str | None] = field(default_factory=list)
+    header_rows: int = 1
+
+    dropped_positions: list[int] = field(default_factory=list)
 
     @property
-    def question_columns(self) -> dict[int, str]:
-        """Position -> header for the columns that are not the platform's own."""
-        taken = set(self.platform.values()) | {
-            i for i, h in enumerate(self.headers) if h in self.dropped
-        }
-        return {i: h for i, h in enumerate(self.headers) if i not in taken and h.strip()}
+    def question_columns(self) -> list[tuple[int, str, str | None, str | None]]:
+        """(position, header, title, second-row label) of the columns not the platform's."""
+        taken = set(self.platform.values()) | set(self.dropped_positions)
+        titles = self.titles or [None] * len(self.headers)
+        subs = self.subheaders or [None] * len(self.headers)
+        return [
+            (i, h, titles[i], subs[i])
+            for i, h in enumerate(self.headers)
+            if i not in taken and (h.strip() or subs[i])
+        ]
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -129,6 +171,10 @@ def _read_xlsx(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> li
     return max(sheets, key=lambda rows: looks_like_returns(rows[0]))
 
 
+def _header_text(cell: Any) -> str:
+    return "" if is_blank(cell) else " ".join(str(cell).split())
+
+
 def read_table(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
     """Every row of the export's responses sheet (CSV or XLSX), header rows included."""
     suffix = path.suffix.lower()
@@ -139,36 +185,52 @@ def read_table(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> li
     raise PipelineError(f"{path.name}: not a CSV or XLSX file; export the survey as one of them.")
 
 
-def _header_text(cell: Any) -> str:
-    return "" if is_blank(cell) else " ".join(str(cell).split())
+def detect_layout(
+    table: list[list[Any]], path: Path, maps_a_question: Callable[[str], bool]
+) -> tuple[str, int]:
+    """Name the platform from its own column names, with its number of header rows.
 
-
-def detect_layout(headers: list[str], path: Path, maps_a_question: Callable[[str], bool]) -> str:
-    """Name the platform from its own column names; a file like none of them is an error."""
-    lowered = {h.casefold() for h in headers}
-    for layout, signature in _SIGNATURES:
+    A file like none of them, and a Qualtrics "numeric values" export, are errors.
+    """
+    first = [_header_text(c) for c in table[0]]
+    lowered = {h.casefold() for h in first}
+    for layout, signature, header_rows in _SIGNATURES:
         if signature <= lowered:
-            return layout
-    for layout, signature in _NOT_YET:
-        if signature <= lowered:
-            raise PipelineError(
-                f"{path.name}: looks like a {layout} export, which this release cannot read yet; "
-                "export the returns as a one-header-row CSV or XLSX instead."
-            )
-    if any(maps_a_question(h) for h in headers):
-        return "plain CSV"
-    seen = ", ".join(repr(h) for h in headers[:6]) or "no header row"
+            if len(table) < header_rows:
+                raise PipelineError(
+                    f"{path.name}: looks like a {layout} export but has fewer than its "
+                    f"{header_rows} header rows."
+                )
+            if layout == "Qualtrics" and not any(
+                _header_text(c).startswith('{"ImportId"') for c in table[2]
+            ):
+                raise PipelineError(
+                    f"{path.name}: looks like a Qualtrics export without its third header row "
+                    '({"ImportId": ...}); export it again as CSV with "choice text".'
+                )
+            return layout, header_rows
+    if any(maps_a_question(h) for h in first):
+        return "plain CSV", 1
+    seen = ", ".join(repr(h) for h in first[:6]) or "no header row"
     raise PipelineError(
         f"{path.name}: matches no known survey export layout; its first row starts {seen}. "
-        "Expected Microsoft Forms, Google Forms, SmartSurvey or a CSV headed by the questions."
+        "Expected Microsoft Forms, SurveyMonkey, Qualtrics, Google Forms, SmartSurvey or a "
+        "CSV headed by the questions."
     )
 
 
-def read_export(
-    path: Path,
-    maps_a_question: Callable[[str], bool],
-) -> RawExport:
-    """Read one export: find its header row, its layout, its platform columns and its rows."""
+def _carried_right(cells: list[str]) -> list[str | None]:
+    """A first header row's titles carried over the blank cells to their right."""
+    carried: list[str | None] = []
+    current: str | None = None
+    for cell in cells:
+        current = cell or current
+        carried.append(current)
+    return carried
+
+
+def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport:
+    """Read one export: its layout, header rows, platform columns and data rows."""
     if not path.is_file():
         raise PipelineError(f"{path}: export file not found.")
 
@@ -178,22 +240,35 @@ def read_export(
     table = read_table(path, looks_like_returns)
     if not table:
         raise PipelineError(f"{path.name}: the file is empty.")
-    headers = [_header_text(c) for c in table[0]]
-    layout = detect_layout(headers, path, maps_a_question)
+    layout, header_rows = detect_layout(table, path, maps_a_question)
+    width = max(len(row) for row in table[:header_rows])
+    header_cells = [
+        [_header_text(c) for c in row] + [""] * (width - len(row)) for row in table[:header_rows]
+    ]
+    first = header_cells[0]
+    titles: list[str | None] = []
+    subheaders: list[str | None] = []
+    headers = first
+    if layout == "SurveyMonkey":
+        titles, subheaders = _carried_right(first), [c or None for c in header_cells[1]]
+    elif layout == "Qualtrics":
+        headers = header_cells[1]  # row 1 names are the platform's own, not question IDs
     roles = PLATFORM_COLUMNS[layout]
     platform: dict[str, int] = {}
     dropped: list[str] = []
-    for position, header in enumerate(headers):
-        role = roles.get(header.casefold())
+    dropped_positions: list[int] = []
+    for position, name in enumerate(first):
+        role = roles.get(name.casefold())
         if role == "drop":
-            dropped.append(header)
+            dropped.append(name)
+            dropped_positions.append(position)
         elif role and role not in platform:
             platform[role] = position
     rows: list[list[Any]] = []
     source_rows: list[int] = []
     empty = 0
-    width = len(headers)
-    for offset, row in enumerate(table[1:], start=2):  # the header is spreadsheet row 1
+    # Spreadsheet row numbers: the header rows come first, then data from header_rows + 1.
+    for offset, row in enumerate(table[header_rows:], start=header_rows + 1):
         cells = list(row) + [None] * (width - len(row))
         if any(not is_blank(c) for c in cells[width:]):
             raise PipelineError(
@@ -207,4 +282,17 @@ def read_export(
         rows.append(cells)
         source_rows.append(offset)
     logger.info("%s: %s layout, %d rows", path.name, layout, len(rows))
-    return RawExport(path, layout, headers, rows, source_rows, platform, dropped, empty)
+    return RawExport(
+        path,
+        layout,
+        headers,
+        rows,
+        source_rows,
+        platform,
+        dropped,
+        empty,
+        titles,
+        subheaders,
+        header_rows,
+        dropped_positions,
+    )

@@ -113,7 +113,7 @@ def recommended_actions(data: ReportData) -> Image:
     order = ["continue", "develop", "review", "exit"]
     values = [int(counts.get(a, 0)) for a in order]
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(6, 2.8))
+        figure, axes = plt.subplots(figsize=(5, 2.4))
         axes.bar(order, values, color=PALETTE[:4])
         for x, v in enumerate(values):
             axes.text(x, v + 0.5, str(v), ha="center")

@@ -229,14 +229,11 @@ def key_partnerships(data: ReportData) -> HTML:
             "Partnership": key["name"],
             "Council role": key["Q12"],
             "Full annual cost": key["full_cost"].map(money),
-            "Governance complete": key["governance_completeness"].map(_percent),
-            "Principles score": key["overall_score"].map(_score),
-            "Principles band": key["overall_band"],
+            "Governance": key["governance_completeness"].map(_percent),
+            "Principles": key["overall_band"],
+            "Score": key["overall_score"].map(_score),
             "Risk": key["Q43"],
-            "Recommendation": key["action"],
-            "Criteria met": key["key_criteria"]
-            .fillna("")
-            .map(lambda met: str(len(met.split("; "))) if met else "0"),
+            "Action": key["action"],
         }
     )
     criteria = "".join(f"<li>{_esc(c.label)}</li>" for c in data.toolkit.key_criteria)
@@ -244,7 +241,7 @@ def key_partnerships(data: ReportData) -> HTML:
         f"<p>{len(key)} partnerships meet at least {data.toolkit.key_min_criteria} of these "
         f"criteria, set in the toolkit:</p><ul>{criteria}</ul>"
     )
-    return HTML(intro + table(shown, "Key partnerships", ("Principles band",)))
+    return HTML(intro + table(shown, "Key partnerships", ("Principles",)))
 
 
 def money_by(data: ReportData, column: str, label: str) -> pd.DataFrame:
