@@ -42,6 +42,10 @@ test: syslibs
 sample: $(STAMP)
 	$(PY) -m pipeline sample
 
+## bench: benchmarks (validation of 200,000 rows; target under 30 s)
+bench: $(STAMP)
+	$(PY) benchmarks/bench_validate.py
+
 ## lint: ruff (check and format) and the pre-commit hooks
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pipeline tests benchmarks
@@ -56,4 +60,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report test sample lint clean help
+.PHONY: install syslibs report test sample bench lint clean help

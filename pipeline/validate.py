@@ -164,6 +164,29 @@ def plan_checks(protocol: Protocol, closing: dt.date) -> list[Check]:
     return checks
 
 
+def plan_table_checks(protocol: Protocol) -> list[Check]:
+    """Table-level expectations: at least one row and every column the protocol needs."""
+    severity = protocol.rules["table"].severity
+    return [
+        Check(
+            "table",
+            severity,
+            "ExpectTableRowCountToBeBetween",
+            {"min_value": 1},
+            None,
+            "at least one return",
+        ),
+        Check(
+            "table",
+            severity,
+            "ExpectTableColumnsToMatchSet",
+            {"column_set": returns_columns(protocol), "exact_match": False},
+            None,
+            "every column of the returns table is present",
+        ),
+    ]
+
+
 def check_table(returns: pd.DataFrame, protocol: Protocol, source: str) -> None:
     """Table rules stop the run: at least one row, and every column the protocol needs."""
     missing = [c for c in returns_columns(protocol) if c not in returns.columns]
@@ -294,7 +317,7 @@ def validate_returns(
     check_table(returns, protocol, source)
     if returns["row_key"].duplicated().any():
         raise PipelineError(f"{source}: row_key is not unique; rerun 01_ingest.")
-    checks = plan_checks(protocol, closing)
+    checks = plan_table_checks(protocol) + plan_checks(protocol, closing)
     view = _validation_view(returns, protocol)
     outcomes = run_checks(view, checks, name="protocol", docs_dir=docs_dir)
     by_key = returns.set_index("row_key", drop=False)
@@ -338,7 +361,7 @@ def validate_returns(
     valid = returns[~quarantined].copy()
     if len(valid) + len(quarantine) != len(returns):
         raise AssertionError("rows in != valid + quarantined")
-    _check_accepted(valid, source)
+    _check_accepted(valid, protocol, source)
     logger.info(
         "validated %d returns: %d valid, %d quarantined, %d warnings",
         len(returns),
@@ -351,12 +374,23 @@ def validate_returns(
     )
 
 
-def _check_accepted(valid: pd.DataFrame, source: str) -> None:
-    """Among accepted rows each return appears once: response IDs are unique."""
-    repeated = valid.loc[valid["response_id"].duplicated(keep=False), "response_id"]
-    if not repeated.empty:
+def _check_accepted(valid: pd.DataFrame, protocol: Protocol, source: str) -> None:
+    """Among accepted rows each return appears once: response IDs are unique (GX checks)."""
+    if valid.empty:
+        return
+    unique = Check(
+        "unique_accepted",
+        protocol.rules["unique_accepted"].severity,
+        "ExpectColumnValuesToBeUnique",
+        {"column": "response_id"},
+        "response_id",
+        "response IDs of accepted returns are unique",
+    )
+    ((_, result),) = run_checks(valid[["row_key", "response_id"]], [unique], name="accepted")
+    repeated = result.get("partial_unexpected_list") or []
+    if repeated:
         raise PipelineError(
-            f"{source}: response ID {repeated.iloc[0]!r} is accepted more than once; "
+            f"{source}: response ID {_plain(repeated[0])!r} is accepted more than once; "
             "check the exports for two forms numbering returns the same way."
         )
 

@@ -107,6 +107,22 @@ def test_table_with_no_rows_stops_the_run(clean_returns):
         _validate(clean_returns.head(0))
 
 
+def test_same_response_id_accepted_twice_stops_the_run(clean_returns):
+    returns = clean_returns.copy()
+    returns.loc[4, "response_id"] = returns.loc[3, "response_id"]
+
+    with pytest.raises(PipelineError, match="is accepted more than once"):
+        _validate(returns)
+
+
+def test_summary_records_every_expectation_with_counts(clean_returns):
+    result = _validate(clean_returns)
+
+    assert {"table", "required", "option_set", "statutory_basis"} <= set(result.summary["rule"])
+    assert (result.summary["unexpected_count"] == 0).all()
+    assert result.summary.loc[result.summary["rule"] == "required", "evaluated"].item() == 20
+
+
 def test_data_docs_are_written_when_asked(clean_returns, tmp_path):
     validate.validate_returns(clean_returns, PROTOCOL, CLOSING, docs_dir=tmp_path / "docs")
 
