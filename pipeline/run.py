@@ -107,6 +107,29 @@ def execute_stage(
     return time.perf_counter() - started
 
 
+def stage_summary(stage: str, year: int, root: Path | None) -> str | None:
+    """One line on what a finished stage wrote, read back from its outputs."""
+    from pipeline.ingest import read_table
+
+    if stage == "01_ingest":
+        files = read_table(paths.column_map_file(year, root))["source_file"].nunique()
+        returns = len(read_table(paths.returns_file(year, root)))
+        return f"      {returns} returns read from {files} file(s)"
+    if stage == "02_validate":
+        summary = json.loads(paths.dq_summary_file(year, root).read_text(encoding="utf-8"))
+        return (
+            f"      protocol suite: {len(summary['checks'])} expectations; "
+            f"{summary['valid']} valid, {summary['quarantined']} quarantined, "
+            f"{summary['warnings']} warnings"
+        )
+    if stage == "03_evaluate":
+        evaluation = read_table(paths.evaluation_file(year, root))
+        return (
+            f"      {len(evaluation)} partnerships, {int(evaluation['key_partnership'].sum())} key"
+        )
+    return None
+
+
 def run_pipeline(year: int | None = None, root: Path | str | None = None) -> RunResult:
     """Run ingest, validate, evaluate and the report for one year, then export HTML and PDF."""
     from pipeline.report import export
@@ -126,6 +149,9 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
         logger.info("[%d/%d] %s ...", number, len(paths.STAGES), stage)
         timings[stage] = execute_stage(stage, year, base, kernel, settings.council_name)
         logger.info("[%d/%d] %s done in %.1f s", number, len(paths.STAGES), stage, timings[stage])
+        line = stage_summary(stage, year, base)
+        if line:
+            logger.info(line)
     logger.info("exporting the report to HTML and PDF ...")
     title = f"{settings.council_name}: Annual Report on Key Partnerships {year}"
     export_started = time.perf_counter()

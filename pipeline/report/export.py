@@ -123,7 +123,7 @@ def export_html(executed_notebook: Path, html_path: Path, *, title: str) -> Path
 
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8", newline="\n")
-    logger.info("Wrote %s", html_path)
+    logger.debug("Wrote %s", html_path)
     return html_path
 
 
@@ -139,5 +139,5 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     with _quiet_loggers(_NOISY_LOGGERS), _fixed_source_date_epoch():
         html_class = _load_weasyprint_html()
         html_class(filename=str(html_path)).write_pdf(pdf_path, pdf_variant=PDF_VARIANT)
-    logger.info("Wrote %s", pdf_path)
+    logger.debug("Wrote %s", pdf_path)
     return pdf_path
