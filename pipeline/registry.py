@@ -296,6 +296,8 @@ def consolidate_returns(
             total, missing = _money_sum(group[qid])
             row[field] = total
             row[f"{field}_missing"] = missing
+        costs = group[["Q20", "Q21", "Q22"]].apply(pd.to_numeric, errors="coerce")
+        row["cost_missing_returns"] = int(costs.isna().any(axis=1).sum())
         external = pd.to_numeric(group["Q23"], errors="coerce").dropna()
         row["external_funding"] = float(external.median()) if not external.empty else None
         priorities = set()

@@ -391,9 +391,6 @@ def evaluate_partnerships(
                     row["officer_hours"] * toolkit.months_per_year * toolkit.officer_hourly_cost, 2
                 ),
                 "full_cost": cost,
-                "cost_missing_returns": int(
-                    max(row["cash_missing"], row["in_kind_missing"], row["officer_hours_missing"])
-                ),
                 "leverage": leverage,
                 "statutory": facts["statutory"],
                 "governance_completeness": round(completeness, 4),

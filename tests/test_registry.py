@@ -124,6 +124,7 @@ def test_consolidate_sums_contributions_and_takes_median_external_funding(two_of
     row = register.iloc[0]
     assert (row["cash"], row["in_kind"], row["officer_hours"]) == (1500.0, 50.0, 5.0)
     assert row["in_kind_missing"] == 1
+    assert row["cost_missing_returns"] == 1
     assert row["external_funding"] == 200.0
 
 
