@@ -1,15 +1,23 @@
-"""The embedded sample: seeded, byte-identical, laid out like MS Forms, and messy on purpose."""
+"""The embedded sample: seeded, byte-identical, in every platform's layout, messy on purpose."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
+import io
+import json
+import re
 import shutil
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from pipeline import paths, protocol, sample
+from pipeline.errors import PipelineError
 
 MS_FORMS_PLATFORM_COLUMNS = [
     "ID",
@@ -20,6 +28,58 @@ MS_FORMS_PLATFORM_COLUMNS = [
     "Last modified time",
 ]
 LATE_Q20_WORDING = "Council's annual cash contribution (£)"
+GRID_TITLE = "How far do you agree with these statements about the partnership?"
+GRID = [f"Q{n}" for n in range(29, 41)]
+OTHER = "Other (please specify)"
+OFF_OPTION_Q26 = "Green and clean Northmoor"
+SURVEYMONKEY_PLATFORM = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
+QUALTRICS_PLATFORM = [
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+]
+SMARTSURVEY_PLATFORM = [
+    "UserID",
+    "UserNo",
+    "Name",
+    "Email",
+    "IP Address",
+    "Unique ID",
+    "Started",
+    "Ended",
+]
+HEADER_ROWS = {
+    "surveymonkey_csv": 2,
+    "surveymonkey_xlsx": 2,
+    "qualtrics_csv": 3,
+    "qualtrics_split_csv": 3,
+    "qualtrics_numeric_csv": 3,
+}
+FAITHFUL_LAYOUTS = [layout for layout in sample.LAYOUTS if layout != "qualtrics_numeric_csv"]
 
 
 def _typed_date(value: object) -> dt.date | None:
@@ -46,6 +106,105 @@ def _agree_scores(returns: list[sample.SampleReturn]) -> dict[str, float]:
             if label in scale:
                 scores[sample_return.true_partnership].append(scale[label])
     return {name: sum(values) / len(values) for name, values in scores.items()}
+
+
+def _read_rows(path: Path) -> list[list[object]]:
+    """Every row of an export as a reader sees it: XLSX cell values or decoded CSV text."""
+    if path.suffix == ".xlsx":
+        sheet = openpyxl.load_workbook(path)["Sheet1"]
+        return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    raw = path.read_bytes()
+    delimiter = ","
+    if raw.startswith(codecs.BOM_UTF16_LE):
+        text, delimiter = raw.decode("utf-16"), "\t"
+    elif raw.startswith(codecs.BOM_UTF8):
+        text = raw.decode("utf-8-sig")
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _wording(question: protocol.Question) -> str:
+    return LATE_Q20_WORDING if question.id == "Q20" else question.text
+
+
+def _column(layout: str, rows: list[list[object]], question: protocol.Question) -> int:
+    """Where a single-answer question sits in a layout (the spec's header conventions)."""
+    in_grid = question.id in GRID
+    if layout.startswith("qualtrics"):
+        name = f"Q29_{GRID.index(question.id) + 1}" if in_grid else question.id
+        return rows[0].index(name)
+    if layout == "plain_csv":
+        return rows[0].index(question.id)
+    if in_grid and layout.startswith("surveymonkey"):
+        return rows[1].index(question.text)
+    if in_grid and layout.startswith("google"):
+        return rows[0].index(f"{GRID_TITLE} [{question.text}]")
+    if in_grid and layout.startswith("smartsurvey"):
+        return rows[0].index(f"{GRID_TITLE} - {question.text}")
+    return rows[0].index(_wording(question))
+
+
+def _expected_cell(value: object, path: Path) -> object:
+    """A typed answer as the layout must store it: date cells become day-first text in CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date) and path.suffix == ".csv":
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def _stored_cell(value: object) -> object:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _ticked(layout: str, rows: list[list[object]], question: protocol.Question) -> list[set]:
+    """The Q26 labels each data row holds, however the layout spreads or joins them."""
+    header = rows[0]
+    body = rows[HEADER_ROWS.get(layout, 1) :]
+    wording = question.text
+    joined = {
+        "msforms_xlsx": ";",
+        "msforms_csv": ";",
+        "utf16_tsv": ";",
+        "qualtrics_csv": ",",
+        "google_forms_csv": ", ",
+        "plain_csv": "; ",
+    }
+    if layout in joined:
+        at = header.index(question.id if layout.startswith(("qualtrics", "plain")) else wording)
+        return [{label for label in str(row[at]).split(joined[layout]) if label} for row in body]
+    if layout.startswith("surveymonkey"):
+        first = header.index(wording)
+        spread = range(first, first + len(question.options) + 1)
+        return [{row[at] for at in spread if row[at]} for row in body]
+    if layout.startswith("smartsurvey"):
+        spread = [header.index(f"{wording} - {label}") for label in (*question.options, OTHER)]
+        return [{row[at] for at in spread if row[at]} for row in body]
+    assert layout == "qualtrics_split_csv"
+    flags = {header.index(f"Q26_{n}"): label for n, label in enumerate(question.options, 1)}
+    other = header.index("Q26_5_TEXT")
+    return [
+        {label for at, label in flags.items() if row[at] == "1"} | ({row[other]} - {""})
+        for row in body
+    ]
+
+
+@pytest.fixture(scope="module")
+def layout_exports(tmp_path_factory) -> dict[str, Path]:
+    """The sample in every layout, written once for this module into one temporary root."""
+    root = tmp_path_factory.mktemp("layouts")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    written = sample.write_sample(2025, root=root, layouts=sample.LAYOUTS)
+    return dict(zip(sample.LAYOUTS, written, strict=True))
+
+
+@pytest.fixture(scope="module")
+def layout_rows(layout_exports) -> dict[str, list[list[object]]]:
+    return {layout: _read_rows(path) for layout, path in layout_exports.items()}
 
 
 def test_write_sample_is_byte_identical_when_regenerated(tmp_path):
@@ -249,3 +408,254 @@ def test_generate_returns_spreads_partnerships_across_score_bands(sample_returns
     )
 
     assert min(bands["strength"], bands["borderline"], bands["concern"]) >= 15
+
+
+# --- Every layout of survey-exports.md, from the same returns ----------------------------------
+
+
+def test_write_sample_names_each_layouts_file_after_its_platform(layout_exports):
+    names = {layout: path.name for layout, path in layout_exports.items()}
+
+    assert names == {
+        "msforms_xlsx": "partnership_survey_2025_msforms.xlsx",
+        "msforms_csv": "partnership_survey_2025_msforms.csv",
+        "surveymonkey_csv": "partnership_survey_2025_surveymonkey.csv",
+        "surveymonkey_xlsx": "partnership_survey_2025_surveymonkey.xlsx",
+        "qualtrics_csv": "partnership_survey_2025_qualtrics.csv",
+        "qualtrics_split_csv": "partnership_survey_2025_qualtrics_split.csv",
+        "qualtrics_numeric_csv": "partnership_survey_2025_qualtrics_numeric.csv",
+        "google_forms_csv": "partnership_survey_2025_google_forms.csv",
+        "smartsurvey_csv": "partnership_survey_2025_smartsurvey.csv",
+        "smartsurvey_xlsx": "partnership_survey_2025_smartsurvey.xlsx",
+        "plain_csv": "partnership_survey_2025_plain.csv",
+        "utf16_tsv": "partnership_survey_2025_utf16_tsv.csv",
+    }
+    assert all(path.is_file() for path in layout_exports.values())
+
+
+@pytest.mark.parametrize("layout", sample.LAYOUTS)
+def test_write_export_is_byte_identical_when_regenerated(
+    layout, layout_exports, sample_returns, tmp_path
+):
+    target = tmp_path / layout_exports[layout].name
+
+    written = sample.write_export(sample_returns, protocol.load(), target, 2025, layout)
+
+    assert written == target
+    assert written.read_bytes() == layout_exports[layout].read_bytes()
+
+
+def test_write_export_rejects_an_unknown_layout(sample_returns, tmp_path):
+    with pytest.raises(PipelineError, match="no layout 'typeform_csv'"):
+        sample.write_export(
+            sample_returns, protocol.load(), tmp_path / "x.csv", 2025, "typeform_csv"
+        )
+
+
+@pytest.mark.parametrize("layout", FAITHFUL_LAYOUTS)
+def test_every_layout_holds_each_answer_as_typed(
+    layout, layout_exports, layout_rows, sample_returns
+):
+    rows = layout_rows[layout]
+    body = rows[HEADER_ROWS.get(layout, 1) :]
+    singles = [q for q in protocol.load().questions if q.type != "multi"]
+
+    stored = {q.id: [_stored_cell(row[_column(layout, rows, q)]) for row in body] for q in singles}
+
+    assert len(body) == len(sample_returns)
+    for question in singles:
+        expected = [
+            _expected_cell(r.answers[question.id], layout_exports[layout]) for r in sample_returns
+        ]
+        assert stored[question.id] == expected, question.id
+
+
+@pytest.mark.parametrize("layout", FAITHFUL_LAYOUTS)
+def test_every_layout_holds_the_same_multi_select_labels(layout, layout_rows, sample_returns):
+    question = protocol.load().question("Q26")
+
+    ticked = _ticked(layout, layout_rows[layout], question)
+
+    assert ticked == [set(str(r.answers["Q26"] or "").split("; ")) - {""} for r in sample_returns]
+    assert any(OFF_OPTION_Q26 in labels for labels in ticked)
+
+
+def test_ms_forms_csv_is_excels_cp1252_resave_with_the_same_header(layout_exports, layout_rows):
+    raw = layout_exports["msforms_csv"].read_bytes()
+    questionnaire = protocol.load()
+
+    header = layout_rows["msforms_csv"][0]
+
+    assert b"\xa3" in raw  # the pound sign in cp1252
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert header == MS_FORMS_PLATFORM_COLUMNS + [_wording(q) for q in questionnaire.questions]
+
+
+def test_ms_forms_csv_writes_times_as_us_month_first_locale_text(layout_rows, sample_returns):
+    body = layout_rows["msforms_csv"][1:]
+
+    started = [row[1] for row in body]
+
+    assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2} \d{1,2}:\d{2}", t) for t in started)
+    assert any(int(t.split("/")[1]) > 12 for t in started)  # so a reader can tell the order
+    first = sample_returns[0].started_at
+    assert started[0] == f"{first.month}/{first.day}/25 {first.hour}:{first.minute:02d}"
+
+
+def test_utf16_export_is_tab_separated_ms_forms_text_after_a_bom(layout_exports):
+    path = layout_exports["utf16_tsv"]
+    raw = path.read_bytes()
+
+    first_line = raw.decode("utf-16").split("\r\n", 1)[0]
+
+    assert raw.startswith(codecs.BOM_UTF16_LE)
+    assert path.suffix == ".csv"
+    assert first_line.split("\t")[:6] == MS_FORMS_PLATFORM_COLUMNS
+
+
+@pytest.mark.parametrize("layout", ["surveymonkey_csv", "surveymonkey_xlsx"])
+def test_surveymonkey_export_has_two_header_rows_as_the_spec_describes(layout, layout_rows):
+    questionnaire = protocol.load()
+    top, second = layout_rows[layout][:2]
+    q26 = questionnaire.question("Q26")
+    first = top.index(q26.text)
+    grid = top.index(GRID_TITLE)
+    options = len(q26.options)
+
+    kinds = {
+        q.id: second[top.index(_wording(q))]
+        for q in questionnaire.questions
+        if q.type != "multi" and q.id not in GRID
+    }
+
+    assert top[:9] == SURVEYMONKEY_PLATFORM and second[:9] == [""] * 9
+    assert kinds["Q6"] == kinds["Q18"] == kinds["Q20"] == "Open-Ended Response"
+    assert kinds["Q8"] == kinds["Q42"] == "Response"
+    assert set(kinds.values()) == {"Response", "Open-Ended Response"}
+    assert top[first + 1 : first + options + 1] == [""] * options
+    assert second[first : first + options + 1] == [*q26.options, OTHER]
+    assert top[grid : grid + len(GRID)] == [GRID_TITLE] + [""] * (len(GRID) - 1)
+    assert second[grid : grid + len(GRID)] == [questionnaire.question(q).text for q in GRID]
+
+
+def test_surveymonkey_csv_writes_month_first_twelve_hour_times(layout_rows):
+    body = layout_rows["surveymonkey_csv"][2:]
+
+    times = [row[2] for row in body] + [row[3] for row in body]
+
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} (AM|PM)", t) for t in times)
+    assert any(t.endswith("PM") for t in times) and any(t.endswith("AM") for t in times)
+
+
+@pytest.mark.parametrize("layout", ["surveymonkey_xlsx", "smartsurvey_xlsx"])
+def test_xlsx_layouts_store_platform_times_as_datetime_cells(layout, layout_rows):
+    header, *body = layout_rows[layout][HEADER_ROWS.get(layout, 1) - 1 :]
+    at = 2 if layout.startswith("surveymonkey") else 6
+
+    times = [row[at] for row in body] + [row[at + 1] for row in body]
+
+    assert all(isinstance(t, dt.datetime) for t in times)
+
+
+@pytest.mark.parametrize(
+    "layout", ["qualtrics_csv", "qualtrics_split_csv", "qualtrics_numeric_csv"]
+)
+def test_qualtrics_export_has_names_wording_and_import_ids(layout, layout_exports, layout_rows):
+    names, wording, import_ids, *body = layout_rows[layout]
+
+    parsed = [json.loads(cell) for cell in import_ids]
+
+    assert layout_exports[layout].read_bytes().startswith(codecs.BOM_UTF8)
+    assert names[:17] == QUALTRICS_PLATFORM
+    assert all("ImportId" in entry for entry in parsed)
+    assert parsed[0] == {"ImportId": "startDate", "timeZone": "Europe/London"}
+    assert parsed[names.index("ResponseId")] == {"ImportId": "_recordId"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", row[0]) for row in body)
+    grid = names.index("Q29_1")
+    assert names[grid : grid + 12] == [f"Q29_{n}" for n in range(1, 13)]
+    assert wording[grid] == f"{GRID_TITLE} - {protocol.load().question('Q29').text}"
+
+
+def test_qualtrics_export_gives_each_return_a_stable_finished_response_id(layout_rows):
+    names, _, _, *body = layout_rows["qualtrics_csv"]
+
+    ids = [row[names.index("ResponseId")] for row in body]
+
+    assert all(re.fullmatch(r"R_[A-Za-z0-9]{15}", response_id) for response_id in ids)
+    assert len(set(ids)) == len(ids)
+    assert {row[names.index("Finished")] for row in body} == {"True"}
+
+
+def test_qualtrics_export_joins_multi_select_with_bare_commas(layout_rows):
+    names, _, _, *body = layout_rows["qualtrics_csv"]
+
+    cells = [row[names.index("Q26")] for row in body]
+
+    assert any("," in cell for cell in cells)
+    assert not any(", " in cell for cell in cells)
+
+
+def test_qualtrics_split_export_spreads_q26_over_one_flag_column_per_option(layout_rows):
+    names, wording, _, *body = layout_rows["qualtrics_split_csv"]
+    q26 = protocol.load().question("Q26")
+    first = names.index("Q26_1")
+
+    flags = {row[at] for row in body for at in range(first, first + 4)}
+
+    assert "Q26" not in names
+    assert names[first : first + 5] == ["Q26_1", "Q26_2", "Q26_3", "Q26_4", "Q26_5_TEXT"]
+    assert wording[first : first + 4] == [f"{q26.text} - {option}" for option in q26.options]
+    assert flags == {"1", ""}
+
+
+def test_qualtrics_numeric_export_writes_choices_as_codes(layout_rows):
+    names, _, _, *body = layout_rows["qualtrics_numeric_csv"]
+
+    codes = {row[names.index(qid)] for row in body for qid in ("Q8", "Q13", "Q42", "Q29_1")}
+
+    assert codes - {""} and all(code.isdigit() for code in codes - {""})
+
+
+def test_google_forms_export_has_timestamp_then_wording_and_bracketed_grid(layout_rows):
+    header, *body = layout_rows["google_forms_csv"]
+    statement = protocol.load().question("Q31").text
+
+    stamps = [row[0] for row in body]
+
+    assert header[:3] == ["Timestamp", "Email address", "Your name"]
+    assert f"{GRID_TITLE} [{statement}]" in header
+    pattern = r"\d{4}/\d{2}/\d{2} \d{1,2}:\d{2}:\d{2} (AM|PM) GMT(\+1)?"
+    assert all(re.fullmatch(pattern, stamp) for stamp in stamps)
+    assert {stamp.rsplit(" ", 1)[1] for stamp in stamps} == {"GMT", "GMT+1"}  # BST from 30 March
+
+
+@pytest.mark.parametrize("layout", ["smartsurvey_csv", "smartsurvey_xlsx"])
+def test_smartsurvey_export_spreads_options_and_grid_with_dashes(layout, layout_rows):
+    header = layout_rows[layout][0]
+    questionnaire = protocol.load()
+    q26 = questionnaire.question("Q26")
+
+    spread = [f"{q26.text} - {option}" for option in (*q26.options, OTHER)]
+
+    assert header[:8] == SMARTSURVEY_PLATFORM
+    assert all(column in header for column in spread)
+    assert q26.text not in header
+    assert f"{GRID_TITLE} - {questionnaire.question('Q40').text}" in header
+
+
+def test_smartsurvey_csv_writes_day_first_times(layout_rows):
+    body = layout_rows["smartsurvey_csv"][1:]
+
+    times = [row[6] for row in body] + [row[7] for row in body]
+
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", t) for t in times)
+
+
+def test_plain_csv_is_headed_by_question_ids_in_an_order_of_its_own(layout_rows):
+    ids = protocol.load().ids
+
+    header = layout_rows["plain_csv"][0]
+
+    assert sorted(header) == sorted(ids)
+    assert header != ids
