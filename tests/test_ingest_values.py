@@ -125,12 +125,13 @@ def test_read_multi_keeps_labels_that_contain_commas():
     assert reading.value == "Growth, Environment and Transport; Resources"
 
 
-def test_read_multi_keeps_unknown_answers_as_typed():
+def test_read_multi_keeps_text_that_is_no_option_as_other_with_a_warning():
     options = PROTOCOL.question("Q26").options
 
-    assert values.read_multi("Economic ambition; World peace", options).value == (
-        "Economic ambition; World peace"
-    )
+    reading = values.read_multi("Economic ambition;World  PEACE;", options)
+
+    assert (reading.value, reading.other) == ("Economic ambition", "World  PEACE")
+    assert reading.warning == "'World  PEACE' is not one of the options; kept as other"
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from pipeline.protocol import Protocol, Question
 logger = logging.getLogger(__name__)
 
 PROVENANCE = ["response_id", "submitted_at", "source_file", "source_row", "row_key", "complete"]
-DERIVED = ["parse_errors", "parse_warnings", "duplicate_of", "Q26_other"]
+DERIVED = ["parse_errors", "parse_warnings", "duplicate_of"]
 _ERROR_WORDS = {
     "money": "money",
     "hours": "a number of hours",
@@ -48,7 +48,8 @@ class Ingested:
 
 def returns_columns(protocol: Protocol) -> list[str]:
     """The returns table's columns, in the order the Decisions fix."""
-    return PROVENANCE + protocol.ids + DERIVED
+    others = [f"{q.id}_other" for q in protocol.of_type("multi")]
+    return PROVENANCE + protocol.ids + DERIVED + others
 
 
 def map_columns(raw: RawExport, protocol: Protocol, year: int) -> list[ColumnMatch]:
@@ -111,7 +112,7 @@ def _cell_text(value: Any) -> str:
     if values.is_blank(value) and not isinstance(value, str):
         return ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(round(value, 2))
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         return value.strftime(_TIMESTAMP_FORMAT)
     if isinstance(value, dt.date):
@@ -200,6 +201,9 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             cell = answers.get(question.id)
             reading = read_answer(question, cell, protocol)
             record[question.id] = reading.value
+            if question.type == "multi":
+                typed_other = [values.read_text(others.get(question.id)).value, reading.other]
+                record[f"{question.id}_other"] = "; ".join(t for t in typed_other if t) or None
             if reading.error:
                 errors.append(
                     f"{question.id}: could not read {str(cell).strip()!r} as "
@@ -224,11 +228,11 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
                 "source_row": source_row,
                 "row_key": f"{raw.path.name}:{source_row}",
                 "complete": _completion(raw, cells),
-                **record,
+                **{qid: record[qid] for qid in protocol.ids},
                 "parse_errors": " | ".join(errors) or None,
                 "parse_warnings": " | ".join(warnings) or None,
                 "duplicate_of": None,
-                "Q26_other": values.read_text(others.get("Q26")).value,
+                **{k: v for k, v in record.items() if k.endswith("_other")},
             }
         )
     frame = pd.DataFrame.from_records(records, columns=returns_columns(protocol))

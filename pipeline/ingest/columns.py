@@ -25,6 +25,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _GRID_BRACKET = re.compile(r"^(?P<title>.*)\[(?P<statement>[^\]]+)\]\s*$")
 _SEPARATORS = (" - ", ": ")
 _OTHER = re.compile(r"^other\b", re.IGNORECASE)
+# Qualtrics heads the text box of an "Other" option "<question> - <option> - Text".
+_TEXT_ENTRY = " - text"
 # What a platform writes in a second header row under a one-answer question.
 SINGLE_ANSWER_LABELS = ("response", "open-ended response")
 
@@ -116,6 +118,8 @@ class HeaderMatcher:
         """Match one column, given its header and, for two-row headers, the title above it
         (the last non-blank first-row cell) and its second-row label."""
         readings: list[tuple[str, str]] = []
+        if header.casefold().endswith(_TEXT_ENTRY):  # Qualtrics: "<question> - Other - Text"
+            readings.extend(_splits(header[: -len(_TEXT_ENTRY)]))
         if sub and sub.strip().casefold() not in SINGLE_ANSWER_LABELS:
             readings.append((title or header, sub))
         else:

@@ -34,6 +34,7 @@ class Reading:
     value: Any = None
     error: str | None = None
     warning: str | None = None
+    other: str | None = None  # a multi-select's text that is none of its options
 
 
 MISSING = Reading()
@@ -217,8 +218,10 @@ def read_single(value: Any, options: Sequence[str]) -> Reading:
 def read_multi(value: Any, options: Sequence[str], separators: str = ";,\n") -> Reading:
     """A multi-select cell -> labels joined by "; " in the protocol's option order.
 
-    Labels may contain commas, so options are found by matching, not by a blind split;
-    text left over after every option is taken out is an unknown answer, kept as typed.
+    Labels may contain commas, so options are found by matching, not by a blind split.
+    Text left over once every option is taken out is the respondent's "other" answer, as a
+    platform with an "Other (please specify)" column would record it: it is returned as
+    ``other`` (as typed) with a warning, so every layout reads the same answer the same way.
     """
     if is_blank(value):
         return MISSING
@@ -238,10 +241,19 @@ def read_multi(value: Any, options: Sequence[str], separators: str = ";,\n") -> 
         rest, count = pattern.subn("", rest)
         if count:
             found.append(option)
-    leftover = re.sub("[" + re.escape(separators) + r"\s]", "", rest)
-    if leftover:
-        return Reading(raw)
-    return Reading("; ".join(o for o in options if o in found) or None)
+    chosen = "; ".join(o for o in options if o in found) or None
+    pieces = [p.strip() for p in re.split("[" + re.escape(separators) + "]", rest) if p.strip()]
+    if not pieces:
+        return Reading(chosen)
+    typed = []
+    for piece in pieces:  # the piece as the respondent typed it (case and spacing kept)
+        pattern = r"\s*".join(re.escape(word) for word in piece.split())
+        found_text = re.search(pattern, raw, flags=re.IGNORECASE)
+        typed.append(found_text.group(0) if found_text else piece)
+    other = "; ".join(typed)
+    return Reading(
+        chosen, warning=f"{other!r} is not one of the options; kept as other", other=other
+    )
 
 
 def read_agree5(value: Any, scale: dict[str, int], missing: Sequence[str]) -> Reading:
