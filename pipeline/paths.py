@@ -148,3 +148,8 @@ def findings_file(year: int, root: Path | str | None = None) -> Path:
 def unsure_pairs_file(year: int, root: Path | str | None = None) -> Path:
     """Pairs of partnership names close enough to ask an analyst about, kept apart."""
     return processed_dir(year, root) / "unsure_name_pairs.csv"
+
+
+def open_data_dir(year: int, root: Path | str | None = None) -> Path:
+    """outputs/<year>/open_data/: the published registry, no personal data."""
+    return outputs_dir(year, root) / "open_data"

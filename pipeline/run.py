@@ -132,7 +132,8 @@ def stage_summary(stage: str, year: int, root: Path | None) -> str | None:
 
 def run_pipeline(year: int | None = None, root: Path | str | None = None) -> RunResult:
     """Run ingest, validate, evaluate and the report for one year, then export HTML and PDF."""
-    from pipeline.report import export
+    from pipeline import protocol
+    from pipeline.report import export, open_data
 
     base = None if root is None else paths.resolve_root(root)
     settings = council.load(base)
@@ -161,8 +162,9 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
         title=title,
     )
     pdf = export.export_pdf(html, paths.report_pdf(year, base))
+    published = open_data.write_open_data(year, settings.council_name, protocol.load(base), base)
     timings["export"] = time.perf_counter() - export_started
-    manifest = write_manifest(year, base, started_at, timings, [html, pdf])
+    manifest = write_manifest(year, base, started_at, timings, [html, pdf, *published])
     return RunResult(html, pdf, manifest)
 
 

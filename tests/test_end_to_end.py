@@ -107,6 +107,36 @@ def test_pdf_is_tagged_with_title_language_and_bookmarks(finished_run):
         assert len(pdf.open_outline().root) >= 1
 
 
+def test_open_data_has_no_personal_data_and_no_live_formulas(finished_run):
+    root, _ = finished_run
+    folder = paths.open_data_dir(YEAR, root)
+    registry = pd.read_csv(folder / "registry.csv", dtype=str, keep_default_na=False)
+    package = json.loads((folder / "datapackage.json").read_text())
+
+    fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+    assert fields == list(registry.columns)
+    cells = registry.to_numpy().ravel()
+    assert not any("@" in cell for cell in cells)
+    numeric = {
+        f["name"] for f in package["resources"][0]["schema"]["fields"] if f["type"] != "string"
+    }
+    text = registry.drop(columns=list(numeric)).to_numpy().ravel()
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in text)
+
+
+def test_neutralise_quotes_formula_like_text():
+    from pipeline.report.open_data import neutralise
+
+    assert [neutralise(v) for v in ["=SUM(A1)", "+44", "-", "@x", "Fine", 5]] == [
+        "'=SUM(A1)",
+        "'+44",
+        "'-",
+        "'@x",
+        "Fine",
+        5,
+    ]
+
+
 def test_rerun_gives_identical_processed_data_and_report(finished_run):
     root, _ = finished_run
     before = {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()}

@@ -1,0 +1,106 @@
+"""Open data: the year's registry and evaluation as a published CSV with a datapackage.json.
+
+Published, so: no names, emails or free text about people; every text cell that a
+spreadsheet would run as a formula (starting = + - @) is neutralised with a leading quote.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import paths
+from pipeline.ingest import read_table
+from pipeline.protocol import Protocol
+
+# Published columns: name in the evaluation table -> (published name, Table Schema type).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "partnership_id": ("partnership_id", "string"),
+    "name": ("name", "string"),
+    "Q7": ("partners", "string"),
+    "Q8": ("type", "string"),
+    "Q9": ("legal_form", "string"),
+    "Q10": ("required_by_law", "string"),
+    "Q11": ("statutory_basis", "string"),
+    "Q12": ("council_role", "string"),
+    "directorate": ("lead_directorate", "string"),
+    "Q13": ("terms_of_reference", "string"),
+    "Q14": ("signed_agreement", "string"),
+    "Q15": ("reports_to", "string"),
+    "Q16": ("risk_register", "string"),
+    "Q17": ("exit_strategy", "string"),
+    "Q18": ("last_reviewed", "date"),
+    "Q19": ("meets", "string"),
+    "cash": ("cash_gbp", "number"),
+    "in_kind": ("in_kind_gbp", "number"),
+    "officer_hours": ("officer_hours_per_month", "number"),
+    "officer_time_cost": ("officer_time_cost_gbp", "number"),
+    "full_cost": ("full_cost_gbp", "number"),
+    "external_funding": ("external_funding_gbp", "number"),
+    "Q24": ("pooled_budget", "string"),
+    "Q25": ("council_accountable_for_funds", "string"),
+    "Q26": ("council_plan_priorities", "string"),
+    "overall_score": ("principles_score", "number"),
+    "overall_band": ("principles_band", "string"),
+    "governance_completeness": ("governance_completeness", "number"),
+    "Q43": ("risk", "string"),
+    "key_partnership": ("key_partnership", "boolean"),
+    "action": ("recommended_action", "string"),
+    "action_reason": ("recommendation_reason", "string"),
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def open_registry(evaluation: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """The published registry: chosen columns only, renamed, text neutralised."""
+    personal = set(protocol.personal_ids)
+    chosen = [c for c in COLUMNS if c in evaluation.columns and c not in personal]
+    published = evaluation[chosen].rename(columns={c: COLUMNS[c][0] for c in chosen})
+    text = [COLUMNS[c][0] for c in chosen if COLUMNS[c][1] == "string"]
+    return published.assign(**{c: published[c].map(neutralise) for c in text})
+
+
+def _datapackage(table: pd.DataFrame, year: int, council_name: str) -> dict:
+    types = {published: kind for published, kind in COLUMNS.values()}
+    return {
+        "name": f"partnerships-registry-{year}",
+        "title": f"{council_name}: registry of partnerships {year}",
+        "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0"}],
+        "resources": [
+            {
+                "name": "registry",
+                "path": "registry.csv",
+                "format": "csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": c, "type": types[c]} for c in table.columns],
+                    "primaryKey": ["partnership_id"],
+                },
+            }
+        ],
+    }
+
+
+def write_open_data(
+    year: int, council_name: str, protocol: Protocol, root: Path | str | None = None
+) -> list[Path]:
+    """Write outputs/<year>/open_data/registry.csv and its datapackage.json."""
+    from pipeline.ingest import write_returns
+
+    table = open_registry(read_table(paths.evaluation_file(year, root)), protocol)
+    folder = paths.open_data_dir(year, root)
+    csv_path = write_returns(table, folder / "registry.csv")
+    package = folder / "datapackage.json"
+    package.write_text(
+        json.dumps(_datapackage(table, year, council_name), indent=2) + "\n", encoding="utf-8"
+    )
+    return [csv_path, package]
