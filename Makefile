@@ -42,9 +42,10 @@ test: syslibs
 sample: $(STAMP)
 	$(PY) -m pipeline sample
 
-## bench: benchmarks (validation of 200,000 rows; target under 30 s)
+## bench: benchmarks (validation of 200,000 rows, target under 30 s; ingest of 10,000 per layout)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
+	$(PY) benchmarks/bench_ingest.py
 
 ## lint: ruff (check and format) and the pre-commit hooks
 lint: $(STAMP)

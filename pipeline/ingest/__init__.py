@@ -254,8 +254,9 @@ def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Prot
 
 
 def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
+    """One hash per row of all its answers (as written), to find identical returns."""
     answers = returns[protocol.ids].map(_cell_text)
-    return answers.apply(lambda row: "\x1f".join(row), axis=1)
+    return pd.util.hash_pandas_object(answers, index=False)
 
 
 def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
@@ -274,16 +275,14 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     stems = flagged["source_file"].map(lambda name: Path(name).stem)
     duplicate_of = pd.Series([None] * len(flagged), index=flagged.index, dtype=object)
     ids = flagged["response_id"].astype(str).copy()
-    for response_id, group in flagged.groupby(ids, sort=False):
-        if len(group) < 2:
-            continue
+    repeated = ids.duplicated(keep=False)
+    for response_id, group in flagged[repeated].groupby(ids[repeated], sort=False):
         distinct = answers[group.index].drop_duplicates()
         if len(distinct) > 1 and group["source_file"].nunique() > 1:
             for row in group.index:  # rule 3: two forms numbering from 1
                 ids[row] = f"{stems[row]}-{response_id}"
-    for _, group in flagged.groupby(ids, sort=False):
-        if len(group) < 2:
-            continue
+    repeated = ids.duplicated(keep=False)
+    for _, group in flagged[repeated].groupby(ids[repeated], sort=False):
         first_of_answers: dict[str, Any] = {}
         for row in group.index:  # rule 1: copies of the same answers
             key = answers[row]

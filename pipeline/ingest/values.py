@@ -7,6 +7,7 @@ text cannot be read (never 0 or blank in its place), plus an optional caveat (wa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -49,6 +50,7 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Compare option labels ignoring case, spacing, curly quotes and dash styles."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-")
