@@ -181,3 +181,39 @@ def test_ingest_command_gives_one_line_error_without_traceback(tmp_path):
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "no_names.csv" in errors[0] and "Q6" in errors[0]
+
+
+def test_ingest_finds_the_responses_sheet_among_several(generated, tmp_path):
+    book = openpyxl.load_workbook(generated.exports[0])
+    cover = book.create_sheet("Read me", 0)
+    cover.append(["This workbook holds the 2025 partnership survey"])
+    book.save(tmp_path / "with_cover.xlsx")
+
+    returns = ingest.ingest_exports([tmp_path / "with_cover.xlsx"], PROTOCOL, 2025).returns
+
+    assert len(returns) == 328
+
+
+def test_ingest_matches_drifted_wording_fuzzily_and_records_the_score(tmp_path):
+    export = tmp_path / "drift.csv"
+    export.write_text(
+        "What is the name of the partnership,What is the overall risk to the council from "
+        "the partnership?\nNorthmoor LRF,High\n",
+        encoding="utf-8",
+    )
+
+    ingested = ingest.ingest_exports([export], PROTOCOL, 2025)
+
+    risk = ingested.column_map.set_index("question_id").loc["Q43"]
+    assert risk["method"] == "fuzzy" and 90 <= risk["score"] < 100
+    assert ingested.returns["Q43"].item() == "High"
+
+
+def test_ingest_lists_columns_that_map_to_no_question(tmp_path):
+    export = _plain_csv(
+        tmp_path / "extra.csv", pd.DataFrame([{"Q6": "Northmoor LRF", "Internal notes": "x"}])
+    )
+
+    ingested = ingest.ingest_exports([export], PROTOCOL, 2025)
+
+    assert list(ingest.unmapped_columns(ingested.column_map)["header"]) == ["Internal notes"]
