@@ -14,7 +14,6 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 STAGES = ("01_ingest", "02_validate", "03_evaluate", "04_annual_report")
-EXPORT_SUFFIXES = (".csv", ".xlsx", ".tsv", ".txt")
 
 
 def resolve_root(root: Path | str | None = None) -> Path:
@@ -48,7 +47,11 @@ def raw_dir(year: int, root: Path | str | None = None) -> Path:
 
 
 def raw_exports(year: int, root: Path | str | None = None) -> list[Path]:
-    """Every export file for the year, in name order (README files are not exports)."""
+    """Every file in the year's raw folder, in name order: each must be an export.
+
+    Only hidden files, Excel lock files (~$...) and README files are passed over, so that
+    a file in a format the pipeline cannot read is reported, never silently skipped.
+    """
     folder = raw_dir(year, root)
     if not folder.is_dir():
         return []
@@ -56,8 +59,8 @@ def raw_exports(year: int, root: Path | str | None = None) -> list[Path]:
         p
         for p in folder.iterdir()
         if p.is_file()
-        and p.suffix.lower() in EXPORT_SUFFIXES
         and not p.name.startswith((".", "~$"))
+        and not p.stem.upper().startswith("README")
     )
 
 

@@ -217,3 +217,35 @@ def test_ingest_lists_columns_that_map_to_no_question(tmp_path):
     ingested = ingest.ingest_exports([export], PROTOCOL, 2025)
 
     assert list(ingest.unmapped_columns(ingested.column_map)["header"]) == ["Internal notes"]
+
+
+def test_a_file_in_another_format_is_reported_not_skipped(project_root):
+    from pipeline import paths
+
+    raw = paths.raw_dir(2025, project_root)
+    raw.mkdir(parents=True)
+    (raw / "returns.ods").write_bytes(b"PK\x03\x04")
+
+    files = ingest.read_exports(2025, project_root)
+
+    with pytest.raises(PipelineError, match=r"returns.ods: not a CSV or XLSX file \(.ods\)"):
+        ingest.ingest_exports(files, PROTOCOL, 2025)
+
+
+def test_surveymonkey_other_column_headed_in_row_1_is_read_as_other(tmp_path):
+    wording = PROTOCOL.question("Q26").text
+    export = tmp_path / "monkey.csv"
+    export.write_text(
+        f"Respondent ID,Collector ID,What is the name of the partnership?,{wording},,"
+        "Other (please specify)\n"
+        ",,Open-Ended Response,Better lives for all,Economic ambition,Open-Ended Response\n"
+        "11,5,Northmoor LRF,,Economic ambition,Green and clean\n",
+        encoding="utf-8",
+    )
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert returns[["Q26", "Q26_other"]].iloc[0].tolist() == [
+        "Economic ambition",
+        "Green and clean",
+    ]

@@ -120,6 +120,8 @@ class HeaderMatcher:
         readings: list[tuple[str, str]] = []
         if header.casefold().endswith(_TEXT_ENTRY):  # Qualtrics: "<question> - Other - Text"
             readings.extend(_splits(header[: -len(_TEXT_ENTRY)]))
+        if title and title != header and header:  # e.g. "Other (please specify)" in row 1
+            readings.append((title, header))
         if sub and sub.strip().casefold() not in SINGLE_ANSWER_LABELS:
             readings.append((title or header, sub))
         else:

@@ -182,7 +182,10 @@ def read_table(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> li
         return _read_xlsx(path, looks_like_returns)
     if suffix in (".csv", ".tsv", ".txt"):
         return _read_csv(path)
-    raise PipelineError(f"{path.name}: not a CSV or XLSX file; export the survey as one of them.")
+    raise PipelineError(
+        f"{path.name}: not a CSV or XLSX file ({path.suffix or 'no suffix'}); download the "
+        "survey's returns as CSV or Excel (.xlsx), or move this file out of the raw folder."
+    )
 
 
 def detect_layout(
@@ -220,11 +223,13 @@ def detect_layout(
 
 
 def _carried_right(cells: list[str]) -> list[str | None]:
-    """A first header row's titles carried over the blank cells to their right."""
+    """A first header row's titles carried over the blank cells to their right (and over
+    an "Other (please specify)" cell, which belongs to the question before it)."""
     carried: list[str | None] = []
     current: str | None = None
     for cell in cells:
-        current = cell or current
+        if not cell.casefold().startswith("other"):
+            current = cell or current
         carried.append(current)
     return carried
 
