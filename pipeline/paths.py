@@ -105,6 +105,11 @@ def disagreements_file(year: int, root: Path | str | None = None) -> Path:
     return processed_dir(year, root) / "disagreements.csv"
 
 
+def changes_file(year: int, root: Path | str | None = None) -> Path:
+    """New, ended and materially changed partnerships since last year's evaluation."""
+    return processed_dir(year, root) / "changes.csv"
+
+
 def outputs_dir(year: int, root: Path | str | None = None) -> Path:
     return resolve_root(root) / "outputs" / str(year)
 

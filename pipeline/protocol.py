@@ -89,7 +89,12 @@ class Protocol:
         return grouped
 
     def aliases_for(self, year: int) -> dict[str, str]:
-        return dict(self.aliases.get(year, {}))
+        """Header aliases in force for a survey year: those listed for it and every earlier
+        year (a wording seen once can come back), the latest year's winning a conflict."""
+        merged: dict[str, str] = {}
+        for listed in sorted(y for y in self.aliases if y <= year):
+            merged.update(self.aliases[listed])
+        return merged
 
 
 def _question(entry: dict, path: Path, index: int) -> Question:

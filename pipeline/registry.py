@@ -322,13 +322,16 @@ def write_registry(
     evaluation: pd.DataFrame,
     matching: NameMatching,
     disagreements: pd.DataFrame,
+    changes: pd.DataFrame,
     year: int,
     root: Path | str | None = None,
 ) -> list[Path]:
-    """Write the registry, its evaluation and the analyst's lists (names, unsure, disputes)."""
+    """Write the registry, its evaluation, the changes since last year and the analyst's
+    lists (names matched, unsure pairs, disagreements)."""
     from pipeline.ingest import write_returns
 
     written = [
+        write_returns(changes, paths.changes_file(year, root)),
         write_returns(registry, paths.registry_file(year, root)),
         write_returns(evaluation, paths.evaluation_file(year, root)),
         write_returns(matching.names, paths.name_matches_file(year, root)),
@@ -337,3 +340,68 @@ def write_registry(
     ]
     logger.info("registry: %d partnerships written", len(registry))
     return written
+
+
+def load_previous_evaluation(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
+    """Last year's evaluation, to compare with; None in the registry's first year."""
+    from pipeline.ingest import read_table
+
+    path = paths.evaluation_file(year - 1, root)
+    return read_table(path) if path.is_file() else None
+
+
+_COMPARED = (("action", "recommended action"), ("overall_band", "principles band"), ("Q43", "risk"))
+
+
+def changes_since(
+    previous: pd.DataFrame | None, current: pd.DataFrame, toolkit: Toolkit
+) -> pd.DataFrame:
+    """New, ended and materially changed partnerships, matched by their stable IDs.
+
+    Needs partnership_id, name, full_cost, action, overall_band and Q43 in both years.
+    Returns partnership_id, name, change (new / ended / changed) and what changed.
+    """
+    columns = ["partnership_id", "name", "change", "what_changed"]
+    if previous is None:
+        return pd.DataFrame(columns=columns)
+    before = previous.set_index("partnership_id")
+    now = current.set_index("partnership_id")
+    rows = []
+    for pid in sorted(set(now.index) - set(before.index)):
+        rows.append(
+            {
+                "partnership_id": pid,
+                "name": now.at[pid, "name"],
+                "change": "new",
+                "what_changed": None,
+            }
+        )
+    for pid in sorted(set(before.index) - set(now.index)):
+        rows.append(
+            {
+                "partnership_id": pid,
+                "name": before.at[pid, "name"],
+                "change": "ended",
+                "what_changed": None,
+            }
+        )
+    for pid in sorted(set(now.index) & set(before.index)):
+        what = [
+            f"{label}: {before.at[pid, column]} to {now.at[pid, column]}"
+            for column, label in _COMPARED
+            if before.at[pid, column] != now.at[pid, column]
+        ]
+        cost_before, cost_now = float(before.at[pid, "full_cost"]), float(now.at[pid, "full_cost"])
+        moved = abs(cost_now - cost_before)
+        if moved and (not cost_before or moved / cost_before >= toolkit.material_cost_change):
+            what.append(f"full cost: £{cost_before:,.0f} to £{cost_now:,.0f}")
+        if what:
+            rows.append(
+                {
+                    "partnership_id": pid,
+                    "name": now.at[pid, "name"],
+                    "change": "changed",
+                    "what_changed": "; ".join(what),
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)

@@ -112,9 +112,17 @@ def stage_summary(stage: str, year: int, root: Path | None) -> str | None:
     from pipeline.ingest import read_table
 
     if stage == "01_ingest":
-        files = read_table(paths.column_map_file(year, root))["source_file"].nunique()
+        from pipeline import protocol
+        from pipeline.ingest import missing_questions, unmapped_columns
+
+        column_map = read_table(paths.column_map_file(year, root))
         returns = len(read_table(paths.returns_file(year, root)))
-        return f"      {returns} returns read from {files} file(s)"
+        missing = missing_questions(column_map, protocol.load(root))["question_id"].tolist()
+        return (
+            f"      {returns} returns read from {column_map['source_file'].nunique()} file(s); "
+            f"{len(unmapped_columns(column_map))} column(s) mapped to no question; "
+            f"questions not in the exports: {', '.join(missing) or 'none'}"
+        )
     if stage == "02_validate":
         summary = json.loads(paths.dq_summary_file(year, root).read_text(encoding="utf-8"))
         return (

@@ -90,6 +90,7 @@ class Toolkit:
     ignore_words: tuple[str, ...]
     synonyms: dict[str, str]
     cautious_first: tuple[str, ...]
+    material_cost_change: float
     lead_roles: tuple[str, ...]
     exit_answer: str
     evidenced_answer: str
@@ -106,6 +107,7 @@ class Toolkit:
             ("Governance: strength from (share of items)", self.governance_strength_from),
             ("Governance: concern below (share of items)", self.governance_concern_below),
             ("Key partnership: criteria to meet", self.key_min_criteria),
+            ("Material change in full cost (share)", self.material_cost_change),
             ("Name matching: same partnership at (0-100)", self.same_at),
             ("Name matching: unsure from (0-100)", self.unsure_from),
         ]
@@ -200,6 +202,9 @@ def load(root: Path | str | None = None) -> Toolkit:
         },
         cautious_first=tuple(
             require(require(raw, "consolidation", path), "cautious_first", path, "consolidation")
+        ),
+        material_cost_change=float(
+            require(require(raw, "changes", path), "material_cost_change", path, "changes")
         ),
         lead_roles=tuple(
             require(require(raw, "consolidation", path), "lead_roles", path, "consolidation")

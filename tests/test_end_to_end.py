@@ -149,6 +149,28 @@ def test_rerun_gives_identical_processed_data_and_report(finished_run):
     assert paths.report_html(YEAR, root).read_bytes() == report_before
 
 
+def test_next_year_keeps_the_partnership_ids_and_reports_changes(finished_run):
+    root, _ = finished_run
+    next_year = paths.raw_dir(YEAR + 1, root)
+    shutil.copytree(paths.raw_dir(YEAR, root), next_year)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--year", str(YEAR + 1), "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+    assert done.returncode == 0, done.stderr
+    before = pd.read_csv(paths.registry_file(YEAR, root))
+    after = pd.read_csv(paths.registry_file(YEAR + 1, root))
+    pd.testing.assert_series_equal(before["partnership_id"], after["partnership_id"])
+    assert pd.read_csv(paths.changes_file(YEAR + 1, root)).empty
+    page = paths.report_html(YEAR + 1, root).read_text(encoding="utf-8")
+    assert f"Since {YEAR}: 0 new partnerships, 0 ended and 0 materially changed" in page
+
+
 def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     raw = paths.raw_dir(YEAR, tmp_path)

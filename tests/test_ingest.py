@@ -249,3 +249,31 @@ def test_surveymonkey_other_column_headed_in_row_1_is_read_as_other(tmp_path):
         "Economic ambition",
         "Green and clean",
     ]
+
+
+def test_a_years_header_aliases_apply_to_later_years_too(tmp_path):
+    export = tmp_path / "later.csv"
+    export.write_text(
+        "Partnership name,Council's annual cash contribution (£)\nNorthmoor LRF,£500\n",
+        encoding="utf-8",
+    )
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2027).returns
+
+    assert returns["Q20"].item() == 500.0
+
+
+def test_missing_questions_lists_those_no_export_had(tmp_path):
+    export = _plain_csv(tmp_path / "few.csv", pd.DataFrame([{"Q6": "Northmoor LRF", "Q43": "Low"}]))
+
+    column_map = ingest.ingest_exports([export], PROTOCOL, 2025).column_map
+
+    missing = ingest.missing_questions(column_map, PROTOCOL)["question_id"].tolist()
+    assert "Q6" not in missing and "Q43" not in missing
+    assert len(missing) == len(PROTOCOL.ids) - 2
+
+
+def test_missing_questions_counts_platform_respondent_columns_as_q1_and_q2(ingested):
+    column_map = ingested.column_map[~ingested.column_map["question_id"].isin(["Q1", "Q2"])]
+
+    assert ingest.missing_questions(column_map, PROTOCOL).empty

@@ -145,3 +145,45 @@ def test_consolidate_flags_two_returns_from_one_service(two_officers):
     register, _ = registry.consolidate_returns(same_service, PROTOCOL, TOOLKIT)
 
     assert register.iloc[0]["possible_double_count"] == "Resources / emergency planning"
+
+
+def _evaluated(rows):
+    columns = ["partnership_id", "name", "full_cost", "action", "overall_band", "Q43"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_changes_since_lists_new_ended_and_material_changes_only():
+    before = _evaluated(
+        [
+            ("PSH-0001", "Alpha", 1000.0, "continue", "Strength", "Low"),
+            ("PSH-0002", "Beta", 1000.0, "continue", "Strength", "Low"),
+            ("PSH-0003", "Gamma", 1000.0, "continue", "Strength", "Low"),
+            ("PSH-0004", "Delta", 1000.0, "continue", "Strength", "Low"),
+        ]
+    )
+    now = _evaluated(
+        [
+            ("PSH-0001", "Alpha", 1100.0, "continue", "Strength", "Low"),  # +10%: not material
+            ("PSH-0002", "Beta", 1300.0, "continue", "Strength", "Low"),  # +30%: material
+            ("PSH-0003", "Gamma", 1000.0, "review", "Concern", "High"),
+            ("PSH-0005", "Epsilon", 50.0, "develop", "Borderline", "Medium"),
+        ]
+    )
+
+    changes = registry.changes_since(before, now, TOOLKIT).set_index("partnership_id")
+
+    assert changes["change"].to_dict() == {
+        "PSH-0005": "new",
+        "PSH-0004": "ended",
+        "PSH-0002": "changed",
+        "PSH-0003": "changed",
+    }
+    assert changes.loc["PSH-0002", "what_changed"] == "full cost: £1,000 to £1,300"
+    assert changes.loc["PSH-0003", "what_changed"] == (
+        "recommended action: continue to review; principles band: Strength to Concern; "
+        "risk: Low to High"
+    )
+
+
+def test_changes_since_is_empty_in_the_first_year():
+    assert registry.changes_since(None, _evaluated([]), TOOLKIT).empty

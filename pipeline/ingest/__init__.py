@@ -371,6 +371,25 @@ def unmapped_columns(column_map: pd.DataFrame) -> pd.DataFrame:
     return column_map.loc[column_map["method"] == "unmapped", ["source_file", "column", "header"]]
 
 
+def missing_questions(column_map: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Questions no export had a column for: their answers are all blank this year.
+
+    Q1 and Q2 are filled from a platform's respondent columns where it has them.
+    """
+    found = set(column_map["question_id"].dropna())
+    roles = set(column_map["method"])
+    filled = {
+        "Q1": "platform: name" in roles or "platform: first_name" in roles,
+        "Q2": "platform: email" in roles,
+    }
+    rows = [
+        {"question_id": q.id, "question": q.text}
+        for q in protocol.questions
+        if q.id not in found and not filled.get(q.id, False)
+    ]
+    return pd.DataFrame(rows, columns=["question_id", "question"])
+
+
 def read_exports(year: int, root: Path | str | None = None) -> list[Path]:
     """The year's exports under data/raw/<year>/, or a clear error when there are none."""
     files = paths.raw_exports(year, root)

@@ -18,7 +18,7 @@ from IPython.display import HTML
 
 from pipeline import council, paths, provenance, toolkit
 from pipeline.council import Council
-from pipeline.ingest import read_returns_csv, read_table
+from pipeline.ingest import missing_questions, read_returns_csv, read_table, unmapped_columns
 from pipeline.protocol import Protocol
 from pipeline.protocol import load as load_protocol
 from pipeline.toolkit import Toolkit
@@ -41,6 +41,8 @@ class ReportData:
     coverage: pd.DataFrame
     unsure_pairs: int
     disagreements: int
+    changes: pd.DataFrame
+    column_map: pd.DataFrame
     root: Path
 
 
@@ -105,6 +107,8 @@ def load(year: int, root: Path | str | None = None) -> ReportData:
         coverage,
         len(unsure),
         len(disagreements),
+        read_table(paths.changes_file(year, root)),
+        read_table(paths.column_map_file(year, root)),
         paths.resolve_root(root),
     )
 
@@ -450,30 +454,29 @@ def equality_section(data: ReportData) -> HTML:
 
 
 def changes_section(data: ReportData) -> HTML:
-    """Section 8: new, ended and changed partnerships since last year's registry."""
-    previous = paths.evaluation_file(data.year - 1, data.root)
-    if not previous.is_file():
+    """Section 8: new, ended and materially changed partnerships since last year."""
+    if not paths.evaluation_file(data.year - 1, data.root).is_file():
         return HTML(
             f"<p>There is no registry for {data.year - 1}, so this is the registry's first "
             f"year: all {len(data.evaluation)} partnerships are recorded as new, with IDs "
             "that later years will keep.</p>"
         )
-    before = read_table(previous)
-    now_ids, before_ids = set(data.evaluation["partnership_id"]), set(before["partnership_id"])
-    merged = data.evaluation.merge(before, on="partnership_id", suffixes=("", "_before"))
-    changed = merged[merged["action"] != merged["action_before"]]
+    changes = data.changes
+    counts = changes["change"].value_counts()
     shown = pd.DataFrame(
         {
-            "ID": changed["partnership_id"],
-            "Partnership": changed["name"],
-            "Recommendation last year": changed["action_before"],
-            "Recommendation now": changed["action"],
+            "ID": changes["partnership_id"],
+            "Partnership": changes["name"],
+            "Change": changes["change"],
+            "What changed": changes["what_changed"],
         }
     )
     return HTML(
-        f"<p>{len(now_ids - before_ids)} new partnerships, {len(before_ids - now_ids)} "
-        f"ended, {len(changed)} with a changed recommendation.</p>"
-        + table(shown, "Partnerships whose recommendation changed")
+        f"<p>Since {data.year - 1}: {counts.get('new', 0)} new partnerships, "
+        f"{counts.get('ended', 0)} ended and {counts.get('changed', 0)} materially changed "
+        f"(a new recommendation, principles band or risk, or full cost moving by "
+        f"{data.toolkit.material_cost_change:.0%} or more).</p>"
+        + table(shown, "Partnerships new, ended or materially changed since last year")
     )
 
 
@@ -506,8 +509,21 @@ def data_quality(data: ReportData) -> HTML:
         f'auditors: <a href="{relative}">{relative}</a> '
         f"({_esc(docs.relative_to(data.root))}).</p>"
     )
+    missing = missing_questions(data.column_map, data.protocol).rename(
+        columns={"question_id": "Question", "question": "Wording"}
+    )
+    unread = unmapped_columns(data.column_map).rename(
+        columns={"source_file": "File", "column": "Column", "header": "Header"}
+    )
+    columns_note = (
+        "<p>Every question of the protocol was found in the exports, and every column was read.</p>"
+        if missing.empty and unread.empty
+        else table(missing, "Questions not found in any export (their answers are blank)")
+        + table(unread, "Export columns that matched no question (not read)")
+    )
     return HTML(
         intro
+        + columns_note
         + table(quarantined, "Returns quarantined, by reason (a return can have several)")
         + table(warnings, "Warnings: returns kept but flagged")
         + table(data.coverage, "Response coverage by directorate")
