@@ -366,25 +366,14 @@ def changes_since(
         return pd.DataFrame(columns=columns)
     before = previous.set_index("partnership_id")
     now = current.set_index("partnership_id")
-    rows = []
-    for pid in sorted(set(now.index) - set(before.index)):
-        rows.append(
-            {
-                "partnership_id": pid,
-                "name": now.at[pid, "name"],
-                "change": "new",
-                "what_changed": None,
-            }
-        )
-    for pid in sorted(set(before.index) - set(now.index)):
-        rows.append(
-            {
-                "partnership_id": pid,
-                "name": before.at[pid, "name"],
-                "change": "ended",
-                "what_changed": None,
-            }
-        )
+    rows = [
+        (pid, now.at[pid, "name"], "new", None)
+        for pid in sorted(set(now.index) - set(before.index))
+    ]
+    rows += [
+        (pid, before.at[pid, "name"], "ended", None)
+        for pid in sorted(set(before.index) - set(now.index))
+    ]
     for pid in sorted(set(now.index) & set(before.index)):
         what = [
             f"{label}: {before.at[pid, column]} to {now.at[pid, column]}"
@@ -396,12 +385,5 @@ def changes_since(
         if moved and (not cost_before or moved / cost_before >= toolkit.material_cost_change):
             what.append(f"full cost: £{cost_before:,.0f} to £{cost_now:,.0f}")
         if what:
-            rows.append(
-                {
-                    "partnership_id": pid,
-                    "name": now.at[pid, "name"],
-                    "change": "changed",
-                    "what_changed": "; ".join(what),
-                }
-            )
+            rows.append((pid, now.at[pid, "name"], "changed", "; ".join(what)))
     return pd.DataFrame(rows, columns=columns)
