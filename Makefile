@@ -42,6 +42,10 @@ test: syslibs
 sample: $(STAMP)
 	$(PY) -m pipeline sample
 
+## questionnaire: write docs/questionnaire.md (questionnaire and checklist) from the protocol
+questionnaire: $(STAMP)
+	$(PY) -m pipeline questionnaire
+
 ## bench: benchmarks (validation of 200,000 rows, target under 30 s; ingest of 10,000 per layout)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
@@ -61,4 +65,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report test sample bench lint clean help
+.PHONY: install syslibs report test sample questionnaire bench lint clean help

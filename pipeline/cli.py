@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--root", type=Path, help="folder holding config/")
     ingest.add_argument("files", type=Path, nargs="+", help="export files (CSV or XLSX)")
 
+    commands.add_parser(
+        "questionnaire", help="write docs/questionnaire.md from config/protocol.yaml"
+    )
+
     sample = commands.add_parser("sample", help="regenerate the embedded sample exports")
     sample.add_argument("--year", type=int, action="append", help="year(s) to write")
     sample.add_argument("--root", type=Path)
@@ -64,6 +68,13 @@ def _sample(args: argparse.Namespace) -> None:
             print(path)
 
 
+def _questionnaire(args: argparse.Namespace) -> None:
+    from pipeline import protocol, questionnaire, toolkit
+
+    text = questionnaire.render_questionnaire(protocol.load(), toolkit.load())
+    print(questionnaire.write_questionnaire(text))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run it, and turn a PipelineError into one line and exit 1."""
     args = _parser().parse_args(argv)
@@ -71,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("great_expectations", "papermill", "traitlets", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
-        {"run": _run, "ingest": _ingest, "sample": _sample}[args.command](args)
+        commands = {
+            "run": _run,
+            "ingest": _ingest,
+            "sample": _sample,
+            "questionnaire": _questionnaire,
+        }
+        commands[args.command](args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

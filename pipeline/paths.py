@@ -161,3 +161,8 @@ def unsure_pairs_file(year: int, root: Path | str | None = None) -> Path:
 def open_data_dir(year: int, root: Path | str | None = None) -> Path:
     """outputs/<year>/open_data/: the published registry, no personal data."""
     return outputs_dir(year, root) / "open_data"
+
+
+def questionnaire_file(root: Path | str | None = None) -> Path:
+    """docs/questionnaire.md: the printable questionnaire, written from protocol.yaml."""
+    return resolve_root(root) / "docs" / "questionnaire.md"
