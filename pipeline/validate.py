@@ -292,11 +292,21 @@ def run_checks(
     return outcomes
 
 
+def _with_wording(phrase: str, protocol: Protocol) -> str:
+    """"Q20: could not read ..." -> "Q20 (Annual cash contribution ...): could not read ..."."""
+    qid, _, rest = phrase.partition(": ")
+    if qid in protocol.ids:
+        return f"{qid} ({protocol.question(qid).text}): {rest}"
+    return phrase
+
+
 def _reason(item: Check, value: Any, row: pd.Series, protocol: Protocol) -> str:
+    """The reason a row failed, in plain words: question, wording, value and rule."""
     if item.rule == "duplicate":
         return f"duplicate of {row['duplicate_of']}"
     if item.rule == "parse_error":
-        return str(row["parse_errors"])
+        phrases = str(row["parse_errors"]).split(" | ")
+        return " | ".join(_with_wording(p, protocol) for p in phrases)
     description = protocol.rules[item.rule].description
     shown = "blank" if value is None else repr(value)
     return f"{item.column}: {shown} - {description} ({item.description})"
