@@ -35,6 +35,11 @@ def money(text):
         ("nothing", 0.0),
         ("0", 0.0),
         (" £ 750 ", 750.0),
+        ("£5,000 per year", 5000.0),
+        ("12k pa", 12000.0),
+        ("£1,200 per annum", 1200.0),
+        ("3000 pounds", 3000.0),
+        ("2,500 GBP", 2500.0),
     ],
 )
 def test_read_money_reads_amounts_as_typed(typed, pounds):
@@ -56,7 +61,9 @@ def test_read_money_reads_approximate_amount_with_a_warning():
     assert reading.warning == "approximate amount 'approx £3000'"
 
 
-@pytest.mark.parametrize("typed", ["tbc", "see finance", "£12,50,0x", "twelve grand"])
+@pytest.mark.parametrize(
+    "typed", ["tbc", "see finance", "£12,50,0x", "twelve grand", "£5,000 a week", "£1k-£2k"]
+)
 def test_read_money_keeps_unreadable_text_raw_with_an_error(typed):
     reading = money(typed)
 
@@ -87,6 +94,8 @@ def test_read_hours_refuses_words():
         ("45601", dt.date(2024, 11, 5)),
         (dt.datetime(2024, 11, 5, 9, 30), dt.date(2024, 11, 5)),
         ("2024-11-05 09:30:00", dt.date(2024, 11, 5)),
+        ("5 November 2024", dt.date(2024, 11, 5)),
+        ("5th Nov 2024", dt.date(2024, 11, 5)),
     ],
 )
 def test_read_date_is_day_first_and_reads_iso_and_excel_serials(typed, expected):

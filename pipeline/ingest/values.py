@@ -26,6 +26,11 @@ _DMY = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2}|\d{4})(
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T].*)?$")
 _ISO_SLASH = re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:[ T].*)?$")
 _SPACES = re.compile(r"\s+")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+# Words after an amount that only restate the unit: "£5,000 per year", "12k pa".
+_MONEY_UNIT = re.compile(
+    r"\s*(?:pounds?|gbp|per\s+(?:year|annum)|a\s+year|p\.?\s?a\.?|/\s*(?:year|yr))\.?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def read_money(
     if isinstance(value, int | float):
         return Reading(round(float(value), 2)) if value >= 0 else Reading(float(value))
     raw = str(value)
-    text = label_key(raw).replace("\u00a3", "").replace("gbp", "").strip()
+    text = label_key(raw).replace("\u00a3", "").strip()
     if text in zero_words:
         return Reading(0.0)
     if text in missing_words:
@@ -95,6 +100,8 @@ def read_money(
             text = text[len(word) :].strip()
             warning = f"approximate amount {raw.strip()!r}"
             break
+    while _MONEY_UNIT.search(text):
+        text = _MONEY_UNIT.sub("", text)
     text = text.replace("\u00a3", "").replace(" ", "")
     negative = text.startswith("-")
     match = _AMOUNT.match(text.lstrip("-"))
@@ -155,6 +162,11 @@ def read_date(value: Any, *, day_first: bool = True) -> Reading:
         day, month = (first, second) if day_first else (second, first)
         parsed = _date_or_none(year, month, day)
         return Reading(parsed) if parsed else Reading(raw, error="date")
+    for pattern in ("%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y"):  # "5 November 2024"
+        try:
+            return Reading(dt.datetime.strptime(_ORDINAL.sub(r"\1", text), pattern).date())
+        except ValueError:
+            continue
     return Reading(raw, error="date")
 
 
