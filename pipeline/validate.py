@@ -293,7 +293,7 @@ def run_checks(
 
 
 def _with_wording(phrase: str, protocol: Protocol) -> str:
-    """"Q20: could not read ..." -> "Q20 (Annual cash contribution ...): could not read ..."."""
+    """ "Q20: could not read ..." -> "Q20 (Annual cash contribution ...): could not read ..."."""
     qid, _, rest = phrase.partition(": ")
     if qid in protocol.ids:
         return f"{qid} ({protocol.question(qid).text}): {rest}"

@@ -47,7 +47,7 @@ class ReportData:
 
 
 def money(value: float | None) -> str:
-    """Pounds for members: £12,345 (no pence); blank when unknown."""
+    """Pounds for members: £12,345 (no pence); "unknown" when missing."""
     if value is None or pd.isna(value):
         return "unknown"
     return f"£{value:,.0f}"
@@ -283,8 +283,8 @@ def money_section(data: ReportData) -> HTML:
     top = ev.sort_values(["full_cost", "partnership_id"], ascending=[False, True]).head(10)
     leverage = totals["external"] / totals["full_cost"] if totals["full_cost"] else None
     intro = (
-        f"<p>Officer time is costed at {money(data.toolkit.officer_hourly_cost)} an hour "
-        f"(£{data.toolkit.officer_hourly_cost:.2f}), {data.toolkit.months_per_year} months a "
+        f"<p>Officer time is costed at £{data.toolkit.officer_hourly_cost:.2f} an hour, "
+        f"{data.toolkit.months_per_year} months a "
         f"year. Partnerships report {money(totals['external'])} a year of external funding "
         f"for the county: {'n/a' if leverage is None else f'£{leverage:.2f}'} for every £1 "
         "the council puts in.</p>"
