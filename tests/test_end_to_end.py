@@ -137,16 +137,37 @@ def test_neutralise_quotes_formula_like_text():
     ]
 
 
-def test_rerun_gives_identical_processed_data_and_report(finished_run):
+def _executed_outputs(root):
+    """Each executed notebook's cell sources and outputs, without papermill's times."""
+    notebooks = {}
+    for stage in paths.STAGES:
+        notebook = json.loads(paths.executed_notebook(stage, YEAR, root).read_text())
+        notebooks[stage] = [(c["source"], c.get("outputs")) for c in notebook["cells"]]
+    return notebooks
+
+
+def test_executed_notebooks_are_quiet(finished_run):
+    root, _ = finished_run
+
+    for stage, cells in _executed_outputs(root).items():
+        streams = [o for _, outputs in cells for o in outputs or [] if o.get("name") == "stderr"]
+        assert streams == [], stage
+
+
+def test_rerun_gives_identical_processed_data_report_and_notebooks(finished_run):
     root, _ = finished_run
     before = {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()}
     report_before = paths.report_html(YEAR, root).read_bytes()
+    open_data_before = (paths.open_data_dir(YEAR, root) / "registry.csv").read_bytes()
+    notebooks_before = _executed_outputs(root)
 
     done = _run(root)
 
     assert done.returncode == 0, done.stderr
     assert {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()} == before
     assert paths.report_html(YEAR, root).read_bytes() == report_before
+    assert (paths.open_data_dir(YEAR, root) / "registry.csv").read_bytes() == open_data_before
+    assert _executed_outputs(root) == notebooks_before
 
 
 def test_next_year_keeps_the_partnership_ids_and_reports_changes(finished_run):
