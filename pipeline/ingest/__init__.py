@@ -52,25 +52,33 @@ def returns_columns(protocol: Protocol) -> list[str]:
     return PROVENANCE + protocol.ids + DERIVED + others
 
 
+def _clashes(matches: list[ColumnMatch]) -> list[list[ColumnMatch]]:
+    """Columns that claim the same answer: two for one question (or one option), or
+    option columns beside a whole-answer column for the same question."""
+    slots: dict[tuple[str, str | None], list[ColumnMatch]] = {}
+    for found in matches:
+        if found.question_id:
+            slot = found.option if found.kind == "option" else found.kind
+            slots.setdefault((found.question_id, slot), []).append(found)
+    clashes = [found for found in slots.values() if len(found) > 1]
+    for (qid, slot), found in slots.items():
+        if slot not in ("answer", "other") and (qid, "answer") in slots:
+            clashes.append(slots[(qid, "answer")] + found)
+    return sorted(clashes, key=lambda found: found[0].position)
+
+
 def map_columns(raw: RawExport, protocol: Protocol, year: int) -> list[ColumnMatch]:
     """Match each question column; two columns answering one question is an error."""
     matcher = HeaderMatcher(protocol, year)
     matches = [matcher.match(*column) for column in raw.question_columns]
-    by_question: dict[tuple[str, str | None], list[ColumnMatch]] = {}
-    for found in matches:
-        if found.question_id:
-            key = (found.question_id, found.option if found.kind == "option" else found.kind)
-            by_question.setdefault(key, []).append(found)
-    answered = {qid for (qid, kind) in by_question if kind == "answer"}
-    for (qid, kind), found in sorted(by_question.items(), key=lambda item: str(item[0])):
-        spread = kind != "answer" and kind != "other" and qid in answered
-        if len(found) > 1 or spread:
-            clash = found + (by_question[(qid, "answer")] if spread else [])
-            headers = " and ".join(f"column {m.position + 1} {m.header!r}" for m in clash)
-            raise PipelineError(
-                f"{raw.path.name}: {headers} both map to {qid}; rename one header or add an "
-                "alias for the right one in config/protocol.yaml."
-            )
+    clashes = _clashes(matches)
+    if clashes:
+        found = clashes[0]
+        headers = " and ".join(f"column {m.position + 1} {m.header!r}" for m in found)
+        raise PipelineError(
+            f"{raw.path.name}: {headers} both map to {found[0].question_id}; rename one "
+            "header or add an alias for the right one in config/protocol.yaml."
+        )
     return matches
 
 
@@ -107,7 +115,7 @@ def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Rea
     return values.read_text(cell)
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """How a value is written to CSV: whole numbers without ".0", blanks empty."""
     if values.is_blank(value) and not isinstance(value, str):
         return ""
@@ -223,7 +231,7 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
         records.append(
             {
                 "response_id": platform_id or f"{raw.path.stem}-{source_row}",
-                "submitted_at": _cell_text(stamp.value) or None,
+                "submitted_at": cell_text(stamp.value) or None,
                 "source_file": raw.path.name,
                 "source_row": source_row,
                 "row_key": f"{raw.path.name}:{source_row}",
@@ -255,7 +263,7 @@ def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Prot
 
 def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
     """One hash per row of all its answers (as written), to find identical returns."""
-    answers = returns[protocol.ids].map(_cell_text)
+    answers = returns[protocol.ids].map(cell_text)
     return pd.util.hash_pandas_object(answers, index=False)
 
 
@@ -404,7 +412,7 @@ def read_exports(year: int, root: Path | str | None = None) -> list[Path]:
 def write_returns(returns: pd.DataFrame, path: Path) -> Path:
     """Write the returns table as CSV (the processed contract), creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    returns.map(_cell_text).to_csv(path, index=False, lineterminator="\n")
+    returns.map(cell_text).to_csv(path, index=False, lineterminator="\n")
     return path
 
 
