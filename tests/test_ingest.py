@@ -277,3 +277,20 @@ def test_missing_questions_counts_platform_respondent_columns_as_q1_and_q2(inges
     column_map = ingested.column_map[~ingested.column_map["question_id"].isin(["Q1", "Q2"])]
 
     assert ingest.missing_questions(column_map, PROTOCOL).empty
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "6. What is the name of the partnership?",
+        "Q6: What is the name of the partnership? *",
+        "<p><strong>What is the name of the partnership?</strong></p>",
+        "WHAT IS THE NAME OF THE PARTNERSHIP",
+    ],
+)
+def test_headers_with_numbers_markup_or_marks_still_match_their_wording(header):
+    from pipeline.ingest.columns import HeaderMatcher
+
+    qid, method, _ = HeaderMatcher(PROTOCOL, 2025).question(header)
+
+    assert (qid, method) == ("Q6", "wording")

@@ -22,6 +22,8 @@ from pipeline.protocol import Protocol
 
 _QUESTION_ID = re.compile(r"^q(\d{1,3})$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_HTML_TAG = re.compile(r"<[^>]{1,200}>")
+_QUESTION_NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d{1,3}\s*[.:)\-]\s+", re.IGNORECASE)
 _GRID_BRACKET = re.compile(r"^(?P<title>.*)\[(?P<statement>[^\]]+)\]\s*$")
 _SEPARATORS = (" - ", ": ")
 _OTHER = re.compile(r"^other\b", re.IGNORECASE)
@@ -50,8 +52,10 @@ class ColumnMatch:
 
 
 def normalise_header(header: str) -> str:
-    """Case, punctuation, whitespace, "(£)" and "&" do not distinguish two wordings."""
-    text = header.replace("\u2019", "'").replace("&", " and ").casefold()
+    """Case, punctuation, whitespace, "(£)", "&", HTML tags from rich-text question editors
+    and a leading question number ("6.", "Q6:", "6)") do not distinguish two wordings."""
+    text = _QUESTION_NUMBER.sub("", _HTML_TAG.sub(" ", header))
+    text = text.replace("\u2019", "'").replace("&", " and ").casefold()
     text = text.replace("(\u00a3)", " ").replace("\u00a3", " ").replace("'", "")
     return _NON_WORD.sub(" ", text).strip()
 
