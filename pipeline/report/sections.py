@@ -546,3 +546,22 @@ def method(data: ReportData, parameters: dict[str, Any]) -> HTML:
         + f"<p>Code commit: <code>{_esc(provenance.code_commit())}</code>. "
         f"Protocol version {data.protocol.version}, toolkit version {data.toolkit.version}.</p>"
     )
+
+
+def appendix(data: ReportData) -> HTML:
+    """Appendix: every partnership in the registry, with its cost, bands and action."""
+    ev = data.evaluation.sort_values("partnership_id")
+    shown = pd.DataFrame(
+        {
+            "ID": ev["partnership_id"],
+            "Partnership": ev["name"],
+            "Lead directorate": ev["directorate"],
+            "Full annual cost": ev["full_cost"].map(money),
+            "Principles": ev["overall_band"],
+            "Governance": ev["governance_band"],
+            "Risk": ev["Q43"],
+            "Key": ev["key_partnership"].map({True: "Yes", False: "No"}),
+            "Action": ev["action"],
+        }
+    )
+    return HTML(table(shown, "The registry of partnerships", ("Principles", "Governance")))
