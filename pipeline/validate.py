@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -231,7 +232,8 @@ def _plain(value: Any) -> Any:
 
 
 def _quiet_gx():
-    """Import GX once, only here, with its logs and progress bars off."""
+    """Import GX once, only here, with its logs, progress bars and analytics off."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # nothing leaves the machine
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -251,6 +253,7 @@ def run_checks(
             context = gx.get_context(mode="ephemeral")
         else:
             context = gx.get_context(mode="file", project_root_dir=staging)
+        context.enable_analytics(False)
         context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False
         )
