@@ -158,7 +158,7 @@ def plan_checks(protocol: Protocol, closing: dt.date) -> list[Check]:
             "ExpectColumnValuesToNotBeNull",
             protocol.statutory_question,
             f"{protocol.statutory_question} given when {condition} starts with {prefix!r}",
-            row_condition=f'{condition}.str.startswith("{prefix}")',
+            row_condition=f'{condition}.str.startswith("{prefix}", na=False)',
             condition_parser="pandas",
         )
     )

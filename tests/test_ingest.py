@@ -294,3 +294,18 @@ def test_headers_with_numbers_markup_or_marks_still_match_their_wording(header):
     qid, method, _ = HeaderMatcher(PROTOCOL, 2025).question(header)
 
     assert (qid, method) == ("Q6", "wording")
+
+
+def test_typed_returns_write_blanks_as_empty_and_keep_half_scores_as_text(tmp_path):
+    export = _plain_csv(
+        tmp_path / "half.csv",
+        pd.DataFrame([{"Q6": "A", "Q29": "3.5"}, {"Q6": "B", "Q29": None}, {"Q6": "C"}]),
+    )
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    typed = ingest.read_returns_csv(ingest.write_returns(returns, tmp_path / "r.csv"), PROTOCOL)
+    written = ingest.write_returns(typed, tmp_path / "again.csv").read_text()
+
+    assert typed["Q29"].tolist() == ["3.5", None, None]
+    assert "<NA>" not in written and "nan" not in written
+    assert "Q29: could not read '3.5' as an agreement level" in typed["parse_errors"].iloc[0]

@@ -97,6 +97,17 @@ def test_row_breaking_a_warning_rule_is_kept_and_counted(clean_returns, column, 
     assert warnings.loc[rule, "rows"] == 1
 
 
+def test_statutory_warning_still_applies_when_another_row_leaves_q10_blank(clean_returns):
+    returns = clean_returns.copy()
+    returns.loc[2, "Q10"] = None
+    returns.loc[5, ["Q10", "Q11"]] = ["Yes - statutory duty", None]
+
+    result = _validate(returns)
+
+    warnings = validate.warnings_by_rule(result.findings).set_index("rule")
+    assert warnings.loc["statutory_basis", "rows"] == 1
+
+
 def test_table_without_protocol_columns_stops_the_run(clean_returns):
     with pytest.raises(PipelineError, match="missing column\\(s\\) Q43"):
         _validate(clean_returns.drop(columns=["Q43"]))

@@ -116,11 +116,12 @@ def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Rea
 
 
 def cell_text(value: Any) -> str:
-    """How a value is written to CSV: whole numbers without ".0", blanks empty."""
-    if values.is_blank(value) and not isinstance(value, str):
+    """How a value is written to CSV: whole numbers without ".0", blanks (None, NaN,
+    pd.NA, NaT) empty, numpy numbers as plain numbers."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(int(value)) if value.is_integer() else repr(float(value))
     if isinstance(value, dt.datetime):
         return value.strftime(_TIMESTAMP_FORMAT)
     if isinstance(value, dt.date):
@@ -445,8 +446,13 @@ def typed_returns(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     typed = returns.copy()
     for question in protocol.of_type("money", "number", "agree5"):
         numbers = pd.to_numeric(typed[question.id], errors="coerce")
-        if numbers.notna().sum() == typed[question.id].notna().sum():
-            typed[question.id] = numbers.astype("Int64") if question.type == "agree5" else numbers
+        if numbers.notna().sum() != typed[question.id].notna().sum():
+            continue  # raw text that failed to read: validation quarantines its row
+        whole = numbers.dropna().mod(1).eq(0).all()
+        if question.type == "agree5" and whole:
+            typed[question.id] = numbers.astype("Int64")
+        elif question.type != "agree5":
+            typed[question.id] = numbers
     return typed.astype({"source_row": "int64"})
 
 
