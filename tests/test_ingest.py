@@ -309,3 +309,30 @@ def test_typed_returns_write_blanks_as_empty_and_keep_half_scores_as_text(tmp_pa
     assert typed["Q29"].tolist() == ["3.5", None, None]
     assert "<NA>" not in written and "nan" not in written
     assert "Q29: could not read '3.5' as an agreement level" in typed["parse_errors"].iloc[0]
+
+
+def test_semicolon_csv_with_commas_and_line_breaks_in_headers_is_read(tmp_path):
+    export = tmp_path / "semicolons.csv"
+    export.write_text(
+        '"What is the name\nof the partnership?";"Roles, responsibilities and decision-making '
+        'are clear.";"What is the statutory, legislative or regulatory basis?"\n'
+        "Northmoor LRF;Agree;Civil Contingencies Act 2004\n",
+        encoding="utf-8",
+    )
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert returns[["Q6", "Q37", "Q11"]].iloc[0].tolist() == [
+        "Northmoor LRF",
+        4,
+        "Civil Contingencies Act 2004",
+    ]
+
+
+def test_damaged_workbook_is_a_one_line_error(generated, tmp_path):
+    data = generated.exports[0].read_bytes()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(data[: len(data) // 2])
+
+    with pytest.raises(PipelineError, match="broken.xlsx: not a readable Excel workbook"):
+        ingest.ingest_exports([broken], PROTOCOL, 2025)

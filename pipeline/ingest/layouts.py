@@ -91,6 +91,9 @@ _SIGNATURES: list[tuple[str, set[str], int]] = [
 ]
 
 
+_MAX_HEADER_ROWS = max(rows for _, _, rows in _SIGNATURES)
+
+
 @dataclass
 class RawExport:
     """One export file as read: headers, data rows and where each row sits in the file.
@@ -146,11 +149,24 @@ def _decode(raw: bytes, path: Path) -> str:
         ) from None
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def _header_score(rows: list[list[Any]], looks_like_returns: Callable[[list[Any]], int]):
+    """How much the first (up to three header) rows look like survey returns, then width."""
+    head = rows[:_MAX_HEADER_ROWS]
+    return (max((looks_like_returns(r) for r in head), default=0), max(map(len, head), default=0))
+
+
+def _read_csv(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
+    """Parse with the separator (comma, semicolon, tab) whose header cells match the most
+    questions: headers can hold commas and line breaks, so counting characters misleads."""
     text = _decode(path.read_bytes(), path)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(("\t", ",", ";"), key=first_line.count)
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:
+        parsed = {
+            separator: list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+            for separator in (",", ";", "\t")
+        }
+    except csv.Error as exc:
+        raise PipelineError(f"{path.name}: not readable as CSV ({exc}).") from None
+    return max(parsed.values(), key=lambda rows: _header_score(rows, looks_like_returns))
 
 
 def _read_xlsx(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
@@ -163,12 +179,14 @@ def _read_xlsx(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> li
         raise PipelineError(f"{path.name}: not a readable Excel workbook ({exc}).") from None
     try:
         sheets = [[list(r) for r in sheet.iter_rows(values_only=True)] for sheet in book]
+    except Exception as exc:  # a damaged sheet fails while its rows are read
+        raise PipelineError(f"{path.name}: not a readable Excel workbook ({exc}).") from None
     finally:
         book.close()
     sheets = [rows for rows in sheets if rows]
     if not sheets:
         raise PipelineError(f"{path.name}: the workbook has no rows in any sheet.")
-    return max(sheets, key=lambda rows: looks_like_returns(rows[0]))
+    return max(sheets, key=lambda rows: _header_score(rows, looks_like_returns))
 
 
 def _header_text(cell: Any) -> str:
@@ -181,7 +199,7 @@ def read_table(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> li
     if suffix == ".xlsx":
         return _read_xlsx(path, looks_like_returns)
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, looks_like_returns)
     raise PipelineError(
         f"{path.name}: not a CSV or XLSX file ({path.suffix or 'no suffix'}); download the "
         "survey's returns as CSV or Excel (.xlsx), or move this file out of the raw folder."
