@@ -57,7 +57,9 @@ class Validation:
 
 def closing_date(returns: pd.DataFrame, year: int) -> dt.date:
     """The latest submission date in the year's exports, or 31 December without timestamps."""
-    stamps = pd.to_datetime(returns["submitted_at"], errors="coerce").dropna()
+    stamps = pd.to_datetime(
+        returns["submitted_at"], errors="coerce", format="%Y-%m-%d %H:%M:%S"
+    ).dropna()
     return stamps.max().date() if not stamps.empty else dt.date(year, 12, 31)
 
 
@@ -420,12 +422,15 @@ def quarantine_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     return errors.groupby("rule", as_index=False).agg(rows=("row_key", "nunique"))
 
 
-def write_validation(validation: Validation, year: int, root: Path | str | None = None) -> None:
+def write_validation(
+    validation: Validation, closing: dt.date, year: int, root: Path | str | None = None
+) -> None:
     """Write valid.csv, quarantine.csv, findings and the JSON summary per expectation."""
     write_returns(validation.valid, paths.valid_file(year, root))
     write_returns(validation.quarantine, paths.quarantine_file(year, root))
     write_returns(validation.findings, paths.findings_file(year, root))
     summary = {
+        "closing_date": closing.isoformat(),
         "rows_in": len(validation.valid) + len(validation.quarantine),
         "valid": len(validation.valid),
         "quarantined": len(validation.quarantine),
@@ -435,6 +440,11 @@ def write_validation(validation: Validation, year: int, root: Path | str | None 
     paths.dq_summary_file(year, root).write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
+
+
+def read_closing_date(year: int, root: Path | str | None = None) -> dt.date:
+    """The closing date validation used: dates after it were refused, reviews count to it."""
+    return dt.date.fromisoformat(read_dq_summary(year, root)["closing_date"])
 
 
 def read_dq_summary(year: int, root: Path | str | None = None) -> dict[str, Any]:

@@ -165,3 +165,18 @@ def test_read_single_normalises_case_and_keeps_unknown_answer_for_validation():
 
 def test_read_single_keeps_dont_know_as_an_answer_where_it_is_an_option():
     assert values.read_single("don't know", PROTOCOL.question("Q13").options).value == "Don't know"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("14/03/2025 10:22:31", dt.datetime(2025, 3, 14, 10, 22, 31)),
+        ("2025-03-14T10:22:31", dt.datetime(2025, 3, 14, 10, 22, 31)),
+        ("2025/03/14 3:06:53 PM GMT+1", dt.datetime(2025, 3, 14, 15, 6, 53)),
+        ("14 March 2025 10:22", dt.datetime(2025, 3, 14, 10, 22)),
+        ("Mar 14, 2025 10:22", dt.datetime(2025, 3, 14, 10, 22)),
+        ("Mar 14th, 2025", dt.datetime(2025, 3, 14)),
+    ],
+)
+def test_read_timestamp_reads_platform_and_locale_forms(typed, expected):
+    assert values.read_timestamp(typed).value == expected

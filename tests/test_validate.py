@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from pipeline import ingest, protocol, validate
@@ -138,6 +139,15 @@ def test_data_docs_are_written_when_asked(clean_returns, tmp_path):
     validate.validate_returns(clean_returns, PROTOCOL, CLOSING, docs_dir=tmp_path / "docs")
 
     assert (tmp_path / "docs" / "index.html").is_file()
+
+
+def test_closing_date_ignores_timestamps_that_could_not_be_read():
+    returns = pd.DataFrame(
+        {"submitted_at": ["Mar 14, 2025 soon", "2025-03-20 09:00:00", "2025-04-02 10:00:00"]}
+    )
+
+    assert validate.closing_date(returns, 2025) == dt.date(2025, 4, 2)
+    assert validate.closing_date(returns.head(1), 2025) == dt.date(2025, 12, 31)
 
 
 def test_multi_select_pattern_accepts_option_order_only():

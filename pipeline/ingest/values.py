@@ -26,7 +26,18 @@ _DMY = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2}|\d{4})(
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T].*)?$")
 _ISO_SLASH = re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:[ T].*)?$")
 _SPACES = re.compile(r"\s+")
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_TIME = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?")
+_MONTH_NAME_FORMATS = (
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d %B %y",
+    "%d %b %y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+)
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 # Words after an amount that only restate the unit: "£5,000 per year", "12k pa".
 _MONEY_UNIT = re.compile(
     r"\s*(?:pounds?|gbp|per\s+(?:year|annum)|a\s+year|p\.?\s?a\.?|/\s*(?:year|yr))\.?\s*$"
@@ -162,7 +173,7 @@ def read_date(value: Any, *, day_first: bool = True) -> Reading:
         day, month = (first, second) if day_first else (second, first)
         parsed = _date_or_none(year, month, day)
         return Reading(parsed) if parsed else Reading(raw, error="date")
-    for pattern in ("%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y"):  # "5 November 2024"
+    for pattern in _MONTH_NAME_FORMATS:  # "5 November 2024", "Nov 5, 2024"
         try:
             return Reading(dt.datetime.strptime(_ORDINAL.sub(r"\1", text), pattern).date())
         except ValueError:
@@ -186,11 +197,12 @@ def read_timestamp(value: Any, *, day_first: bool = True) -> Reading:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Reading(dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value)))
     raw = str(value).strip()
-    text = re.sub(r"\s*(GMT|BST|UTC|Z)$", "", raw, flags=re.IGNORECASE)
-    day = read_date(text.split()[0] if " " in text else text.split("T")[0], day_first=day_first)
+    text = re.sub(r"\s*(GMT|BST|UTC|Z)([+-]\d{1,2})?$", "", raw, flags=re.IGNORECASE)
+    time_part = _TIME.search(text)
+    date_text = text[: time_part.start()] if time_part else text
+    day = read_date(date_text.strip().rstrip("T,").strip(), day_first=day_first)
     if day.error:
         return Reading(raw, error="timestamp")
-    time_part = re.search(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?", text)
     hour = minute = second = 0
     if time_part:
         hour, minute = int(time_part[1]), int(time_part[2])
