@@ -74,6 +74,7 @@ def table(frame: pd.DataFrame, caption: str, rag_columns: tuple[str, ...] = ()) 
         .set_caption(html.escape(caption))
         .set_uuid(_slug(caption))
         .format(escape="html")
+        .format_index(escape="html", axis=1)
     )
     if len(shown.columns) > 4:
         styler = styler.set_table_attributes('class="wide"')
@@ -116,10 +117,14 @@ def load(year: int, root: Path | str | None = None) -> ReportData:
 def response_coverage(valid: pd.DataFrame, settings: Council) -> pd.DataFrame:
     """Senior officers who sent at least one accepted return, by directorate.
 
-    Officers are counted by email (or name) without showing either.
+    Officers are counted by email, else name, without showing either; returns from an
+    anonymous form name nobody, so they are counted beside, not guessed at.
     """
-    officer = valid["Q2"].fillna(valid["Q1"]).astype(str).str.strip().str.casefold()
-    responded = valid.assign(officer=officer).groupby("Q4")["officer"].nunique().to_dict()
+    identity = valid["Q2"].where(valid["Q2"].notna(), valid["Q1"])
+    officer = identity.map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
+    by_directorate = valid.assign(officer=officer).groupby("Q4")
+    responded = by_directorate["officer"].nunique().to_dict()
+    anonymous = by_directorate["officer"].apply(lambda o: int(o.isna().sum())).to_dict()
     rows = []
     for directorate, senior in settings.directorates.items():
         count = int(responded.get(directorate, 0))
@@ -129,6 +134,7 @@ def response_coverage(valid: pd.DataFrame, settings: Council) -> pd.DataFrame:
                 "Senior officers": senior,
                 "Officers who responded": count,
                 "Coverage": f"{count / senior:.0%}" if senior else "n/a",
+                "Anonymous returns": int(anonymous.get(directorate, 0)),
             }
         )
     return pd.DataFrame(rows)
