@@ -180,3 +180,22 @@ def test_read_single_keeps_dont_know_as_an_answer_where_it_is_an_option():
 )
 def test_read_timestamp_reads_platform_and_locale_forms(typed, expected):
     assert values.read_timestamp(typed).value == expected
+
+
+def test_read_multi_keeps_other_text_exactly_as_typed():
+    options = PROTOCOL.question("Q26").options
+
+    reading = values.read_multi("Better lives for all, Housing, roads and transport", options)
+
+    assert (reading.value, reading.other) == (
+        "Better lives for all",
+        "Housing, roads and transport",
+    )
+
+
+def test_read_multi_other_text_between_options_loses_only_the_options():
+    options = PROTOCOL.question("Q26").options
+
+    reading = values.read_multi("Road safety;Economic ambition;Parks", options)
+
+    assert (reading.value, reading.other) == ("Economic ambition", "Road safety;Parks")

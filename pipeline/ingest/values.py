@@ -241,42 +241,49 @@ def read_single(value: Any, options: Sequence[str]) -> Reading:
     return Reading(raw)
 
 
+_SAME_LENGTH = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _option_pattern(option: str, separators: str) -> re.Pattern[str]:
+    """An option as a whole item of a list: any case, any spacing, between separators."""
+    words = r"\s*-\s*".join(
+        r"\s+".join(re.escape(word) for word in part.split()) for part in option.split("-")
+    )
+    edge = "[" + re.escape(separators) + "]"
+    return re.compile(rf"(?:^|(?<={edge}))\s*{words}\s*(?=$|{edge})", re.IGNORECASE)
+
+
 def read_multi(value: Any, options: Sequence[str], separators: str = ";,\n") -> Reading:
     """A multi-select cell -> labels joined by "; " in the protocol's option order.
 
     Labels may contain commas, so options are found by matching, not by a blind split.
     Text left over once every option is taken out is the respondent's "other" answer, as a
     platform with an "Other (please specify)" column would record it: it is returned as
-    ``other`` (as typed) with a warning, so every layout reads the same answer the same way.
+    ``other``, exactly as typed, with a warning, so every layout reads it the same way.
     """
     if is_blank(value):
         return MISSING
     raw = str(value)
-    rest = f";{label_key(raw)};"
+    text = raw.translate(_SAME_LENGTH)  # same length as raw: positions carry over
+    taken = [False] * len(raw)
     found = []
     for option in sorted(options, key=len, reverse=True):
-        pattern = re.compile(
-            r"(?<=["
-            + re.escape(separators)
-            + r"])\s*"
-            + re.escape(label_key(option))
-            + r"\s*(?=["
-            + re.escape(separators)
-            + r"])"
-        )
-        rest, count = pattern.subn("", rest)
-        if count:
-            found.append(option)
+        for match in _option_pattern(option.translate(_SAME_LENGTH), separators).finditer(text):
+            if not any(taken[match.start() : match.end()]):
+                taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+                found.append(option)
     chosen = "; ".join(o for o in options if o in found) or None
-    pieces = [p.strip() for p in re.split("[" + re.escape(separators) + "]", rest) if p.strip()]
-    if not pieces:
+    left = "".join(char for char, gone in zip(raw, taken, strict=True) if not gone)
+    edge = "[" + re.escape(separators) + "]"
+    left = re.sub(rf"({edge})(?:\s*{edge})+", r"\1", left)  # where an option stood between
+    other = re.sub(
+        r"^[\s" + re.escape(separators) + r"]+|[\s" + re.escape(separators) + r"]+$", "", left
+    )
+    if not other:
         return Reading(chosen)
-    typed = []
-    for piece in pieces:  # the piece as the respondent typed it (case and spacing kept)
-        pattern = r"\s*".join(re.escape(word) for word in piece.split())
-        found_text = re.search(pattern, raw, flags=re.IGNORECASE)
-        typed.append(found_text.group(0) if found_text else piece)
-    other = "; ".join(typed)
     return Reading(
         chosen, warning=f"{other!r} is not one of the options; kept as other", other=other
     )
