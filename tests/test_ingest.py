@@ -336,3 +336,23 @@ def test_damaged_workbook_is_a_one_line_error(generated, tmp_path):
 
     with pytest.raises(PipelineError, match="broken.xlsx: not a readable Excel workbook"):
         ingest.ingest_exports([broken], PROTOCOL, 2025)
+
+
+def test_surveymonkey_choice_other_box_keeps_its_text_and_names_unmapped_columns(tmp_path):
+    wording = PROTOCOL.question("Q8").text
+    export = tmp_path / "monkey.csv"
+    export.write_text(
+        f"Respondent ID,Collector ID,What is the name of the partnership?,{wording},,"
+        "How far do you agree?\n"
+        ",,Open-Ended Response,Response,Other (please specify),Partners are lovely.\n"
+        "11,5,Northmoor LRF,,A charity consortium,Agree\n",
+        encoding="utf-8",
+    )
+
+    ingested = ingest.ingest_exports([export], PROTOCOL, 2025)
+
+    row = ingested.returns.iloc[0]
+    assert row["Q8"] == "Other"
+    assert "Q8: other answer 'A charity consortium'" in row["parse_warnings"]
+    unmapped = ingest.unmapped_columns(ingested.column_map)["header"].tolist()
+    assert unmapped == ["How far do you agree? - Partners are lovely."]

@@ -196,6 +196,11 @@ def _answer_cells(
     return answers, others
 
 
+def _other_option(question: Question) -> str | None:
+    """The option a platform's "Other (please specify)" box stands for, if the protocol has one."""
+    return next((o for o in question.options if o.casefold().startswith("other")), None)
+
+
 def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> pd.DataFrame:
     """One row per return with provenance, typed answers and the phrases of what failed."""
     mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
@@ -210,9 +215,13 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             cell = answers.get(question.id)
             reading = read_answer(question, cell, protocol)
             record[question.id] = reading.value
+            typed_other = values.read_text(others.get(question.id)).value
             if question.type == "multi":
-                typed_other = [values.read_text(others.get(question.id)).value, reading.other]
-                record[f"{question.id}_other"] = "; ".join(t for t in typed_other if t) or None
+                kept = [t for t in (typed_other, reading.other) if t]
+                record[f"{question.id}_other"] = "; ".join(kept) or None
+            elif typed_other:  # a choice's "Other (please specify)" box: kept as a warning
+                record[question.id] = record[question.id] or _other_option(question)
+                warnings.append(f"{question.id}: other answer {typed_other!r}")
             if reading.error:
                 errors.append(
                     f"{question.id}: could not read {str(cell).strip()!r} as "
@@ -323,7 +332,7 @@ def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[st
             "source_file": raw.path.name,
             "layout": raw.layout,
             "column": m.position + 1,
-            "header": m.header if m.kind != "option" else f"{m.header} [{m.option}]",
+            "header": m.header,
             "question_id": m.question_id if m.kind != "other" else f"{m.question_id}_other",
             "method": m.method,
             "score": m.score,

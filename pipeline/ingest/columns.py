@@ -12,8 +12,7 @@ Every match is recorded with its method and score.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -84,6 +83,7 @@ class HeaderMatcher:
         self.options = {
             q.id: {label_key(o): o for o in q.options} for q in protocol.of_type("multi")
         }
+        self.singles = {q.id for q in protocol.of_type("single")}
 
     def question(self, text: str) -> tuple[str | None, str, float]:
         """One header text -> (question ID, method, score); (None, "unmapped", 0) if none."""
@@ -106,13 +106,12 @@ class HeaderMatcher:
         return None, "unmapped", 0.0
 
     def _option(self, position: int, header: str, title: str, part: str) -> ColumnMatch | None:
+        """One option's column of a multi-select, or the "Other" text box of a choice."""
         qid, method, score = self.question(title)
-        if qid not in self.options:
-            return None
-        option = self.options[qid].get(label_key(part))
+        option = self.options.get(qid, {}).get(label_key(part))
         if option:
             return ColumnMatch(position, header, qid, f"{method} + option", score, "option", option)
-        if _OTHER.match(part.strip()):
+        if (qid in self.options or qid in self.singles) and _OTHER.match(part.strip()):
             return ColumnMatch(position, header, qid, f"{method} + other", score, "other")
         return None
 
@@ -120,7 +119,19 @@ class HeaderMatcher:
         self, position: int, header: str, title: str | None = None, sub: str | None = None
     ) -> ColumnMatch:
         """Match one column, given its header and, for two-row headers, the title above it
-        (the last non-blank first-row cell) and its second-row label."""
+        (the last non-blank first-row cell) and its second-row label.
+
+        The match records the column as "<title> - <label>" when a second row names it, so
+        an analyst can find an unmapped one.
+        """
+        if sub and sub.strip().casefold() not in SINGLE_ANSWER_LABELS:
+            named = " - ".join(p for p in (header or title, sub) if p)
+        else:
+            named = header
+        found = self._match(position, header, title, sub)
+        return replace(found, header=named) if found.header != named else found
+
+    def _match(self, position: int, header: str, title: str | None, sub: str | None) -> ColumnMatch:
         readings: list[tuple[str, str]] = []
         if header.casefold().endswith(_TEXT_ENTRY):  # Qualtrics: "<question> - Other - Text"
             readings.extend(_splits(header[: -len(_TEXT_ENTRY)]))
@@ -143,11 +154,3 @@ class HeaderMatcher:
                 return ColumnMatch(position, header, qid, f"{method} (grid statement)", score)
         qid, method, score = self.question(header)
         return ColumnMatch(position, header, qid, method, score, "answer" if qid else "unmapped")
-
-
-def match_headers(
-    columns: Sequence[tuple[int, str, str | None, str | None]], protocol: Protocol, year: int
-) -> list[ColumnMatch]:
-    """Match every question column: (position, header, title above, second-row label)."""
-    matcher = HeaderMatcher(protocol, year)
-    return [matcher.match(*column) for column in columns]
