@@ -9,6 +9,8 @@ from pipeline import paths
 from pipeline.config import read_yaml, require
 from pipeline.errors import PipelineError
 
+# Rules whose failure can never be let through (the Decisions): their severity is fixed.
+ALWAYS_ERRORS = ("duplicate", "table", "unique_accepted")
 QUESTION_TYPES = ("text", "email", "single", "multi", "date", "money", "number", "agree5")
 
 
@@ -149,6 +151,11 @@ def load(root: Path | str | None = None) -> Protocol:
         if rule.severity not in ("error", "warning"):
             raise PipelineError(
                 f"{path}: validation.rules.{rule.name}.severity must be error or warning."
+            )
+        if rule.name in ALWAYS_ERRORS and rule.severity != "error":
+            raise PipelineError(
+                f"{path}: validation.rules.{rule.name}.severity must be error: a duplicate or "
+                "a broken table can never be accepted."
             )
     statutory = require(validation, "statutory_basis", path, "validation")
     aliases = {

@@ -356,3 +356,11 @@ def test_surveymonkey_choice_other_box_keeps_its_text_and_names_unmapped_columns
     assert "Q8: other answer 'A charity consortium'" in row["parse_warnings"]
     unmapped = ingest.unmapped_columns(ingested.column_map)["header"].tolist()
     assert unmapped == ["How far do you agree? - Partners are lovely."]
+
+
+def test_export_with_only_its_header_row_is_a_clear_error(tmp_path):
+    export = tmp_path / "headers_only.csv"
+    export.write_text("What is the name of the partnership?,Q43\n", encoding="utf-8")
+
+    with pytest.raises(PipelineError, match="headers_only.csv: no returns below the header"):
+        ingest.ingest_exports([export], PROTOCOL, 2025)

@@ -157,3 +157,20 @@ def test_multi_select_pattern_accepts_option_order_only():
 
     assert pattern.match("A; B, C; D") and pattern.match("D")
     assert not pattern.match("D; A") and not pattern.match("A; E") and not pattern.match("A; ")
+
+
+def test_duplicate_rule_cannot_be_downgraded_to_a_warning(tmp_path):
+    import shutil
+
+    from pipeline import paths
+
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    config = paths.protocol_file(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("duplicate:\n      severity: error", "duplicate:\n      severity: warning"),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(PipelineError, match="duplicate.severity must be error"):
+        protocol.load(tmp_path)

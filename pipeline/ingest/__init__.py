@@ -67,9 +67,8 @@ def _clashes(matches: list[ColumnMatch]) -> list[list[ColumnMatch]]:
     return sorted(clashes, key=lambda found: found[0].position)
 
 
-def map_columns(raw: RawExport, protocol: Protocol, year: int) -> list[ColumnMatch]:
+def map_columns(raw: RawExport, matcher: HeaderMatcher) -> list[ColumnMatch]:
     """Match each question column; two columns answering one question is an error."""
-    matcher = HeaderMatcher(protocol, year)
     matches = [matcher.match(*column) for column in raw.question_columns]
     clashes = _clashes(matches)
     if clashes:
@@ -365,7 +364,7 @@ def ingest_exports(files: Sequence[Path], protocol: Protocol, year: int) -> Inge
     parts, maps, counts = [], [], []
     for path in files:
         raw = read_export(Path(path), lambda header: matcher.question(header)[0] is not None)
-        matches = map_columns(raw, protocol, year)
+        matches = map_columns(raw, matcher)
         _check_required(raw, matches, protocol)
         returns = parse_export(raw, matches, protocol)
         _refuse_numeric_export(raw, returns, protocol)
@@ -378,6 +377,12 @@ def ingest_exports(files: Sequence[Path], protocol: Protocol, year: int) -> Inge
                 "rows_read": len(raw.rows),
                 "empty_rows_skipped": raw.empty_rows,
             }
+        )
+    if not any(len(part) for part in parts):
+        names = ", ".join(Path(f).name for f in files)
+        raise PipelineError(
+            f"{names}: no returns below the header row(s); download the export again with "
+            "its responses."
         )
     returns = flag_duplicates(pd.concat(parts, ignore_index=True), protocol)
     column_map = pd.DataFrame(maps).sort_values(["source_file", "column"], ignore_index=True)
@@ -426,13 +431,18 @@ def write_returns(returns: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a processed table: numbers where a whole column reads as numbers, True/False as
-    booleans, everything else text (an all-blank column stays text, not float)."""
+def _read_text_csv(path: Path) -> pd.DataFrame:
+    """A processed CSV with every cell as text and blanks as None (never "NA" -> missing)."""
     if not path.is_file():
         raise PipelineError(f"{path}: not found; run the earlier pipeline stage first.")
     table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    table = table.astype(object).where(table.notna(), None)
+    return table.astype(object).where(table.notna(), None)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a processed table: numbers where a whole column reads as numbers, True/False as
+    booleans, everything else text (an all-blank column stays text, not float)."""
+    table = _read_text_csv(path)
     for column in table.columns:
         present = table[column].dropna()
         if present.empty:
@@ -467,14 +477,12 @@ def typed_returns(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
 
 def read_returns_csv(path: Path, protocol: Protocol) -> pd.DataFrame:
     """Read a returns-shaped CSV (returns, valid) with every cell as text, then type it."""
-    if not path.is_file():
-        raise PipelineError(f"{path}: not found; run the earlier pipeline stage first.")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    table = table.astype(object).where(table.notna(), None)
-    return typed_returns(table, protocol)
+    return typed_returns(_read_text_csv(path), protocol)
 
 
-def load_returns(year: int, root: Path | str | None = None, protocol: Protocol | None = None):
+def load_returns(
+    year: int, root: Path | str | None = None, protocol: Protocol | None = None
+) -> pd.DataFrame:
     """The year's returns table as written by 01_ingest."""
     from pipeline import protocol as protocol_module
 

@@ -109,12 +109,9 @@ class RawExport:
     rows: list[list[Any]]
     source_rows: list[int]
     platform: dict[str, int] = field(default_factory=dict)
-    dropped: list[str] = field(default_factory=list)
     empty_rows: int = 0
     titles: list[str | None] = field(default_factory=list)
     subheaders: list[str | None] = field(default_factory=list)
-    header_rows: int = 1
-
     dropped_positions: list[int] = field(default_factory=list)
 
     @property
@@ -232,9 +229,9 @@ def detect_layout(
             return layout, header_rows
     if any(maps_a_question(h) for h in first):
         return "plain CSV", 1
-    seen = ", ".join(repr(h) for h in first[:6]) or "no header row"
+    seen = f"starts {', '.join(repr(h) for h in first[:6])}" if any(first) else "is empty"
     raise PipelineError(
-        f"{path.name}: matches no known survey export layout; its first row starts {seen}. "
+        f"{path.name}: matches no known survey export layout; its first row {seen}. "
         "Expected Microsoft Forms, SurveyMonkey, Qualtrics, Google Forms, SmartSurvey or a "
         "CSV headed by the questions."
     )
@@ -278,12 +275,10 @@ def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport
         headers = header_cells[1]  # row 1 names are the platform's own, not question IDs
     roles = PLATFORM_COLUMNS[layout]
     platform: dict[str, int] = {}
-    dropped: list[str] = []
     dropped_positions: list[int] = []
     for position, name in enumerate(first):
         role = roles.get(name.casefold())
         if role == "drop":
-            dropped.append(name)
             dropped_positions.append(position)
         elif role and role not in platform:
             platform[role] = position
@@ -312,10 +307,8 @@ def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport
         rows,
         source_rows,
         platform,
-        dropped,
         empty,
         titles,
         subheaders,
-        header_rows,
         dropped_positions,
     )
