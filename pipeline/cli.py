@@ -90,6 +90,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         commands[args.command](args)
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print("error: " + " ".join(str(exc).split()), file=sys.stderr)  # always one line
         return 1
     return 0

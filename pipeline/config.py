@@ -18,8 +18,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise PipelineError(f"{path}{where}: not valid YAML: {exc}") from None
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise PipelineError(f"{path}{where}: not valid YAML: {problem}.") from None
     if not isinstance(content, dict):
         raise PipelineError(f"{path}: expected a mapping of keys at the top level.")
     return content

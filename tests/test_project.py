@@ -36,3 +36,16 @@ def test_source_notebooks_have_no_outputs_and_a_parameters_cell():
         tags = code[0]["metadata"].get("tags", [])
         assert "parameters" in tags, stage
         assert "year = " in "".join(code[0]["source"])
+
+
+def test_broken_yaml_is_named_with_line_and_column(tmp_path):
+    import pytest
+
+    from pipeline import toolkit
+    from pipeline.errors import PipelineError
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "toolkit.yaml").write_text("bands: [1, 2\nmin_answers: 2\n")
+
+    with pytest.raises(PipelineError, match=r"toolkit.yaml \(line \d+, column \d+\): not valid"):
+        toolkit.load(tmp_path)
