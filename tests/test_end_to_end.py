@@ -9,31 +9,10 @@ import sys
 
 import pandas as pd
 import pikepdf
-import pytest
 
 from pipeline import paths, sample
 
 YEAR = 2025
-
-
-def _run(root):
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--year", str(YEAR), "--root", str(root)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("run")
-    shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    sample.write_sample(YEAR, root=root)
-    done = _run(root)
-    assert done.returncode == 0, done.stderr
-    return root, done
 
 
 def test_run_writes_report_executed_notebooks_and_manifest(finished_run):
@@ -154,14 +133,14 @@ def test_executed_notebooks_are_quiet(finished_run):
         assert streams == [], stage
 
 
-def test_rerun_gives_identical_processed_data_report_and_notebooks(finished_run):
+def test_rerun_gives_identical_processed_data_report_and_notebooks(finished_run, run_cli):
     root, _ = finished_run
     before = {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()}
     report_before = paths.report_html(YEAR, root).read_bytes()
     open_data_before = (paths.open_data_dir(YEAR, root) / "registry.csv").read_bytes()
     notebooks_before = _executed_outputs(root)
 
-    done = _run(root)
+    done = run_cli(root)
 
     assert done.returncode == 0, done.stderr
     assert {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()} == before
@@ -192,13 +171,13 @@ def test_next_year_keeps_the_partnership_ids_and_reports_changes(finished_run):
     assert f"Since {YEAR}: 0 new partnerships, 0 ended and 0 materially changed" in page
 
 
-def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path):
+def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path, run_cli):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     raw = paths.raw_dir(YEAR, tmp_path)
     raw.mkdir(parents=True)
     (raw / "export.csv").write_text("Partner names,Risk\nA,Low\n", encoding="utf-8")
 
-    done = _run(tmp_path)
+    done = run_cli(tmp_path)
 
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
@@ -207,7 +186,7 @@ def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path):
     assert "export.csv" in message[0] and "01_ingest" in message[0]
 
 
-def test_bad_rows_are_quarantined_through_the_whole_run(tmp_path):
+def test_bad_rows_are_quarantined_through_the_whole_run(tmp_path, run_cli):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     raw = paths.raw_dir(YEAR, tmp_path)
     raw.mkdir(parents=True)
@@ -222,7 +201,7 @@ def test_bad_rows_are_quarantined_through_the_whole_run(tmp_path):
     )
     rows.to_csv(raw / "export.csv", index=False)
 
-    done = _run(tmp_path)
+    done = run_cli(tmp_path)
 
     assert done.returncode == 0, done.stderr
     quarantine = pd.read_csv(paths.quarantine_file(YEAR, tmp_path))

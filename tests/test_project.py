@@ -23,6 +23,7 @@ def test_environment_yml_and_pyproject_declare_the_same_dependencies():
     environment = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
     conda = [d for d in environment["dependencies"] if isinstance(d, str)]
     conda = [d for d in conda if _name(d) not in ("python", "pip")]
+    conda += [p for d in environment["dependencies"] if isinstance(d, dict) for p in d["pip"]]
 
     assert sorted(map(_normalise, declared)) == sorted(map(_normalise, conda))
 
