@@ -107,7 +107,7 @@ def execute_stage(
     return time.perf_counter() - started
 
 
-def stage_summary(stage: str, year: int, root: Path | None) -> str | None:
+def read_stage_summary(stage: str, year: int, root: Path | None) -> str | None:
     """One line on what a finished stage wrote, read back from its outputs."""
     from pipeline.ingest import read_table
 
@@ -158,7 +158,7 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
         logger.info("[%d/%d] %s ...", number, len(paths.STAGES), stage)
         timings[stage] = execute_stage(stage, year, base, kernel, settings.council_name)
         logger.info("[%d/%d] %s done in %.1f s", number, len(paths.STAGES), stage, timings[stage])
-        line = stage_summary(stage, year, base)
+        line = read_stage_summary(stage, year, base)
         if line:
             logger.info(line)
     logger.info("exporting the report to HTML and PDF ...")

@@ -43,6 +43,10 @@ class ReportData:
     disagreements: int
     changes: pd.DataFrame
     column_map: pd.DataFrame
+    has_previous_year: bool
+    inputs: pd.DataFrame  # every file read, with its SHA-256
+    versions: pd.DataFrame
+    commit: str
     root: Path
 
 
@@ -98,19 +102,23 @@ def load(year: int, root: Path | str | None = None) -> ReportData:
     unsure = read_table(paths.unsure_pairs_file(year, root))
     disagreements = read_table(paths.disagreements_file(year, root))
     return ReportData(
-        year,
-        settings,
-        questionnaire,
-        kit,
-        evaluation,
-        read_dq_summary(year, root),
-        findings,
-        coverage,
-        len(unsure),
-        len(disagreements),
-        read_table(paths.changes_file(year, root)),
-        read_table(paths.column_map_file(year, root)),
-        paths.resolve_root(root),
+        year=year,
+        council=settings,
+        protocol=questionnaire,
+        toolkit=kit,
+        evaluation=evaluation,
+        dq_summary=read_dq_summary(year, root),
+        findings=findings,
+        coverage=coverage,
+        unsure_pairs=len(unsure),
+        disagreements=len(disagreements),
+        changes=read_table(paths.changes_file(year, root)),
+        column_map=read_table(paths.column_map_file(year, root)),
+        has_previous_year=paths.evaluation_file(year - 1, root).is_file(),
+        inputs=provenance.input_files(year, root),
+        versions=provenance.package_versions(),
+        commit=provenance.code_commit(),
+        root=paths.resolve_root(root),
     )
 
 
@@ -461,7 +469,7 @@ def equality_section(data: ReportData) -> HTML:
 
 def changes_section(data: ReportData) -> HTML:
     """Section 8: new, ended and materially changed partnerships since last year."""
-    if not paths.evaluation_file(data.year - 1, data.root).is_file():
+    if not data.has_previous_year:
         return HTML(
             f"<p>There is no registry for {data.year - 1}, so this is the registry's first "
             f"year: all {len(data.evaluation)} partnerships are recorded as new, with IDs "
@@ -547,9 +555,9 @@ def method(data: ReportData, parameters: dict[str, Any]) -> HTML:
         "show each step. Rerunning with the same inputs gives the same report.</p>"
         + table(data.toolkit.settings_table(), "Toolkit settings in force (config/toolkit.yaml)")
         + table(params, "Run parameters")
-        + table(provenance.input_files(data.year, data.root), "Input files and their SHA-256")
-        + table(provenance.package_versions(), "Software versions")
-        + f"<p>Code commit: <code>{_esc(provenance.code_commit())}</code>. "
+        + table(data.inputs, "Input files and their SHA-256")
+        + table(data.versions, "Software versions")
+        + f"<p>Code commit: <code>{_esc(data.commit)}</code>. "
         f"Protocol version {data.protocol.version}, toolkit version {data.toolkit.version}.</p>"
     )
 
