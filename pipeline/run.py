@@ -124,7 +124,9 @@ def read_stage_summary(stage: str, year: int, root: Path | None) -> str | None:
             f"questions not in the exports: {', '.join(missing) or 'none'}"
         )
     if stage == "02_validate":
-        summary = json.loads(paths.dq_summary_file(year, root).read_text(encoding="utf-8"))
+        from pipeline.validate import read_dq_summary
+
+        summary = read_dq_summary(year, root)
         return (
             f"      protocol suite: {len(summary['checks'])} expectations; "
             f"{summary['valid']} valid, {summary['quarantined']} quarantined, "
