@@ -32,3 +32,22 @@ def test_tables_escape_cells_and_headers():
 
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html and "Caption &amp; more" in html
+
+
+def test_read_with_caveats_counts_returns_by_question():
+    from pipeline import protocol
+
+    valid = pd.DataFrame(
+        {
+            "parse_warnings": [
+                "Q20: approximate amount 'approx £3000' | Q26: 'Parks' is not one of the options",
+                None,
+                "Q20: approximate amount 'c. 5k'",
+            ]
+        }
+    )
+
+    caveats = sections.read_with_caveats(valid, protocol.load())
+
+    assert caveats["Returns"].tolist() == [2, 1]
+    assert caveats["Question"].iloc[0].startswith("Q20 Annual cash contribution")

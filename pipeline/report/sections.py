@@ -43,6 +43,7 @@ class ReportData:
     disagreements: int
     changes: pd.DataFrame
     column_map: pd.DataFrame
+    caveats: pd.DataFrame  # accepted values read with a caveat, by question
     has_previous_year: bool
     inputs: pd.DataFrame  # every file read, with its SHA-256
     versions: pd.DataFrame
@@ -114,11 +115,28 @@ def load(year: int, root: Path | str | None = None) -> ReportData:
         disagreements=len(disagreements),
         changes=read_table(paths.changes_file(year, root)),
         column_map=read_table(paths.column_map_file(year, root)),
+        caveats=read_with_caveats(valid, questionnaire),
         has_previous_year=paths.evaluation_file(year - 1, root).is_file(),
         inputs=provenance.input_files(year, root),
         versions=provenance.package_versions(),
         commit=provenance.code_commit(),
         root=paths.resolve_root(root),
+    )
+
+
+def read_with_caveats(valid: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Accepted returns whose values were read with a caveat (an approximate amount, an
+    answer that is none of the options), counted by question."""
+    phrases = valid["parse_warnings"].dropna().str.split(" | ", regex=False).explode()
+    questions = phrases.str.extract(r"^(Q\d+):", expand=False).dropna()
+    counts = questions.value_counts()
+    return pd.DataFrame(
+        [
+            {"Question": f"{qid} {protocol.question(qid).text}", "Returns": int(counts[qid])}
+            for qid in protocol.ids
+            if qid in counts.index
+        ],
+        columns=["Question", "Returns"],
     )
 
 
@@ -517,8 +535,9 @@ def data_quality(data: ReportData) -> HTML:
         f"<p>{dq['rows_in']} returns were received: {dq['valid']} accepted and "
         f"{dq['quarantined']} quarantined (rows in = accepted + quarantined). "
         f"{data.unsure_pairs} pairs of partnership names were close but not certain "
-        f"matches and {data.disagreements} answers differed between officers reporting the "
-        "same partnership: both lists are in the processed folder for the analyst.</p>"
+        f"matches, and on {data.disagreements} questions officers reporting the same "
+        "partnership answered differently: both lists are in the processed folder for the "
+        "analyst.</p>"
         f"<p>The full Great Expectations record (Data Docs) is kept beside this report for "
         f'auditors: <a href="{relative}">{relative}</a> '
         f"({_esc(docs.relative_to(data.root))}).</p>"
@@ -540,6 +559,7 @@ def data_quality(data: ReportData) -> HTML:
         + columns_note
         + table(quarantined, "Returns quarantined, by reason (a return can have several)")
         + table(warnings, "Warnings: returns kept but flagged")
+        + table(data.caveats, "Values read with a caveat (approximate amounts, other answers)")
         + table(data.coverage, "Response coverage by directorate")
     )
 
