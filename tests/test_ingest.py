@@ -224,11 +224,11 @@ def test_a_file_in_another_format_is_reported_not_skipped(project_root):
 
     raw = paths.raw_dir(2025, project_root)
     raw.mkdir(parents=True)
-    (raw / "returns.ods").write_bytes(b"PK\x03\x04")
+    (raw / "returns.pdf").write_bytes(b"%PDF-1.7")
 
     files = ingest.read_exports(2025, project_root)
 
-    with pytest.raises(PipelineError, match=r"returns.ods: not a CSV or XLSX file \(.ods\)"):
+    with pytest.raises(PipelineError, match=r"returns.pdf: not a CSV or spreadsheet file \(.pdf\)"):
         ingest.ingest_exports(files, PROTOCOL, 2025)
 
 
@@ -334,7 +334,7 @@ def test_damaged_workbook_is_a_one_line_error(generated, tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(data[: len(data) // 2])
 
-    with pytest.raises(PipelineError, match="broken.xlsx: not a readable Excel workbook"):
+    with pytest.raises(PipelineError, match="broken.xlsx: not a readable spreadsheet"):
         ingest.ingest_exports([broken], PROTOCOL, 2025)
 
 

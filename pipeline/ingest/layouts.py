@@ -91,6 +91,7 @@ _SIGNATURES: list[tuple[str, set[str], int]] = [
 ]
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _MAX_HEADER_ROWS = max(rows for _, _, rows in _SIGNATURES)
 
 
@@ -166,21 +167,20 @@ def _read_csv(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> lis
     return max(parsed.values(), key=lambda rows: _header_score(rows, looks_like_returns))
 
 
-def _read_xlsx(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
-    """The sheet whose header row looks most like survey returns, as cell values."""
-    import openpyxl
+def _read_workbook(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
+    """The sheet whose header rows look most like survey returns, as typed cell values.
+
+    python-calamine (Rust) reads a 10,000-row workbook about ten times faster than
+    openpyxl, and reads .xls and .ods downloads too; date cells come back as dates.
+    """
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise PipelineError(f"{path.name}: not a readable Excel workbook ({exc}).") from None
-    try:
-        sheets = [[list(r) for r in sheet.iter_rows(values_only=True)] for sheet in book]
-    except Exception as exc:  # a damaged sheet fails while its rows are read
-        raise PipelineError(f"{path.name}: not a readable Excel workbook ({exc}).") from None
-    finally:
-        book.close()
-    sheets = [rows for rows in sheets if rows]
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+    except Exception as exc:  # a damaged or mislabelled file fails in many ways
+        raise PipelineError(f"{path.name}: not a readable spreadsheet ({exc}).") from None
+    sheets = [rows for rows in sheets if any(not is_blank(c) for row in rows for c in row)]
     if not sheets:
         raise PipelineError(f"{path.name}: the workbook has no rows in any sheet.")
     return max(sheets, key=lambda rows: _header_score(rows, looks_like_returns))
@@ -193,13 +193,13 @@ def _header_text(cell: Any) -> str:
 def read_table(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
     """Every row of the export's responses sheet (CSV or XLSX), header rows included."""
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(path, looks_like_returns)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _read_workbook(path, looks_like_returns)
     if suffix in (".csv", ".tsv", ".txt"):
         return _read_csv(path, looks_like_returns)
     raise PipelineError(
-        f"{path.name}: not a CSV or XLSX file ({path.suffix or 'no suffix'}); download the "
-        "survey's returns as CSV or Excel (.xlsx), or move this file out of the raw folder."
+        f"{path.name}: not a CSV or spreadsheet file ({path.suffix or 'no suffix'}); download "
+        "the survey's returns as CSV or Excel (.xlsx), or move this file out of the raw folder."
     )
 
 
