@@ -205,18 +205,13 @@ def check_table(returns: pd.DataFrame, protocol: Protocol, source: str) -> None:
 def _validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """Typed columns for GX: numbers and dates; raw text that failed to read becomes empty
     here because the parse_error rule already quarantines its row."""
+    numbers = [q.id for q in protocol.of_type("money", "number", "agree5")]
+    dates = [q.id for q in protocol.of_type("date")]
+    text = [c for c in returns.columns if c not in {*numbers, *dates, "source_row"}]
     view = returns.copy()
-    for q in protocol.of_type("money", "number", "agree5"):
-        view[q.id] = pd.to_numeric(view[q.id], errors="coerce")
-    for q in protocol.of_type("date"):
-        view[q.id] = pd.to_datetime(view[q.id], errors="coerce", format="ISO8601")
-    text = [
-        c
-        for c in view.columns
-        if c not in {q.id for q in protocol.of_type("money", "number", "agree5", "date")}
-        and c != "source_row"
-    ]
-    view[text] = view[text].astype(object).where(view[text].notna(), None)
+    view[numbers] = view[numbers].apply(pd.to_numeric, errors="coerce")
+    view[dates] = view[dates].apply(pd.to_datetime, errors="coerce", format="ISO8601")
+    view[text] = view[text].astype(object).where(view[text].notna(), None)  # blanks: None
     return view
 
 
