@@ -153,6 +153,14 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
             f"No survey exports for {year} in {paths.raw_dir(year, base)}: put the year's "
             "CSV or XLSX downloads there, or run `make sample` for the embedded sample."
         )
+    previous = year - 1
+    if paths.raw_exports(previous, base) and not paths.registry_file(previous, base).is_file():
+        # Partnership IDs carry over from last year's registry: build it first.
+        logger.info(
+            "no registry for %d yet: running %d first so that IDs carry over", previous, previous
+        )
+        run_pipeline(previous, root)
+        logger.info("now %d:", year)
     kernel = ensure_kernel()
     started_at = dt.datetime.now().astimezone()
     timings: dict[str, float] = {}

@@ -208,3 +208,23 @@ def test_bad_rows_are_quarantined_through_the_whole_run(tmp_path, run_cli):
     assert list(quarantine["source_row"]) == [3]
     assert "could not read 'lots' as money" in quarantine["quarantine_reasons"].item()
     assert "'Huge'" in quarantine["quarantine_reasons"].item()
+
+
+def test_two_sample_years_carry_ids_and_report_changes(tmp_path, run_cli):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    for year in sample.SAMPLE_YEARS:
+        sample.write_sample(year, root=tmp_path)
+
+    done = run_cli(tmp_path, YEAR)  # builds the previous year's registry first
+
+    assert done.returncode == 0, done.stderr
+    assert f"running {YEAR - 1} first" in done.stderr
+    before = pd.read_csv(paths.registry_file(YEAR - 1, tmp_path)).set_index("name")
+    after = pd.read_csv(paths.registry_file(YEAR, tmp_path)).set_index("name")
+    both = before.index.intersection(after.index)
+    assert len(both) == len(before) - 2
+    assert (before.loc[both, "partnership_id"] == after.loc[both, "partnership_id"]).all()
+    changes = pd.read_csv(paths.changes_file(YEAR, tmp_path))["change"].value_counts()
+    assert (changes["new"], changes["ended"]) == (3, 2)
+    page = paths.report_html(YEAR, tmp_path).read_text(encoding="utf-8")
+    assert f"Since {YEAR - 1}: 3 new partnerships, 2 ended" in page

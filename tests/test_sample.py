@@ -659,3 +659,25 @@ def test_plain_csv_is_headed_by_question_ids_in_an_order_of_its_own(layout_rows)
 
     assert sorted(header) == sorted(ids)
     assert header != ids
+
+
+def test_previous_year_holds_the_same_partnerships_less_new_plus_ended(tmp_path):
+    from pipeline import paths
+
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path / "a"))
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path / "b"))
+    questionnaire = protocol.load()
+
+    first = sample.write_sample(sample.BASE_YEAR - 1, root=tmp_path / "a")
+    second = sample.write_sample(sample.BASE_YEAR - 1, root=tmp_path / "b")
+    now = {r.true_partnership for r in sample.sample_returns(sample.BASE_YEAR, questionnaire)}
+    before = {
+        r.true_partnership for r in sample.sample_returns(sample.BASE_YEAR - 1, questionnaire)
+    }
+
+    assert first[0].read_bytes() == second[0].read_bytes()
+    assert len(now - before) == 3
+    assert before - now == {
+        "Northmoor Twinning Association",
+        "Northmoor Rural Broadband Partnership",
+    }
