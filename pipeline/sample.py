@@ -1987,11 +1987,9 @@ def write_export(
 
 
 def _year_before(day: datetime.date) -> datetime.date:
-    return (
-        day.replace(year=day.year - 1)
-        if (day.month, day.day) != (2, 29)
-        else (day.replace(year=day.year - 1, day=28))
-    )
+    """The same day a year earlier (29 February becomes the 28th)."""
+    leap_day = (day.month, day.day) == (2, 29)
+    return day.replace(year=day.year - 1, day=28 if leap_day else day.day)
 
 
 def _typed_date_year_before(typed: Answer) -> Answer:
