@@ -159,7 +159,14 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
         logger.info(
             "no registry for %d yet: running %d first so that IDs carry over", previous, previous
         )
-        run_pipeline(previous, root)
+        try:
+            run_pipeline(previous, root)
+        except PipelineError as error:
+            raise PipelineError(
+                f"building the {previous} registry first, which {year}'s partnership IDs carry "
+                f"over from, failed: {error} Fix or move {paths.raw_dir(previous, base)} and "
+                "run again."
+            ) from None
         logger.info("now %d:", year)
     kernel = ensure_kernel()
     started_at = dt.datetime.now().astimezone()

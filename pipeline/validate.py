@@ -57,9 +57,7 @@ class Validation:
 
 def closing_date(returns: pd.DataFrame, year: int) -> dt.date:
     """The latest submission date in the year's exports, or 31 December without timestamps."""
-    stamps = pd.to_datetime(
-        returns["submitted_at"], errors="coerce", format="%Y-%m-%d %H:%M:%S"
-    ).dropna()
+    stamps = pd.to_datetime(returns["submitted_at"], errors="coerce", format="ISO8601").dropna()
     return stamps.max().date() if not stamps.empty else dt.date(year, 12, 31)
 
 

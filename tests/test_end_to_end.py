@@ -171,6 +171,20 @@ def test_next_year_keeps_the_partnership_ids_and_reports_changes(finished_run):
     assert f"Since {YEAR}: 0 new partnerships, 0 ended and 0 materially changed" in page
 
 
+def test_broken_previous_year_export_is_named_as_last_years(tmp_path, run_cli):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    sample.write_sample(YEAR, root=tmp_path)
+    paths.raw_dir(YEAR - 1, tmp_path).mkdir(parents=True)
+    (paths.raw_dir(YEAR - 1, tmp_path) / "old.csv").write_text("Budget,Risk\n1,Low\n")
+
+    done = run_cli(tmp_path)
+
+    assert done.returncode == 1
+    message = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(message) == 1
+    assert f"building the {YEAR - 1} registry first" in message[0] and "old.csv" in message[0]
+
+
 def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path, run_cli):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     raw = paths.raw_dir(YEAR, tmp_path)

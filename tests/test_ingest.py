@@ -352,8 +352,7 @@ def test_surveymonkey_choice_other_box_keeps_its_text_and_names_unmapped_columns
     ingested = ingest.ingest_exports([export], PROTOCOL, 2025)
 
     row = ingested.returns.iloc[0]
-    assert row["Q8"] == "Other"
-    assert "Q8: other answer 'A charity consortium'" in row["parse_warnings"]
+    assert (row["Q8"], row["Q8_other"]) == ("Other", "A charity consortium")
     unmapped = ingest.unmapped_columns(ingested.column_map)["header"].tolist()
     assert unmapped == ["How far do you agree? - Partners are lovely."]
 
@@ -364,3 +363,45 @@ def test_export_with_only_its_header_row_is_a_clear_error(tmp_path):
 
     with pytest.raises(PipelineError, match="headers_only.csv: no returns below the header"):
         ingest.ingest_exports([export], PROTOCOL, 2025)
+
+
+def test_workbook_with_blank_rows_above_the_header_keeps_the_sheets_row_numbers(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([])
+    sheet.append([None, "What is the name of the partnership?", "Q43"])
+    sheet.append([None, "Northmoor LRF", "Low"])
+    book.save(tmp_path / "offset.xlsx")
+
+    ingested = ingest.ingest_exports([tmp_path / "offset.xlsx"], PROTOCOL, 2025)
+
+    assert ingested.returns["source_row"].tolist() == [3]
+    assert ingested.column_map.set_index("question_id").loc["Q6", "column"] == 2
+
+
+def test_a_question_headed_other_something_is_not_taken_for_an_other_box(tmp_path):
+    wording = PROTOCOL.question("Q45").text
+    export = tmp_path / "monkey.csv"
+    export.write_text(
+        f"Respondent ID,Collector ID,What is the name of the partnership?,{wording},"
+        "Other comments\n"
+        ",,Open-Ended Response,Response,Open-Ended Response\n"
+        "11,5,Northmoor LRF,Review,Meets too often\n",
+        encoding="utf-8",
+    )
+
+    ingested = ingest.ingest_exports([export], PROTOCOL, 2025)
+
+    assert ingest.unmapped_columns(ingested.column_map)["header"].tolist() == ["Other comments"]
+    assert ingested.returns["Q45"].item() == "Review"
+
+
+def test_comma_csv_with_semicolons_in_cells_is_split_on_commas(tmp_path):
+    export = tmp_path / "commas.csv"
+    export.write_text(
+        'What is the name of the partnership?,Notes\nFoo,"a; b; c"\n', encoding="utf-8"
+    )
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert returns["Q6"].tolist() == ["Foo"]

@@ -40,6 +40,8 @@ def money(text):
         ("£1,200 per annum", 1200.0),
         ("3000 pounds", 3000.0),
         ("2,500 GBP", 2500.0),
+        ("GBP 5000", 5000.0),
+        ("nil pa", 0.0),
     ],
 )
 def test_read_money_reads_amounts_as_typed(typed, pounds):
@@ -62,7 +64,8 @@ def test_read_money_reads_approximate_amount_with_a_warning():
 
 
 @pytest.mark.parametrize(
-    "typed", ["tbc", "see finance", "£12,50,0x", "twelve grand", "£5,000 a week", "£1k-£2k"]
+    "typed",
+    ["tbc", "see finance", "£12,50,0x", "twelve grand", "£5,000 a week", "£1k-£2k", "--500"],
 )
 def test_read_money_keeps_unreadable_text_raw_with_an_error(typed):
     reading = money(typed)

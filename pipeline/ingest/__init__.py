@@ -48,8 +48,13 @@ class Ingested:
 
 def returns_columns(protocol: Protocol) -> list[str]:
     """The returns table's columns, in the order the Decisions fix."""
-    others = [f"{q.id}_other" for q in protocol.of_type("multi")]
+    others = [f"{q.id}_other" for q in protocol.questions if _has_other(q)]
     return PROVENANCE + protocol.ids + DERIVED + others
+
+
+def _has_other(question: Question) -> bool:
+    """Multi-selects, and choices with an "Other" option, keep their extra text in Qn_other."""
+    return question.type == "multi" or _other_option(question) is not None
 
 
 def _clashes(matches: list[ColumnMatch]) -> list[list[ColumnMatch]]:
@@ -215,11 +220,12 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             reading = read_answer(question, cell, protocol)
             record[question.id] = reading.value
             typed_other = values.read_text(others.get(question.id)).value
-            if question.type == "multi":
+            if _has_other(question):  # the "Other (please specify)" text, under Qn_other
                 kept = [t for t in (typed_other, reading.other) if t]
                 record[f"{question.id}_other"] = "; ".join(kept) or None
-            elif typed_other:  # a choice's "Other (please specify)" box: kept as a warning
-                record[question.id] = record[question.id] or _other_option(question)
+                if typed_other and question.type == "single":
+                    record[question.id] = record[question.id] or _other_option(question)
+            elif typed_other:  # a choice without an Other option: the text is kept as a warning
                 warnings.append(f"{question.id}: other answer {typed_other!r}")
             if reading.error:
                 errors.append(

@@ -26,6 +26,8 @@ _QUESTION_NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d{1,3}\s*[.:)\-]\s+", 
 _GRID_BRACKET = re.compile(r"^(?P<title>.*)\[(?P<statement>[^\]]+)\]\s*$")
 _SEPARATORS = (" - ", ": ")
 _OTHER = re.compile(r"^other\b", re.IGNORECASE)
+# A first-row header that is a choice's free-text box, not a question of its own.
+OTHER_BOX = re.compile(r"^other\s*\((?:please\s+)?specify\)\s*:?$", re.IGNORECASE)
 # Qualtrics heads the text box of an "Other" option "<question> - <option> - Text".
 _TEXT_ENTRY = " - text"
 # What a platform writes in a second header row under a one-answer question.
@@ -135,7 +137,7 @@ class HeaderMatcher:
         readings: list[tuple[str, str]] = []
         if header.casefold().endswith(_TEXT_ENTRY):  # Qualtrics: "<question> - Other - Text"
             readings.extend(_splits(header[: -len(_TEXT_ENTRY)]))
-        if title and title != header and header:  # e.g. "Other (please specify)" in row 1
+        if title and title != header and OTHER_BOX.match(header):  # SurveyMonkey, row 1
             readings.append((title, header))
         if sub and sub.strip().casefold() not in SINGLE_ANSWER_LABELS:
             readings.append((title or header, sub))

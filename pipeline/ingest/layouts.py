@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PipelineError
+from pipeline.ingest.columns import OTHER_BOX
 from pipeline.ingest.values import is_blank
 
 logger = logging.getLogger(__name__)
@@ -148,9 +149,21 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def _header_score(rows: list[list[Any]], looks_like_returns: Callable[[list[Any]], int]):
-    """How much the first (up to three header) rows look like survey returns, then width."""
+    """How much the first (up to three header) rows look like survey returns; then how many
+    rows are as wide as the first; then that width."""
+    rows = _without_leading_blanks(rows)[1]
     head = rows[:_MAX_HEADER_ROWS]
-    return (max((looks_like_returns(r) for r in head), default=0), max(map(len, head), default=0))
+    width = len(rows[0]) if rows else 0
+    consistent = sum(len(row) == width for row in rows[:200])
+    return (max((looks_like_returns(r) for r in head), default=0), consistent, width)
+
+
+def _without_leading_blanks(rows: list[list[Any]]) -> tuple[int, list[list[Any]]]:
+    """Rows from the first non-blank one, and how many blank rows came before it."""
+    skipped = 0
+    while skipped < len(rows) and all(is_blank(c) for c in rows[skipped]):
+        skipped += 1
+    return skipped, rows[skipped:]
 
 
 def _read_csv(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
@@ -177,7 +190,10 @@ def _read_workbook(path: Path, looks_like_returns: Callable[[list[Any]], int]) -
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+        sheets = [  # empty rows and columns kept, so row and column numbers are the sheet's
+            book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+        ]
     except Exception as exc:  # a damaged or mislabelled file fails in many ways
         raise PipelineError(f"{path.name}: not a readable spreadsheet ({exc}).") from None
     sheets = [rows for rows in sheets if any(not is_blank(c) for row in rows for c in row)]
@@ -243,7 +259,7 @@ def _carried_right(cells: list[str]) -> list[str | None]:
     carried: list[str | None] = []
     current: str | None = None
     for cell in cells:
-        if not cell.casefold().startswith("other"):
+        if not OTHER_BOX.match(cell):
             current = cell or current
         carried.append(current)
     return carried
@@ -257,7 +273,7 @@ def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport
     def looks_like_returns(row: list[Any]) -> int:
         return sum(bool(maps_a_question(_header_text(c))) for c in row)
 
-    table = read_table(path, looks_like_returns)
+    above, table = _without_leading_blanks(read_table(path, looks_like_returns))
     if not table:
         raise PipelineError(f"{path.name}: the file is empty.")
     layout, header_rows = detect_layout(table, path, maps_a_question)
@@ -285,8 +301,8 @@ def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport
     rows: list[list[Any]] = []
     source_rows: list[int] = []
     empty = 0
-    # Spreadsheet row numbers: the header rows come first, then data from header_rows + 1.
-    for offset, row in enumerate(table[header_rows:], start=header_rows + 1):
+    # Spreadsheet row numbers: blank rows above, the header rows, then the data.
+    for offset, row in enumerate(table[header_rows:], start=above + header_rows + 1):
         cells = list(row) + [None] * (width - len(row))
         if any(not is_blank(c) for c in cells[width:]):
             raise PipelineError(

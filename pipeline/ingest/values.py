@@ -101,8 +101,6 @@ def read_money(
         return Reading(round(float(value), 2)) if value >= 0 else Reading(float(value))
     raw = str(value)
     text = label_key(raw).replace("\u00a3", "").strip()
-    if text in zero_words:
-        return Reading(0.0)
     if text in missing_words:
         return MISSING
     warning = None
@@ -111,11 +109,15 @@ def read_money(
             text = text[len(word) :].strip()
             warning = f"approximate amount {raw.strip()!r}"
             break
+    text = re.sub(r"^gbp\s*", "", text)
     while _MONEY_UNIT.search(text):
         text = _MONEY_UNIT.sub("", text)
-    text = text.replace("\u00a3", "").replace(" ", "")
+    text = text.strip()
+    if text in zero_words:
+        return Reading(0.0, warning=warning)
+    text = text.replace(" ", "")
     negative = text.startswith("-")
-    match = _AMOUNT.match(text.lstrip("-"))
+    match = _AMOUNT.match(text[1:] if negative else text)
     if not match:
         return Reading(raw, error="money")
     amount = float(match["number"].replace(",", "")) * _SUFFIX[match["suffix"]]
