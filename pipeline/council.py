@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field, PositiveInt
+
 from pipeline import paths
-from pipeline.config import read_yaml, require
+from pipeline.config import Strict, load_model
 
 
-@dataclass(frozen=True)
-class Council:
-    council_name: str
-    default_year: int
-    directorates: dict[str, int]  # directorate -> senior officers, for response coverage
+class Council(Strict):
+    """The council's own settings, checked strictly when loaded."""
+
+    council_name: str = Field(min_length=1)
+    default_year: int = Field(ge=2000, le=2100)
+    # directorate -> senior officers (Head of Service and above), for response coverage
+    directorates: dict[str, PositiveInt] = Field(min_length=1)
 
 
 def load(root: Path | str | None = None) -> Council:
-    path = paths.council_file(root)
-    raw = read_yaml(path)
-    return Council(
-        council_name=str(require(raw, "council_name", path)),
-        default_year=int(require(raw, "default_year", path)),
-        directorates={str(k): int(v) for k, v in require(raw, "directorates", path).items()},
-    )
+    """Read config/council.yaml strictly: a typo is one line naming file, key and line."""
+    return load_model(paths.council_file(root), Council)

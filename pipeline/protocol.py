@@ -1,27 +1,61 @@
-"""The questionnaire as data: loads config/protocol.yaml into frozen dataclasses."""
+"""The questionnaire as data: loads config/protocol.yaml, strictly, into frozen models.
+
+Every question has a stable ID (the survey's own record: returns and validation tables use
+it) and a stable ``key`` that says what it means (``risk_level``, ``cash``). From
+consolidation onward the pipeline names columns by key and never by ID, so a council can
+renumber its questionnaire without a code change.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import Field, field_validator
 
 from pipeline import paths
-from pipeline.config import read_yaml, require
+from pipeline.config import Strict, config_error, load_model, read_yaml_with_lines
 from pipeline.errors import PipelineError
 
-# Rules whose failure can never be let through (the Decisions): their severity is fixed.
+# Rules whose failure can never be let through (decision D2): their severity is fixed.
 ALWAYS_ERRORS = ("duplicate", "table", "unique_accepted")
-QUESTION_TYPES = ("text", "email", "single", "multi", "date", "money", "number", "agree5")
+QuestionType = Literal["text", "email", "single", "multi", "date", "money", "number", "agree5"]
+QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+_KEY = r"^[a-z][a-z0-9_]*$"
+
+# The questions whose meaning the code relies on, by key, with the types it reads them as.
+# A protocol without one of them cannot be consolidated or scored: it fails when loaded.
+NEEDED_KEYS: dict[str, tuple[str, ...]] = {
+    "respondent_name": ("text",),
+    "respondent_email": ("email", "text"),
+    "directorate": ("single",),
+    "service": ("text",),
+    "partnership_name": ("text",),
+    "partners": ("text",),
+    "statutory_requirement": ("single",),
+    "council_role": ("single",),
+    "last_reviewed": ("date",),
+    "cash": ("money",),
+    "in_kind": ("money",),
+    "officer_hours": ("number",),
+    "external_funding": ("money",),
+    "priorities": ("multi",),
+    "risk_level": ("single",),
+    "officer_recommendation": ("single",),
+}
 
 
-@dataclass(frozen=True)
-class Question:
-    """One survey question: its stable ID, the year's wording and how answers are read."""
+class Question(Strict):
+    """One survey question: its stable ID and key, the year's wording, how answers are read."""
 
-    id: str
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    key: str = Field(pattern=_KEY)
     section: str
     text: str
-    type: str
+    type: QuestionType
     options: tuple[str, ...] = ()
     required: bool = False
     personal: bool = False
@@ -30,14 +64,73 @@ class Question:
     min: float | None = None
     max: float | None = None
 
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_as_text(cls, value: object) -> object:
+        # YAML reads an unquoted Yes/No as a boolean; the survey's options are always text.
+        if isinstance(value, list):
+            return [str(v) if not isinstance(v, bool) else ("Yes" if v else "No") for v in value]
+        return value
 
-@dataclass(frozen=True)
-class Rule:
+
+class Rule(Strict):
     """A validation rule and its severity: error quarantines the row, warning counts it."""
 
-    name: str
-    severity: str
+    severity: Literal["error", "warning"]
     description: str
+    name: str = ""
+
+
+class _Rules(Strict):
+    required: Rule
+    parse_error: Rule
+    duplicate: Rule
+    option_set: Rule
+    multi_option_set: Rule
+    agree5_range: Rule
+    range: Rule
+    date_not_in_future: Rule
+    email_format: Rule
+    table: Rule
+    unique_accepted: Rule
+    statutory_basis: Rule
+
+
+class _StatutoryBasis(Strict):
+    question: str
+    when_question: str
+    when_starts_with: str
+
+
+class _Validation(Strict):
+    rules: _Rules
+    email_pattern: str
+    statutory_basis: _StatutoryBasis
+
+
+class _Scales(Strict):
+    agree5: dict[str, int]
+    agree5_missing: tuple[str, ...] = ()
+
+
+class _ColumnMatching(Strict):
+    fuzzy_threshold: float = Field(ge=0, le=100)
+
+
+class _Money(Strict):
+    zero_words: tuple[str, ...]
+    missing_words: tuple[str, ...]
+    approximate_words: tuple[str, ...]
+
+
+class _ProtocolFile(Strict):
+    protocol_version: int
+    scales: _Scales
+    column_matching: _ColumnMatching
+    money: _Money
+    questions: tuple[Question, ...] = Field(min_length=1)
+    aliases: dict[int, dict[str, str]] = {}
+    validation: _Validation
 
 
 @dataclass(frozen=True)
@@ -64,11 +157,25 @@ class Protocol:
     def ids(self) -> list[str]:
         return [q.id for q in self.questions]
 
+    @property
+    def keys(self) -> list[str]:
+        return [q.key for q in self.questions]
+
     def question(self, question_id: str) -> Question:
         for q in self.questions:
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+    def by_key(self, key: str) -> Question:
+        """The question with this key (what it means), whatever its number this year."""
+        for q in self.questions:
+            if q.key == key:
+                return q
+        raise KeyError(key)
+
+    def id_of(self, key: str) -> str:
+        return self.by_key(key).id
 
     def of_type(self, *types: str) -> list[Question]:
         return [q for q in self.questions if q.type in types]
@@ -82,106 +189,164 @@ class Protocol:
         return [q.id for q in self.questions if q.personal]
 
     @property
+    def personal_keys(self) -> list[str]:
+        return [q.key for q in self.questions if q.personal]
+
+    @property
     def principles(self) -> dict[str, list[str]]:
-        """Principle code -> the agree5 question IDs that measure it, in question order."""
+        """Principle code -> the keys of the agree5 statements that measure it, in order."""
         grouped: dict[str, list[str]] = {}
         for q in self.questions:
             if q.principle:
-                grouped.setdefault(q.principle, []).append(q.id)
+                grouped.setdefault(q.principle, []).append(q.key)
         return grouped
 
     def aliases_for(self, year: int) -> dict[str, str]:
-        """Header aliases in force for a survey year: those listed for it and every earlier
-        year (a wording seen once can come back), the latest year's winning a conflict."""
+        """Header aliases in force for a survey year (header -> question ID): those listed
+        for it and every earlier year (a wording seen once can come back), the latest
+        year's winning a conflict."""
         merged: dict[str, str] = {}
         for listed in sorted(y for y in self.aliases if y <= year):
             merged.update(self.aliases[listed])
         return merged
 
+    def column_names(self) -> dict[str, str]:
+        """Returns-table column -> the name it has from consolidation onward: a question's
+        ID becomes its key, and an answer's extra text ``<ID>_other`` becomes ``<key>_other``."""
+        names = {q.id: q.key for q in self.questions}
+        names.update({f"{q.id}_other": f"{q.key}_other" for q in self.questions})
+        return names
 
-def _question(entry: dict, path: Path, index: int) -> Question:
-    where = f"questions[{index}]"
-    qtype = require(entry, "type", path, where)
-    if qtype not in QUESTION_TYPES:
-        raise PipelineError(
-            f"{path}: {where}.type is '{qtype}'; expected one of {', '.join(QUESTION_TYPES)}."
-        )
-    options = tuple(str(o) for o in entry.get("options", []))
-    if qtype in ("single", "multi") and not options:
-        raise PipelineError(f"{path}: {where} ({entry.get('id')}) is {qtype} but has no options.")
-    return Question(
-        id=str(require(entry, "id", path, where)),
-        section=str(require(entry, "section", path, where)),
-        text=str(require(entry, "text", path, where)),
-        type=qtype,
-        options=options,
-        required=bool(entry.get("required", False)),
-        personal=bool(entry.get("personal", False)),
-        principle=entry.get("principle"),
-        help=str(entry.get("help", "")),
-        min=entry.get("min"),
-        max=entry.get("max"),
-    )
+    def by_keys(self, returns: pd.DataFrame) -> pd.DataFrame:
+        """The returns with their answer columns named by key (decision D1): the point where
+        the survey's record becomes the registry's data. Other columns keep their names."""
+        return returns.rename(columns=self.column_names())
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    return sorted({v for v in values if values.count(v) > 1})
+
+
+def _check_questions(model: _ProtocolFile, path: Path, lines: dict) -> None:
+    """What one question cannot show alone: unique IDs and keys, options where needed,
+    the keys the code relies on, and references by ID or key that resolve."""
+    questions = model.questions
+    for what, values in (("IDs", [q.id for q in questions]), ("keys", [q.key for q in questions])):
+        repeated = _duplicates(values)
+        if repeated:
+            raise PipelineError(f"{path}: questions: {what} are not unique: {', '.join(repeated)}.")
+    for index, q in enumerate(questions):
+        if q.type in ("single", "multi") and not q.options:
+            raise PipelineError(
+                config_error(
+                    path,
+                    ("questions", index, "options"),
+                    f"{q.id} is {q.type} but has no options.",
+                    lines,
+                )
+            )
+        if q.type not in ("single", "multi") and q.options:
+            raise PipelineError(
+                config_error(
+                    path,
+                    ("questions", index, "options"),
+                    f"{q.id} is {q.type}, which takes no options.",
+                    lines,
+                )
+            )
+    keys = {q.key: q for q in questions}
+    for key, types in NEEDED_KEYS.items():
+        if key not in keys:
+            raise PipelineError(
+                f"{path}: questions: no question has key '{key}', which the registry and the "
+                "toolkit use. Give the question that asks it that key."
+            )
+        if keys[key].type not in types:
+            raise PipelineError(
+                f"{path}: questions: '{key}' ({keys[key].id}) is {keys[key].type}; the "
+                f"pipeline reads it as {' or '.join(types)}."
+            )
+
+
+def _resolve(reference: str, by_id: dict[str, str], by_key: dict[str, str]) -> str | None:
+    """A question named by ID or by key -> its ID."""
+    return reference if reference in by_id else by_key.get(reference)
 
 
 def load(root: Path | str | None = None) -> Protocol:
-    """Read config/protocol.yaml, checking it once, and return the frozen Protocol."""
+    """Read config/protocol.yaml, checking it strictly once, and return the Protocol."""
     path = paths.protocol_file(root)
-    raw = read_yaml(path)
-    questions = tuple(
-        _question(entry, path, i) for i, entry in enumerate(require(raw, "questions", path))
-    )
-    ids = [q.id for q in questions]
-    if len(set(ids)) != len(ids):
-        raise PipelineError(f"{path}: question IDs are not unique.")
-    scales = require(raw, "scales", path)
-    agree5 = {str(k): int(v) for k, v in require(scales, "agree5", path, "scales").items()}
-    matching = require(raw, "column_matching", path)
-    money = require(raw, "money", path)
-    validation = require(raw, "validation", path)
+    model = load_model(path, _ProtocolFile)
+    _, lines = read_yaml_with_lines(path)
+    _check_questions(model, path, lines)
+    by_id = {q.id: q.id for q in model.questions}
+    by_key = {q.key: q.id for q in model.questions}
+    aliases: dict[int, dict[str, str]] = {}
+    for year, mapping in model.aliases.items():
+        aliases[year] = {}
+        for header, reference in mapping.items():
+            qid = _resolve(reference, by_id, by_key)
+            if qid is None:
+                raise PipelineError(
+                    config_error(
+                        path,
+                        ("aliases", str(year), header),
+                        f"'{reference}' is no question's ID or key.",
+                        lines,
+                    )
+                )
+            aliases[year][header] = qid
+    statutory = model.validation.statutory_basis
+    resolved = {}
+    for name in ("question", "when_question"):
+        reference = getattr(statutory, name)
+        qid = _resolve(reference, by_id, by_key)
+        if qid is None:
+            raise PipelineError(
+                config_error(
+                    path,
+                    ("validation", "statutory_basis", name),
+                    f"'{reference}' is no question's ID or key.",
+                    lines,
+                )
+            )
+        resolved[name] = qid
     rules = {
-        name: Rule(
-            name=name,
-            severity=str(require(spec, "severity", path, f"validation.rules.{name}")),
-            description=str(require(spec, "description", path, f"validation.rules.{name}")),
-        )
-        for name, spec in require(validation, "rules", path, "validation").items()
+        name: getattr(model.validation.rules, name).model_copy(update={"name": name})
+        for name in _Rules.model_fields
     }
-    for rule in rules.values():
-        if rule.severity not in ("error", "warning"):
+    for name in ALWAYS_ERRORS:
+        if rules[name].severity != "error":
             raise PipelineError(
-                f"{path}: validation.rules.{rule.name}.severity must be error or warning."
+                config_error(
+                    path,
+                    ("validation", "rules", name, "severity"),
+                    "must be error: a duplicate or a broken table can never be accepted.",
+                    lines,
+                )
             )
-        if rule.name in ALWAYS_ERRORS and rule.severity != "error":
-            raise PipelineError(
-                f"{path}: validation.rules.{rule.name}.severity must be error: a duplicate or "
-                "a broken table can never be accepted."
+    try:
+        re.compile(model.validation.email_pattern)
+    except re.error as exc:
+        raise PipelineError(
+            config_error(
+                path, ("validation", "email_pattern"), f"not a regular expression: {exc}.", lines
             )
-    statutory = require(validation, "statutory_basis", path, "validation")
-    aliases = {
-        int(year): {str(header): str(qid) for header, qid in (mapping or {}).items()}
-        for year, mapping in (raw.get("aliases") or {}).items()
-    }
-    for year, mapping in aliases.items():
-        unknown = sorted(set(mapping.values()) - set(ids))
-        if unknown:
-            raise PipelineError(
-                f"{path}: aliases.{year} maps to unknown question(s) {', '.join(unknown)}."
-            )
+        ) from None
     return Protocol(
-        version=int(require(raw, "protocol_version", path)),
-        questions=questions,
-        agree5=agree5,
-        agree5_missing=tuple(scales.get("agree5_missing", [])),
-        fuzzy_threshold=float(require(matching, "fuzzy_threshold", path, "column_matching")),
-        money_zero_words=tuple(str(w).lower() for w in require(money, "zero_words", path)),
-        money_missing_words=tuple(str(w).lower() for w in require(money, "missing_words", path)),
-        approximate_words=tuple(str(w).lower() for w in require(money, "approximate_words", path)),
+        version=model.protocol_version,
+        questions=model.questions,
+        agree5=dict(model.scales.agree5),
+        agree5_missing=model.scales.agree5_missing,
+        fuzzy_threshold=model.column_matching.fuzzy_threshold,
+        money_zero_words=tuple(w.lower() for w in model.money.zero_words),
+        money_missing_words=tuple(w.lower() for w in model.money.missing_words),
+        approximate_words=tuple(w.lower() for w in model.money.approximate_words),
         aliases=aliases,
         rules=rules,
-        email_pattern=str(require(validation, "email_pattern", path, "validation")),
-        statutory_question=str(require(statutory, "question", path)),
-        statutory_condition_question=str(require(statutory, "when_question", path)),
-        statutory_condition_prefix=str(require(statutory, "when_starts_with", path)),
+        email_pattern=model.validation.email_pattern,
+        statutory_question=resolved["question"],
+        statutory_condition_question=resolved["when_question"],
+        statutory_condition_prefix=statutory.when_starts_with,
         source=path,
     )

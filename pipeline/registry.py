@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz
 
-from pipeline import paths
-from pipeline.config import read_yaml
+from pipeline import paths, tables
+from pipeline.config import Strict, load_model
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
@@ -49,21 +49,21 @@ def normalise_name(
     return " ".join(w for w in words if w not in ignore_words)
 
 
+class _AliasesFile(Strict):
+    aliases: dict[str, str] = {}
+
+
 def load_aliases(root: Path | str | None = None) -> dict[str, str]:
-    """The analyst's aliases: a typed name -> the registry's name for it."""
-    path = paths.aliases_file(root)
-    raw = read_yaml(path).get("aliases") or {}
-    if not isinstance(raw, dict):
-        raise PipelineError(f"{path}: 'aliases' must map a typed name to a registry name.")
-    return {str(k): str(v) for k, v in raw.items()}
+    """The analyst's aliases (config/aliases.yaml, strict): a typed name -> the registry's
+    name for it."""
+    return dict(load_model(paths.aliases_file(root), _AliasesFile).aliases)
 
 
 def load_previous_registry(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
     """Last year's registry, whose IDs this year's partnerships keep; None in a first year."""
-    path = paths.registry_file(year - 1, root)
-    if not path.is_file():
+    if not tables.exists("registry", year - 1, root):
         return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return tables.read("registry", year - 1, root)
 
 
 def _display_name(typed: list[str], leading: list[bool]) -> str:
@@ -83,7 +83,9 @@ def match_names(
     aliases: dict[str, str] | None = None,
     previous: pd.DataFrame | None = None,
 ) -> NameMatching:
-    """Group the typed partnership names (Q6) into partnerships and give each an ID.
+    """Group the typed partnership names into partnerships and give each an ID.
+
+    Needs the returns by key (``Protocol.by_keys``): partnership_name and council_role.
 
     Order: the alias file, then the same normalised name, then fuzzy similarity at or
     above the toolkit's same_at. Names scoring between unsure_from and same_at stay apart
@@ -99,7 +101,7 @@ def match_names(
     alias_keys = {
         normalise_name(k, *ignore): normalise_name(v, *ignore) for k, v in (aliases or {}).items()
     }
-    typed = returns["Q6"].astype(str)
+    typed = returns["partnership_name"].astype(str)
     keys = typed.map(lambda n: normalise_name(n, *ignore))
     resolved = keys.map(lambda k: alias_keys.get(k, k))
     frequency = Counter(resolved)
@@ -123,7 +125,7 @@ def match_names(
     members: dict[str, list[int]] = {}
     for row, key in resolved.items():
         members.setdefault(cluster_of[key], []).append(row)
-    leading = returns["Q12"].isin(toolkit.lead_roles)
+    leading = returns["council_role"].isin(toolkit.lead_roles)
     names = {
         rep: _display_name([typed[r] for r in rows], [bool(leading[r]) for r in rows])
         for rep, rows in members.items()
@@ -203,7 +205,7 @@ def _assign_ids(
 def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:
     """Add partnership_id and partnership (the registry name) to each return."""
     lookup = matching.names.drop_duplicates("typed_name").set_index("typed_name")
-    typed = returns["Q6"].astype(str)
+    typed = returns["partnership_name"].astype(str)
     return returns.assign(
         partnership_id=typed.map(lookup["partnership_id"]),
         partnership=typed.map(lookup["name"]),
@@ -246,74 +248,113 @@ def _money_sum(values: pd.Series) -> tuple[float, int]:
     return float(numbers.sum()), int(numbers.isna().sum())
 
 
+# Questions consolidated by a rule of their own (decision D7), not by the most common answer.
+_OWN_RULES = (
+    "directorate",
+    "partners",
+    "statutory_basis",
+    "reporting_line",
+    "last_reviewed",
+    "cash",
+    "in_kind",
+    "officer_hours",
+    "external_funding",
+    "priorities",
+    "risk_level",
+)
+_CONTRIBUTIONS = ("cash", "in_kind", "officer_hours")  # each officer's own service's share
+
+
+def _highest(answers: pd.Series, order: tuple[str, ...]) -> str | None:
+    reported = set(answers.dropna())
+    present = [level for level in order if level in reported]
+    return present[-1] if present else None
+
+
 def consolidate_returns(
     returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per partnership from its officers' returns (the Decisions' rules).
+    """One row per partnership from its officers' returns (decision D7).
 
-    Needs partnership_id, partnership and the question columns. Money and hours are sums of
-    each service's own contribution (with the count of returns that left them blank);
+    Needs the returns by key with partnership_id and partnership. Money and hours are sums
+    of each service's own contribution (with the count of returns that left them blank);
     external funding is the median; single choices are the most common answer (ties to the
-    cautious side), except risk, which is the highest any officer reported. Returns the
-    registry and a table of every disagreement between officers.
+    cautious side), except risk_level, which is the highest any officer reported. Returns
+    the registry, columns named by question key, and every disagreement between officers.
     """
-    singles = protocol.of_type("single")
+    singles = [q for q in protocol.of_type("single") if q.key not in _OWN_RULES]
+    directorates = protocol.by_key("directorate").options
+    priority_options = protocol.by_key("priorities").options
     rows, disagreements = [], []
     for partnership_id, group in returns.groupby("partnership_id", sort=True):
         row: dict[str, Any] = {
             "partnership_id": partnership_id,
             "name": group["partnership"].iloc[0],
             "returns": len(group),
-            "names_reported": "; ".join(sorted(set(group["Q6"].astype(str).str.strip()))),
+            "names_reported": "; ".join(
+                sorted(set(group["partnership_name"].astype(str).str.strip()))
+            ),
         }
+        chosen_answers: dict[str, Any] = {}
         for question in singles:
-            chosen = _most_common(group[question.id], question.options, toolkit.cautious_first)
-            if question.id == "Q43":
-                reported = [r for r in toolkit.risk_order if r in set(group["Q43"].dropna())]
-                chosen = reported[-1] if reported else None
-            row[question.id] = chosen
-            answers = group[question.id].dropna()
+            chosen_answers[question.key] = _most_common(
+                group[question.key], question.options, toolkit.cautious_first
+            )
+        chosen_answers["risk_level"] = _highest(group["risk_level"], toolkit.risk_order)
+        leads = group[group["council_role"].isin(toolkit.lead_roles)]
+        chosen_answers["directorate"] = _most_common(
+            (leads if not leads.empty else group)["directorate"], directorates, ()
+        )
+        for key, chosen in chosen_answers.items():
+            answers = group[key].dropna()
             if answers.nunique() > 1:
                 counts = Counter(answers)
                 disagreements.append(
                     {
                         "partnership_id": partnership_id,
-                        "question_id": question.id,
+                        "question": key,
                         "answers": "; ".join(f"{a} ({n})" for a, n in sorted(counts.items())),
                         "chosen": chosen,
                     }
                 )
-        leads = group[group["Q12"].isin(toolkit.lead_roles)]
-        row["directorate"] = _most_common(
-            (leads if not leads.empty else group)["Q4"], protocol.question("Q4").options, ()
-        )
-        row["Q7"] = _split_list(group["Q7"])
-        for qid in ("Q11", "Q15"):
-            row[qid] = _most_common(group[qid], (), ())
-        reviewed = group["Q18"].dropna()
-        row["Q18"] = max(reviewed) if not reviewed.empty else None
-        for qid, field in (("Q20", "cash"), ("Q21", "in_kind"), ("Q22", "officer_hours")):
-            total, missing = _money_sum(group[qid])
-            row[field] = total
-            row[f"{field}_missing"] = missing
-        costs = group[["Q20", "Q21", "Q22"]].apply(pd.to_numeric, errors="coerce")
+        row.update(chosen_answers)
+        row["partners"] = _split_list(group["partners"])
+        for key in ("statutory_basis", "reporting_line"):
+            row[key] = _most_common(group[key], (), ())
+        reviewed = group["last_reviewed"].dropna()
+        row["last_reviewed"] = max(reviewed) if not reviewed.empty else None
+        for key in _CONTRIBUTIONS:
+            total, missing = _money_sum(group[key])
+            row[key] = total
+            row[f"{key}_missing"] = missing
+        costs = group[list(_CONTRIBUTIONS)].apply(pd.to_numeric, errors="coerce")
         row["cost_missing_returns"] = int(costs.isna().any(axis=1).sum())
-        external = pd.to_numeric(group["Q23"], errors="coerce").dropna()
+        external = pd.to_numeric(group["external_funding"], errors="coerce").dropna()
         row["external_funding"] = float(external.median()) if not external.empty else None
         priorities = set()
-        for answer in group["Q26"].dropna():
+        for answer in group["priorities"].dropna():
             priorities.update(p.strip() for p in str(answer).split(";") if p.strip())
-        ordered = [o for o in protocol.question("Q26").options if o in priorities]
-        row["Q26"] = "; ".join(ordered) or None
+        ordered = [o for o in priority_options if o in priorities]
+        row["priorities"] = "; ".join(ordered) or None
         row["priority_count"] = len(ordered)
-        services = group["Q4"].astype(str) + " / " + group["Q5"].astype(str).str.casefold()
-        repeated = services[services.duplicated(keep=False) & group["Q5"].notna()]
+        service = group["service"]
+        services = group["directorate"].astype(str) + " / " + service.astype(str).str.casefold()
+        repeated = services[services.duplicated(keep=False) & service.notna()]
         row["possible_double_count"] = "; ".join(sorted(set(repeated))) or None
-        row["officer_exit_share"] = float((group["Q45"] == toolkit.exit_answer).mean())
+        row["officer_exit_share"] = float(
+            (group["officer_recommendation"] == toolkit.exit_answer).mean()
+        )
         rows.append(row)
     registry = pd.DataFrame(rows)
-    return registry, pd.DataFrame(
-        disagreements, columns=["partnership_id", "question_id", "answers", "chosen"]
+    columns = list(tables.table("disagreements").columns)
+    return registry, pd.DataFrame(disagreements, columns=columns)
+
+
+def summary_line(evaluation: pd.DataFrame, matching: NameMatching) -> str:
+    """The stage's one line: partnerships, key partnerships and names left to confirm."""
+    return (
+        f"{len(evaluation)} partnerships, {int(evaluation['key_partnership'].sum())} key; "
+        f"{len(matching.unsure_pairs)} pair(s) of names to confirm"
     )
 
 
@@ -326,17 +367,16 @@ def write_registry(
     year: int,
     root: Path | str | None = None,
 ) -> list[Path]:
-    """Write the registry, its evaluation, the changes since last year and the analyst's
-    lists (names matched, unsure pairs, disagreements)."""
-    from pipeline.ingest import write_returns
-
+    """Write the registry, its evaluation, the changes since last year, the analyst's
+    lists (names matched, unsure pairs, disagreements) and the stage's summary line."""
     written = [
-        write_returns(changes, paths.changes_file(year, root)),
-        write_returns(registry, paths.registry_file(year, root)),
-        write_returns(evaluation, paths.evaluation_file(year, root)),
-        write_returns(matching.names, paths.name_matches_file(year, root)),
-        write_returns(matching.unsure_pairs, paths.unsure_pairs_file(year, root)),
-        write_returns(disagreements, paths.disagreements_file(year, root)),
+        tables.write("changes", changes, year, root),
+        tables.write("registry", registry, year, root),
+        tables.write("evaluation", evaluation, year, root),
+        tables.write("name_matches", matching.names, year, root),
+        tables.write("unsure_pairs", matching.unsure_pairs, year, root),
+        tables.write("disagreements", disagreements, year, root),
+        tables.write_summary("03_evaluate", summary_line(evaluation, matching), year, root),
     ]
     logger.info("registry: %d partnerships written", len(registry))
     return written
@@ -344,13 +384,18 @@ def write_registry(
 
 def load_previous_evaluation(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
     """Last year's evaluation, to compare with; None in the registry's first year."""
-    from pipeline.ingest import read_table
+    return (
+        tables.read("evaluation", year - 1, root)
+        if tables.exists("evaluation", year - 1, root)
+        else None
+    )
 
-    path = paths.evaluation_file(year - 1, root)
-    return read_table(path) if path.is_file() else None
 
-
-_COMPARED = (("action", "recommended action"), ("overall_band", "principles band"), ("Q43", "risk"))
+_COMPARED = (
+    ("action", "recommended action"),
+    ("overall_band", "principles band"),
+    ("risk_level", "risk"),
+)
 
 
 def changes_since(
@@ -358,7 +403,7 @@ def changes_since(
 ) -> pd.DataFrame:
     """New, ended and materially changed partnerships, matched by their stable IDs.
 
-    Needs partnership_id, name, full_cost, action, overall_band and Q43 in both years.
+    Needs partnership_id, name, full_cost, action, overall_band and risk_level in both years.
     Returns partnership_id, name, change (new / ended / changed) and what changed.
     """
     columns = ["partnership_id", "name", "change", "what_changed"]

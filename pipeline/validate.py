@@ -9,7 +9,6 @@ Rows in = valid + quarantined, always.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import re
@@ -22,10 +21,11 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import tables
+from pipeline.council import Council
 from pipeline.errors import PipelineError
-from pipeline.ingest import returns_columns, write_returns
 from pipeline.protocol import Protocol
+from pipeline.tables import returns_columns
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,13 @@ class Validation:
     quarantine: pd.DataFrame
     findings: pd.DataFrame
     summary: pd.DataFrame
+    rows_in: int  # counted from the input, so that a lost row shows as a mismatch
+
+    @property
+    def rows_with_warnings(self) -> int:
+        """Returns kept with at least one warning (a return can have several findings)."""
+        warned = self.findings.loc[self.findings["severity"] == "warning", "row_key"]
+        return int(warned.nunique())
 
 
 def closing_date(returns: pd.DataFrame, year: int) -> dt.date:
@@ -378,7 +385,11 @@ def validate_returns(
         int((findings_frame["severity"] == "warning").sum()),
     )
     return Validation(
-        valid, quarantine.reset_index(drop=True), findings_frame, pd.DataFrame(summary)
+        valid,
+        quarantine.reset_index(drop=True),
+        findings_frame,
+        pd.DataFrame(summary),
+        rows_in=len(returns),
     )
 
 
@@ -415,57 +426,117 @@ def quarantine_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     return errors.groupby("rule", as_index=False).agg(rows=("row_key", "nunique"))
 
 
+def response_coverage(valid: pd.DataFrame, council: Council, protocol: Protocol) -> pd.DataFrame:
+    """Senior officers who sent at least one accepted return, by directorate.
+
+    Officers are counted by email, else name, without keeping either; returns from an
+    anonymous form name nobody, so they are counted beside, not guessed at. Written here,
+    in the validation stage, so that the report never reads a table holding names.
+    """
+    email, name = protocol.id_of("respondent_email"), protocol.id_of("respondent_name")
+    directorate = protocol.id_of("directorate")
+    identity = valid[email].where(valid[email].notna(), valid[name])
+    officer = identity.map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
+    by_directorate = valid.assign(officer=officer).groupby(directorate)
+    responded = by_directorate["officer"].nunique().to_dict()
+    anonymous = by_directorate["officer"].apply(lambda o: int(o.isna().sum())).to_dict()
+    rows = []
+    for name_of_directorate, senior in council.directorates.items():
+        count = int(responded.get(name_of_directorate, 0))
+        rows.append(
+            {
+                "directorate": name_of_directorate,
+                "senior_officers": senior,
+                "officers_responding": count,
+                "coverage": round(count / senior, 4),
+                "anonymous_returns": int(anonymous.get(name_of_directorate, 0)),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(tables.table("coverage").columns))
+
+
+def read_with_caveats(valid: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Accepted returns whose values were read with a caveat (an approximate amount, an
+    answer that is none of the options), counted by question."""
+    phrases = valid["parse_warnings"].dropna().str.split(" | ", regex=False).explode()
+    ids = "|".join(re.escape(qid) for qid in sorted(protocol.ids, key=len, reverse=True))
+    questions = phrases.str.extract(rf"^({ids}):", expand=False).dropna()
+    counts = questions.value_counts()
+    return pd.DataFrame(
+        [
+            {
+                "question_id": qid,
+                "question": protocol.question(qid).text,
+                "returns": int(counts[qid]),
+            }
+            for qid in protocol.ids
+            if qid in counts.index
+        ],
+        columns=["question_id", "question", "returns"],
+    )
+
+
+def summary_line(validation: Validation) -> str:
+    """The stage's one line: suite size, valid, quarantined and rows with warnings."""
+    return (
+        f"protocol suite: {len(validation.summary)} expectations; {validation.rows_in} returns in: "
+        f"{len(validation.valid)} valid, {len(validation.quarantine)} quarantined; "
+        f"{validation.rows_with_warnings} kept with warnings"
+    )
+
+
 def write_validation(
-    validation: Validation, closing: dt.date, year: int, root: Path | str | None = None
-) -> None:
-    """Write valid.csv, quarantine.csv, findings and the JSON summary per expectation."""
-    write_returns(validation.valid, paths.valid_file(year, root))
-    write_returns(validation.quarantine, paths.quarantine_file(year, root))
-    write_returns(validation.findings, paths.findings_file(year, root))
+    validation: Validation,
+    closing: dt.date,
+    year: int,
+    root: Path | str | None,
+    protocol: Protocol,
+    council: Council,
+) -> list[Path]:
+    """Write valid.csv, quarantine.csv, the findings, the JSON summary per expectation, and
+    the tables the report needs without reading personal data (coverage, caveats)."""
     summary = {
         "closing_date": closing.isoformat(),
-        "rows_in": len(validation.valid) + len(validation.quarantine),
+        "rows_in": validation.rows_in,
         "valid": len(validation.valid),
         "quarantined": len(validation.quarantine),
-        "warnings": int((validation.findings["severity"] == "warning").sum()),
+        "rows_with_warnings": validation.rows_with_warnings,
+        "warning_findings": int((validation.findings["severity"] == "warning").sum()),
+        "quarantined_by_rule": quarantine_by_rule(validation.findings).to_dict(orient="records"),
+        "warnings_by_rule": warnings_by_rule(validation.findings).to_dict(orient="records"),
         "checks": validation.summary.to_dict(orient="records"),
     }
-    paths.dq_summary_file(year, root).write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
+    return [
+        tables.write("valid", validation.valid, year, root, protocol),
+        tables.write("quarantine", validation.quarantine, year, root, protocol),
+        tables.write("findings", validation.findings, year, root),
+        tables.write_dq_summary(summary, year, root),
+        tables.write(
+            "coverage", response_coverage(validation.valid, council, protocol), year, root
+        ),
+        tables.write("caveats", read_with_caveats(validation.valid, protocol), year, root),
+        tables.write_summary("02_validate", summary_line(validation), year, root),
+    ]
 
 
 def read_closing_date(year: int, root: Path | str | None = None) -> dt.date:
     """The closing date validation used: dates after it were refused, reviews count to it."""
-    return dt.date.fromisoformat(read_dq_summary(year, root)["closing_date"])
-
-
-def read_dq_summary(year: int, root: Path | str | None = None) -> dict[str, Any]:
-    path = paths.dq_summary_file(year, root)
-    if not path.is_file():
-        raise PipelineError(f"{path}: not found; run 02_validate first.")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return dt.date.fromisoformat(tables.read_dq_summary(year, root)["closing_date"])
 
 
 def load_valid(year: int, root: Path | str | None, protocol: Protocol) -> pd.DataFrame:
     """The accepted returns written by 02_validate, typed."""
-    from pipeline.ingest import read_returns_csv
-
-    return read_returns_csv(paths.valid_file(year, root), protocol)
+    return tables.read("valid", year, root, protocol)
 
 
 def accounting(validation: Validation) -> pd.DataFrame:
-    """Rows in = valid + quarantined, as a table to look at."""
-    valid, quarantined = len(validation.valid), len(validation.quarantine)
+    """Rows in (counted from the input) beside valid and quarantined, as a table to look at."""
     return pd.DataFrame(
         [
-            {"Returns": "received", "Count": valid + quarantined},
-            {"Returns": "valid", "Count": valid},
-            {"Returns": "quarantined", "Count": quarantined},
-            {
-                "Returns": "warnings (rows kept)",
-                "Count": int((validation.findings["severity"] == "warning").sum()),
-            },
+            {"Returns": "received", "Count": validation.rows_in},
+            {"Returns": "valid", "Count": len(validation.valid)},
+            {"Returns": "quarantined", "Count": len(validation.quarantine)},
+            {"Returns": "kept with warnings", "Count": validation.rows_with_warnings},
         ]
     )
 

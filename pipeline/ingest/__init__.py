@@ -7,7 +7,6 @@ row, and flags copies of a return so that each return is counted once.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,17 +15,21 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import paths, tables
 from pipeline.errors import PipelineError
 from pipeline.ingest import values
 from pipeline.ingest.columns import ColumnMatch, HeaderMatcher
 from pipeline.ingest.layouts import RawExport, read_export
 from pipeline.protocol import Protocol, Question
+from pipeline.tables import (
+    cell_text,
+    has_other,
+    other_option,
+    returns_columns,
+)
 
 logger = logging.getLogger(__name__)
 
-PROVENANCE = ["response_id", "submitted_at", "source_file", "source_row", "row_key", "complete"]
-DERIVED = ["parse_errors", "parse_warnings", "duplicate_of"]
 _ERROR_WORDS = {
     "money": "money",
     "hours": "a number of hours",
@@ -34,7 +37,6 @@ _ERROR_WORDS = {
     "agree5": "an agreement level",
     "timestamp": "a date and time",
 }
-_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,6 @@ class Ingested:
     returns: pd.DataFrame
     column_map: pd.DataFrame
     files: pd.DataFrame
-
-
-def returns_columns(protocol: Protocol) -> list[str]:
-    """The returns table's columns, in the order the Decisions fix."""
-    others = [f"{q.id}_other" for q in protocol.questions if _has_other(q)]
-    return PROVENANCE + protocol.ids + DERIVED + others
-
-
-def _has_other(question: Question) -> bool:
-    """Multi-selects, and choices with an "Other" option, keep their extra text in Qn_other."""
-    return question.type == "multi" or _other_option(question) is not None
 
 
 def _clashes(matches: list[ColumnMatch]) -> list[list[ColumnMatch]]:
@@ -117,20 +108,6 @@ def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Rea
     if question.type == "agree5":
         return values.read_agree5(cell, protocol.agree5, protocol.agree5_missing)
     return values.read_text(cell)
-
-
-def cell_text(value: Any) -> str:
-    """How a value is written to CSV: whole numbers without ".0", blanks (None, NaN,
-    pd.NA, NaT) empty, numpy numbers as plain numbers."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime):
-        return value.strftime(_TIMESTAMP_FORMAT)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(value)
 
 
 def _platform_text(raw: RawExport, cells: list[Any], role: str) -> str | None:
@@ -200,11 +177,6 @@ def _answer_cells(
     return answers, others
 
 
-def _other_option(question: Question) -> str | None:
-    """The option a platform's "Other (please specify)" box stands for, if the protocol has one."""
-    return next((o for o in question.options if o.casefold().startswith("other")), None)
-
-
 def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> pd.DataFrame:
     """One row per return with provenance, typed answers and the phrases of what failed."""
     mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
@@ -220,11 +192,11 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             reading = read_answer(question, cell, protocol)
             record[question.id] = reading.value
             typed_other = values.read_text(others.get(question.id)).value
-            if _has_other(question):  # the "Other (please specify)" text, under Qn_other
+            if has_other(question):  # the "Other (please specify)" text, under Qn_other
                 kept = [t for t in (typed_other, reading.other) if t]
                 record[f"{question.id}_other"] = "; ".join(kept) or None
                 if typed_other and question.type == "single":
-                    record[question.id] = record[question.id] or _other_option(question)
+                    record[question.id] = record[question.id] or other_option(question)
             elif typed_other:  # a choice without an Other option: the text is kept as a warning
                 warnings.append(f"{question.id}: other answer {typed_other!r}")
             if reading.error:
@@ -430,75 +402,36 @@ def read_exports(year: int, root: Path | str | None = None) -> list[Path]:
     return files
 
 
-def write_returns(returns: pd.DataFrame, path: Path) -> Path:
-    """Write the returns table as CSV (the processed contract), creating the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    returns.map(cell_text).to_csv(path, index=False, lineterminator="\n")
-    return path
-
-
-def _read_text_csv(path: Path) -> pd.DataFrame:
-    """A processed CSV with every cell as text and blanks as None (never "NA" -> missing)."""
-    if not path.is_file():
-        raise PipelineError(f"{path}: not found; run the earlier pipeline stage first.")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    return table.astype(object).where(table.notna(), None)
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a processed table: numbers where a whole column reads as numbers, True/False as
-    booleans, everything else text (an all-blank column stays text, not float)."""
-    table = _read_text_csv(path)
-    for column in table.columns:
-        present = table[column].dropna()
-        if present.empty:
-            continue
-        if present.isin(["True", "False"]).all():
-            table[column] = table[column].map({"True": True, "False": False})
-            continue
-        numbers = pd.to_numeric(present, errors="coerce")
-        if numbers.notna().all():
-            table[column] = pd.to_numeric(table[column])
-    return table
-
-
-def typed_returns(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
-    """Give a returns table read from CSV its types: numbers where every value reads.
-
-    A column still holding raw text that failed to parse stays text: validation
-    quarantines those rows, after which the column reads as numbers.
-    """
-    typed = returns.copy()
-    for question in protocol.of_type("money", "number", "agree5"):
-        numbers = pd.to_numeric(typed[question.id], errors="coerce")
-        if numbers.notna().sum() != typed[question.id].notna().sum():
-            continue  # raw text that failed to read: validation quarantines its row
-        whole = numbers.dropna().mod(1).eq(0).all()
-        if question.type == "agree5" and whole:
-            typed[question.id] = numbers.astype("Int64")
-        elif question.type != "agree5":
-            typed[question.id] = numbers
-    return typed.astype({"source_row": "int64"})
-
-
-def read_returns_csv(path: Path, protocol: Protocol) -> pd.DataFrame:
-    """Read a returns-shaped CSV (returns, valid) with every cell as text, then type it."""
-    return typed_returns(_read_text_csv(path), protocol)
-
-
 def load_returns(
     year: int, root: Path | str | None = None, protocol: Protocol | None = None
 ) -> pd.DataFrame:
     """The year's returns table as written by 01_ingest."""
     from pipeline import protocol as protocol_module
 
-    protocol = protocol or protocol_module.load(root)
-    return read_returns_csv(paths.returns_file(year, root), protocol)
+    questionnaire = protocol or protocol_module.load(root)
+    return tables.read("returns", year, root, questionnaire)
 
 
-def write_ingested(ingested: Ingested, year: int, root: Path | str | None = None) -> list[Path]:
-    """Write returns.csv and the column map (every header, its question, method, score)."""
+def summary_line(ingested: Ingested, protocol: Protocol) -> str:
+    """The stage's one line: returns read, files, unmapped columns, questions missing."""
+    missing = missing_questions(ingested.column_map, protocol)["question_id"].tolist()
+    return (
+        f"{len(ingested.returns)} returns read from {len(ingested.files)} file(s); "
+        f"{len(unmapped_columns(ingested.column_map))} column(s) mapped to no question; "
+        f"questions not in the exports: {', '.join(missing) or 'none'}"
+    )
+
+
+def write_ingested(
+    ingested: Ingested, year: int, root: Path | str | None = None, protocol: Protocol | None = None
+) -> list[Path]:
+    """Write returns.csv, the column map (every header, its question, method, score) and
+    the stage's summary line."""
+    from pipeline import protocol as protocol_module
+
+    questionnaire = protocol or protocol_module.load(root)
     return [
-        write_returns(ingested.returns, paths.returns_file(year, root)),
-        write_returns(ingested.column_map, paths.column_map_file(year, root)),
+        tables.write("returns", ingested.returns, year, root, questionnaire),
+        tables.write("column_map", ingested.column_map, year, root),
+        tables.write_summary("01_ingest", summary_line(ingested, questionnaire), year, root),
     ]

@@ -1,0 +1,460 @@
+"""The processed-data contract: every table under data/processed/<year>/, its columns and
+types, which stage writes it, and one ``read`` / ``write`` pair that every stage uses.
+
+Tables are CSV (UTF-8, "\\n" line ends, blanks for missing); the data-quality summary is
+JSON. Returns-shaped tables (returns, valid, quarantine) have the protocol's question IDs as
+columns: they are the survey's own record. From the registry onward columns are named by
+question key or by what they hold. Tables marked ``personal`` hold respondents' names or
+emails: the report stage reads none of them (decision D9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+from pipeline.protocol import Protocol, Question
+
+ColumnType = Literal["text", "number", "integer", "boolean", "date"]
+Stage = Literal["01_ingest", "02_validate", "03_evaluate"]
+
+_TEXT: ColumnType = "text"
+
+PROVENANCE = ["response_id", "submitted_at", "source_file", "source_row", "row_key", "complete"]
+DERIVED = ["parse_errors", "parse_warnings", "duplicate_of"]
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One processed table: its file, the stage that writes it and its columns' types.
+
+    ``columns`` lists the columns every copy has, in order. ``open`` tables also hold
+    columns that follow the protocol or toolkit (a column per single-choice question, per
+    principle): their types come from ``patterns`` (regex -> type), else text.
+    """
+
+    name: str
+    filename: str
+    stage: Stage
+    description: str
+    columns: dict[str, ColumnType] = field(default_factory=dict)
+    returns_shaped: bool = False
+    open: bool = False
+    patterns: dict[str, ColumnType] = field(default_factory=dict)
+    personal: bool = False
+
+    def path(self, year: int, root: Path | str | None = None) -> Path:
+        return paths.processed_dir(year, root) / self.filename
+
+    def type_of(self, column: str) -> ColumnType:
+        if column in self.columns:
+            return self.columns[column]
+        for pattern, kind in self.patterns.items():
+            if re.search(pattern, column):
+                return kind
+        return _TEXT
+
+
+_PRINCIPLE_COLUMNS: dict[str, ColumnType] = {
+    r"^[A-Za-z0-9]+_score$": "number",
+    r"^[A-Za-z0-9]+_answers$": "integer",
+    r"^[A-Za-z0-9]+_spread$": "number",
+}
+
+_REGISTRY: dict[str, ColumnType] = {
+    "partnership_id": "text",
+    "name": "text",
+    "returns": "integer",
+    "names_reported": "text",
+    "directorate": "text",
+    "partners": "text",
+    "statutory_basis": "text",
+    "reporting_line": "text",
+    "last_reviewed": "date",
+    "cash": "number",
+    "cash_missing": "integer",
+    "in_kind": "number",
+    "in_kind_missing": "integer",
+    "officer_hours": "number",
+    "officer_hours_missing": "integer",
+    "cost_missing_returns": "integer",
+    "external_funding": "number",
+    "priorities": "text",
+    "priority_count": "integer",
+    "possible_double_count": "text",
+    "officer_exit_share": "number",
+}
+
+_EVALUATION: dict[str, ColumnType] = {
+    **_REGISTRY,
+    "overall_score": "number",
+    "overall_band": "text",
+    "principles_of_concern": "integer",
+    "equality_score": "number",
+    "equality_answers": "integer",
+    "equality_band": "text",
+    "officer_time_cost": "number",
+    "full_cost": "number",
+    "leverage": "number",
+    "statutory": "boolean",
+    "governance_completeness": "number",
+    "governance_band": "text",
+    "governance_missing": "text",
+    "key_partnership": "boolean",
+    "key_criteria": "text",
+    "action": "text",
+    "action_reason": "text",
+    "action_rule": "text",
+}
+
+CATALOGUE: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "returns",
+            "returns.csv",
+            "01_ingest",
+            "One row per return: provenance, an answer column per question ID, parse notes.",
+            returns_shaped=True,
+            personal=True,
+        ),
+        Table(
+            "column_map",
+            "column_map.csv",
+            "01_ingest",
+            "Every export column: the question it maps to, how, and the score.",
+            {
+                "source_file": "text",
+                "layout": "text",
+                "column": "integer",
+                "header": "text",
+                "question_id": "text",
+                "method": "text",
+                "score": "number",
+            },
+        ),
+        Table(
+            "valid",
+            "valid.csv",
+            "02_validate",
+            "The accepted returns (the returns table's columns).",
+            returns_shaped=True,
+            personal=True,
+        ),
+        Table(
+            "quarantine",
+            "quarantine.csv",
+            "02_validate",
+            "Returns refused by an error rule, with every reason.",
+            {"quarantine_rules": "text", "quarantine_reasons": "text"},
+            returns_shaped=True,
+            personal=True,
+        ),
+        Table(
+            "findings",
+            "dq_findings.csv",
+            "02_validate",
+            "Every failed check: one row per return and rule, errors and warnings.",
+            {
+                "row_key": "text",
+                "rule": "text",
+                "severity": "text",
+                "column": "text",
+                "value": "text",
+                "reason": "text",
+            },
+            personal=True,  # a failing value can be an email address
+        ),
+        Table(
+            "coverage",
+            "coverage.csv",
+            "02_validate",
+            "Senior officers who sent an accepted return, by directorate (no names).",
+            {
+                "directorate": "text",
+                "senior_officers": "integer",
+                "officers_responding": "integer",
+                "coverage": "number",
+                "anonymous_returns": "integer",
+            },
+        ),
+        Table(
+            "caveats",
+            "caveats.csv",
+            "02_validate",
+            "Accepted values read with a caveat (approximate amounts, other answers), by question.",
+            {"question_id": "text", "question": "text", "returns": "integer"},
+        ),
+        Table(
+            "registry",
+            "registry.csv",
+            "03_evaluate",
+            "One row per partnership, answers consolidated and named by question key.",
+            _REGISTRY,
+            open=True,
+        ),
+        Table(
+            "evaluation",
+            "evaluation.csv",
+            "03_evaluate",
+            "The registry with its scores, bands, costs, key criteria and recommended action.",
+            _EVALUATION,
+            open=True,
+            patterns=_PRINCIPLE_COLUMNS,
+        ),
+        Table(
+            "name_matches",
+            "name_matches.csv",
+            "03_evaluate",
+            "Each typed partnership name, the partnership it was matched to, how and the score.",
+            {
+                "typed_name": "text",
+                "normalised": "text",
+                "partnership_id": "text",
+                "name": "text",
+                "method": "text",
+                "score": "number",
+            },
+        ),
+        Table(
+            "unsure_pairs",
+            "unsure_name_pairs.csv",
+            "03_evaluate",
+            "Pairs of names close enough to ask the analyst about, kept apart.",
+            {
+                "name_a": "text",
+                "name_b": "text",
+                "score": "number",
+                "partnership_a": "text",
+                "partnership_b": "text",
+            },
+        ),
+        Table(
+            "disagreements",
+            "disagreements.csv",
+            "03_evaluate",
+            "Where officers reporting one partnership answered differently, and what was taken.",
+            {"partnership_id": "text", "question": "text", "answers": "text", "chosen": "text"},
+        ),
+        Table(
+            "changes",
+            "changes.csv",
+            "03_evaluate",
+            "Partnerships new, ended or materially changed since last year.",
+            {"partnership_id": "text", "name": "text", "change": "text", "what_changed": "text"},
+        ),
+    )
+}
+
+DQ_SUMMARY = "dq_summary.json"  # written by 02_validate: counts, checks and the closing date
+
+
+def other_option(question: Question) -> str | None:
+    """The option a platform's "Other (please specify)" box stands for, if there is one."""
+    return next((o for o in question.options if o.casefold().startswith("other")), None)
+
+
+def has_other(question: Question) -> bool:
+    """Multi-selects, and choices with an "Other" option, keep their extra text."""
+    return question.type == "multi" or other_option(question) is not None
+
+
+def returns_columns(protocol: Protocol) -> list[str]:
+    """The returns table's columns, in the order decision D1 fixes."""
+    others = [f"{q.id}_other" for q in protocol.questions if has_other(q)]
+    return PROVENANCE + protocol.ids + DERIVED + others
+
+
+def table(name: str) -> Table:
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"no processed table named {name!r}") from None
+
+
+def path(name: str, year: int, root: Path | str | None = None) -> Path:
+    return table(name).path(year, root)
+
+
+def cell_text(value: Any) -> str:
+    """How a value is written to CSV: whole numbers without ".0", blanks (None, NaN,
+    pd.NA, NaT) empty, numpy numbers as plain numbers."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime(TIMESTAMP_FORMAT)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_columns(spec: Table, frame: pd.DataFrame, protocol: Protocol | None) -> None:
+    """A stage writes what the contract says: a missing column is a programming error."""
+    expected = list(spec.columns)
+    if spec.returns_shaped:
+        if protocol is None:
+            raise ValueError(f"writing {spec.name} needs the protocol for its columns")
+        expected = returns_columns(protocol) + expected
+    missing = [c for c in expected if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in expected]
+    if missing or (extra and not spec.open):
+        raise ValueError(
+            f"{spec.name} does not match its contract in pipeline/tables.py: "
+            f"missing {missing}, not in the contract {extra}"
+        )
+
+
+def write(
+    name: str,
+    frame: pd.DataFrame,
+    year: int,
+    root: Path | str | None = None,
+    protocol: Protocol | None = None,
+) -> Path:
+    """Write a processed table as its contract says, creating the year's folder."""
+    spec = table(name)
+    _check_columns(spec, frame, protocol)
+    target = spec.path(year, root)
+    return write_csv(frame, target)
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> Path:
+    """A table as UTF-8 CSV with "\\n" line ends and blanks for missing values."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.map(cell_text).to_csv(target, index=False, lineterminator="\n")
+    return target
+
+
+def read_csv_text(source: Path) -> pd.DataFrame:
+    """A processed CSV with every cell as text and blanks as None (never "NA" -> missing)."""
+    if not source.is_file():
+        raise PipelineError(f"{source}: not found; run the earlier pipeline stage first.")
+    text = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""])
+    return text.astype(object).where(text.notna(), None)
+
+
+def _typed(column: pd.Series, kind: ColumnType) -> pd.Series:
+    if kind == "number":
+        return pd.to_numeric(column).astype("float64")
+    if kind == "integer":
+        return pd.to_numeric(column).astype("Int64")
+    if kind == "boolean":
+        return column.map({"True": True, "False": False, None: None}).astype("boolean")
+    return column
+
+
+def typed_returns(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """Give a returns table read from CSV its types: numbers where every value reads.
+
+    A column still holding raw text that failed to parse stays text: validation
+    quarantines those rows, after which the column reads as numbers.
+    """
+    typed = returns.copy()
+    for question in protocol.of_type("money", "number", "agree5"):
+        numbers = pd.to_numeric(typed[question.id], errors="coerce")
+        if numbers.notna().sum() != typed[question.id].notna().sum():
+            continue  # raw text that failed to read: validation quarantines its row
+        whole = numbers.dropna().mod(1).eq(0).all()
+        if question.type == "agree5" and whole:
+            typed[question.id] = numbers.astype("Int64")
+        elif question.type != "agree5":
+            typed[question.id] = numbers
+    return typed.astype({"source_row": "int64"})
+
+
+def read(
+    name: str,
+    year: int,
+    root: Path | str | None = None,
+    protocol: Protocol | None = None,
+    *,
+    personal: bool = True,
+) -> pd.DataFrame:
+    """Read a processed table with its contract's types.
+
+    ``personal=False`` refuses a table that holds names or emails: the report stage reads
+    this way, so that nothing it shows can come from one.
+    """
+    spec = table(name)
+    if spec.personal and not personal:
+        raise ValueError(f"{spec.name} holds personal data and may not be read here (D9)")
+    text = read_csv_text(spec.path(year, root))
+    if spec.returns_shaped:
+        if protocol is None:
+            raise ValueError(f"reading {spec.name} needs the protocol for its types")
+        return typed_returns(text, protocol)
+    return text.assign(**{c: _typed(text[c], spec.type_of(c)) for c in text.columns})
+
+
+def exists(name: str, year: int, root: Path | str | None = None) -> bool:
+    return table(name).path(year, root).is_file()
+
+
+def write_json(content: dict[str, Any], target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+    return target
+
+
+def dq_summary_path(year: int, root: Path | str | None = None) -> Path:
+    return paths.processed_dir(year, root) / DQ_SUMMARY
+
+
+def write_dq_summary(summary: dict[str, Any], year: int, root: Path | str | None = None) -> Path:
+    return write_json(summary, dq_summary_path(year, root))
+
+
+def read_dq_summary(year: int, root: Path | str | None = None) -> dict[str, Any]:
+    source = dq_summary_path(year, root)
+    if not source.is_file():
+        raise PipelineError(f"{source}: not found; run 02_validate first.")
+    return json.loads(source.read_text(encoding="utf-8"))
+
+
+def summary_path(stage: str, year: int, root: Path | str | None = None) -> Path:
+    return paths.processed_dir(year, root) / f"summary_{stage}.txt"
+
+
+def write_summary(stage: str, line: str, year: int, root: Path | str | None = None) -> Path:
+    """A stage's one-line account of what it wrote, which the run prints as it is."""
+    target = summary_path(stage, year, root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(" ".join(line.split()) + "\n", encoding="utf-8")
+    return target
+
+
+def read_summary(stage: str, year: int, root: Path | str | None = None) -> str | None:
+    source = summary_path(stage, year, root)
+    return source.read_text(encoding="utf-8").strip() if source.is_file() else None
+
+
+def contract() -> pd.DataFrame:
+    """The catalogue as a table, for docs and the auditor: table, file, stage, columns."""
+    return pd.DataFrame(
+        [
+            {
+                "table": t.name,
+                "file": t.filename,
+                "stage": t.stage,
+                "personal": t.personal,
+                "columns": "question IDs (returns table)"
+                if t.returns_shaped
+                else ", ".join(f"{c}: {k}" for c, k in t.columns.items()),
+                "description": t.description,
+            }
+            for t in CATALOGUE.values()
+        ]
+    )
