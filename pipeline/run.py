@@ -15,12 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import council, paths, provenance
+from pipeline import paths, provenance, settings, tables
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
 
 KERNEL_NAME = "partnerships"
+MIN_YEAR, MAX_YEAR = 2000, 2100
 KERNEL_DISPLAY_NAME = "Python (partnerships pipeline)"
 
 
@@ -40,7 +41,9 @@ def _kernel_argv() -> list[str]:
         "ipykernel_launcher",
         "-f",
         "{connection_file}",
-        "--IPKernelApp.log_level=ERROR",
+        # jupyter_client interrupts a kernel before shutting it down, which ipykernel logs
+        # as an ERROR ("KeyboardInterrupt caught in kernel"): only critical logs show.
+        "--IPKernelApp.log_level=CRITICAL",
     ]
 
 
@@ -107,47 +110,15 @@ def execute_stage(
     return time.perf_counter() - started
 
 
-def read_stage_summary(stage: str, year: int, root: Path | None) -> str | None:
-    """One line on what a finished stage wrote, read back from its outputs."""
-    from pipeline.ingest import read_table
-
-    if stage == "01_ingest":
-        from pipeline import protocol
-        from pipeline.ingest import missing_questions, unmapped_columns
-
-        column_map = read_table(paths.column_map_file(year, root))
-        returns = len(read_table(paths.returns_file(year, root)))
-        missing = missing_questions(column_map, protocol.load(root))["question_id"].tolist()
-        return (
-            f"      {returns} returns read from {column_map['source_file'].nunique()} file(s); "
-            f"{len(unmapped_columns(column_map))} column(s) mapped to no question; "
-            f"questions not in the exports: {', '.join(missing) or 'none'}"
-        )
-    if stage == "02_validate":
-        from pipeline.validate import read_dq_summary
-
-        summary = read_dq_summary(year, root)
-        return (
-            f"      protocol suite: {len(summary['checks'])} expectations; "
-            f"{summary['valid']} valid, {summary['quarantined']} quarantined, "
-            f"{summary['warnings']} warnings"
-        )
-    if stage == "03_evaluate":
-        evaluation = read_table(paths.evaluation_file(year, root))
-        return (
-            f"      {len(evaluation)} partnerships, {int(evaluation['key_partnership'].sum())} key"
-        )
-    return None
-
-
 def run_pipeline(year: int | None = None, root: Path | str | None = None) -> RunResult:
     """Run ingest, validate, evaluate and the report for one year, then export HTML and PDF."""
-    from pipeline import protocol
     from pipeline.report import export, open_data
 
     base = None if root is None else paths.resolve_root(root)
-    settings = council.load(base)
-    year = year or settings.default_year
+    config = settings.load(base)  # every config file, strictly, before any stage runs
+    year = config.council.default_year if year is None else year
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PipelineError(f"--year {year} is not a survey year: give one such as 2025.")
     if not paths.raw_exports(year, base):
         raise PipelineError(
             f"No survey exports for {year} in {paths.raw_dir(year, base)}: put the year's "
@@ -173,13 +144,13 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
     timings: dict[str, float] = {}
     for number, stage in enumerate(paths.STAGES, start=1):
         logger.info("[%d/%d] %s ...", number, len(paths.STAGES), stage)
-        timings[stage] = execute_stage(stage, year, base, kernel, settings.council_name)
+        timings[stage] = execute_stage(stage, year, base, kernel, config.council.council_name)
         logger.info("[%d/%d] %s done in %.1f s", number, len(paths.STAGES), stage, timings[stage])
-        line = read_stage_summary(stage, year, base)
+        line = tables.read_summary(stage, year, base)
         if line:
-            logger.info(line)
+            logger.info("      %s", line)
     logger.info("exporting the report to HTML and PDF ...")
-    title = f"{settings.council_name}: Annual Report on Key Partnerships {year}"
+    title = f"{config.council.council_name}: Annual Report on Key Partnerships {year}"
     export_started = time.perf_counter()
     html = export.export_html(
         paths.executed_notebook(paths.STAGES[-1], year, base),
@@ -187,7 +158,7 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
         title=title,
     )
     pdf = export.export_pdf(html, paths.report_pdf(year, base))
-    published = open_data.write_open_data(year, settings.council_name, protocol.load(base), base)
+    published = open_data.write_open_data(year, config.council.council_name, base)
     timings["export"] = time.perf_counter() - export_started
     manifest = write_manifest(year, base, started_at, timings, [html, pdf, *published])
     return RunResult(html, pdf, manifest)

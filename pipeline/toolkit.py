@@ -161,10 +161,12 @@ class _KeyPartnerships(Strict):
 
 
 class Action(Strict):
-    """A recommended action: its label for members and its colour in charts."""
+    """A recommended action: its label for members, its colour in charts, and whether the
+    report lists its partnerships for members' attention."""
 
     label: str
     colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    attention: bool = False
 
 
 class _Condition(Strict):

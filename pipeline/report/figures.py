@@ -31,8 +31,8 @@ def _png(figure: plt.Figure, alt: str) -> Image:
 
 
 def partnerships_by_type(data: ReportData) -> Image:
-    counts = data.evaluation["Q8"].fillna("Not answered").value_counts()
-    order = [o for o in data.protocol.question("Q8").options if o in counts.index]
+    counts = data.evaluation["partnership_type"].fillna("Not answered").value_counts()
+    order = [o for o in data.protocol.by_key("partnership_type").options if o in counts.index]
     values = [int(counts[o]) for o in order]
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
@@ -110,11 +110,14 @@ def principle_scores(data: ReportData) -> Image:
 
 def recommended_actions(data: ReportData) -> Image:
     counts = data.evaluation["action"].value_counts()
-    order = ["continue", "develop", "review", "exit"]
+    actions = data.toolkit.actions
+    order = list(actions)
     values = [int(counts.get(a, 0)) for a in order]
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(5, 2.4))
-        axes.bar(order, values, color=PALETTE[:4])
+        axes.bar(
+            [actions[a].label for a in order], values, color=[actions[a].colour for a in order]
+        )
         for x, v in enumerate(values):
             axes.text(x, v + 0.5, str(v), ha="center")
         axes.set_ylabel("Partnerships")

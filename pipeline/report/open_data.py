@@ -11,41 +11,41 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import paths
-from pipeline.ingest import read_table
+from pipeline import paths, protocol, tables
 from pipeline.protocol import Protocol
 
-# Published columns: name in the evaluation table -> (published name, Table Schema type).
+# Published columns: name in the evaluation table (question keys and derived names) ->
+# (published name, Table Schema type). Published names are kept from year to year.
 COLUMNS: dict[str, tuple[str, str]] = {
     "partnership_id": ("partnership_id", "string"),
     "name": ("name", "string"),
-    "Q7": ("partners", "string"),
-    "Q8": ("type", "string"),
-    "Q9": ("legal_form", "string"),
-    "Q10": ("required_by_law", "string"),
-    "Q11": ("statutory_basis", "string"),
-    "Q12": ("council_role", "string"),
+    "partners": ("partners", "string"),
+    "partnership_type": ("type", "string"),
+    "legal_form": ("legal_form", "string"),
+    "statutory_requirement": ("required_by_law", "string"),
+    "statutory_basis": ("statutory_basis", "string"),
+    "council_role": ("council_role", "string"),
     "directorate": ("lead_directorate", "string"),
-    "Q13": ("terms_of_reference", "string"),
-    "Q14": ("signed_agreement", "string"),
-    "Q15": ("reports_to", "string"),
-    "Q16": ("risk_register", "string"),
-    "Q17": ("exit_strategy", "string"),
-    "Q18": ("last_reviewed", "date"),
-    "Q19": ("meets", "string"),
+    "terms_of_reference": ("terms_of_reference", "string"),
+    "partnership_agreement": ("signed_agreement", "string"),
+    "reporting_line": ("reports_to", "string"),
+    "risk_register": ("risk_register", "string"),
+    "exit_strategy": ("exit_strategy", "string"),
+    "last_reviewed": ("last_reviewed", "date"),
+    "meeting_frequency": ("meets", "string"),
     "cash": ("cash_gbp", "number"),
     "in_kind": ("in_kind_gbp", "number"),
     "officer_hours": ("officer_hours_per_month", "number"),
     "officer_time_cost": ("officer_time_cost_gbp", "number"),
     "full_cost": ("full_cost_gbp", "number"),
     "external_funding": ("external_funding_gbp", "number"),
-    "Q24": ("pooled_budget", "string"),
-    "Q25": ("council_accountable_for_funds", "string"),
-    "Q26": ("council_plan_priorities", "string"),
+    "pooled_budget": ("pooled_budget", "string"),
+    "accountable_body_funds": ("council_accountable_for_funds", "string"),
+    "priorities": ("council_plan_priorities", "string"),
     "overall_score": ("principles_score", "number"),
     "overall_band": ("principles_band", "string"),
     "governance_completeness": ("governance_completeness", "number"),
-    "Q43": ("risk", "string"),
+    "risk_level": ("risk", "string"),
     "key_partnership": ("key_partnership", "boolean"),
     "action": ("recommended_action", "string"),
     "action_reason": ("recommendation_reason", "string"),
@@ -62,7 +62,7 @@ def neutralise(value: object) -> object:
 
 def open_registry(evaluation: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """The published registry: chosen columns only, renamed, text neutralised."""
-    personal = set(protocol.personal_ids)
+    personal = set(protocol.personal_keys)
     chosen = [c for c in COLUMNS if c in evaluation.columns and c not in personal]
     published = evaluation[chosen].rename(columns={c: COLUMNS[c][0] for c in chosen})
     text = [COLUMNS[c][0] for c in chosen if COLUMNS[c][1] == "string"]
@@ -90,15 +90,12 @@ def _datapackage(table: pd.DataFrame, year: int, council_name: str) -> dict:
     }
 
 
-def write_open_data(
-    year: int, council_name: str, protocol: Protocol, root: Path | str | None = None
-) -> list[Path]:
+def write_open_data(year: int, council_name: str, root: Path | str | None = None) -> list[Path]:
     """Write outputs/<year>/open_data/registry.csv and its datapackage.json."""
-    from pipeline.ingest import write_returns
-
-    table = open_registry(read_table(paths.evaluation_file(year, root)), protocol)
+    evaluation = tables.read("evaluation", year, root, personal=False)
+    table = open_registry(evaluation, protocol.load(root))
     folder = paths.open_data_dir(year, root)
-    csv_path = write_returns(table, folder / "registry.csv")
+    csv_path = tables.write_csv(table, folder / "registry.csv")
     package = folder / "datapackage.json"
     package.write_text(
         json.dumps(_datapackage(table, year, council_name), indent=2) + "\n", encoding="utf-8"

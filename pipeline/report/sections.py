@@ -16,15 +16,11 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML
 
-from pipeline import council, paths, provenance, toolkit
+from pipeline import paths, provenance, settings, tables
 from pipeline.council import Council
-from pipeline.ingest import missing_questions, read_returns_csv, read_table, unmapped_columns
+from pipeline.ingest import missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
-from pipeline.protocol import load as load_protocol
 from pipeline.toolkit import Toolkit
-from pipeline.validate import quarantine_by_rule, read_dq_summary, warnings_by_rule
-
-ACTION_ORDER = ["exit", "review", "develop", "continue"]
 
 
 @dataclass(frozen=True)
@@ -37,10 +33,9 @@ class ReportData:
     toolkit: Toolkit
     evaluation: pd.DataFrame
     dq_summary: dict[str, Any]
-    findings: pd.DataFrame
     coverage: pd.DataFrame
     unsure_pairs: int
-    disagreements: int
+    disagreements: pd.DataFrame
     changes: pd.DataFrame
     column_map: pd.DataFrame
     caveats: pd.DataFrame  # accepted values read with a caveat, by question
@@ -92,78 +87,32 @@ def table(frame: pd.DataFrame, caption: str, rag_columns: tuple[str, ...] = ()) 
 
 
 def load(year: int, root: Path | str | None = None) -> ReportData:
-    """Read the processed outputs of stages 01-03 that the report is built from."""
-    questionnaire = load_protocol(root)
-    kit = toolkit.load(root)
-    evaluation = read_table(paths.evaluation_file(year, root))
-    valid = read_returns_csv(paths.valid_file(year, root), questionnaire)
-    findings = read_table(paths.findings_file(year, root))
-    settings = council.load(root)
-    coverage = response_coverage(valid, settings)
-    unsure = read_table(paths.unsure_pairs_file(year, root))
-    disagreements = read_table(paths.disagreements_file(year, root))
+    """Read the processed outputs of stages 01-03 that the report is built from.
+
+    Only tables without personal data are read (tables.read refuses the others).
+    """
+    config = settings.load(root)
+    unsure = tables.read("unsure_pairs", year, root, personal=False)
+    disagreements = tables.read("disagreements", year, root, personal=False)
     return ReportData(
         year=year,
-        council=settings,
-        protocol=questionnaire,
-        toolkit=kit,
-        evaluation=evaluation,
-        dq_summary=read_dq_summary(year, root),
-        findings=findings,
-        coverage=coverage,
+        council=config.council,
+        protocol=config.protocol,
+        toolkit=config.toolkit,
+        evaluation=tables.read("evaluation", year, root, personal=False),
+        dq_summary=tables.read_dq_summary(year, root),
+        coverage=tables.read("coverage", year, root, personal=False),
         unsure_pairs=len(unsure),
-        disagreements=len(disagreements),
-        changes=read_table(paths.changes_file(year, root)),
-        column_map=read_table(paths.column_map_file(year, root)),
-        caveats=read_with_caveats(valid, questionnaire),
-        has_previous_year=paths.evaluation_file(year - 1, root).is_file(),
+        disagreements=disagreements,
+        changes=tables.read("changes", year, root, personal=False),
+        column_map=tables.read("column_map", year, root, personal=False),
+        caveats=tables.read("caveats", year, root, personal=False),
+        has_previous_year=tables.exists("evaluation", year - 1, root),
         inputs=provenance.input_files(year, root),
         versions=provenance.package_versions(),
         commit=provenance.code_commit(),
         root=paths.resolve_root(root),
     )
-
-
-def read_with_caveats(valid: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
-    """Accepted returns whose values were read with a caveat (an approximate amount, an
-    answer that is none of the options), counted by question."""
-    phrases = valid["parse_warnings"].dropna().str.split(" | ", regex=False).explode()
-    questions = phrases.str.extract(r"^(Q\d+):", expand=False).dropna()
-    counts = questions.value_counts()
-    return pd.DataFrame(
-        [
-            {"Question": f"{qid} {protocol.question(qid).text}", "Returns": int(counts[qid])}
-            for qid in protocol.ids
-            if qid in counts.index
-        ],
-        columns=["Question", "Returns"],
-    )
-
-
-def response_coverage(valid: pd.DataFrame, settings: Council) -> pd.DataFrame:
-    """Senior officers who sent at least one accepted return, by directorate.
-
-    Officers are counted by email, else name, without showing either; returns from an
-    anonymous form name nobody, so they are counted beside, not guessed at.
-    """
-    identity = valid["Q2"].where(valid["Q2"].notna(), valid["Q1"])
-    officer = identity.map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
-    by_directorate = valid.assign(officer=officer).groupby("Q4")
-    responded = by_directorate["officer"].nunique().to_dict()
-    anonymous = by_directorate["officer"].apply(lambda o: int(o.isna().sum())).to_dict()
-    rows = []
-    for directorate, senior in settings.directorates.items():
-        count = int(responded.get(directorate, 0))
-        rows.append(
-            {
-                "Directorate": directorate,
-                "Senior officers": senior,
-                "Officers who responded": count,
-                "Coverage": f"{count / senior:.0%}" if senior else "n/a",
-                "Anonymous returns": int(anonymous.get(directorate, 0)),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _total(evaluation: pd.DataFrame, column: str) -> float:
@@ -195,7 +144,7 @@ def summary(data: ReportData) -> HTML:
     totals = cost_totals(data)
     actions = ev["action"].value_counts()
     concern = ev[ev["overall_band"] == data.toolkit.band_labels["concern"]]
-    high = ev[ev["Q43"] == data.toolkit.risk_order[-1]]
+    high = ev[ev["risk_level"] == data.toolkit.risk_order[-1]]
     key = ev[ev["key_partnership"]]
     dq = data.dq_summary
     items = [
@@ -210,7 +159,9 @@ def summary(data: ReportData) -> HTML:
         f"{data.toolkit.key_min_criteria} of the toolkit's criteria).",
         f"{len(concern)} partnerships have an overall principles score of concern; "
         f"{len(high)} are rated high risk by at least one officer.",
-        "Recommended actions: " + ", ".join(f"{actions.get(a, 0)} {a}" for a in ACTION_ORDER) + ".",
+        "Recommended actions: "
+        + ", ".join(f"{actions.get(a, 0)} {a}" for a in data.toolkit.action_order)
+        + ".",
     ]
     return HTML("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
 
@@ -225,21 +176,33 @@ def _counts(series: pd.Series, label: str, order: list[str] | None = None) -> pd
 
 def landscape(data: ReportData) -> HTML:
     """Section 2: partnerships by type, directorate, legal form, statutory basis, priority."""
-    ev, q = data.evaluation, data.protocol.question
-    priorities = ev["Q26"].dropna().str.split("; ").explode()
+    ev = data.evaluation
+
+    def options(key: str) -> list[str]:
+        return list(data.protocol.by_key(key).options)
+
+    priorities = ev["priorities"].dropna().str.split("; ").explode()
     parts = [
-        table(_counts(ev["Q8"], "Type", list(q("Q8").options)), "Partnerships by type"),
         table(
-            _counts(ev["directorate"], "Directorate", list(q("Q4").options)),
+            _counts(ev["partnership_type"], "Type", options("partnership_type")),
+            "Partnerships by type",
+        ),
+        table(
+            _counts(ev["directorate"], "Directorate", options("directorate")),
             "Partnerships by lead directorate",
         ),
-        table(_counts(ev["Q9"], "Legal form", list(q("Q9").options)), "Partnerships by legal form"),
         table(
-            _counts(ev["Q10"], "Required by law?", list(q("Q10").options)),
+            _counts(ev["legal_form"], "Legal form", options("legal_form")),
+            "Partnerships by legal form",
+        ),
+        table(
+            _counts(
+                ev["statutory_requirement"], "Required by law?", options("statutory_requirement")
+            ),
             "Partnerships by statutory basis",
         ),
         table(
-            _counts(priorities, "Council Plan priority", list(q("Q26").options)),
+            _counts(priorities, "Council Plan priority", options("priorities")),
             "Partnerships contributing to each Council Plan priority",
         ),
     ]
@@ -263,12 +226,12 @@ def key_partnerships(data: ReportData) -> HTML:
         {
             "ID": key["partnership_id"],
             "Partnership": key["name"],
-            "Council role": key["Q12"],
+            "Council role": key["council_role"],
             "Full annual cost": key["full_cost"].map(money),
             "Governance": key["governance_completeness"].map(_percent),
             "Principles": key["overall_band"],
             "Score": key["overall_score"].map(_score),
-            "Risk": key["Q43"],
+            "Risk": key["risk_level"],
             "Action": key["action"],
         }
     )
@@ -321,9 +284,9 @@ def money_section(data: ReportData) -> HTML:
         f"for the county: {'n/a' if leverage is None else f'£{leverage:.2f}'} for every £1 "
         "the council puts in.</p>"
     )
-    by_priority = ev.assign(priority=ev["Q26"].fillna("Not answered").str.split("; ")).explode(
-        "priority"
-    )
+    by_priority = ev.assign(
+        priority=ev["priorities"].fillna("Not answered").str.split("; ")
+    ).explode("priority")
     priority = (
         by_priority.groupby("priority", sort=True)
         .agg(
@@ -385,7 +348,8 @@ def principle_summary(data: ReportData) -> pd.DataFrame:
 def evaluation_section(data: ReportData) -> HTML:
     """Section 5: principle bands and the partnerships of concern, with the reason."""
     kit = data.toolkit
-    concern = data.evaluation[data.evaluation["action"].isin(["exit", "review"])].sort_values(
+    attention = [name for name, action in kit.actions.items() if action.attention]
+    concern = data.evaluation[data.evaluation["action"].isin(attention)].sort_values(
         "partnership_id"
     )
     shown = pd.DataFrame(
@@ -394,7 +358,7 @@ def evaluation_section(data: ReportData) -> HTML:
             "Partnership": concern["name"],
             "Principles band": concern["overall_band"],
             "Governance band": concern["governance_band"],
-            "Risk": concern["Q43"],
+            "Risk": concern["risk_level"],
             "Recommendation": concern["action"],
             "Why": concern["action_reason"],
         }
@@ -411,7 +375,8 @@ def evaluation_section(data: ReportData) -> HTML:
         + table(principle_summary(data), "Partnerships in each band, by principle")
         + table(
             shown,
-            "Partnerships recommended for review or exit",
+            "Partnerships recommended for "
+            + " or ".join(kit.actions[a].label.lower() for a in attention),
             ("Principles band", "Governance band"),
         )
     )
@@ -420,14 +385,14 @@ def evaluation_section(data: ReportData) -> HTML:
 def governance_section(data: ReportData) -> HTML:
     """Section 6: missing governance items, and the high-risk partnerships."""
     ev = data.evaluation
-    q = data.protocol.question
+    q = data.protocol.by_key
     kit = data.toolkit
     rows = [
         {
-            "Checklist item": q(qid).text,
-            "Partnerships not evidencing it": int((ev[qid] != kit.evidenced_answer).sum()),
+            "Checklist item": q(key).text,
+            "Partnerships not evidencing it": int((ev[key] != kit.evidenced_answer).sum()),
         }
-        for qid in kit.governance_yes_items
+        for key in kit.governance_yes_items
     ]
     rows.append(
         {
@@ -446,7 +411,7 @@ def governance_section(data: ReportData) -> HTML:
             ),
         }
     )
-    high = ev[ev["Q43"] == kit.risk_order[-1]].sort_values("partnership_id")
+    high = ev[ev["risk_level"] == kit.risk_order[-1]].sort_values("partnership_id")
     risks = pd.DataFrame(
         {
             "ID": high["partnership_id"],
@@ -465,10 +430,11 @@ def governance_section(data: ReportData) -> HTML:
 def equality_section(data: ReportData) -> HTML:
     """Section 7: equality impact assessments and the equality score's bands."""
     ev = data.evaluation
+    assessment = data.toolkit.impact_assessment_question
     eia = _counts(
-        ev[data.toolkit.impact_assessment_question],
+        ev[assessment],
         "Equality impact assessment completed?",
-        ["Yes", "No", "Not applicable"],
+        list(data.protocol.by_key(assessment).options),
     )
     bands = _counts(
         ev["equality_band"],
@@ -516,28 +482,33 @@ def data_quality(data: ReportData) -> HTML:
     """Section 9: returns received, quarantined and why, warnings, coverage by directorate."""
     dq = data.dq_summary
     rules = data.protocol.rules
-    quarantined = quarantine_by_rule(data.findings).assign(
-        reason=lambda t: t["rule"].map(lambda r: rules[r].description)
+    quarantined = pd.DataFrame(dq["quarantined_by_rule"], columns=["rule", "rows"])
+    quarantined = pd.DataFrame(
+        {
+            "Reason": quarantined["rule"].map(lambda r: rules[r].description),
+            "Returns": quarantined["rows"],
+        }
     )
-    quarantined = quarantined.rename(columns={"reason": "Reason", "rows": "Returns"})[
-        ["Reason", "Returns"]
-    ]
-    warnings = (
-        warnings_by_rule(data.findings)
-        .assign(reason=lambda t: t["rule"].map(lambda r: rules[r].description))
-        .rename(columns={"reason": "Warning", "column": "Question", "rows": "Returns kept"})[
-            ["Warning", "Question", "Returns kept"]
-        ]
+    flagged = pd.DataFrame(dq["warnings_by_rule"], columns=["rule", "column", "rows"])
+    warnings = pd.DataFrame(
+        {
+            "Warning": flagged["rule"].map(lambda r: rules[r].description),
+            "Question": flagged["column"],
+            "Returns kept": flagged["rows"],
+        }
     )
+    disagreed = data.disagreements
     docs = paths.data_docs_dir(data.year, data.root) / "index.html"
     relative = "data_docs/index.html"
     intro = (
         f"<p>{dq['rows_in']} returns were received: {dq['valid']} accepted and "
-        f"{dq['quarantined']} quarantined (rows in = accepted + quarantined). "
+        f"{dq['quarantined']} quarantined (rows in = accepted + quarantined); "
+        f"{dq['rows_with_warnings']} accepted returns carry a warning. "
         f"{data.unsure_pairs} pairs of partnership names were close but not certain "
-        f"matches, and on {data.disagreements} questions officers reporting the same "
-        "partnership answered differently: both lists are in the processed folder for the "
-        "analyst.</p>"
+        f"matches. In {disagreed['partnership_id'].nunique()} partnerships, officers "
+        f"reporting the same partnership gave different answers to at least one question "
+        f"({len(disagreed)} such answers in all; the registry takes the rule's answer): both "
+        "lists are in the processed folder for the analyst.</p>"
         f"<p>The full Great Expectations record (Data Docs) is kept beside this report for "
         f'auditors: <a href="{relative}">{relative}</a> '
         f"({_esc(docs.relative_to(data.root))}).</p>"
@@ -559,8 +530,26 @@ def data_quality(data: ReportData) -> HTML:
         + columns_note
         + table(quarantined, "Returns quarantined, by reason (a return can have several)")
         + table(warnings, "Warnings: returns kept but flagged")
-        + table(data.caveats, "Values read with a caveat (approximate amounts, other answers)")
-        + table(data.coverage, "Response coverage by directorate")
+        + table(
+            data.caveats.rename(
+                columns={"question_id": "Question", "question": "Wording", "returns": "Returns"}
+            ),
+            "Values read with a caveat (approximate amounts, other answers)",
+        )
+        + table(coverage_table(data.coverage), "Response coverage by directorate")
+    )
+
+
+def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Response coverage as members read it: whole percentages."""
+    return pd.DataFrame(
+        {
+            "Directorate": coverage["directorate"],
+            "Senior officers": coverage["senior_officers"],
+            "Officers who responded": coverage["officers_responding"],
+            "Coverage": coverage["coverage"].map(_percent),
+            "Anonymous returns": coverage["anonymous_returns"],
+        }
     )
 
 
@@ -593,7 +582,7 @@ def appendix(data: ReportData) -> HTML:
             "Full annual cost": ev["full_cost"].map(money),
             "Principles": ev["overall_band"],
             "Governance": ev["governance_band"],
-            "Risk": ev["Q43"],
+            "Risk": ev["risk_level"],
             "Key": ev["key_partnership"].map({True: "Yes", False: "No"}),
             "Action": ev["action"],
         }

@@ -1,0 +1,63 @@
+"""All four config files, loaded strictly and checked against each other before any stage runs.
+
+protocol.yaml (the questionnaire), toolkit.yaml (every scoring number), council.yaml (the
+council) and aliases.yaml (the analyst's partnership aliases). A typo in any of them is one
+line naming the file, the key path and the line, before the first notebook starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import council, paths, protocol, registry, toolkit
+from pipeline.config import config_error, read_yaml_with_lines
+from pipeline.council import Council
+from pipeline.errors import PipelineError
+from pipeline.protocol import Protocol
+from pipeline.toolkit import Toolkit
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration in force for a run."""
+
+    protocol: Protocol
+    toolkit: Toolkit
+    council: Council
+    aliases: dict[str, str]
+
+
+def _check_directorates(
+    settings: Council, questionnaire: Protocol, root: Path | str | None
+) -> None:
+    """Response coverage counts officers by the directorate they chose: council.yaml must
+    name the same directorates as the survey's question."""
+    options = questionnaire.by_key("directorate").options
+    path = paths.council_file(root)
+    unknown = [name for name in settings.directorates if name not in options]
+    if unknown:
+        _, lines = read_yaml_with_lines(path)
+        raise PipelineError(
+            config_error(
+                path,
+                ("directorates", unknown[0]),
+                f"'{unknown[0]}' is not an option of the directorate question in protocol.yaml "
+                f"({', '.join(options)}).",
+                lines,
+            )
+        )
+
+
+def load(root: Path | str | None = None) -> Settings:
+    """Load and cross-check every config file; the first problem stops the run in one line."""
+    questionnaire = protocol.load(root)
+    kit = toolkit.load(root, questionnaire)
+    settings = council.load(root)
+    _check_directorates(settings, questionnaire, root)
+    return Settings(questionnaire, kit, settings, registry.load_aliases(root))
+
+
+def survey_year(year: int | None, config: Settings) -> int:
+    """The year a notebook runs for: its parameter, else council.yaml's default year."""
+    return config.council.default_year if year is None else year
