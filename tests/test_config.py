@@ -1,0 +1,252 @@
+"""Strict config: a typo in any YAML file is one line naming file, key path and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import paths, settings
+from pipeline.errors import PipelineError
+
+
+def _config_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the repository's config/ with one edit in one file."""
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    target = paths.config_dir(tmp_path) / file
+    text = target.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {file}"
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return tmp_path
+
+
+def _line_of(root: Path, file: str, text: str) -> int:
+    lines = (paths.config_dir(root) / file).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+CASES = [
+    # (file, text in the file, typo, key path in the message, words in the message, line text)
+    (
+        "toolkit.yaml",
+        "{field: overall_band, op: eq, value: Concern}",
+        "{field: overal_band, op: eq, value: Concern}",
+        "recommendation.rules[0].when[0].field",
+        "overal_band",
+        "overal_band",
+    ),
+    (
+        "toolkit.yaml",
+        "min_full_cost: 100000}",
+        "min_ful_cost: 100000}",
+        "key_partnerships.criteria.cost.min_ful_cost",
+        "unknown key",
+        "min_ful_cost",
+    ),
+    (
+        "toolkit.yaml",
+        "officer_hourly_cost: 38.50",
+        "officer_hourly_cost: ninety",
+        "finance.officer_hourly_cost",
+        "'ninety'",
+        "officer_hourly_cost",
+    ),
+    (
+        "toolkit.yaml",
+        "op: ge, value: 0.5",
+        "op: gte, value: 0.5",
+        "recommendation.rules[0].when[2].op",
+        "'gte'",
+        "op: gte",
+    ),
+    (
+        "toolkit.yaml",
+        "    cost: {label:",
+        "    costs: {label:",
+        "key_partnerships.criteria.costs",
+        "unknown key",
+        "costs:",
+    ),
+    (
+        "toolkit.yaml",
+        "{field: overall_band, op: eq, value: Borderline}",
+        "{field: overall_band, op: eq, value: Borderlin}",
+        "recommendation.rules[3].when[0].value",
+        "never 'Borderlin'",
+        "Borderlin}",
+    ),
+    (
+        "toolkit.yaml",
+        "- action: develop\n      reason: Borderline",
+        "- action: devlop\n      reason: Borderline",
+        "recommendation.rules[3].action",
+        "'devlop' is not listed under actions",
+        "action: devlop",
+    ),
+    (
+        "toolkit.yaml",
+        "yes_items: [terms_of_reference,",
+        "yes_items: [terms_of_referance,",
+        "governance.yes_items[0]",
+        "'terms_of_referance' is no question's key",
+        "yes_items: [terms_of_referance",
+    ),
+    (
+        "toolkit.yaml",
+        "levels: [High]",
+        "levels: [Severe]",
+        "key_partnerships.criteria.risk.levels",
+        "'Severe' is not an option of risk_level",
+        "levels: [Severe]",
+    ),
+    (
+        "toolkit.yaml",
+        '"Full cost of at least {min_full_cost} a year"',
+        '"Full cost of at least £100,000 a year"',
+        "key_partnerships.criteria.cost",
+        "label must state {min_full_cost}",
+        "cost: {label",
+    ),
+    (
+        "protocol.yaml",
+        "  fuzzy_threshold: 90",
+        "  fuzzy_threshold: ninety",
+        "column_matching.fuzzy_threshold",
+        "'ninety'",
+        "fuzzy_threshold",
+    ),
+    (
+        "protocol.yaml",
+        "    type: single\n    options:\n      - Adults and Health",
+        "    type: singel\n    options:\n      - Adults and Health",
+        "questions[3].type",
+        "'singel'",
+        "type: singel",
+    ),
+    (
+        "protocol.yaml",
+        "    severity: warning\n      description: the email",
+        "    severity: warn\n      description: the email",
+        "validation.rules.email_format.severity",
+        "'warn'",
+        "severity: warn",
+    ),
+    (
+        "protocol.yaml",
+        "    section: About you\n    text: Your job title",
+        "    sectoin: About you\n    text: Your job title",
+        "questions[2].sectoin",
+        "unknown key",
+        "sectoin",
+    ),
+    (
+        "council.yaml",
+        "default_year: 2025",
+        "default_yeer: 2025",
+        "default_yeer",
+        "unknown key",
+        "default_yeer",
+    ),
+    (
+        "council.yaml",
+        "  Resources: 12",
+        "  Resources: twelve",
+        "directorates.Resources",
+        "'twelve'",
+        "Resources: twelve",
+    ),
+    (
+        "council.yaml",
+        "  Public Health: 7",
+        "  Public Heath: 7",
+        "directorates.Public Heath",
+        "not an option of the directorate question",
+        "Public Heath",
+    ),
+    (
+        "aliases.yaml",
+        "aliases:\n",
+        "aliasses:\n",
+        "aliasses",
+        "unknown key",
+        "aliasses",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "key", "words", "line_text"), CASES)
+def test_config_typo_stops_with_one_line_naming_file_key_and_line(
+    tmp_path, file, old, new, key, words, line_text
+):
+    root = _config_with(tmp_path, file, old, new)
+
+    with pytest.raises(PipelineError) as caught:
+        settings.load(root)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{paths.config_dir(root) / file}: {key}")
+    assert words in message
+    assert f"(line {_line_of(root, file, line_text)})" in message
+
+
+def test_missing_key_is_named(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "min_answers: 2\n", "")
+
+    with pytest.raises(PipelineError, match=r"toolkit\.yaml: min_answers: missing key"):
+        settings.load(root)
+
+
+def test_protocol_without_a_key_the_code_needs_is_refused(tmp_path):
+    root = _config_with(tmp_path, "protocol.yaml", "    key: risk_level", "    key: risk")
+
+    with pytest.raises(PipelineError, match="no question has key 'risk_level'"):
+        settings.load(root)
+
+
+def test_repeated_question_key_is_refused(tmp_path):
+    root = _config_with(tmp_path, "protocol.yaml", "    key: job_title", "    key: service")
+
+    with pytest.raises(PipelineError, match="keys are not unique: service"):
+        settings.load(root)
+
+
+def test_key_criterion_label_states_the_number_in_force(tmp_path):
+    root = _config_with(
+        tmp_path, "toolkit.yaml", "min_full_cost: 100000}", "min_full_cost: 250000}"
+    )
+
+    criteria = {c.name: c.label for c in settings.load(root).toolkit.key_criteria}
+
+    assert criteria["cost"] == "Full cost of at least £250,000 a year"
+
+
+def test_actions_follow_the_order_listed_in_the_toolkit(tmp_path):
+    root = _config_with(
+        tmp_path,
+        "toolkit.yaml",
+        "  exit: {label: Exit",
+        '  pause: {label: Pause, colour: "#3D3D3D"}\n  exit: {label: Exit',
+    )
+
+    kit = settings.load(root).toolkit
+
+    assert kit.action_order == ["pause", "exit", "review", "develop", "continue"]
+
+
+def test_aliases_may_name_a_question_by_key_or_id(tmp_path):
+    root = _config_with(
+        tmp_path, "protocol.yaml", '"Partnership name": partnership_name', '"Partnership name": Q6'
+    )
+
+    questionnaire = settings.load(root).protocol
+
+    assert questionnaire.aliases_for(2025)["Partnership name"] == "Q6"
+
+
+def test_the_repository_config_loads():
+    loaded = settings.load()
+
+    assert loaded.protocol.by_key("risk_level").options == ("Low", "Medium", "High")
+    assert set(loaded.toolkit.principles) == set(loaded.protocol.principles)
