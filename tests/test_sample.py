@@ -132,7 +132,7 @@ def _wording(question: protocol.Question) -> str:
 
 
 def _column(layout: str, rows: list[list[object]], question: protocol.Question) -> int:
-    """Where a single-answer question sits in a layout (the spec's header conventions)."""
+    """Where a single-answer question sits in a layout (decision D13)."""
     in_grid = question.id in GRID
     if layout.startswith("qualtrics"):
         name = f"Q29_{GRID.index(question.id) + 1}" if in_grid else question.id
@@ -410,7 +410,7 @@ def test_generate_returns_spreads_partnerships_across_score_bands(sample_returns
     assert min(bands["strength"], bands["borderline"], bands["concern"]) >= 15
 
 
-# --- Every layout of survey-exports.md, from the same returns ----------------------------------
+# --- Every layout of decision D13, from the same returns ----------------------------------------
 
 
 def test_write_sample_names_each_layouts_file_after_its_platform(layout_exports):

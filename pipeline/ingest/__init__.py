@@ -255,7 +255,7 @@ def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
 
 
 def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
-    """Mark copies so that each return counts once (the Decisions, in their order).
+    """Mark copies so that each return counts once (decision D2, in its order).
 
     1. Same platform ID and the same answers, or the same email and partnership: a copy;
        the first keeps its ID, later copies get duplicate_of = that ID.

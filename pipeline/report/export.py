@@ -1,8 +1,7 @@
 """Report export: the executed report notebook to one committee-ready HTML file and a tagged PDF.
 
 nbconvert turns the notebook into HTML with the project's ``committee`` template, then
-WeasyPrint renders that same HTML to PDF/UA. No LaTeX, no browser (see the guide's PDF
-decision).
+WeasyPrint renders that same HTML to PDF/UA. No LaTeX, no browser (decision D12).
 """
 
 from __future__ import annotations
