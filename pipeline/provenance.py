@@ -7,6 +7,7 @@ none of them is a time, so the report's body stays byte-identical across reruns.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -15,17 +16,19 @@ import pandas as pd
 
 from pipeline import paths
 
-PACKAGES = (
-    "pandas",
-    "numpy",
-    "great-expectations",
-    "papermill",
-    "nbconvert",
-    "matplotlib",
-    "rapidfuzz",
-    "openpyxl",
-    "weasyprint",
-)
+_DISTRIBUTION = "partnerships-pipeline"
+_COMPUTED_WITH = ("numpy",)  # not declared, but every number passes through it
+
+
+def _runtime_packages() -> list[str]:
+    """Every package the pipeline declares it runs on (pyproject's dependencies), so that no
+    reader of the exports (python-calamine, say) is left out of the recorded versions."""
+    names = []
+    for requirement in metadata.requires(_DISTRIBUTION) or []:
+        if "extra ==" in requirement:
+            continue  # development tools, not what produced the outputs
+        names.append(re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0])
+    return sorted({*names, *_COMPUTED_WITH}, key=str.casefold)
 
 
 def sha256(path: Path) -> str:
@@ -57,7 +60,7 @@ def input_files(year: int, root: Path | str | None = None) -> pd.DataFrame:
 
 def package_versions() -> pd.DataFrame:
     rows = []
-    for name in PACKAGES:
+    for name in _runtime_packages():
         try:
             version = metadata.version(name)
         except metadata.PackageNotFoundError:
