@@ -51,11 +51,12 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
 	$(PY) benchmarks/bench_ingest.py
 
-## lint: ruff (check and format) and the pre-commit hooks
+## lint: ruff (check and format, notebooks too), notebooks without outputs, mypy on pipeline/
 lint: $(STAMP)
-	$(VENV)/bin/ruff check pipeline tests benchmarks
-	$(VENV)/bin/ruff format --check pipeline tests benchmarks
+	$(VENV)/bin/ruff check pipeline tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check pipeline tests benchmarks notebooks
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/mypy
 
 ## clean: remove processed data and outputs (never data/raw/)
 clean:
