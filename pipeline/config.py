@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from pipeline.errors import PipelineError
 
@@ -93,7 +94,7 @@ def config_error(path: Path, location: KeyPath, problem: str, lines: dict[KeyPat
     return f"{path}: {where}: {problem}"
 
 
-def _problem(error: dict[str, Any]) -> str:
+def _problem(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown key (misspelt, or not a setting this file has)."
@@ -105,7 +106,7 @@ def _problem(error: dict[str, Any]) -> str:
     return message + "."
 
 
-def _location(error: dict[str, Any]) -> KeyPath:
+def _location(error: ErrorDetails) -> KeyPath:
     """pydantic's location without the names of union members or model validators."""
     return tuple(
         part

@@ -122,7 +122,7 @@ def match_names(
         cluster_of[key] = key
         method_of[key] = ("exact", 100.0)
         representatives.append(key)
-    members: dict[str, list[int]] = {}
+    members: dict[str, list[Any]] = {}
     for row, key in resolved.items():
         members.setdefault(cluster_of[key], []).append(row)
     leading = returns["council_role"].isin(toolkit.lead_roles)
@@ -331,7 +331,7 @@ def consolidate_returns(
         row["cost_missing_returns"] = int(costs.isna().any(axis=1).sum())
         external = pd.to_numeric(group["external_funding"], errors="coerce").dropna()
         row["external_funding"] = float(external.median()) if not external.empty else None
-        priorities = set()
+        priorities: set[str] = set()
         for answer in group["priorities"].dropna():
             priorities.update(p.strip() for p in str(answer).split(";") if p.strip())
         ordered = [o for o in priority_options if o in priorities]
@@ -398,6 +398,13 @@ _COMPARED = (
 )
 
 
+def _shown(value: Any) -> str:
+    """A value as compared and reported: missing (None, NaN) is "none" in either year."""
+    return (
+        "none" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    )
+
+
 def changes_since(
     previous: pd.DataFrame | None, current: pd.DataFrame, toolkit: Toolkit
 ) -> pd.DataFrame:
@@ -411,7 +418,7 @@ def changes_since(
         return pd.DataFrame(columns=columns)
     before = previous.set_index("partnership_id")
     now = current.set_index("partnership_id")
-    rows = [
+    rows: list[tuple[Any, Any, str, str | None]] = [
         (pid, now.at[pid, "name"], "new", None)
         for pid in sorted(set(now.index) - set(before.index))
     ]
@@ -421,11 +428,12 @@ def changes_since(
     ]
     for pid in sorted(set(now.index) & set(before.index)):
         what = [
-            f"{label}: {before.at[pid, column]} to {now.at[pid, column]}"
+            f"{label}: {_shown(before.at[pid, column])} to {_shown(now.at[pid, column])}"
             for column, label in _COMPARED
-            if before.at[pid, column] != now.at[pid, column]
+            if _shown(before.at[pid, column]) != _shown(now.at[pid, column])
         ]
-        cost_before, cost_now = float(before.at[pid, "full_cost"]), float(now.at[pid, "full_cost"])
+        cost_before = float(pd.to_numeric(before.at[pid, "full_cost"]))
+        cost_now = float(pd.to_numeric(now.at[pid, "full_cost"]))
         moved = abs(cost_now - cost_before)
         if moved and (not cost_before or moved / cost_before >= toolkit.material_cost_change):
             what.append(f"full cost: £{cost_before:,.0f} to £{cost_now:,.0f}")

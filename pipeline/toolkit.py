@@ -549,7 +549,8 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
         row: dict[str, Any] = {"partnership_id": partnership_id}
         weighted, weight_used = 0.0, 0.0
         for code, questions in protocol.principles.items():
-            answers = pd.to_numeric(group[questions].stack(), errors="coerce").dropna()
+            stacked: pd.Series = group[questions].stack()
+            answers = pd.to_numeric(stacked, errors="coerce").dropna()
             enough = len(answers) >= toolkit.min_answers
             mean = float(answers.mean()) if enough else None
             row[f"{code}_score"] = mean

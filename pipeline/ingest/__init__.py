@@ -56,10 +56,10 @@ def _clashes(matches: list[ColumnMatch]) -> list[list[ColumnMatch]]:
         if found.question_id:
             slot = found.option if found.kind == "option" else found.kind
             slots.setdefault((found.question_id, slot), []).append(found)
-    clashes = [found for found in slots.values() if len(found) > 1]
-    for (qid, slot), found in slots.items():
+    clashes = [claims for claims in slots.values() if len(claims) > 1]
+    for (qid, slot), claims in slots.items():
         if slot not in ("answer", "other") and (qid, "answer") in slots:
-            clashes.append(slots[(qid, "answer")] + found)
+            clashes.append(slots[(qid, "answer")] + claims)
     return sorted(clashes, key=lambda found: found[0].position)
 
 
@@ -167,7 +167,7 @@ def _answer_cells(
             answers[match.question_id] = cell
         elif match.kind == "option":
             ticked = spread.setdefault(match.question_id, [])
-            if _selected(cell):
+            if _selected(cell) and match.option is not None:
                 ticked.append(match.option)
         elif match.kind == "other" and not values.is_blank(cell):
             others[match.question_id] = cell

@@ -110,6 +110,8 @@ class HeaderMatcher:
     def _option(self, position: int, header: str, title: str, part: str) -> ColumnMatch | None:
         """One option's column of a multi-select, or the "Other" text box of a choice."""
         qid, method, score = self.question(title)
+        if qid is None:
+            return None
         option = self.options.get(qid, {}).get(label_key(part))
         if option:
             return ColumnMatch(position, header, qid, f"{method} + option", score, "option", option)

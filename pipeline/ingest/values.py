@@ -175,9 +175,9 @@ def read_date(value: Any, *, day_first: bool = True) -> Reading:
         day, month = (first, second) if day_first else (second, first)
         parsed = _date_or_none(year, month, day)
         return Reading(parsed) if parsed else Reading(raw, error="date")
-    for pattern in _MONTH_NAME_FORMATS:  # "5 November 2024", "Nov 5, 2024"
+    for date_format in _MONTH_NAME_FORMATS:  # "5 November 2024", "Nov 5, 2024"
         try:
-            return Reading(dt.datetime.strptime(_ORDINAL.sub(r"\1", text), pattern).date())
+            return Reading(dt.datetime.strptime(_ORDINAL.sub(r"\1", text), date_format).date())
         except ValueError:
             continue
     return Reading(raw, error="date")
