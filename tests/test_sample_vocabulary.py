@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths, protocol
+from pipeline import paths, protocol, sample
 from pipeline.errors import PipelineError
 from pipeline.sample import vocabulary
 
@@ -92,3 +92,18 @@ def test_labels_fail_when_the_protocol_no_longer_offers_an_answer(tmp_path):
 
     with pytest.raises(PipelineError, match=r"answers\.yaml Q19 'Twice a year'"):
         vocabulary.resolve_labels(vocabulary.load(), protocol.load(tmp_path))
+
+
+def test_generator_answers_with_the_protocols_labels(tmp_path):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    _edit(paths.protocol_file(tmp_path), "      - Public Health\n", "      - Public Health Team\n")
+
+    returns = sample.generate_returns(2025, protocol.load(tmp_path))
+
+    directorates = {r.answers["Q4"] for r in returns}
+    assert "Public Health Team" in directorates and "Public Health" not in directorates
+
+
+def test_generator_plants_only_aliases_the_analyst_confirmed():
+    with pytest.raises(PipelineError, match="config/aliases.yaml has no alias 'NCSP'"):
+        sample.generate_returns(2025, protocol.load(), aliases={})

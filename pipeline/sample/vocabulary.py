@@ -30,7 +30,7 @@ _CODES_IN_RULES = {
     "Q10": ("S", "R", "D"),
     "Q12": ("LEAD", "ACC"),
 }
-_REQUIRES_BASIS = ("S", "R")  # law codes whose lead officer types a statutory basis (Q11)
+REQUIRES_BASIS = ("S", "R")  # law codes whose lead officer types a statutory basis (Q11)
 TIERS = ("strong", "borderline", "weak")
 ADVICE_BANDS = ("agree", "mixed", "disagree_discretionary", "disagree_required")
 _GOVERNANCE = ("Q13", "Q14", "Q16", "Q17", "Q15")
@@ -257,8 +257,8 @@ class _File:
             if not isinstance(pair, list) or len(pair) != 2:
                 self.fail(f"{where}[{n}]", "must be a [low, high] pair")
             low, high = (self.whole(v, f"{where}[{n}]") for v in pair)
-            if low > high:
-                self.fail(f"{where}[{n}]", "has low above high")
+            if low > high or (low == 0 and high > 0):
+                self.fail(f"{where}[{n}]", "must run from low up to high, above 0 unless [0, 0]")
             pairs.append((low, high))
         return tuple(pairs)
 
@@ -325,7 +325,7 @@ def _partnership(
     )
     law = file.code(entry["law"], f"{where}.law", codes["Q10"])
     basis = entry.get("basis", "")
-    if law in _REQUIRES_BASIS:
+    if law in REQUIRES_BASIS:
         basis = file.text(basis, f"{where}.basis")
     elif basis:
         file.fail(f"{where}.basis", f"is given, but law '{law}' needs no statutory basis")

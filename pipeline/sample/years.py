@@ -8,9 +8,10 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import paths, registry
 from pipeline import protocol as protocol_module
 from pipeline.protocol import Protocol
+from pipeline.sample import vocabulary
 from pipeline.sample.generator import generate_returns
 from pipeline.sample.layouts import export_name, write_export
 from pipeline.sample.returns import Answer, SampleReturn
@@ -21,13 +22,9 @@ SAMPLE_YEARS = (2024, 2025)
 """Survey years whose sample is committed under data/raw/ (what `make sample` writes)."""
 
 # The year the generator draws; the year before it is derived from it, so both years hold
-# the same partnerships (a few new, a few ended, some changed) and IDs can carry over.
+# the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
+# previous_year) and IDs can carry over.
 BASE_YEAR = 2025
-# Partnerships that ran in the previous year only, and how many of this year's are new.
-_ENDED = ("Northmoor Twinning Association", "Northmoor Rural Broadband Partnership")
-_NEW_COUNT = 3
-_DECLINED_COUNT = 3  # agreement one step higher the year before
-_COST_ROSE_COUNT = 3  # cash contributions 40% lower the year before
 
 
 def _year_before(day: datetime.date) -> datetime.date:
@@ -76,13 +73,15 @@ def previous_year_returns(
     before have ended (their officers' returns are kept, under their own names), some scored
     better the year before and some cost less. Times and review dates move back a year.
     """
+    changes = vocabulary.load().catalogue.previous_year
+    ended = changes.ended
     rng = random.Random(seed * 31 + BASE_YEAR - 1)
     names = sorted({r.true_partnership for r in current})
-    chosen = rng.sample(names, _NEW_COUNT + len(_ENDED) + _DECLINED_COUNT + _COST_ROSE_COUNT)
-    new = set(chosen[:_NEW_COUNT])
-    templates = dict(zip(chosen[_NEW_COUNT : _NEW_COUNT + len(_ENDED)], _ENDED, strict=True))
-    declined = set(chosen[_NEW_COUNT + len(_ENDED) :][:_DECLINED_COUNT])
-    cost_rose = set(chosen[-_COST_ROSE_COUNT:])
+    chosen = rng.sample(names, changes.new + len(ended) + changes.declined + changes.cost_rose)
+    new = set(chosen[: changes.new])
+    templates = dict(zip(chosen[changes.new : changes.new + len(ended)], ended, strict=True))
+    declined = set(chosen[changes.new + len(ended) :][: changes.declined])
+    cost_rose = set(chosen[-changes.cost_rose :])
     agree5 = [q.id for q in protocol.of_type("agree5")]
     drafts: list[tuple[SampleReturn, dict[str, Answer], str]] = []
     for item in current:
@@ -115,11 +114,17 @@ def previous_year_returns(
     return earlier
 
 
-def sample_returns(year: int, protocol: Protocol, seed: int = 2025) -> list[SampleReturn]:
-    """The sample's returns for a year: the base year drawn, the year before derived from it."""
+def sample_returns(
+    year: int, protocol: Protocol, seed: int = 2025, aliases: dict[str, str] | None = None
+) -> list[SampleReturn]:
+    """The sample's returns for a year: the base year drawn, the year before derived from it.
+
+    ``aliases`` as for :func:`generate_returns` (None: the repository's config/aliases.yaml).
+    """
     if year == BASE_YEAR - 1:
-        return previous_year_returns(generate_returns(BASE_YEAR, protocol, seed), protocol, seed)
-    return generate_returns(year, protocol, seed)
+        base = generate_returns(BASE_YEAR, protocol, seed, aliases)
+        return previous_year_returns(base, protocol, seed)
+    return generate_returns(year, protocol, seed, aliases)
 
 
 def write_sample(
@@ -132,11 +137,12 @@ def write_sample(
 
     The committed sample is the Microsoft Forms download alone; tests ask for more layouts,
     each the same returns. The protocol is read from ``root``'s config, so a test can
-    generate into ``tmp_path``. Regenerating gives byte-identical files.
+    generate into ``tmp_path``; so are the aliases officers type. The vocabulary always comes
+    from the repository's data/synthetic/. Regenerating gives byte-identical files.
     """
     names = [export_name(year, layout) for layout in layouts]  # unknown layouts fail first
     protocol = protocol_module.load(root)
-    returns = sample_returns(year, protocol, seed)
+    returns = sample_returns(year, protocol, seed, registry.load_aliases(root))
     written = []
     for layout, name in zip(layouts, names, strict=True):
         path = write_export(returns, protocol, paths.raw_dir(year, root) / name, year, layout)
