@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import paths, protocol, sample
 from pipeline.errors import PipelineError
-from pipeline.sample import vocabulary
+from pipeline.sample import labels, vocabulary
 
 
 @pytest.fixture
@@ -46,11 +46,11 @@ def test_every_data_file_says_it_is_synthetic():
 def test_vocabulary_loads_the_catalogue_and_resolves_its_labels():
     words = vocabulary.load()
 
-    labels = vocabulary.resolve_labels(words, protocol.load())
+    resolved = labels.resolve_labels(words, protocol.load())
 
     assert 95 <= len(words.catalogue.partnerships) <= 110
-    assert labels.directorates["PH"] == "Public Health"
-    assert labels.risks == protocol.load().question("Q43").options
+    assert resolved.directorates["PH"] == "Public Health"
+    assert resolved.risks == protocol.load().question("Q43").options
 
 
 def test_vocabulary_rejects_an_unknown_key_naming_the_file_and_key(synthetic):
@@ -91,7 +91,7 @@ def test_labels_fail_when_the_protocol_no_longer_offers_an_answer(tmp_path):
     _edit(paths.protocol_file(tmp_path), "Twice a year,", "Twice yearly,")
 
     with pytest.raises(PipelineError, match=r"answers\.yaml Q19 'Twice a year'"):
-        vocabulary.resolve_labels(vocabulary.load(), protocol.load(tmp_path))
+        labels.resolve_labels(vocabulary.load(), protocol.load(tmp_path))
 
 
 def test_generator_answers_with_the_protocols_labels(tmp_path):

@@ -17,8 +17,9 @@ from pipeline import registry
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.sample import habits, vocabulary
+from pipeline.sample.labels import Labels, resolve_labels
 from pipeline.sample.returns import Answer, SampleReturn
-from pipeline.sample.vocabulary import Labels, Partnership, Vocabulary
+from pipeline.sample.vocabulary import Partnership, Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -542,7 +543,7 @@ def generate_returns(
     words = vocabulary.load()
     world = _World(
         words=words,
-        labels=vocabulary.resolve_labels(words, protocol),
+        labels=resolve_labels(words, protocol),
         aliases=_planted_aliases(words, registry.load_aliases() if aliases is None else aliases),
     )
     rng = random.Random(seed + year)

@@ -3,8 +3,8 @@
 Every file is checked as it is read: an unknown or missing key, a value of the wrong kind or
 a code that points nowhere is a :class:`PipelineError` naming the file and the key. Answer
 labels are not repeated here: the catalogue names options by short codes bound to
-config/protocol.yaml's options in order, and :func:`resolve_labels` checks every label the
-data does name against the protocol before anything is drawn.
+config/protocol.yaml's options in order, and :mod:`.labels` checks every label the data
+does name against the protocol before anything is drawn.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any, NoReturn
 from pipeline import paths
 from pipeline.config import read_yaml
 from pipeline.errors import PipelineError
-from pipeline.protocol import Protocol
 
 Weights = dict[str, int | float]
 """Relative weights of the choices, in the order the generator draws among them."""
@@ -66,6 +65,8 @@ class PreviousYear:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """catalogue.yaml: the partnerships, the codes they use, aliases and last year's changes."""
+
     place: str
     option_codes: dict[str, tuple[str | None, ...]]
     partnerships: tuple[Partnership, ...]
@@ -75,6 +76,8 @@ class Catalogue:
 
 @dataclass(frozen=True)
 class Organisations:
+    """organisations.yaml: partner pools and the committees partnerships report to."""
+
     partner_pools: dict[str, tuple[str, ...]]
     committees: dict[str, tuple[str, ...]]
     shareholder_committee: str
@@ -82,12 +85,16 @@ class Organisations:
 
 @dataclass(frozen=True)
 class Director:
+    """The service and title of a directorate's first officer, who is its director."""
+
     service: str
     job_title: str
 
 
 @dataclass(frozen=True)
 class Officers:
+    """officers.yaml: who answers, from which services, with which names and titles."""
+
     per_directorate: dict[str, int]
     services: dict[str, tuple[str, ...]]
     job_titles: Weights  # templates with {service}
@@ -98,6 +105,8 @@ class Officers:
 
 @dataclass(frozen=True)
 class Tier:
+    """A quality tier: its share of partnerships and its range of agreement levels (1-5)."""
+
     share: float
     low: float
     high: float
@@ -105,6 +114,8 @@ class Tier:
 
 @dataclass(frozen=True)
 class Answering:
+    """answers.yaml: the labels and weights officers answer with, by tier or type."""
+
     yes: str
     no: str
     dont_know: str
@@ -129,6 +140,8 @@ class Answering:
 
 @dataclass(frozen=True)
 class Snippets:
+    """snippets.yaml: the free text officers type (Q27, Q44, Q46)."""
+
     achievements: tuple[str, ...]
     risks: tuple[str, ...]
     comments: tuple[str, ...]
@@ -136,6 +149,8 @@ class Snippets:
 
 @dataclass(frozen=True)
 class Defects:
+    """defects.yaml: the values planted for validation to find, in the order drawn."""
+
     unreadable: tuple[tuple[str, str], ...]
     approximate: tuple[tuple[str, str], ...]
     future_review_dates: tuple[str, ...]
@@ -160,21 +175,6 @@ class Vocabulary:
     def codes(self, question_id: str) -> tuple[str, ...]:
         """The catalogue's codes for a question's options, in the protocol's order."""
         return tuple(c for c in self.catalogue.option_codes[question_id] if c is not None)
-
-
-@dataclass(frozen=True)
-class Labels:
-    """The protocol's labels for the catalogue's codes, and the scales answers move along."""
-
-    directorates: dict[str, str]  # Q4 code -> label
-    types: dict[str, str]  # Q8
-    law: dict[str, str]  # Q10
-    roles: dict[str, str]  # Q12
-    priorities: dict[str, str]  # Q26
-    meetings: tuple[str, ...]  # Q19 options
-    evidence: tuple[str, ...]  # Q28 options
-    equality_impact: tuple[str, ...]  # Q41 options
-    risks: tuple[str, ...]  # Q43 options
 
 
 class _File:
@@ -607,71 +607,3 @@ def _check_across_files(vocabulary: Vocabulary, directorates: tuple[str, ...]) -
 def load(folder: Path | None = None) -> Vocabulary:
     """Read and check data/synthetic/ (or ``folder``); the same folder is read once a run."""
     return _load(Path(folder or paths.synthetic_dir()).resolve())
-
-
-def resolve_labels(vocabulary: Vocabulary, protocol: Protocol) -> Labels:
-    """The protocol's labels for the vocabulary's codes, failing clearly if the protocol no
-    longer offers an answer the vocabulary gives (or now offers a planted off-option one)."""
-    problems: list[str] = []
-    coded: dict[str, dict[str, str]] = {}
-    for qid, codes in vocabulary.catalogue.option_codes.items():
-        options = protocol.question(qid).options
-        if len(codes) != len(options):
-            problems.append(
-                f"catalogue.yaml option_codes.{qid} has {len(codes)} codes for {len(options)} "
-                "options (one per option, in the protocol's order)"
-            )
-        coded[qid] = {c: o for c, o in zip(codes, options, strict=False) if c is not None}
-    answering = vocabulary.answering
-    yes_no = (answering.yes, answering.no, answering.dont_know)
-    expected: list[tuple[str, str, list[str]]] = [
-        ("answers.yaml", qid, list(yes_no)) for qid in ("Q13", "Q14", "Q16", "Q17", "Q24", "Q25")
-    ]
-    expected += [
-        ("answers.yaml", "Q9", [answering.incorporated, answering.unincorporated]),
-        ("answers.yaml", "Q9", [answering.dont_know]),
-        ("answers.yaml", "Q10", [answering.dont_know]),
-        ("answers.yaml", "Q19", [k for w in answering.meetings.values() for k in w]),
-        ("answers.yaml", "Q19", list(answering.rare_meetings)),
-        ("answers.yaml", "Q28", [k for w in answering.evidence.values() for k in w]),
-        ("answers.yaml", "Q41", [k for w in answering.equality_impact.values() for k in w]),
-        ("answers.yaml", "Q43", [k for w in answering.risk.values() for k in w]),
-        ("answers.yaml", "Q43", list(answering.risk_money_at_stake)),
-        ("answers.yaml", "Q45", [k for w in answering.advice.values() for k in w]),
-    ]
-    for name, qid, labels in expected:
-        options = protocol.question(qid).options
-        problems += [f"{name} {qid} '{label}'" for label in labels if label not in options]
-    defects = vocabulary.defects
-    ids = {question.id for question in protocol.questions}
-    for qid, _ in (
-        *defects.unreadable,
-        *defects.approximate,
-        *defects.off_option,
-        *defects.free_text,
-    ):
-        if qid not in ids:
-            problems.append(f"defects.yaml names question {qid}, which the protocol lacks")
-    for qid, typed in defects.off_option:
-        if qid not in ids:
-            continue
-        question = protocol.question(qid)
-        labels = typed.split("; ") if question.type == "multi" else [typed]
-        if all(label in question.options for label in labels):
-            problems.append(f"defects.yaml off_option {qid} '{typed}' is an option")
-    if problems:
-        raise PipelineError(
-            f"{vocabulary.folder}: the sample generator's vocabulary no longer agrees with "
-            f"config/protocol.yaml: {'; '.join(problems)}. Update the data files or the protocol."
-        )
-    return Labels(
-        directorates=coded["Q4"],
-        types=coded["Q8"],
-        law=coded["Q10"],
-        roles=coded["Q12"],
-        priorities=coded["Q26"],
-        meetings=tuple(protocol.question("Q19").options),
-        evidence=tuple(protocol.question("Q28").options),
-        equality_impact=tuple(protocol.question("Q41").options),
-        risks=tuple(protocol.question("Q43").options),
-    )
