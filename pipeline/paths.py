@@ -166,3 +166,12 @@ def open_data_dir(year: int, root: Path | str | None = None) -> Path:
 def questionnaire_file(root: Path | str | None = None) -> Path:
     """docs/questionnaire.md: the printable questionnaire, written from protocol.yaml."""
     return resolve_root(root) / "docs" / "questionnaire.md"
+
+
+def synthetic_dir() -> Path:
+    """data/synthetic/: the sample generator's vocabulary (partnerships, people, snippets).
+
+    Always the repository's, whatever the data root, like source notebooks: it is part of
+    the generator, not of a council's data, so a root holding only config/ still generates.
+    """
+    return ROOT / "data" / "synthetic"

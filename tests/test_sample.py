@@ -221,6 +221,17 @@ def test_write_sample_is_byte_identical_when_regenerated(tmp_path):
         assert one.read_bytes() == other.read_bytes()
 
 
+@pytest.mark.parametrize("year", sample.SAMPLE_YEARS)
+def test_regenerating_the_sample_gives_the_committed_bytes(year, project_root):
+    committed = paths.raw_exports(year)
+
+    written = sample.write_sample(year, root=project_root)
+
+    assert [p.name for p in written] == [p.name for p in committed]
+    for new, old in zip(written, committed, strict=True):
+        assert new.read_bytes() == old.read_bytes(), f"{old} differs: run make sample"
+
+
 def test_write_sample_writes_into_the_years_raw_folder(generated):
     expected = paths.raw_dir(generated.year, generated.root)
 

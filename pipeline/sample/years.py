@@ -1,0 +1,151 @@
+"""The sample's years: the base year drawn, the year before derived, written under data/raw/."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline import paths, registry
+from pipeline import protocol as protocol_module
+from pipeline.protocol import Protocol
+from pipeline.sample import vocabulary
+from pipeline.sample.generator import generate_returns
+from pipeline.sample.layouts import export_name, write_export
+from pipeline.sample.returns import Answer, SampleReturn
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_YEARS = (2024, 2025)
+"""Survey years whose sample is committed under data/raw/ (what `make sample` writes)."""
+
+# The year the generator draws; the year before it is derived from it, so both years hold
+# the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
+# previous_year) and IDs can carry over.
+BASE_YEAR = 2025
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier (29 February becomes the 28th)."""
+    leap_day = (day.month, day.day) == (2, 29)
+    return day.replace(year=day.year - 1, day=28 if leap_day else day.day)
+
+
+def _typed_date_year_before(typed: Answer) -> Answer:
+    """The same review date a year earlier, typed the way it was typed."""
+    if isinstance(typed, datetime.datetime):
+        return typed.replace(year=typed.year - 1)
+    if isinstance(typed, datetime.date):
+        return _year_before(typed)
+    if isinstance(typed, str):
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                day = datetime.datetime.strptime(typed.strip(), pattern).date()
+            except ValueError:
+                continue
+            return _year_before(day).strftime(pattern)
+    return typed
+
+
+def _agree_one_step_up(typed: Answer, protocol: Protocol) -> Answer:
+    scores = {label.casefold(): score for label, score in protocol.agree5.items()}
+    labels = {score: label for label, score in protocol.agree5.items()}
+    if not isinstance(typed, str) or typed.strip().casefold() not in scores:
+        return typed
+    return labels[min(max(labels), scores[typed.strip().casefold()] + 1)]
+
+
+def _cash_lower(typed: Answer) -> Answer:
+    digits = typed.replace("£", "").replace(",", "").strip() if isinstance(typed, str) else ""
+    if not digits.isdigit() or int(digits) == 0:
+        return typed
+    return f"£{round(int(digits) * 0.6, -2):,.0f}"
+
+
+def previous_year_returns(
+    current: list[SampleReturn], protocol: Protocol, seed: int = 2025
+) -> list[SampleReturn]:
+    """The year before's returns, derived from this year's so that the two years match.
+
+    A few of this year's partnerships are new (absent the year before), two that ran the year
+    before have ended (their officers' returns are kept, under their own names), some scored
+    better the year before and some cost less. Times and review dates move back a year.
+    """
+    changes = vocabulary.load().catalogue.previous_year
+    ended = changes.ended
+    rng = random.Random(seed * 31 + BASE_YEAR - 1)
+    names = sorted({r.true_partnership for r in current})
+    chosen = rng.sample(names, changes.new + len(ended) + changes.declined + changes.cost_rose)
+    new = set(chosen[: changes.new])
+    templates = dict(zip(chosen[changes.new : changes.new + len(ended)], ended, strict=True))
+    declined = set(chosen[changes.new + len(ended) :][: changes.declined])
+    cost_rose = set(chosen[-changes.cost_rose :])
+    agree5 = [q.id for q in protocol.of_type("agree5")]
+    drafts: list[tuple[SampleReturn, dict[str, Answer], str]] = []
+    for item in current:
+        truth = item.true_partnership
+        variants = [(truth, dict(item.answers))]
+        if truth in templates:  # the ended partnership's officer also reported this one
+            variants.append((templates[truth], {**item.answers, "Q6": templates[truth]}))
+        for name, answers in variants:
+            if name in new:
+                continue
+            answers["Q18"] = _typed_date_year_before(answers.get("Q18"))
+            if name in declined:
+                answers.update({q: _agree_one_step_up(answers.get(q), protocol) for q in agree5})
+            if name in cost_rose:
+                answers["Q20"] = _cash_lower(answers.get("Q20"))
+            drafts.append((item, answers, name))
+    earlier = []
+    ordered = sorted(drafts, key=lambda d: (d[0].submitted_at, d[2]))
+    for number, (item, answers, name) in enumerate(ordered, start=1):
+        earlier.append(
+            replace(
+                item,
+                response_id=number,
+                answers=answers,
+                submitted_at=item.submitted_at.replace(year=item.submitted_at.year - 1),
+                started_at=item.started_at.replace(year=item.started_at.year - 1),
+                true_partnership=name,
+            )
+        )
+    return earlier
+
+
+def sample_returns(
+    year: int, protocol: Protocol, seed: int = 2025, aliases: dict[str, str] | None = None
+) -> list[SampleReturn]:
+    """The sample's returns for a year: the base year drawn, the year before derived from it.
+
+    ``aliases`` as for :func:`generate_returns` (None: the repository's config/aliases.yaml).
+    """
+    if year == BASE_YEAR - 1:
+        base = generate_returns(BASE_YEAR, protocol, seed, aliases)
+        return previous_year_returns(base, protocol, seed)
+    return generate_returns(year, protocol, seed, aliases)
+
+
+def write_sample(
+    year: int,
+    root: Path | None = None,
+    seed: int = 2025,
+    layouts: tuple[str, ...] = ("msforms_xlsx",),
+) -> list[Path]:
+    """Write the year's sample exports under data/raw/<year>/, one file per layout.
+
+    The committed sample is the Microsoft Forms download alone; tests ask for more layouts,
+    each the same returns. The protocol is read from ``root``'s config, so a test can
+    generate into ``tmp_path``; so are the aliases officers type. The vocabulary always comes
+    from the repository's data/synthetic/. Regenerating gives byte-identical files.
+    """
+    names = [export_name(year, layout) for layout in layouts]  # unknown layouts fail first
+    protocol = protocol_module.load(root)
+    returns = sample_returns(year, protocol, seed, registry.load_aliases(root))
+    written = []
+    for layout, name in zip(layouts, names, strict=True):
+        path = write_export(returns, protocol, paths.raw_dir(year, root) / name, year, layout)
+        written.append(path)
+        logger.info("Wrote %s (%d returns).", path, len(returns))
+    return written
