@@ -400,9 +400,12 @@ _COMPARED = (
 
 def _shown(value: Any) -> str:
     """A value as compared and reported: missing (None, NaN) is "none" in either year."""
-    return (
-        "none" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    )
+    missing = value is None or (not isinstance(value, str) and pd.isna(value))
+    return "none" if missing else str(value)
+
+
+def _pounds(value: Any) -> float:
+    return float(value)
 
 
 def changes_since(
@@ -432,8 +435,8 @@ def changes_since(
             for column, label in _COMPARED
             if _shown(before.at[pid, column]) != _shown(now.at[pid, column])
         ]
-        cost_before = float(pd.to_numeric(before.at[pid, "full_cost"]))
-        cost_now = float(pd.to_numeric(now.at[pid, "full_cost"]))
+        cost_before = _pounds(before.at[pid, "full_cost"])
+        cost_now = _pounds(now.at[pid, "full_cost"])
         moved = abs(cost_now - cost_before)
         if moved and (not cost_before or moved / cost_before >= toolkit.material_cost_change):
             what.append(f"full cost: £{cost_before:,.0f} to £{cost_now:,.0f}")

@@ -549,8 +549,8 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
         row: dict[str, Any] = {"partnership_id": partnership_id}
         weighted, weight_used = 0.0, 0.0
         for code, questions in protocol.principles.items():
-            stacked: pd.Series = group[questions].stack()
-            answers = pd.to_numeric(stacked, errors="coerce").dropna()
+            every = pd.Series(group[questions].to_numpy().ravel())  # each answer counts once
+            answers = pd.to_numeric(every, errors="coerce").dropna()
             enough = len(answers) >= toolkit.min_answers
             mean = float(answers.mean()) if enough else None
             row[f"{code}_score"] = mean

@@ -458,7 +458,9 @@ def _plant(rng: random.Random, world: _World, drafts: list[_Draft], year: int) -
         draft.planted.append(f"off_option:{qid}")
     statutory = world.labels.law["S"]
     for _ in range(defects.missing_basis):
-        draft = _pick(rng, drafts, lambda d: d.answers["Q10"] == statutory and d.answers["Q11"])
+        draft = _pick(
+            rng, drafts, lambda d: bool(d.answers["Q10"] == statutory and d.answers["Q11"])
+        )
         draft.answers["Q11"] = None
         draft.planted.append("missing_basis:Q11")
     for qid, text in defects.free_text:

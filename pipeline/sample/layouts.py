@@ -416,7 +416,7 @@ def _plain_columns(protocol: Protocol, year: int) -> list[_Column]:
 
 def _table(columns: list[_Column], returns: list[SampleReturn]) -> list[list[Cell]]:
     """Header rows, then one row per return."""
-    header_rows = [
+    header_rows: list[list[Cell]] = [
         [column.headers[n] for column in columns] for n in range(len(columns[0].headers))
     ]
     body = [[column.value(sample_return) for column in columns] for sample_return in returns]
