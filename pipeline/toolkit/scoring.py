@@ -1,0 +1,215 @@
+"""Evaluate stage, scoring: applies the toolkit in force to the registry.
+
+Every number, band, weight and rule comes from toolkit.yaml (``Toolkit``); each score can
+be traced back to the answers it came from (the number of answers and their spread are
+kept). Columns are named by question key (decision D14).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from pipeline.protocol import Protocol
+from pipeline.toolkit.model import Toolkit
+
+
+def band(mean: float | None, toolkit: Toolkit) -> str:
+    """Half-open bands on the unrounded mean: concern < 3.0 <= borderline < 4.0 <= strength."""
+    labels = toolkit.band_labels
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return labels["none"]
+    if mean >= toolkit.strength_from:
+        return labels["strength"]
+    if mean >= toolkit.borderline_from:
+        return labels["borderline"]
+    return labels["concern"]
+
+
+def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
+    """A principle's score is the mean of all its agree5 answers over a partnership's returns.
+
+    Needs partnership_id and the agree5 statements by key. Returns one row per partnership
+    with <P>_score (None below the toolkit's minimum answers), <P>_answers, <P>_spread and
+    <P>_band, then overall_score (weighted mean of the principles that have a score) and
+    overall_band.
+    """
+    rows = []
+    for partnership_id, group in returns.groupby("partnership_id", sort=True):
+        row: dict[str, Any] = {"partnership_id": partnership_id}
+        weighted, weight_used = 0.0, 0.0
+        for code, questions in protocol.principles.items():
+            every = pd.Series(group[questions].to_numpy().ravel())  # each answer counts once
+            answers = pd.to_numeric(every, errors="coerce").dropna()
+            enough = len(answers) >= toolkit.min_answers
+            mean = float(answers.mean()) if enough else None
+            row[f"{code}_score"] = mean
+            row[f"{code}_answers"] = len(answers)
+            row[f"{code}_spread"] = float(answers.max() - answers.min()) if len(answers) else None
+            row[f"{code}_band"] = band(mean, toolkit)
+            if mean is not None:
+                weighted += mean * toolkit.principle_weights[code]
+                weight_used += toolkit.principle_weights[code]
+        overall = weighted / weight_used if weight_used else None
+        row["overall_score"] = overall
+        row["overall_band"] = band(overall, toolkit)
+        row["principles_of_concern"] = sum(
+            row[f"{code}_band"] == toolkit.band_labels["concern"] for code in protocol.principles
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def score_equality(returns: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Equality score: mean of the equality statement's answers, banded like principles."""
+    rows = []
+    for partnership_id, group in returns.groupby("partnership_id", sort=True):
+        answers = pd.to_numeric(group[toolkit.equality_question], errors="coerce").dropna()
+        mean = float(answers.mean()) if len(answers) >= toolkit.min_answers else None
+        rows.append(
+            {
+                "partnership_id": partnership_id,
+                "equality_score": mean,
+                "equality_answers": len(answers),
+                "equality_band": band(mean, toolkit),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole months from one date to a later one: 15 March to 14 May is one month."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - 1 if later.day < earlier.day else months
+
+
+def governance_items(row: pd.Series, toolkit: Toolkit, as_of: dt.date) -> dict[str, bool]:
+    """The governance checklist: which items a partnership evidences (Don't know does not).
+
+    ``row`` is a registry row (columns by question key); items are keyed the same way."""
+    items = {qid: row.get(qid) == toolkit.evidenced_answer for qid in toolkit.governance_yes_items}
+    line = row.get(toolkit.governance_reporting_line)
+    items[toolkit.governance_reporting_line] = isinstance(line, str) and bool(line.strip())
+    reviewed = row.get(toolkit.governance_last_review)
+    recent = False
+    if isinstance(reviewed, str) and reviewed:
+        review_date = dt.date.fromisoformat(reviewed[:10])
+        recent = _months_between(review_date, as_of) <= toolkit.review_period_months
+    items[toolkit.governance_last_review] = recent
+    return items
+
+
+def governance_band(completeness: float, toolkit: Toolkit) -> str:
+    labels = toolkit.band_labels
+    if completeness >= toolkit.governance_strength_from:
+        return labels["strength"]
+    if completeness < toolkit.governance_concern_below:
+        return labels["concern"]
+    return labels["borderline"]
+
+
+def key_criteria_met(facts: dict[str, Any], toolkit: Toolkit) -> list[str]:
+    """Which of the toolkit's key-partnership criteria a partnership meets, by label."""
+    met = []
+    for criterion in toolkit.key_criteria:
+        settings = criterion.settings
+        if criterion.name == "statutory":
+            hit = bool(facts["statutory"])
+        elif criterion.name == "cost":
+            hit = (facts["full_cost"] or 0) >= settings["min_full_cost"]
+        elif criterion.name == "risk":
+            hit = facts["risk_level"] in settings["levels"]
+        elif criterion.name == "priorities":
+            hit = facts["priority_count"] >= settings["min_priorities"]
+        elif criterion.name == "role":
+            hit = facts["council_role"] in settings["roles"]
+        else:  # the model admits no other kind
+            raise ValueError(f"unknown key-partnership criterion {criterion.name!r}")
+        if hit:
+            met.append(criterion.label)
+    return met
+
+
+def recommend(facts: dict[str, Any], toolkit: Toolkit) -> tuple[str, str, str]:
+    """The first recommendation rule whose conditions all hold: action, reason and the
+    rule's conditions as written in toolkit.yaml (for the auditor)."""
+    for number, rule in enumerate(toolkit.rules, start=1):
+        if all(condition.holds(facts) for condition in rule.when):
+            conditions = "; ".join(map(str, rule.when))
+            return rule.action, rule.reason, f"rule {number}: {conditions}"
+    return toolkit.default_action, toolkit.default_reason, "default: no rule matched"
+
+
+def full_cost(cash: float, in_kind: float, officer_hours: float, toolkit: Toolkit) -> float:
+    """Full annual cost to the council: cash + in-kind + hours a month x 12 x hourly cost."""
+    officer_cost = officer_hours * toolkit.months_per_year * toolkit.officer_hourly_cost
+    return round(cash + in_kind + officer_cost, 2)
+
+
+def evaluate_partnerships(
+    registry: pd.DataFrame,
+    returns: pd.DataFrame,
+    protocol: Protocol,
+    toolkit: Toolkit,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """Score every partnership and recommend an action, with the rule that produced it.
+
+    Needs the registry (consolidate_returns) and the accepted returns with partnership_id.
+    Returns one row per partnership: costs, principle and overall scores with bands,
+    governance completeness, risk, equality, key-partnership criteria, action and reason.
+    """
+    principles = score_principles(returns, protocol, toolkit)
+    equality = score_equality(returns, toolkit)
+    scored = registry.merge(principles, on="partnership_id", validate="one_to_one").merge(
+        equality, on="partnership_id", validate="one_to_one"
+    )
+    rows = []
+    labels = {q.key: q.text for q in protocol.questions}
+    statutory_key = protocol.question(protocol.statutory_condition_question).key
+    for _, row in scored.iterrows():
+        items = governance_items(row, toolkit, as_of)
+        completeness = sum(items.values()) / len(items)
+        cost = full_cost(row["cash"], row["in_kind"], row["officer_hours"], toolkit)
+        external = row["external_funding"]
+        leverage = None if cost == 0 or pd.isna(external) else round(external / cost, 2)
+        facts = {
+            "statutory": str(row[statutory_key] or "").startswith(
+                protocol.statutory_condition_prefix
+            ),
+            "full_cost": cost,
+            "risk_level": row["risk_level"],
+            "priority_count": row["priority_count"],
+            "council_role": row["council_role"],
+            "overall_band": row["overall_band"],
+            "governance_band": governance_band(completeness, toolkit),
+            "leverage": leverage,
+            "principles_of_concern": row["principles_of_concern"],
+            "officer_exit_share": row["officer_exit_share"],
+        }
+        met = key_criteria_met(facts, toolkit)
+        action, reason, rule = recommend(facts, toolkit)
+        rows.append(
+            {
+                "partnership_id": row["partnership_id"],
+                "officer_time_cost": round(
+                    row["officer_hours"] * toolkit.months_per_year * toolkit.officer_hourly_cost, 2
+                ),
+                "full_cost": cost,
+                "leverage": leverage,
+                "statutory": facts["statutory"],
+                "governance_completeness": round(completeness, 4),
+                "governance_band": facts["governance_band"],
+                "governance_missing": "; ".join(labels[key] for key, ok in items.items() if not ok)
+                or None,
+                "key_partnership": len(met) >= toolkit.key_min_criteria,
+                "key_criteria": "; ".join(met) or None,
+                "action": action,
+                "action_reason": reason,
+                "action_rule": rule,
+            }
+        )
+    return scored.merge(pd.DataFrame(rows), on="partnership_id", validate="one_to_one")
