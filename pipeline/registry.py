@@ -350,96 +350,20 @@ def consolidate_returns(
     return registry, pd.DataFrame(disagreements, columns=columns)
 
 
-def summary_line(evaluation: pd.DataFrame, matching: NameMatching) -> str:
-    """The stage's one line: partnerships, key partnerships and names left to confirm."""
-    return (
-        f"{len(evaluation)} partnerships, {int(evaluation['key_partnership'].sum())} key; "
-        f"{len(matching.unsure_pairs)} pair(s) of names to confirm"
-    )
-
-
 def write_registry(
     registry: pd.DataFrame,
-    evaluation: pd.DataFrame,
     matching: NameMatching,
     disagreements: pd.DataFrame,
-    changes: pd.DataFrame,
     year: int,
     root: Path | str | None = None,
 ) -> list[Path]:
-    """Write the registry, its evaluation, the changes since last year, the analyst's
-    lists (names matched, unsure pairs, disagreements) and the stage's summary line."""
+    """Write the registry and the analyst's lists (names matched, unsure pairs,
+    disagreements between officers)."""
     written = [
-        tables.write("changes", changes, year, root),
         tables.write("registry", registry, year, root),
-        tables.write("evaluation", evaluation, year, root),
         tables.write("name_matches", matching.names, year, root),
         tables.write("unsure_pairs", matching.unsure_pairs, year, root),
         tables.write("disagreements", disagreements, year, root),
-        tables.write_summary("03_evaluate", summary_line(evaluation, matching), year, root),
     ]
     logger.info("registry: %d partnerships written", len(registry))
     return written
-
-
-def load_previous_evaluation(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
-    """Last year's evaluation, to compare with; None in the registry's first year."""
-    return (
-        tables.read("evaluation", year - 1, root)
-        if tables.exists("evaluation", year - 1, root)
-        else None
-    )
-
-
-_COMPARED = (
-    ("action", "recommended action"),
-    ("overall_band", "principles band"),
-    ("risk_level", "risk"),
-)
-
-
-def _shown(value: Any) -> str:
-    """A value as compared and reported: missing (None, NaN) is "none" in either year."""
-    missing = value is None or (not isinstance(value, str) and pd.isna(value))
-    return "none" if missing else str(value)
-
-
-def _pounds(value: Any) -> float:
-    return float(value)
-
-
-def changes_since(
-    previous: pd.DataFrame | None, current: pd.DataFrame, toolkit: Toolkit
-) -> pd.DataFrame:
-    """New, ended and materially changed partnerships, matched by their stable IDs.
-
-    Needs partnership_id, name, full_cost, action, overall_band and risk_level in both years.
-    Returns partnership_id, name, change (new / ended / changed) and what changed.
-    """
-    columns = ["partnership_id", "name", "change", "what_changed"]
-    if previous is None:
-        return pd.DataFrame(columns=columns)
-    before = previous.set_index("partnership_id")
-    now = current.set_index("partnership_id")
-    rows: list[tuple[Any, Any, str, str | None]] = [
-        (pid, now.at[pid, "name"], "new", None)
-        for pid in sorted(set(now.index) - set(before.index))
-    ]
-    rows += [
-        (pid, before.at[pid, "name"], "ended", None)
-        for pid in sorted(set(before.index) - set(now.index))
-    ]
-    for pid in sorted(set(now.index) & set(before.index)):
-        what = [
-            f"{label}: {_shown(before.at[pid, column])} to {_shown(now.at[pid, column])}"
-            for column, label in _COMPARED
-            if _shown(before.at[pid, column]) != _shown(now.at[pid, column])
-        ]
-        cost_before = _pounds(before.at[pid, "full_cost"])
-        cost_now = _pounds(now.at[pid, "full_cost"])
-        moved = abs(cost_now - cost_before)
-        if moved and (not cost_before or moved / cost_before >= toolkit.material_cost_change):
-            what.append(f"full cost: £{cost_before:,.0f} to £{cost_now:,.0f}")
-        if what:
-            rows.append((pid, now.at[pid, "name"], "changed", "; ".join(what)))
-    return pd.DataFrame(rows, columns=columns)

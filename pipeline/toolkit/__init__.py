@@ -1,8 +1,10 @@
 """Evaluate stage: the toolkit (config/toolkit.yaml) and the scoring it drives.
 
-``model`` loads and checks the toolkit; ``scoring`` applies it to the registry.
+``model`` loads and checks the toolkit; ``scoring`` applies it to the registry and writes
+the evaluation; ``changes`` compares it with last year's.
 """
 
+from pipeline.toolkit.changes import changes_since, load_previous_evaluation
 from pipeline.toolkit.model import (
     FACT_KINDS,
     Action,
@@ -22,6 +24,8 @@ from pipeline.toolkit.scoring import (
     recommend,
     score_equality,
     score_principles,
+    summary_line,
+    write_evaluation,
 )
 
 __all__ = [
@@ -32,13 +36,17 @@ __all__ = [
     "RecommendationRule",
     "Toolkit",
     "band",
+    "changes_since",
     "evaluate_partnerships",
     "full_cost",
     "governance_band",
     "governance_items",
     "key_criteria_met",
     "load",
+    "load_previous_evaluation",
     "recommend",
     "score_equality",
     "score_principles",
+    "summary_line",
+    "write_evaluation",
 ]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pipeline import tables
 from pipeline.protocol import Protocol
 from pipeline.toolkit.model import Toolkit
 
@@ -213,3 +215,26 @@ def evaluate_partnerships(
             }
         )
     return scored.merge(pd.DataFrame(rows), on="partnership_id", validate="one_to_one")
+
+
+def summary_line(evaluation: pd.DataFrame, unsure_pairs: int) -> str:
+    """The stage's one line: partnerships, key partnerships and names left to confirm."""
+    return (
+        f"{len(evaluation)} partnerships, {int(evaluation['key_partnership'].sum())} key; "
+        f"{unsure_pairs} pair(s) of names to confirm"
+    )
+
+
+def write_evaluation(
+    evaluation: pd.DataFrame,
+    changes: pd.DataFrame,
+    unsure_pairs: int,
+    year: int,
+    root: Path | str | None = None,
+) -> list[Path]:
+    """Write the evaluation, the changes since last year and the stage's summary line."""
+    return [
+        tables.write("evaluation", evaluation, year, root),
+        tables.write("changes", changes, year, root),
+        tables.write_summary("03_evaluate", summary_line(evaluation, unsure_pairs), year, root),
+    ]
