@@ -11,11 +11,10 @@ import resource
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import pandas as pd
 
-from pipeline import ingest, paths, protocol, validate
+from pipeline import ingest, paths, protocol, tables, validate
 
 TARGET_SECONDS = 30.0
 
@@ -24,9 +23,8 @@ def _returns(rows: int) -> pd.DataFrame:
     questionnaire = protocol.load()
     sample = ingest.ingest_exports(paths.raw_exports(2025), questionnaire, 2025).returns
     with tempfile.TemporaryDirectory() as folder:
-        typed = ingest.read_returns_csv(
-            ingest.write_returns(sample, Path(folder) / "returns.csv"), questionnaire
-        )
+        tables.write("returns", sample, 2025, folder, questionnaire)
+        typed = tables.read("returns", 2025, folder, questionnaire)
     copies = -(-rows // len(typed))
     big = pd.concat([typed] * copies, ignore_index=True).head(rows)
     number = pd.Series(range(len(big)), dtype="int64").astype(str)
