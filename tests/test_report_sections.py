@@ -211,7 +211,7 @@ def test_summary_states_the_totals_and_counts_of_the_evaluation():
     assert "2 partnerships have an overall principles score of concern; 1 are rated high risk" in (
         summary
     )
-    assert "Recommended actions: 1 exit, 1 review, 0 develop, 2 continue." in summary
+    assert "Recommended actions: Exit 1, Review 1, Develop 0, Continue 2." in summary
 
 
 def test_a_new_action_appears_in_the_summary_the_tables_and_the_chart():
@@ -226,11 +226,11 @@ def test_a_new_action_appears_in_the_summary_the_tables_and_the_chart():
     appendix = sections.appendix(data).data
     alt = figures.recommended_actions(data).metadata["alt"]
 
-    assert "Recommended actions: 0 exit, 0 review, 1 pause, 0 develop, 2 continue." in summary
+    assert "Recommended actions: Exit 0, Review 0, Pause 1, Develop 0, Continue 2." in summary
     for table in (key, appendix):
-        assert re.search(r"<td[^>]*>pause</td>", table)
+        assert re.search(r"<td[^>]*>Pause</td>", table)
     assert (
-        alt == "Bar chart of recommended actions: exit 0; review 0; pause 1; develop 0; continue 2."
+        alt == "Bar chart of recommended actions: Exit 0; Review 0; Pause 1; Develop 0; Continue 2."
     )
 
 
@@ -243,7 +243,7 @@ def test_an_attention_action_lists_its_partnerships_for_members():
     section = text_of(sections.evaluation_section(report_data(frame, toolkit=kit)).data)
 
     assert "Partnerships recommended for exit or review or pause" in section
-    assert "PSH-0001 Partnership 1 Borderline Strength Low pause Waiting" in section
+    assert "PSH-0001 Partnership 1 Borderline Strength Low Pause Waiting" in section
 
 
 def test_a_blank_answer_reads_as_not_answered():
@@ -302,7 +302,7 @@ def test_data_quality_counts_partnerships_with_a_disagreement_and_answers_in_all
     section = text_of(sections.data_quality(report_data(disagreements=disagreements)).data)
 
     assert "In 2 partnerships, officers reporting the same partnership" in section
-    assert "3 such answers in all" in section
+    assert "3 differing answers in all" in section
     assert "3 questions" not in section
 
 

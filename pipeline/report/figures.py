@@ -69,7 +69,7 @@ def cost_by_directorate(data: ReportData) -> Image:
     """Stacked horizontal bars: cash, in-kind and officer time by lead directorate."""
     words = _wording()
     table = metrics.money_by(
-        data.evaluation, "directorate", sorted(data.protocol.by_key("directorate").options)
+        data.evaluation, "directorate", data.protocol.by_key("directorate").options
     )
     labels = [formats.answer(v) for v in table["value"]]
     with plt.rc_context(_STYLE):

@@ -175,11 +175,9 @@ def money_section(data: ReportData) -> HTML:
             kit=data.toolkit,
             totals=totals,
             leverage=metrics.leverage(totals),
-            by_directorate=metrics.money_by(
-                ev, "directorate", sorted(_options(data, "directorate"))
-            ),
+            by_directorate=metrics.money_by(ev, "directorate", _options(data, "directorate")),
             by_priority=metrics.money_by(
-                ev, "priorities", sorted(_options(data, "priorities")), multi=True
+                ev, "priorities", _options(data, "priorities"), multi=True
             ),
             top=metrics.top_cost(ev),
         )
