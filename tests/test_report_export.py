@@ -21,12 +21,19 @@ HEADING = "Partnerships in 2025"
 ALT_TEXT = "Bar chart: council cost by directorate, highest in Adults at 120 thousand pounds."
 STDERR_TEXT = "STDERR-MARKER this warning is for auditors"
 
-TABLE_CELL = """\
+OFFICER_TEXT = "<script>alert(1)</script> & Partners"
+
+TABLE_CELL = f"""\
 import pandas as pd
 from IPython.display import HTML, display
 
-costs = pd.DataFrame({"Directorate": ["Adults", "Children"], "Cost (£)": [120000, 80000]})
-display(HTML(costs.style.hide(axis="index").set_uuid("costs").to_html()))
+from pipeline.report.render import table
+
+costs = pd.DataFrame(
+    {{"Directorate": ["Adults", {OFFICER_TEXT!r}], "Cost (£)": [120000, 80000]}}
+)
+display(HTML(table(costs, "Cost by directorate", [("Directorate", "Directorate"),
+                                                  ("Cost (£)", "Cost", "money")])))
 """
 
 CHART_CELL = f"""\
@@ -107,8 +114,15 @@ def test_export_html_loads_no_scripts(html_text: str) -> None:
 def test_export_html_has_no_code_or_prompts(html_text: str) -> None:
     assert "In&nbsp;[" not in html_text
     assert "Out[" not in html_text
-    for source_text in ("set_uuid", "plt.subplots", "savefig", "file=sys.stderr"):
+    for source_text in ("render import table", "plt.subplots", "savefig", "file=sys.stderr"):
         assert source_text not in html_text
+
+
+def test_export_html_keeps_officer_text_escaped_as_the_report_table_wrote_it(
+    html_text: str,
+) -> None:
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Partners" in html_text
+    assert re.search(r"<td[^>]*>\s*£120,000\s*</td>", html_text)
 
 
 def test_export_html_drops_stderr(html_text: str) -> None:

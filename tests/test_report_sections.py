@@ -1,11 +1,343 @@
-"""Report sections: numbers members read, computed from processed tables."""
+"""Report sections: what members read, rendered from tiny in-memory report data.
+
+The toolkit is the pinned one of test_report_metrics (KIT), so that tuning
+config/toolkit.yaml does not change these tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
+from test_report_metrics import KIT, with_action
 
-from pipeline import council
-from pipeline.report import sections
+from pipeline import council, protocol, validate
+from pipeline.report import figures, sections
+from pipeline.toolkit import Action, KeyCriterion
 
-SETTINGS = council.load()
+PROTOCOL = protocol.load()
+COUNCIL = council.load()
+SCRIPT = "<script>alert(1)</script>"
+
+
+def partnership(number: int, **values: Any) -> dict[str, Any]:
+    """One evaluation row: a plain partnership, with ``values`` changed."""
+    row = {
+        "partnership_id": f"PSH-{number:04d}",
+        "name": f"Partnership {number}",
+        "council_role": "Member",
+        "partnership_type": "Shared service",
+        "directorate": "Resources",
+        "legal_form": "Unincorporated",
+        "statutory_requirement": "No - discretionary",
+        "priorities": "Economic ambition",
+        "cash": 1000.0,
+        "in_kind": 0.0,
+        "officer_time_cost": 0.0,
+        "full_cost": 1000.0,
+        "external_funding": 0.0,
+        "cost_missing_returns": 0,
+        "leverage": 0.0,
+        "key_partnership": False,
+        "overall_score": 3.5,
+        "overall_band": "Borderline",
+        "P1_score": 3.5,
+        "P1_band": "Borderline",
+        "P2_score": 3.5,
+        "P2_band": "Borderline",
+        "governance_completeness": 1.0,
+        "governance_band": "Strength",
+        "governance_missing": None,
+        "terms_of_reference": "Yes",
+        "risk_register": "Yes",
+        "reporting_line": "Cabinet",
+        "last_reviewed": "2025-01-01",
+        "risk_level": "Low",
+        "equality_band": "Strength",
+        "equality_impact_assessment": "Yes",
+        "action": "continue",
+        "action_reason": "No concerns found by the toolkit",
+    }
+    row.update(values)
+    return row
+
+
+def evaluation(*rows: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows)).astype({"key_partnership": "boolean"})
+
+
+FOUR = evaluation(
+    partnership(1, cash=2000.0, full_cost=2000.0, key_partnership=True, cost_missing_returns=1),
+    partnership(2, full_cost=1000.0, risk_level="High", action="review", overall_band="Concern"),
+    partnership(3, full_cost=1000.0, cost_missing_returns=2),
+    partnership(4, full_cost=1000.0, action="exit", overall_band="Concern"),
+)
+DQ_SUMMARY = {
+    "closing_date": "2025-04-30",
+    "rows_in": 12,
+    "valid": 10,
+    "quarantined": 2,
+    "rows_with_warnings": 1,
+    "quarantined_by_rule": [{"rule": "duplicate", "rows": 2}],
+    "warnings_by_rule": [{"rule": "email_format", "column": "Q2", "rows": 1}],
+}
+COVERAGE = pd.DataFrame(
+    {
+        "directorate": ["Resources", "Public Health"],
+        "senior_officers": [4, 2],
+        "officers_responding": [3, 0],
+        "coverage": [0.75, 0.0],
+        "anonymous_returns": [1, 0],
+    }
+)
+
+
+def report_data(frame: pd.DataFrame = FOUR, **changes: Any) -> sections.ReportData:
+    """Report data held in memory: the evaluation given, a few returns' worth of the rest."""
+    ids = PROTOCOL.ids
+    data = sections.ReportData(
+        year=2025,
+        council_name="Testshire County Council",
+        council=COUNCIL,
+        protocol=PROTOCOL,
+        toolkit=KIT,
+        evaluation=frame,
+        dq_summary=DQ_SUMMARY,
+        coverage=COVERAGE,
+        unsure_pairs=0,
+        disagreements=pd.DataFrame(columns=["partnership_id", "question", "answers", "chosen"]),
+        changes=pd.DataFrame(columns=["partnership_id", "name", "change", "what_changed"]),
+        column_map=pd.DataFrame(
+            {
+                "source_file": "export.csv",
+                "layout": "generic",
+                "column": range(len(ids)),
+                "header": ids,
+                "question_id": ids,
+                "method": "exact",
+                "score": 100.0,
+            }
+        ),
+        caveats=pd.DataFrame(columns=["question_id", "question", "returns"]),
+        has_previous_year=False,
+        inputs=pd.DataFrame(
+            {"File": ["data/raw/2025/export.csv"], "Bytes": [10], "SHA-256": ["0"]}
+        ),
+        versions=pd.DataFrame({"Package": ["pandas"], "Version": ["3.0"]}),
+        commit="abc123",
+        root=Path("/nowhere"),
+    )
+    return dataclasses.replace(data, **changes)
+
+
+def text_of(markup: str) -> str:
+    """What a reader sees: tags removed, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+SECTIONS = [
+    sections.summary,
+    sections.landscape,
+    sections.key_partnerships,
+    sections.money_section,
+    sections.evaluation_section,
+    sections.governance_section,
+    sections.equality_section,
+    sections.changes_section,
+    sections.data_quality,
+    sections.method,
+    sections.appendix,
+]
+
+
+def test_tables_escape_cells_and_headers():
+    frame = pd.DataFrame({"<b>Name</b>": ["<script>alert(1)</script>"]})
+
+    markup = sections.table(frame, "Caption & more")
+
+    assert "<script>" not in markup and "<b>" not in markup
+    assert "&lt;script&gt;" in markup and "Caption &amp; more" in markup
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.__name__)
+def test_officer_typed_markup_is_shown_as_text_in_every_section(section):
+    frame = evaluation(
+        partnership(
+            1,
+            name=SCRIPT,
+            key_partnership=True,
+            risk_level="High",
+            action="review",
+            action_reason="<b>bold</b>",
+            directorate="<i>Resources</i>",
+            governance_missing="<img src=x>",
+        ),
+        partnership(2),
+        partnership(3),
+    )
+    changes = pd.DataFrame(
+        {"partnership_id": ["PSH-0001"], "name": [SCRIPT], "change": ["new"], "what_changed": [""]}
+    )
+
+    markup = section(report_data(frame, changes=changes, has_previous_year=True)).data
+
+    assert "<script" not in markup and "<b>" not in markup and "<img" not in markup
+    assert "<i>" not in markup
+
+
+def test_a_partnership_name_with_markup_reads_as_its_text():
+    frame = evaluation(partnership(1, name=SCRIPT, key_partnership=True), partnership(2))
+
+    markup = sections.key_partnerships(report_data(frame)).data
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+    assert SCRIPT in text_of(markup)
+
+
+def test_summary_states_the_totals_and_counts_of_the_evaluation():
+    summary = text_of(sections.summary(report_data()).data)
+
+    assert "The council is in 4 partnerships" in summary
+    # 2000 + 1000 + 1000 + 1000; returns with a blank money figure: 1 + 2
+    assert "full annual cost to the council is at least £5,000 (3 returns left a figure blank)" in (
+        summary
+    )
+    assert "1 are key partnerships" in summary
+    assert "2 partnerships have an overall principles score of concern; 1 are rated high risk" in (
+        summary
+    )
+    assert "Recommended actions: Exit 1, Review 1, Develop 0, Continue 2." in summary
+
+
+def test_a_new_action_appears_in_the_summary_the_tables_and_the_chart():
+    kit = with_action(KIT, "pause", Action(label="Pause", colour="#3D3D3D"), before="develop")
+    frame = evaluation(
+        partnership(1, action="pause", key_partnership=True), partnership(2), partnership(3)
+    )
+    data = report_data(frame, toolkit=kit)
+
+    summary = text_of(sections.summary(data).data)
+    key = sections.key_partnerships(data).data
+    appendix = sections.appendix(data).data
+    alt = figures.recommended_actions(data).metadata["alt"]
+
+    assert "Recommended actions: Exit 0, Review 0, Pause 1, Develop 0, Continue 2." in summary
+    for table in (key, appendix):
+        assert re.search(r"<td[^>]*>Pause</td>", table)
+    assert (
+        alt == "Bar chart of recommended actions: Exit 0; Review 0; Pause 1; Develop 0; Continue 2."
+    )
+
+
+def test_an_attention_action_lists_its_partnerships_for_members():
+    kit = with_action(
+        KIT, "pause", Action(label="Pause", colour="#3D3D3D", attention=True), before="develop"
+    )
+    frame = evaluation(partnership(1, action="pause", action_reason="Waiting"), partnership(2))
+
+    section = text_of(sections.evaluation_section(report_data(frame, toolkit=kit)).data)
+
+    assert "Partnerships recommended for exit or review or pause" in section
+    assert "PSH-0001 Partnership 1 Borderline Strength Low Pause Waiting" in section
+
+
+def test_a_blank_answer_reads_as_not_answered():
+    frame = evaluation(partnership(1, partnership_type=None), partnership(2), partnership(3))
+
+    landscape = text_of(sections.landscape(report_data(frame)).data)
+
+    assert "Shared service 2 Not answered 1" in landscape
+
+
+def test_governance_section_counts_the_checklist_from_the_answers():
+    frame = evaluation(
+        partnership(1, terms_of_reference="Don't know", last_reviewed="2020-01-01"),
+        partnership(2, reporting_line=None),
+        partnership(3),
+    )
+
+    section = text_of(sections.governance_section(report_data(frame)).data)
+
+    assert "Does the partnership have agreed terms of reference? 1" in section
+    assert "Reports to a council committee or board 1" in section
+    assert "Reviewed in the last 24 months 1" in section
+
+
+def test_changes_since_last_year_counts_each_kind():
+    changes = pd.DataFrame(
+        {
+            "partnership_id": ["PSH-0001", "PSH-0009"],
+            "name": ["Partnership 1", "Old partnership"],
+            "change": ["new", "ended"],
+            "what_changed": [None, None],
+        }
+    )
+
+    markup = sections.changes_section(report_data(changes=changes, has_previous_year=True)).data
+
+    assert "Since 2024: 1 new partnerships, 1 ended and 0 materially changed" in markup
+
+
+def test_the_registrys_first_year_says_every_partnership_is_new():
+    section = text_of(sections.changes_section(report_data()).data)
+
+    assert "There is no registry for 2024" in section and "all 4 partnerships" in section
+
+
+def test_data_quality_counts_partnerships_with_a_disagreement_and_answers_in_all():
+    disagreements = pd.DataFrame(
+        {
+            "partnership_id": ["PSH-0001", "PSH-0001", "PSH-0002"],
+            "question": ["risk_level", "cash", "risk_level"],
+            "answers": ["Low | High", "1 | 2", "Low | Medium"],
+            "chosen": ["High", "2", "Medium"],
+        }
+    )
+
+    section = text_of(sections.data_quality(report_data(disagreements=disagreements)).data)
+
+    assert "In 2 partnerships, officers reporting the same partnership" in section
+    assert "3 differing answers in all" in section
+    assert "3 questions" not in section
+
+
+def test_data_quality_names_the_rules_and_shows_coverage_as_whole_percentages():
+    section = text_of(sections.data_quality(report_data()).data)
+
+    assert "12 returns were received: 10 accepted and 2 quarantined" in section
+    assert f"{PROTOCOL.rules['duplicate'].description} 2" in section
+    assert f"{PROTOCOL.rules['email_format'].description} Q2 1" in section
+    assert "Resources 4 3 75% 1" in section and "Public Health 2 0 0% 0" in section
+
+
+def test_method_section_shows_the_key_criteria_with_their_settings():
+    kit = dataclasses.replace(
+        KIT,
+        key_min_criteria=1,
+        key_criteria=(
+            KeyCriterion("cost", "Full cost of at least £5,000 a year", {"min_full_cost": 5000}),
+        ),
+    )
+
+    section = text_of(sections.method(report_data(toolkit=kit)).data)
+
+    assert "Key partnership: criteria to meet 1" in section
+    assert "Key criterion: cost Full cost of at least £5,000 a year" in section
+    assert "council_name Testshire County Council" in section
+
+
+def test_title_names_the_council_and_the_year():
+    title = sections.title(report_data()).data
+
+    assert title.startswith("# Testshire County Council: Annual Report on Key Partnerships 2025")
+
+
+# --- the tables 02_validate writes for the report ----------------------------------------
 
 
 def test_response_coverage_counts_officers_once_and_anonymous_returns_apart():
@@ -17,26 +349,18 @@ def test_response_coverage_counts_officers_once_and_anonymous_returns_apart():
         }
     )
 
-    coverage = sections.response_coverage(valid, SETTINGS).set_index("Directorate")
+    coverage = validate.response_coverage(valid, COUNCIL, PROTOCOL)
+    shown = text_of(sections.data_quality(report_data(coverage=coverage)).data)
 
-    assert coverage.loc["Resources", "Officers who responded"] == 1
-    assert coverage.loc["Resources", "Anonymous returns"] == 1
-    assert coverage.loc["Public Health", "Officers who responded"] == 1
-    assert coverage.loc["Children and Families", "Coverage"] == "0%"
-
-
-def test_tables_escape_cells_and_headers():
-    frame = pd.DataFrame({"<b>Name</b>": ["<script>alert(1)</script>"]})
-
-    html = sections.table(frame, "Caption & more")
-
-    assert "<script>" not in html and "<b>" not in html
-    assert "&lt;script&gt;" in html and "Caption &amp; more" in html
+    counted = coverage.set_index("directorate")
+    assert counted.loc["Resources", "officers_responding"] == 1
+    assert counted.loc["Resources", "anonymous_returns"] == 1
+    assert counted.loc["Public Health", "officers_responding"] == 1
+    assert counted.loc["Children and Families", "coverage"] == 0
+    assert f"Children and Families {COUNCIL.directorates['Children and Families']} 0 0% 0" in shown
 
 
 def test_read_with_caveats_counts_returns_by_question():
-    from pipeline import protocol
-
     valid = pd.DataFrame(
         {
             "parse_warnings": [
@@ -47,7 +371,8 @@ def test_read_with_caveats_counts_returns_by_question():
         }
     )
 
-    caveats = sections.read_with_caveats(valid, protocol.load())
+    caveats = validate.read_with_caveats(valid, PROTOCOL)
 
-    assert caveats["Returns"].tolist() == [2, 1]
-    assert caveats["Question"].iloc[0].startswith("Q20 Annual cash contribution")
+    assert caveats["returns"].tolist() == [2, 1]
+    assert caveats["question_id"].iloc[0] == "Q20"
+    assert caveats["question"].iloc[0].startswith("Annual cash contribution")

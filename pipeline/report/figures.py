@@ -1,130 +1,125 @@
 """Annual report charts: matplotlib figures as embedded PNGs with real text alternatives.
 
-Each chart is returned as an IPython Image whose alt text states the numbers it shows, so
-that a screen-reader user (and the PDF's figure tag) gets the same information.
+Each chart draws numbers from metrics.py (the same the tables show) and takes its title,
+axis labels and alt text from pipeline/templates/report/figures.txt.j2. The alt text states
+the numbers, so that a screen-reader user (and the PDF's figure tag) gets the same
+information. It is returned as an IPython Image with the alt text in its metadata.
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import pandas as pd  # noqa: E402
 from IPython.display import Image  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
-from pipeline.report.sections import ReportData, money, money_by  # noqa: E402
+from pipeline.report import formats, metrics  # noqa: E402
+from pipeline.report.render import macros  # noqa: E402
+from pipeline.report.sections import ActionLabels, ReportData  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # High-contrast colours that stay distinct in greyscale and for colour-blind readers.
 PALETTE = ["#1b4f72", "#d35400", "#7d8c8d", "#117a65", "#6c3483"]
-_STYLE = {"font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+UNLISTED_ACTION_COLOUR = "#7d8c8d"  # an action toolkit.yaml does not list (an old evaluation)
+_STYLE: dict[RcKeyType, Any] = {
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 
 
-def _png(figure: plt.Figure, alt: str) -> Image:
+def _wording() -> Any:
+    return macros("figures.txt.j2")
+
+
+def _png(figure: Figure, alt: Any) -> Image:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(figure)
-    return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt})
+    return Image(data=buffer.getvalue(), format="png", metadata={"alt": str(alt).strip()})
 
 
 def partnerships_by_type(data: ReportData) -> Image:
-    counts = data.evaluation["partnership_type"].fillna("Not answered").value_counts()
-    order = [o for o in data.protocol.by_key("partnership_type").options if o in counts.index]
-    values = [int(counts[o]) for o in order]
+    """Horizontal bars: partnerships by type, in the question's option order."""
+    words = _wording()
+    counts = metrics.counts_by(
+        data.evaluation["partnership_type"], data.protocol.by_key("partnership_type").options
+    )
+    labels = [formats.answer(v) for v in counts["value"]]
+    values = counts["partnerships"].tolist()
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
-        axes.barh(order[::-1], values[::-1], color=PALETTE[0])
+        axes.barh(labels[::-1], values[::-1], color=PALETTE[0])
         for y, v in enumerate(values[::-1]):
             axes.text(v + 0.3, y, str(v), va="center")
-        axes.set_xlabel("Partnerships")
-        axes.set_title("Partnerships by type")
-    alt = (
-        "Bar chart of partnerships by type: "
-        + "; ".join(f"{o} {v}" for o, v in zip(order, values, strict=True))
-        + "."
-    )
-    return _png(figure, alt)
+        axes.set_xlabel(words.by_type["x"])
+        axes.set_title(words.by_type["title"])
+    return _png(figure, words.by_type_alt(metrics.records(counts)))
 
 
 def cost_by_directorate(data: ReportData) -> Image:
-    table = money_by(data, "directorate", "Directorate").sort_values("Directorate")
-    parts = [("cash", "Cash"), ("in_kind", "In kind"), ("officer_time", "Officer time")]
+    """Stacked horizontal bars: cash, in-kind and officer time by lead directorate."""
+    words = _wording()
+    table = metrics.money_by(
+        data.evaluation, "directorate", data.protocol.by_key("directorate").options
+    )
+    labels = [formats.answer(v) for v in table["value"]]
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
-        left = pd.Series(0.0, index=table.index)
-        for colour, (column, label) in zip(PALETTE, parts, strict=False):
+        left = [0.0] * len(table)
+        for colour, part in zip(PALETTE, ("cash", "in_kind", "officer_time"), strict=False):
+            widths = (table[part] / 1000).tolist()
             axes.barh(
-                table["Directorate"],
-                table[column] / 1000,
-                left=left / 1000,
-                color=colour,
-                label=label,
+                labels, widths, left=left, color=colour, label=words.cost_by_directorate[part]
             )
-            left = left + table[column]
+            left = [a + b for a, b in zip(left, widths, strict=True)]
         axes.invert_yaxis()
-        axes.set_xlabel("£ thousand a year")
-        axes.set_title("Full annual cost to the council by lead directorate")
+        axes.set_xlabel(words.cost_by_directorate["x"])
+        axes.set_title(words.cost_by_directorate["title"])
         axes.legend(frameon=False, loc="lower right")
-    alt = (
-        "Stacked bar chart of full annual cost by lead directorate: "
-        + "; ".join(
-            f"{row.Directorate} {money(row.full_cost)} (cash {money(row.cash)}, in kind "
-            f"{money(row.in_kind)}, officer time {money(row.officer_time)})"
-            for row in table.itertuples()
-        )
-        + "."
-    )
-    return _png(figure, alt)
+    return _png(figure, words.cost_by_directorate_alt(metrics.records(table)))
 
 
 def principle_scores(data: ReportData) -> Image:
-    codes = list(data.toolkit.principles)
-    means = [
-        float(pd.to_numeric(data.evaluation[f"{c}_score"], errors="coerce").mean()) for c in codes
-    ]
-    labels = [f"{c} {data.toolkit.principles[c]}" for c in codes]
+    """Horizontal bars: each principle's mean score, with the band thresholds marked."""
+    words, kit = _wording(), data.toolkit
+    summary = metrics.principle_summary(data.evaluation, kit)
+    labels = summary["principle"].tolist()
+    means = [float("nan") if formats.is_missing(m) else float(m) for m in summary["mean"]]
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
         axes.barh(labels[::-1], means[::-1], color=PALETTE[3])
-        axes.axvline(data.toolkit.borderline_from, color="#444444", linestyle="--", linewidth=1)
-        axes.axvline(data.toolkit.strength_from, color="#444444", linestyle=":", linewidth=1)
+        axes.axvline(kit.borderline_from, color="#444444", linestyle="--", linewidth=1)
+        axes.axvline(kit.strength_from, color="#444444", linestyle=":", linewidth=1)
         for y, v in enumerate(means[::-1]):
-            axes.text(v + 0.03, y, f"{v:.2f}", va="center")
+            axes.text(v + 0.03, y, formats.score(v), va="center")
         axes.set_xlim(1, 5)
-        axes.set_xlabel(
-            "Mean score across partnerships (1 = strongly disagree, 5 = strongly agree)"
-        )
-        axes.set_title("Principles of partnership working")
-    alt = (
-        "Bar chart of the mean principle score across partnerships, on a scale of 1 to 5, "
-        f"with lines at the borderline ({data.toolkit.borderline_from:g}) and strength "
-        f"({data.toolkit.strength_from:g}) thresholds: "
-        + "; ".join(f"{lab} {v:.2f}" for lab, v in zip(labels, means, strict=True))
-        + "."
-    )
-    return _png(figure, alt)
+        axes.set_xlabel(words.principles["x"])
+        axes.set_title(words.principles["title"])
+    return _png(figure, words.principles_alt(metrics.records(summary), kit))
 
 
 def recommended_actions(data: ReportData) -> Image:
-    counts = data.evaluation["action"].value_counts()
-    actions = data.toolkit.actions
-    order = list(actions)
-    values = [int(counts.get(a, 0)) for a in order]
+    """Vertical bars: partnerships per recommended action, in the toolkit's order and colours."""
+    words, kit = _wording(), data.toolkit
+    counts = metrics.action_counts(data.evaluation, kit)
+    labels = ActionLabels.of(kit)
+    names = counts["action"].tolist()
+    values = counts["partnerships"].tolist()
+    colours = [kit.actions[a].colour if a in kit.actions else UNLISTED_ACTION_COLOUR for a in names]
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(5, 2.4))
-        axes.bar(
-            [actions[a].label for a in order], values, color=[actions[a].colour for a in order]
-        )
+        axes.bar([labels[a] for a in names], values, color=colours)
         for x, v in enumerate(values):
             axes.text(x, v + 0.5, str(v), ha="center")
-        axes.set_ylabel("Partnerships")
-        axes.set_title("Recommended action")
-    alt = (
-        "Bar chart of recommended actions: "
-        + "; ".join(f"{a} {v}" for a, v in zip(order, values, strict=True))
-        + "."
-    )
-    return _png(figure, alt)
+        axes.set_ylabel(words.actions["y"])
+        axes.set_title(words.actions["title"])
+    return _png(figure, words.actions_alt(metrics.records(counts), labels))

@@ -1,0 +1,107 @@
+"""How the report writes a number: one function per kind, registered as Jinja filters.
+
+Money in whole pounds, rates in pounds and pence, shares as whole percentages, scores to
+two decimals. Each takes a missing value (None, NaN, pd.NA) and says what members read
+instead, so that no template has to test for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+NOT_ANSWERED = "Not answered"
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, pd.NA and NaT are missing; anything else (0, "", False) is a value."""
+    return value is None or (
+        not isinstance(value, str | list | tuple | dict) and bool(pd.isna(value))
+    )
+
+
+def money(value: float | None) -> str:
+    """Pounds for members: £12,345 (no pence); "unknown" when missing."""
+    if is_missing(value):
+        return "unknown"
+    return f"£{value:,.0f}"
+
+
+def pounds(value: float | None) -> str:
+    """Pounds and pence, for rates: £38.50; "n/a" when missing."""
+    if is_missing(value):
+        return "n/a"
+    return f"£{value:,.2f}"
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage: 0.925 is "93%"; blank when missing."""
+    if is_missing(value):
+        return ""
+    return f"{value:.0%}"
+
+
+def score(value: float | None) -> str:
+    """A mean score to two decimals: "3.50"; blank when missing."""
+    if is_missing(value):
+        return ""
+    return f"{value:.2f}"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio to two decimals: "0.73"; "n/a" when missing."""
+    if is_missing(value):
+        return "n/a"
+    return f"{value:.2f}"
+
+
+def number(value: float | None) -> str:
+    """A setting as written in toolkit.yaml: 4.0 is "4", 0.8 is "0.8"; blank when missing."""
+    if is_missing(value):
+        return ""
+    return f"{value:g}"
+
+
+def answer(value: Any) -> str:
+    """An answer as members read it: "Not answered" when blank."""
+    if is_missing(value):
+        return NOT_ANSWERED
+    return str(value)
+
+
+def text(value: Any) -> str:
+    """Any cell as text: blank when missing."""
+    if is_missing(value):
+        return ""
+    return str(value)
+
+
+def yes_no(value: Any) -> str:
+    """True is "Yes", False is "No"; blank when missing."""
+    if is_missing(value):
+        return ""
+    return "Yes" if value else "No"
+
+
+def at_least(amount: float, missing: int) -> str:
+    """A total that blanks leave short: "at least £X (N returns left a figure blank)"."""
+    if not missing:
+        return money(amount)
+    returns = "return" if missing == 1 else "returns"
+    return f"at least {money(amount)} ({missing} {returns} left a figure blank)"
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "money": money,
+    "pounds": pounds,
+    "percent": percent,
+    "score": score,
+    "ratio": ratio,
+    "number": number,
+    "answer": answer,
+    "text": text,
+    "yes_no": yes_no,
+    "at_least": at_least,
+}

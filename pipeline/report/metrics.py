@@ -1,0 +1,273 @@
+"""The annual report's numbers: pure functions of the processed tables and the toolkit.
+
+No files, no HTML, no wording. Each function takes the evaluation table (one row per
+partnership, columns named by question key), the toolkit, the protocol or a summary an
+earlier stage wrote, and returns a DataFrame or plain values. The templates word them and
+figures.py draws them; a blank answer stays blank (None) until a template says how it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from pipeline import toolkit as scoring
+from pipeline.protocol import Protocol
+from pipeline.toolkit import Toolkit
+
+MULTI_SEPARATOR = "; "  # how the registry joins a multi-select's options
+# money_by's columns, and the evaluation column each sums
+_EVALUATION_MONEY = {
+    "cash": "cash",
+    "in_kind": "in_kind",
+    "officer_time": "officer_time_cost",
+    "full_cost": "full_cost",
+}
+BAND_KEYS = ("strength", "borderline", "concern", "none")
+CHANGE_KINDS = ("new", "ended", "changed")
+
+
+@dataclass(frozen=True)
+class CostTotals:
+    """What the partnerships cost the council in a year, and what they bring in."""
+
+    cash: float
+    in_kind: float
+    officer_time: float
+    full_cost: float
+    external: float
+    missing_returns: int  # returns that left at least one money figure blank
+
+
+@dataclass(frozen=True)
+class Disagreements:
+    """Where officers reporting one partnership answered a question differently."""
+
+    partnerships: int
+    answers: int
+
+
+def _sum(values: pd.Series) -> float:
+    return float(pd.to_numeric(values, errors="coerce").sum())
+
+
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _ordered(values: Iterable[Any], order: Sequence[str]) -> list[Any]:
+    """The distinct values: those in ``order`` first, in its order, then any others
+    alphabetically, then None for blanks."""
+    present = {value for value in values if not _missing(value)}
+    blank = any(_missing(value) for value in values)
+    known = [value for value in order if value in present]
+    others = sorted(present - set(order), key=str)
+    return known + others + ([None] if blank else [])
+
+
+def _objects(values: list[Any]) -> pd.Series:
+    """Values as an object column, so that a blank stays None (not NaN)."""
+    return pd.Series(values, dtype=object)
+
+
+def _matches(values: pd.Series, value: Any) -> pd.Series:
+    return values.isna() if value is None else values.eq(value).fillna(False)
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A boolean column with blanks read as False."""
+    return values.astype("boolean").fillna(False).astype(bool)
+
+
+def split_multi(values: pd.Series) -> pd.Series:
+    """A multi-select column as one row per chosen option (index repeated); blanks stay."""
+    return values.str.split(MULTI_SEPARATOR).explode()
+
+
+def cost_totals(evaluation: pd.DataFrame) -> CostTotals:
+    """Each money column summed over all partnerships; returns with a blank figure counted."""
+    return CostTotals(
+        cash=_sum(evaluation["cash"]),
+        in_kind=_sum(evaluation["in_kind"]),
+        officer_time=_sum(evaluation["officer_time_cost"]),
+        full_cost=_sum(evaluation["full_cost"]),
+        external=_sum(evaluation["external_funding"]),
+        missing_returns=int(pd.to_numeric(evaluation["cost_missing_returns"]).fillna(0).sum()),
+    )
+
+
+def leverage(totals: CostTotals) -> float | None:
+    """External funding per £1 of full cost to the council; None when the cost is 0."""
+    return totals.external / totals.full_cost if totals.full_cost else None
+
+
+def counts_by(values: pd.Series, order: Sequence[str]) -> pd.DataFrame:
+    """Partnerships per value (columns value, partnerships): values in ``order`` first,
+    then any others alphabetically, then blanks (value None); absent values are left out."""
+    ordered = _ordered(values, order)
+    counts = [int(_matches(values, value).sum()) for value in ordered]
+    return pd.DataFrame({"value": _objects(ordered), "partnerships": counts})
+
+
+def money_by(
+    evaluation: pd.DataFrame, column: str, order: Sequence[str], *, multi: bool = False
+) -> pd.DataFrame:
+    """Partnerships, cash, in-kind, officer time and full cost summed per value of a column,
+    ordered as counts_by orders them; with ``multi`` a partnership counts under each option."""
+    groups = split_multi(evaluation[column]) if multi else evaluation[column]
+    money = evaluation.loc[groups.index, list(_EVALUATION_MONEY.values())]
+    ordered = _ordered(groups, order)
+    chosen = [money[_matches(groups, value).to_numpy()] for value in ordered]
+    table = pd.DataFrame({"value": _objects(ordered), "partnerships": [len(c) for c in chosen]})
+    for name, source in _EVALUATION_MONEY.items():
+        table[name] = [_sum(c[source]) for c in chosen]
+    return table
+
+
+def by_cost(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """Partnerships from the highest full cost down; equal costs by partnership ID."""
+    return evaluation.sort_values(["full_cost", "partnership_id"], ascending=[False, True])
+
+
+def top_cost(evaluation: pd.DataFrame, count: int = 10) -> pd.DataFrame:
+    """The ``count`` partnerships with the highest full cost, highest first."""
+    return by_cost(evaluation).head(count)
+
+
+def key_partnerships(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """The partnerships marked key, highest full cost first."""
+    return by_cost(evaluation[_flag(evaluation["key_partnership"]).to_numpy()])
+
+
+def band_order(toolkit: Toolkit) -> list[str]:
+    """The band labels from best to none: strength, borderline, concern, not enough answers."""
+    return [toolkit.band_labels[key] for key in BAND_KEYS]
+
+
+def concern_count(evaluation: pd.DataFrame, toolkit: Toolkit) -> int:
+    """Partnerships whose overall principles band is concern."""
+    return int(evaluation["overall_band"].eq(toolkit.band_labels["concern"]).sum())
+
+
+def principle_summary(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Per principle (code, principle, mean): the mean of the partnerships' scores, and how
+    many partnerships fall in each band (columns strength, borderline, concern, none)."""
+    rows = []
+    for code, name in toolkit.principles.items():
+        scores = pd.to_numeric(evaluation[f"{code}_score"], errors="coerce")
+        bands = evaluation[f"{code}_band"]
+        row: dict[str, Any] = {"code": code, "principle": f"{code} {name}"}
+        row["mean"] = float(scores.mean()) if scores.notna().any() else None
+        row.update({key: int(bands.eq(toolkit.band_labels[key]).sum()) for key in BAND_KEYS})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["code", "principle", "mean", *BAND_KEYS])
+
+
+def attention_actions(toolkit: Toolkit) -> list[str]:
+    """The actions whose partnerships the report lists for members, in the toolkit's order."""
+    return [name for name, action in toolkit.actions.items() if action.attention]
+
+
+def for_attention(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships recommended an attention action, by partnership ID."""
+    chosen = evaluation["action"].isin(attention_actions(toolkit))
+    return evaluation[chosen.to_numpy()].sort_values("partnership_id")
+
+
+def action_counts(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships per recommended action (columns action, partnerships): every action of
+    the toolkit in its order, zero included, then any action it does not list."""
+    counts = counts_by(evaluation["action"], toolkit.action_order).set_index("value")
+    order = toolkit.action_order + [a for a in counts.index if a not in toolkit.actions]
+    return pd.DataFrame(
+        [
+            {"action": action, "partnerships": int(counts["partnerships"].get(action, 0))}
+            for action in order
+        ],
+        columns=["action", "partnerships"],
+    )
+
+
+def governance_items(toolkit: Toolkit) -> list[str]:
+    """The governance checklist's items by question key, in the toolkit's order."""
+    return [
+        *toolkit.governance_yes_items,
+        toolkit.governance_reporting_line,
+        toolkit.governance_last_review,
+    ]
+
+
+def governance_gaps(evaluation: pd.DataFrame, toolkit: Toolkit, as_of: dt.date) -> pd.DataFrame:
+    """Partnerships not evidencing each checklist item (columns item, not_evidenced), judged
+    by the toolkit's own rule: only the evidenced answer counts (Don't know does not), a
+    reporting line must be given, the last review must be within the period before ``as_of``."""
+    evidenced = pd.DataFrame(
+        [scoring.governance_items(row, toolkit, as_of) for _, row in evaluation.iterrows()],
+        columns=governance_items(toolkit),
+    )
+    return pd.DataFrame(
+        [
+            {"item": item, "not_evidenced": int((~evidenced[item].astype(bool)).sum())}
+            for item in governance_items(toolkit)
+        ],
+        columns=["item", "not_evidenced"],
+    )
+
+
+def high_risk(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships at the toolkit's highest level of risk, by partnership ID."""
+    highest = evaluation["risk_level"].eq(toolkit.risk_order[-1]).fillna(False)
+    return evaluation[highest.to_numpy()].sort_values("partnership_id")
+
+
+def impact_assessments(
+    evaluation: pd.DataFrame, toolkit: Toolkit, protocol: Protocol
+) -> pd.DataFrame:
+    """Partnerships per answer to the equality impact assessment question, in option order."""
+    question = toolkit.impact_assessment_question
+    return counts_by(evaluation[question], protocol.by_key(question).options)
+
+
+def equality_bands(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships per equality score band, best band first."""
+    return counts_by(evaluation["equality_band"], band_order(toolkit))
+
+
+def change_counts(changes: pd.DataFrame) -> dict[str, int]:
+    """Partnerships new, ended and materially changed since last year (each kind, zero too)."""
+    counts = changes["change"].value_counts()
+    return {kind: int(counts.get(kind, 0)) for kind in CHANGE_KINDS}
+
+
+def disagreement_counts(disagreements: pd.DataFrame) -> Disagreements:
+    """Partnerships with at least one disagreement, and partnership-question pairs in all."""
+    return Disagreements(
+        partnerships=int(disagreements["partnership_id"].nunique()),
+        answers=len(disagreements),
+    )
+
+
+def quarantined_by_rule(dq_summary: dict[str, Any]) -> pd.DataFrame:
+    """Returns quarantined per rule (columns rule, returns), as validation counted them."""
+    rows = [(item["rule"], int(item["rows"])) for item in dq_summary["quarantined_by_rule"]]
+    return pd.DataFrame(rows, columns=["rule", "returns"])
+
+
+def warnings_by_rule(dq_summary: dict[str, Any]) -> pd.DataFrame:
+    """Returns kept with a warning per rule and question (columns rule, column, returns)."""
+    rows = [
+        (item["rule"], item["column"], int(item["rows"])) for item in dq_summary["warnings_by_rule"]
+    ]
+    return pd.DataFrame(rows, columns=["rule", "column", "returns"])
+
+
+def records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
+    """A frame's rows as dictionaries, blanks as None (for templates and chart labels)."""
+    return [
+        {key: None if _missing(value) else value for key, value in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]

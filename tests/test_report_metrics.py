@@ -1,0 +1,397 @@
+"""The report's numbers (pipeline/report/metrics.py) on tiny hand-made frames.
+
+Each test builds three to five partnerships with only the columns the function reads;
+the expected values are worked out by hand in the comments. The toolkit is pinned here
+(KIT), so that tuning config/toolkit.yaml does not change what these tests expect.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pipeline import protocol, toolkit
+from pipeline.report import formats, metrics
+from pipeline.toolkit import Action
+
+KIT = dataclasses.replace(
+    toolkit.load(),
+    principles={"P1": "Purpose", "P2": "Trust"},
+    band_labels={
+        "strength": "Strength",
+        "borderline": "Borderline",
+        "concern": "Concern",
+        "none": "Not enough answers",
+    },
+    risk_order=("Low", "Medium", "High"),
+    governance_yes_items=("terms_of_reference", "risk_register"),
+    governance_reporting_line="reporting_line",
+    governance_last_review="last_reviewed",
+    review_period_months=24,
+    evidenced_answer="Yes",
+    impact_assessment_question="equality_impact_assessment",
+    actions={
+        "exit": Action(label="Exit", colour="#801650", attention=True),
+        "review": Action(label="Review", colour="#F46A25", attention=True),
+        "develop": Action(label="Develop", colour="#28A197"),
+        "continue": Action(label="Continue", colour="#12436D"),
+    },
+)
+CLOSING = dt.date(2025, 4, 30)
+
+
+def with_action(kit: toolkit.Toolkit, name: str, action: Action, before: str) -> toolkit.Toolkit:
+    """The toolkit with one more action, listed just before ``before``."""
+    actions: dict[str, Action] = {}
+    for existing, value in kit.actions.items():
+        if existing == before:
+            actions[name] = action
+        actions[existing] = value
+    return dataclasses.replace(kit, actions=actions)
+
+
+# --- money ------------------------------------------------------------------------------
+
+COSTS = pd.DataFrame(
+    {
+        "partnership_id": ["P-1", "P-2", "P-3", "P-4"],
+        "cash": [1000.0, 0.0, 250.5, 10000.0],
+        "in_kind": [500.0, 0.0, 0.0, 2000.0],
+        "officer_time_cost": [462.0, 0.0, 0.0, 1000.0],
+        "full_cost": [1962.0, 0.0, 250.5, 13000.0],
+        "external_funding": [3924.0, None, 0.0, 1000.0],
+        "cost_missing_returns": pd.array([0, 2, 1, 0], dtype="Int64"),
+        "directorate": ["Resources", "Public Health", None, "Resources"],
+        "priorities": [
+            "Economic ambition",
+            "Better lives for all; Economic ambition",
+            None,
+            "Better lives for all",
+        ],
+    }
+)
+
+
+def test_cost_totals_sum_each_kind_of_money():
+    totals = metrics.cost_totals(COSTS)
+
+    # cash 1000 + 0 + 250.5 + 10000; in kind 500 + 2000; officer 462 + 1000
+    assert (totals.cash, totals.in_kind, totals.officer_time) == (11250.5, 2500.0, 1462.0)
+    assert totals.full_cost == 1962 + 250.5 + 13000
+    assert totals.external == 3924 + 1000  # the blank is not a zero, just not added
+
+
+def test_cost_totals_count_returns_with_missing_money():
+    assert metrics.cost_totals(COSTS).missing_returns == 3  # 0 + 2 + 1 + 0
+
+
+def test_leverage_is_external_funding_per_pound_of_full_cost():
+    totals = metrics.CostTotals(
+        cash=0, in_kind=0, officer_time=0, full_cost=2000, external=5000, missing_returns=0
+    )
+
+    assert metrics.leverage(totals) == 2.5
+
+
+def test_leverage_is_none_when_the_council_puts_in_nothing():
+    nothing = metrics.CostTotals(
+        cash=0, in_kind=0, officer_time=0, full_cost=0, external=5000, missing_returns=0
+    )
+
+    assert metrics.leverage(nothing) is None
+
+
+def test_money_by_directorate_sums_in_option_order_with_blanks_last():
+    order = ["Public Health", "Resources"]
+
+    table = metrics.money_by(COSTS, "directorate", order)
+
+    assert table["value"].tolist() == ["Public Health", "Resources", None]
+    assert table["partnerships"].tolist() == [1, 2, 1]
+    assert table["cash"].tolist() == [0.0, 11000.0, 250.5]  # Resources: P-1 + P-4
+    assert table["full_cost"].tolist() == [0.0, 14962.0, 250.5]
+
+
+def test_money_by_priority_counts_a_partnership_under_each_priority():
+    order = ["Better lives for all", "Economic ambition"]
+
+    table = metrics.money_by(COSTS, "priorities", order, multi=True).set_index("value")
+
+    # Better lives: P-2 and P-4; Economic ambition: P-1 and P-2; P-3 chose none.
+    assert table.loc["Better lives for all", "partnerships"] == 2
+    assert table.loc["Better lives for all", "full_cost"] == 0 + 13000
+    assert table.loc["Economic ambition", "full_cost"] == 1962 + 0
+    assert table["partnerships"].sum() == 5  # 4 partnerships, one counted twice
+
+
+def test_top_cost_keeps_the_most_expensive_first_and_breaks_ties_by_id():
+    tied = COSTS.assign(full_cost=[500.0, 900.0, 500.0, 100.0])
+
+    top = metrics.top_cost(tied, count=3)
+
+    assert top["partnership_id"].tolist() == ["P-2", "P-1", "P-3"]
+
+
+# --- counts -----------------------------------------------------------------------------
+
+
+def test_counts_follow_the_option_order_then_other_answers_then_blanks():
+    values = pd.Series(["Shared service", None, "Something else", "Other", "Shared service"])
+
+    counts = metrics.counts_by(values, ["Other", "Shared service", "Strategic partnership"])
+
+    # options first in the protocol's order (absent ones left out), then the rest, then blank
+    assert counts["value"].tolist() == ["Other", "Shared service", "Something else", None]
+    assert counts["partnerships"].tolist() == [1, 2, 1, 1]
+
+
+def test_priority_counts_split_a_multi_select_answer():
+    counts = metrics.counts_by(
+        metrics.split_multi(COSTS["priorities"]), ["Better lives for all", "Economic ambition"]
+    )
+
+    assert counts["partnerships"].tolist() == [2, 2, 1]  # the last: P-3, no priority
+
+
+# --- key partnerships, principles, actions ----------------------------------------------
+
+SCORED = pd.DataFrame(
+    {
+        "partnership_id": ["P-1", "P-2", "P-3", "P-4", "P-5"],
+        "full_cost": [100.0, 300.0, 200.0, 300.0, 50.0],
+        "key_partnership": pd.array([True, True, False, True, pd.NA], dtype="boolean"),
+        "overall_band": ["Concern", "Strength", "Concern", "Borderline", "Not enough answers"],
+        "P1_score": [2.0, 4.5, 2.5, 3.0, None],
+        "P1_band": ["Concern", "Strength", "Concern", "Borderline", "Not enough answers"],
+        "P2_score": [None, None, None, None, None],
+        "P2_band": ["Not enough answers"] * 5,
+        "risk_level": ["High", "Low", "High", "Medium", None],
+        "action": ["exit", "continue", "review", "develop", "continue"],
+        "equality_band": ["Strength", "Concern", None, "Strength", "Not enough answers"],
+    }
+)
+
+
+def test_key_partnerships_are_the_marked_ones_highest_cost_first():
+    key = metrics.key_partnerships(SCORED)
+
+    # P-2 and P-4 both cost 300: by ID; P-5's blank is not key
+    assert key["partnership_id"].tolist() == ["P-2", "P-4", "P-1"]
+
+
+def test_principle_summary_means_the_scores_and_counts_each_band():
+    summary = metrics.principle_summary(SCORED, KIT).set_index("code")
+
+    assert summary.loc["P1", "mean"] == pytest.approx((2.0 + 4.5 + 2.5 + 3.0) / 4)
+    assert summary.loc["P1", ["strength", "borderline", "concern", "none"]].tolist() == [1, 1, 2, 1]
+    assert summary.loc["P1", "principle"] == "P1 Purpose"
+
+
+def test_principle_summary_has_no_mean_when_no_partnership_has_a_score():
+    summary = metrics.principle_summary(SCORED, KIT).set_index("code")
+
+    assert formats.is_missing(summary.loc["P2", "mean"])
+    assert summary.loc["P2", "none"] == 5
+
+
+def test_concern_count_counts_the_overall_band_only():
+    assert metrics.concern_count(SCORED, KIT) == 2  # P-1 and P-3
+
+
+def test_high_risk_takes_the_toolkits_highest_level():
+    assert metrics.high_risk(SCORED, KIT)["partnership_id"].tolist() == ["P-1", "P-3"]
+
+
+def test_high_risk_follows_a_retuned_risk_order():
+    kit = dataclasses.replace(KIT, risk_order=("Low", "High", "Medium"))
+
+    assert metrics.high_risk(SCORED, kit)["partnership_id"].tolist() == ["P-4"]
+
+
+def test_action_counts_follow_the_toolkit_order_with_zeros():
+    counts = metrics.action_counts(SCORED, KIT)
+
+    assert counts["action"].tolist() == ["exit", "review", "develop", "continue"]
+    assert counts["partnerships"].tolist() == [1, 1, 1, 2]
+
+
+def test_action_counts_follow_the_toolkit_order_including_a_new_action():
+    kit = with_action(KIT, "pause", Action(label="Pause", colour="#3D3D3D"), before="develop")
+
+    counts = metrics.action_counts(SCORED.assign(action=["pause"] * 5), kit)
+
+    assert counts["action"].tolist() == ["exit", "review", "pause", "develop", "continue"]
+    assert counts["partnerships"].tolist() == [0, 0, 5, 0, 0]
+
+
+def test_action_counts_keep_an_action_the_toolkit_no_longer_lists():
+    counts = metrics.action_counts(SCORED.assign(action=["renegotiate"] + ["exit"] * 4), KIT)
+
+    assert counts["action"].tolist()[-1] == "renegotiate"
+    assert counts["partnerships"].sum() == 5
+
+
+def test_for_attention_lists_the_partnerships_of_attention_actions_by_id():
+    kit = dataclasses.replace(
+        KIT,
+        actions={
+            **KIT.actions,
+            "develop": Action(label="Develop", colour="#28A197", attention=True),
+        },
+    )
+
+    assert metrics.for_attention(SCORED, KIT)["partnership_id"].tolist() == ["P-1", "P-3"]
+    assert metrics.for_attention(SCORED, kit)["partnership_id"].tolist() == ["P-1", "P-3", "P-4"]
+
+
+def test_equality_bands_count_in_band_order_with_blanks_last():
+    bands = metrics.equality_bands(SCORED, KIT)
+
+    assert bands["value"].tolist() == ["Strength", "Concern", "Not enough answers", None]
+    assert bands["partnerships"].tolist() == [2, 1, 1, 1]
+
+
+def test_impact_assessments_count_in_the_questions_option_order():
+    frame = pd.DataFrame({"equality_impact_assessment": ["Not applicable", "Yes", "No", "Yes"]})
+
+    counts = metrics.impact_assessments(frame, KIT, protocol.load())
+
+    assert counts["value"].tolist() == ["Yes", "No", "Not applicable"]
+    assert counts["partnerships"].tolist() == [2, 1, 1]
+
+
+# --- governance -------------------------------------------------------------------------
+
+GOVERNANCE = pd.DataFrame(
+    {
+        "partnership_id": ["P-1", "P-2", "P-3", "P-4"],
+        "terms_of_reference": ["Yes", "Don't know", "No", None],
+        "risk_register": ["Yes", "Yes", "Don't know", "Yes"],
+        "reporting_line": ["Cabinet", "  ", None, "Audit Committee"],
+        # CLOSING is 30 April 2025: 30 April 2023 is 24 whole months before, 30 March 2023 25
+        "last_reviewed": ["2025-01-10", "2023-04-30", "2023-03-30", None],
+        # what 03_evaluate wrote: the report must not rely on it
+        "governance_missing": [None, None, None, None],
+    }
+)
+
+
+def _gaps(kit: toolkit.Toolkit = KIT) -> pd.Series:
+    return metrics.governance_gaps(GOVERNANCE, kit, CLOSING).set_index("item")["not_evidenced"]
+
+
+def test_governance_gaps_list_the_toolkits_items_in_order():
+    assert _gaps().index.tolist() == [
+        "terms_of_reference",
+        "risk_register",
+        "reporting_line",
+        "last_reviewed",
+    ]
+
+
+def test_governance_gaps_count_dont_know_as_not_evidenced():
+    assert _gaps()["terms_of_reference"] == 3  # Don't know, No and blank
+    assert _gaps()["risk_register"] == 1  # Don't know
+
+
+def test_governance_gaps_count_a_blank_reporting_line():
+    assert _gaps()["reporting_line"] == 2  # spaces only, and blank
+
+
+def test_governance_gaps_count_reviews_before_the_period_from_the_dates():
+    # 24 whole months before closing is evidenced; 25 months and blank are not
+    assert _gaps()["last_reviewed"] == 2
+
+
+def test_governance_gaps_follow_a_retuned_review_period():
+    kit = dataclasses.replace(KIT, review_period_months=6)
+
+    assert _gaps(kit)["last_reviewed"] == 3  # only January 2025 is within 6 months
+
+
+# --- changes and data quality -----------------------------------------------------------
+
+
+def test_change_counts_give_every_kind_even_when_none_happened():
+    changes = pd.DataFrame({"change": ["new", "changed", "new"]})
+
+    assert metrics.change_counts(changes) == {"new": 2, "ended": 0, "changed": 1}
+
+
+def test_disagreements_count_partnerships_and_answers_apart():
+    disagreements = pd.DataFrame(
+        {
+            "partnership_id": ["P-1", "P-1", "P-1", "P-2"],
+            "question": ["risk_level", "cash", "exit_strategy", "risk_level"],
+        }
+    )
+
+    counted = metrics.disagreement_counts(disagreements)
+
+    assert (counted.partnerships, counted.answers) == (2, 4)
+
+
+DQ = {
+    "quarantined_by_rule": [{"rule": "duplicate", "rows": 1}, {"rule": "parse_error", "rows": 5}],
+    "warnings_by_rule": [{"rule": "email_format", "column": "Q2", "rows": 3}],
+}
+
+
+def test_quarantined_by_rule_reads_the_validation_summary():
+    table = metrics.quarantined_by_rule(DQ)
+
+    assert table.to_dict(orient="list") == {"rule": ["duplicate", "parse_error"], "returns": [1, 5]}
+
+
+def test_warnings_by_rule_keep_the_question():
+    table = metrics.warnings_by_rule(DQ)
+
+    assert table.to_dict(orient="records") == [
+        {"rule": "email_format", "column": "Q2", "returns": 3}
+    ]
+
+
+def test_records_give_blanks_as_none():
+    frame = pd.DataFrame({"value": ["a", None], "mean": [1.5, float("nan")]})
+
+    assert metrics.records(frame) == [{"value": "a", "mean": 1.5}, {"value": None, "mean": None}]
+
+
+# --- formats ----------------------------------------------------------------------------
+
+
+def test_at_least_names_the_returns_that_left_a_figure_blank():
+    assert formats.at_least(12345.4, 0) == "£12,345"
+    assert formats.at_least(12345.4, 1) == "at least £12,345 (1 return left a figure blank)"
+    assert formats.at_least(12345.4, 3) == "at least £12,345 (3 returns left a figure blank)"
+
+
+def test_formats_say_what_a_blank_reads_as():
+    blank = float("nan")
+
+    assert [formats.money(blank), formats.percent(pd.NA), formats.score(None)] == [
+        "unknown",
+        "",
+        "",
+    ]
+    assert [formats.ratio(blank), formats.pounds(None), formats.answer(None)] == [
+        "n/a",
+        "n/a",
+        "Not answered",
+    ]
+
+
+def test_formats_round_as_members_read_them():
+    assert [formats.money(1999.5), formats.pounds(38.5), formats.percent(0.926)] == [
+        "£2,000",
+        "£38.50",
+        "93%",
+    ]
+    assert [formats.score(3.456), formats.ratio(0.7349), formats.number(4.0)] == [
+        "3.46",
+        "0.73",
+        "4",
+    ]
