@@ -48,10 +48,10 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> None:
-    from pipeline import ingest, protocol
+    from pipeline import ingest, protocol, tables
 
     ingested = ingest.ingest_exports(args.files, protocol.load(args.root), args.year)
-    out = ingest.write_returns(ingested.returns, args.out / "returns.csv")
+    out = tables.write_csv(ingested.returns, args.out / "returns.csv")
     for item in ingested.files.itertuples():
         print(f"{item.source_file}: {item.rows_read} rows read ({item.layout})")
     unmapped = ingest.unmapped_columns(ingested.column_map)

@@ -52,15 +52,15 @@ def render_questionnaire(protocol: Protocol, toolkit: Toolkit) -> str:
         "Each item counts once towards governance completeness when evidenced:",
         "",
     ]
-    for qid in toolkit.governance_yes_items:
-        lines.append(f"- [ ] {protocol.question(qid).text} ({qid}: {toolkit.evidenced_answer})")
-    lines.append(
-        f"- [ ] {protocol.question(toolkit.governance_reporting_line).text} "
-        f"({toolkit.governance_reporting_line}: answered)"
-    )
+    # The toolkit names questions by key; officers read the question numbers they see.
+    for key in toolkit.governance_yes_items:
+        item = protocol.by_key(key)
+        lines.append(f"- [ ] {item.text} ({item.id}: {toolkit.evidenced_answer})")
+    line = protocol.by_key(toolkit.governance_reporting_line)
+    lines.append(f"- [ ] {line.text} ({line.id}: answered)")
     lines.append(
         f"- [ ] Reviewed in the last {toolkit.review_period_months} months "
-        f"({toolkit.governance_last_review})"
+        f"({protocol.id_of(toolkit.governance_last_review)})"
     )
     return "\n".join(lines).rstrip() + "\n"
 
