@@ -207,10 +207,9 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             if reading.warning:
                 warnings.append(f"{question.id}: {reading.warning}")
         name, email = _respondent(raw, cells)
-        if "Q1" not in mapped:
-            record["Q1"] = name
-        if "Q2" not in mapped:
-            record["Q2"] = email
+        for key, value in (("respondent_name", name), ("respondent_email", email)):
+            if protocol.id_of(key) not in mapped:
+                record[protocol.id_of(key)] = value
         stamp = submitted[index]
         if stamp.error:
             errors.append(f"submitted_at: could not read {stamp.value!r} as a date and time")
@@ -288,8 +287,12 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
         kept = [row for row in group.index if duplicate_of[row] is None]
         for row in kept[:-1]:  # rule 2: an edited response; the last edit is the return
             duplicate_of[row] = ids[kept[-1]]
-    email = flagged["Q2"].map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
-    partnership = flagged["Q6"].map(lambda v: " ".join(str(v).split()).casefold())
+    email = flagged[protocol.id_of("respondent_email")].map(
+        lambda v: v.strip().casefold() if isinstance(v, str) else None
+    )
+    partnership = flagged[protocol.id_of("partnership_name")].map(
+        lambda v: " ".join(str(v).split()).casefold()
+    )
     seen: dict[tuple[str, str], int] = {}
     for row in flagged.index:  # rule 1, second half: one officer, one partnership
         if duplicate_of[row] is not None or email[row] is None:
@@ -375,13 +378,15 @@ def unmapped_columns(column_map: pd.DataFrame) -> pd.DataFrame:
 def missing_questions(column_map: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """Questions no export had a column for: their answers are all blank this year.
 
-    Q1 and Q2 are filled from a platform's respondent columns where it has them.
+    The respondent's name and email are filled from a platform's respondent columns where
+    it has them.
     """
     found = set(column_map["question_id"].dropna())
     roles = set(column_map["method"])
     filled = {
-        "Q1": "platform: name" in roles or "platform: first_name" in roles,
-        "Q2": "platform: email" in roles,
+        protocol.id_of("respondent_name"): "platform: name" in roles
+        or "platform: first_name" in roles,
+        protocol.id_of("respondent_email"): "platform: email" in roles,
     }
     rows = [
         {"question_id": q.id, "question": q.text}
