@@ -221,28 +221,28 @@ def test_write_sample_is_byte_identical_when_regenerated(tmp_path):
         assert one.read_bytes() == other.read_bytes()
 
 
-def test_write_sample_writes_into_the_years_raw_folder(generated):
-    expected = paths.raw_dir(generated.year, generated.root)
+def test_write_sample_writes_into_the_years_raw_folder(generated_once):
+    expected = paths.raw_dir(generated_once.year, generated_once.root)
 
-    exports = paths.raw_exports(generated.year, generated.root)
+    exports = paths.raw_exports(generated_once.year, generated_once.root)
 
-    assert exports == generated.exports
+    assert exports == generated_once.exports
     assert all(export.parent == expected for export in exports)
 
 
-def test_ms_forms_export_has_platform_columns_then_question_wording(generated):
-    questionnaire = protocol.load(generated.root)
+def test_ms_forms_export_has_platform_columns_then_question_wording(generated_once):
+    questionnaire = protocol.load(generated_once.root)
     wording = [LATE_Q20_WORDING if q.id == "Q20" else q.text for q in questionnaire.questions]
 
-    workbook = openpyxl.load_workbook(generated.exports[0])
+    workbook = openpyxl.load_workbook(generated_once.exports[0])
 
     assert workbook.sheetnames == ["Sheet1"]
     header = [cell.value for cell in workbook["Sheet1"][1]]
     assert header == MS_FORMS_PLATFORM_COLUMNS + wording
 
 
-def test_ms_forms_export_opens_in_pandas_with_at_least_300_returns(generated):
-    export = generated.exports[0]
+def test_ms_forms_export_opens_in_pandas_with_at_least_300_returns(generated_once):
+    export = generated_once.exports[0]
 
     returns = pd.read_excel(export, sheet_name="Sheet1")
 
@@ -250,8 +250,8 @@ def test_ms_forms_export_opens_in_pandas_with_at_least_300_returns(generated):
     assert returns["ID"].tolist() == list(range(1, len(returns) + 1))
 
 
-def test_ms_forms_export_stores_times_as_excel_datetime_cells(generated):
-    sheet = openpyxl.load_workbook(generated.exports[0])["Sheet1"]
+def test_ms_forms_export_stores_times_as_excel_datetime_cells(generated_once):
+    sheet = openpyxl.load_workbook(generated_once.exports[0])["Sheet1"]
 
     times = [row[1:3] for row in sheet.iter_rows(min_row=2)]
 
@@ -260,8 +260,8 @@ def test_ms_forms_export_stores_times_as_excel_datetime_cells(generated):
     )
 
 
-def test_ms_forms_export_joins_multi_select_with_trailing_semicolons(generated):
-    sheet = openpyxl.load_workbook(generated.exports[0])["Sheet1"]
+def test_ms_forms_export_joins_multi_select_with_trailing_semicolons(generated_once):
+    sheet = openpyxl.load_workbook(generated_once.exports[0])["Sheet1"]
     column = [cell.value for cell in sheet[1]].index(
         "Which Council Plan priorities does the partnership contribute to?"
     )
@@ -273,8 +273,8 @@ def test_ms_forms_export_joins_multi_select_with_trailing_semicolons(generated):
     assert any(cell.count(";") >= 2 for cell in cells)
 
 
-def test_ms_forms_export_keeps_formula_like_text_as_text(generated):
-    sheet = openpyxl.load_workbook(generated.exports[0])["Sheet1"]
+def test_ms_forms_export_keeps_formula_like_text_as_text(generated_once):
+    sheet = openpyxl.load_workbook(generated_once.exports[0])["Sheet1"]
 
     formula_like = [
         cell
@@ -681,3 +681,17 @@ def test_previous_year_holds_the_same_partnerships_less_new_plus_ended(tmp_path)
         "Northmoor Twinning Association",
         "Northmoor Rural Broadband Partnership",
     }
+
+
+@pytest.mark.parametrize("year", sample.SAMPLE_YEARS)
+def test_committed_sample_is_what_the_generator_writes(year, tmp_path):
+    """data/raw/ is what `make sample` writes (the end-to-end tests run on the committed
+    files): a change to the generator must be committed with its regenerated exports."""
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+
+    written = sample.write_sample(year, root=tmp_path)
+
+    committed = paths.raw_exports(year)
+    assert [p.name for p in committed] == [p.name for p in written]
+    for mine, theirs in zip(written, committed, strict=True):
+        assert mine.read_bytes() == theirs.read_bytes(), theirs.name

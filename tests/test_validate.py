@@ -1,48 +1,94 @@
-"""Validation: real Great Expectations runs of the suite generated from the protocol."""
+"""Validation: real Great Expectations runs of the suite generated from the protocol, and
+the tables the stage writes for the report (coverage, caveats, the summary)."""
 
 import datetime as dt
+import json
+import shutil
 
 import pandas as pd
 import pytest
 
-from pipeline import ingest, protocol, validate
+from pipeline import council, ingest, paths, protocol, tables, validate
 from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
+COUNCIL = council.load()
 CLOSING = dt.date(2025, 4, 30)
+YEAR = 2025
 
 
 @pytest.fixture(scope="module")
-def clean_returns(tmp_path_factory):
-    """Sample returns that pass every error rule (rows the sample breaks are left out)."""
-    import shutil
-
-    from pipeline import paths, sample
+def sample_validated(tmp_path_factory):
+    """The sample's returns through ingest, the returns table and validation, as 02_validate
+    runs them: (returns as read back, the validation, the root written into)."""
+    from pipeline import sample
 
     root = tmp_path_factory.mktemp("sample")
     shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    exports = sample.write_sample(2025, root=root)
-    returns = ingest.ingest_exports(exports, PROTOCOL, 2025).returns
-    path = ingest.write_returns(returns, root / "returns.csv")
-    typed = ingest.read_returns_csv(path, PROTOCOL)
-    result = validate.validate_returns(typed, PROTOCOL, CLOSING)
-    return ingest.read_returns_csv(
-        ingest.write_returns(result.valid, root / "valid.csv"), PROTOCOL
-    ).head(20)
+    exports = sample.write_sample(YEAR, root=root)
+    ingested = ingest.ingest_exports(exports, PROTOCOL, YEAR)
+    ingest.write_ingested(ingested, YEAR, root, PROTOCOL)
+    returns = tables.read("returns", YEAR, root, PROTOCOL)
+    result = validate.validate_returns(returns, PROTOCOL, CLOSING)
+    validate.write_validation(result, CLOSING, YEAR, root, PROTOCOL, COUNCIL)
+    return returns, result, root
+
+
+@pytest.fixture(scope="module")
+def clean_returns(sample_validated):
+    """Sample returns that pass every error rule (rows the sample breaks are left out)."""
+    _, _, root = sample_validated
+    return tables.read("valid", YEAR, root, PROTOCOL).head(20)
 
 
 def _validate(returns):
     return validate.validate_returns(returns, PROTOCOL, CLOSING)
 
 
-def test_validation_accounts_for_every_row_of_the_sample(generated):
-    returns = ingest.ingest_exports(generated.exports, PROTOCOL, generated.year).returns
+def test_validation_accounts_for_every_row_of_the_sample(sample_validated):
+    returns, result, _ = sample_validated
 
-    result = _validate(returns)
-
+    assert result.rows_in == len(returns)
     assert len(result.valid) + len(result.quarantine) == len(returns)
     assert result.valid["response_id"].is_unique
     assert len(result.quarantine) == 10
+
+
+def test_write_validation_writes_the_tables_and_a_summary_that_add_up(sample_validated):
+    returns, result, root = sample_validated
+
+    summary = tables.read_dq_summary(YEAR, root)
+    valid = tables.read("valid", YEAR, root, PROTOCOL)
+    quarantine = tables.read("quarantine", YEAR, root, PROTOCOL)
+    findings = tables.read("findings", YEAR, root)
+
+    assert summary["closing_date"] == CLOSING.isoformat()
+    assert summary["rows_in"] == len(returns) == len(valid) + len(quarantine)
+    assert (summary["valid"], summary["quarantined"]) == (len(valid), len(quarantine))
+    warned = findings.loc[findings["severity"] == "warning", "row_key"]
+    assert summary["rows_with_warnings"] == result.rows_with_warnings == warned.nunique()
+    assert summary["warning_findings"] == len(warned)
+    by_rule = {r["rule"]: r["rows"] for r in summary["quarantined_by_rule"]}
+    assert sum(by_rule.values()) >= len(quarantine) and by_rule["duplicate"] == 1
+    assert sum(r["rows"] for r in summary["warnings_by_rule"]) >= summary["rows_with_warnings"]
+    assert len(summary["checks"]) == len(result.summary)
+    json.dumps(summary)  # plain JSON, no numpy values
+    assert tables.read_summary("02_validate", YEAR, root) == validate.summary_line(result)
+    assert f"{len(returns)} returns in: {len(valid)} valid" in validate.summary_line(result)
+
+
+def test_write_validation_writes_coverage_and_caveats_without_personal_data(sample_validated):
+    _, _, root = sample_validated
+
+    coverage = tables.read("coverage", YEAR, root, personal=False)
+    caveats = tables.read("caveats", YEAR, root, personal=False)
+
+    assert list(coverage["directorate"]) == list(COUNCIL.directorates)
+    assert (coverage["officers_responding"] <= coverage["senior_officers"]).all()
+    assert list(caveats.columns) == ["question_id", "question", "returns"]
+    assert (caveats["returns"] > 0).all()
+    with pytest.raises(ValueError, match="personal data"):
+        tables.read("valid", YEAR, root, PROTOCOL, personal=False)
 
 
 def test_clean_rows_are_all_kept(clean_returns):
@@ -160,10 +206,6 @@ def test_multi_select_pattern_accepts_option_order_only():
 
 
 def test_duplicate_rule_cannot_be_downgraded_to_a_warning(tmp_path):
-    import shutil
-
-    from pipeline import paths
-
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     config = paths.protocol_file(tmp_path)
     text = config.read_text(encoding="utf-8")
@@ -172,5 +214,53 @@ def test_duplicate_rule_cannot_be_downgraded_to_a_warning(tmp_path):
         encoding="utf-8",
     )
 
-    with pytest.raises(PipelineError, match="duplicate.severity must be error"):
+    with pytest.raises(PipelineError, match=r"duplicate.severity \(line \d+\): must be error"):
         protocol.load(tmp_path)
+
+
+# --- moved from the report: response coverage and caveats are computed in validation ------
+
+
+def test_response_coverage_counts_officers_once_and_anonymous_returns_apart():
+    email, name = PROTOCOL.id_of("respondent_email"), PROTOCOL.id_of("respondent_name")
+    valid = pd.DataFrame(
+        {
+            PROTOCOL.id_of("directorate"): ["Resources", "Resources", "Resources", "Public Health"],
+            email: ["a@x.example", "A@x.example ", None, None],
+            name: ["Ann", "Ann", None, "Bo"],
+        }
+    )
+
+    coverage = validate.response_coverage(valid, COUNCIL, PROTOCOL).set_index("directorate")
+
+    assert coverage.loc["Resources", "officers_responding"] == 1
+    assert coverage.loc["Resources", "anonymous_returns"] == 1
+    assert coverage.loc["Public Health", "officers_responding"] == 1
+    assert coverage.loc["Children and Families", "coverage"] == 0
+    senior = COUNCIL.directorates["Resources"]
+    assert coverage.loc["Resources", "coverage"] == round(1 / senior, 4)
+    assert "Ann" not in coverage.to_string() and "@" not in coverage.to_string()
+
+
+def test_read_with_caveats_counts_returns_by_question():
+    valid = pd.DataFrame(
+        {
+            "parse_warnings": [
+                "Q20: approximate amount 'approx £3000' | Q26: 'Parks' is not one of the options",
+                None,
+                "Q20: approximate amount 'c. 5k'",
+            ]
+        }
+    )
+
+    caveats = validate.read_with_caveats(valid, PROTOCOL)
+
+    assert caveats["question_id"].tolist() == ["Q20", "Q26"]
+    assert caveats["returns"].tolist() == [2, 1]
+    assert caveats["question"].iloc[0].startswith("Annual cash contribution")
+
+
+def test_read_with_caveats_tells_q2_from_q20():
+    valid = pd.DataFrame({"parse_warnings": ["Q20: approximate amount 'about 5'"]})
+
+    assert validate.read_with_caveats(valid, PROTOCOL)["question_id"].tolist() == ["Q20"]
