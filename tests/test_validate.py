@@ -29,7 +29,9 @@ def sample_validated(tmp_path_factory):
     ingested = ingest.ingest_exports(exports, PROTOCOL, YEAR)
     ingest.write_ingested(ingested, YEAR, root, PROTOCOL)
     returns = tables.read("returns", YEAR, root, PROTOCOL)
-    result = validate.validate_returns(returns, PROTOCOL, CLOSING)
+    result = validate.validate_returns(
+        returns, PROTOCOL, CLOSING, docs_dir=paths.data_docs_dir(YEAR, root)
+    )
     validate.write_validation(result, CLOSING, YEAR, root, PROTOCOL, COUNCIL)
     return returns, result, root
 
@@ -91,68 +93,87 @@ def test_write_validation_writes_coverage_and_caveats_without_personal_data(samp
         tables.read("valid", YEAR, root, PROTOCOL, personal=False)
 
 
-def test_clean_rows_are_all_kept(clean_returns):
-    result = _validate(clean_returns)
+@pytest.fixture(scope="module")
+def clean_result(clean_returns):
+    return _validate(clean_returns)
 
-    assert len(result.valid) == len(clean_returns)
-    assert result.quarantine.empty
+
+def test_clean_rows_are_all_kept(clean_returns, clean_result):
+    assert len(clean_result.valid) == len(clean_returns)
+    assert clean_result.quarantine.empty
+
+
+# One return per rule broken, all in one table validated once (one GX run, not twelve):
+# (column, bad value, rule, words of the reason), row n breaking ERROR_BREAKS[n].
+ERROR_BREAKS = [
+    ("Q6", None, "required", "a required answer is missing"),
+    ("Q43", "Very high", "option_set", "not one of the question's options"),
+    ("Q26", "Better lives for all; Green and clean", "multi_option_set", "Q26"),
+    ("Q29", 7, "agree5_range", "not between 1 and 5"),
+    ("Q22", 800.0, "range", "outside the allowed range"),
+    ("Q20", -5.0, "range", "outside the allowed range"),
+    ("Q18", "2026-01-01", "date_not_in_future", "after the survey closed"),
+    ("duplicate_of", "1", "duplicate", "duplicate of 1"),
+    ("parse_errors", "Q20: could not read 'tbc' as money", "parse_error", "'tbc' as money"),
+]
+EMAIL_ROW, STATUTORY_ROW, BLANK_Q10_ROW = 10, 11, 12
+STATUTORY = "Yes - statutory duty"
+
+
+@pytest.fixture(scope="module")
+def broken(clean_returns):
+    """The clean returns with one rule broken per row: (returns, validation)."""
+    columns = {column for column, *_ in ERROR_BREAKS}
+    returns = clean_returns.astype({column: object for column in columns}).copy()
+    for row, (column, bad_value, _, _) in enumerate(ERROR_BREAKS):
+        returns.loc[row, column] = bad_value
+    # warnings: a malformed email; a statutory duty without its basis (while another row
+    # leaves Q10 blank, which must not hide it)
+    returns.loc[EMAIL_ROW, ["Q10", "Q11", "Q2"]] = [STATUTORY, "Children Act 2004", "not-an-email"]
+    returns.loc[STATUTORY_ROW, ["Q10", "Q11"]] = [STATUTORY, None]
+    returns.loc[BLANK_Q10_ROW, "Q10"] = None
+    return returns, _validate(returns)
 
 
 @pytest.mark.parametrize(
-    ("column", "bad_value", "rule", "reason_part"),
-    [
-        ("Q6", None, "required", "a required answer is missing"),
-        ("Q43", "Very high", "option_set", "not one of the question's options"),
-        ("Q26", "Better lives for all; Green and clean", "multi_option_set", "Q26"),
-        ("Q29", 7, "agree5_range", "not between 1 and 5"),
-        ("Q22", 800.0, "range", "outside the allowed range"),
-        ("Q20", -5.0, "range", "outside the allowed range"),
-        ("Q18", "2026-01-01", "date_not_in_future", "after the survey closed"),
-        ("duplicate_of", "1", "duplicate", "duplicate of 1"),
-        ("parse_errors", "Q20: could not read 'tbc' as money", "parse_error", "'tbc' as money"),
-    ],
+    ("row", "rule", "reason_part"), [(n, b[2], b[3]) for n, b in enumerate(ERROR_BREAKS)]
 )
-def test_row_breaking_an_error_rule_is_quarantined_with_that_reason(
-    clean_returns, column, bad_value, rule, reason_part
-):
-    returns = clean_returns.astype({column: object}).copy()
-    returns.loc[3, column] = bad_value
-
-    result = _validate(returns)
-
+def test_row_breaking_an_error_rule_is_quarantined_with_that_reason(broken, row, rule, reason_part):
+    returns, result = broken
     quarantined = result.quarantine.set_index("row_key")
-    key = returns.loc[3, "row_key"]
-    assert list(quarantined.index) == [key]
+    key = returns.loc[row, "row_key"]
+
     assert rule in quarantined.loc[key, "quarantine_rules"]
     assert reason_part in quarantined.loc[key, "quarantine_reasons"]
-    assert len(result.valid) == len(returns) - 1
+
+
+def test_only_the_rows_breaking_an_error_rule_are_quarantined(broken):
+    returns, result = broken
+
+    assert set(result.quarantine["row_key"]) == set(returns.loc[: len(ERROR_BREAKS) - 1, "row_key"])
+    assert len(result.valid) == len(returns) - len(ERROR_BREAKS)
 
 
 @pytest.mark.parametrize(
-    ("column", "bad_value", "rule"),
-    [("Q2", "not-an-email", "email_format"), ("Q11", None, "statutory_basis")],
+    ("row", "rule"), [(EMAIL_ROW, "email_format"), (STATUTORY_ROW, "statutory_basis")]
 )
-def test_row_breaking_a_warning_rule_is_kept_and_counted(clean_returns, column, bad_value, rule):
-    returns = clean_returns.copy()
-    returns.loc[5, "Q10"] = "Yes - statutory duty"
-    returns.loc[5, column] = bad_value
+def test_row_breaking_a_warning_rule_is_kept_and_counted(broken, row, rule):
+    returns, result = broken
 
-    result = _validate(returns)
-
-    assert len(result.valid) == len(returns)
+    assert returns.loc[row, "row_key"] in set(result.valid["row_key"])
     warnings = validate.warnings_by_rule(result.findings).set_index("rule")
     assert warnings.loc[rule, "rows"] == 1
+    flagged = result.findings[result.findings["rule"] == rule]
+    assert flagged["row_key"].tolist() == [returns.loc[row, "row_key"]]
 
 
-def test_statutory_warning_still_applies_when_another_row_leaves_q10_blank(clean_returns):
-    returns = clean_returns.copy()
-    returns.loc[2, "Q10"] = None
-    returns.loc[5, ["Q10", "Q11"]] = ["Yes - statutory duty", None]
+def test_statutory_warning_still_applies_when_another_row_leaves_q10_blank(broken):
+    returns, result = broken
 
-    result = _validate(returns)
-
-    warnings = validate.warnings_by_rule(result.findings).set_index("rule")
-    assert warnings.loc["statutory_basis", "rows"] == 1
+    statutory = result.findings[result.findings["rule"] == "statutory_basis"]
+    assert returns.loc[BLANK_Q10_ROW, "Q10"] is None
+    assert statutory["row_key"].tolist() == [returns.loc[STATUTORY_ROW, "row_key"]]
+    assert result.rows_with_warnings == 2
 
 
 def test_table_without_protocol_columns_stops_the_run(clean_returns):
@@ -173,18 +194,18 @@ def test_same_response_id_accepted_twice_stops_the_run(clean_returns):
         _validate(returns)
 
 
-def test_summary_records_every_expectation_with_counts(clean_returns):
-    result = _validate(clean_returns)
+def test_summary_records_every_expectation_with_counts(clean_result):
+    summary = clean_result.summary
 
-    assert {"table", "required", "option_set", "statutory_basis"} <= set(result.summary["rule"])
-    assert (result.summary["unexpected_count"] == 0).all()
-    assert result.summary.loc[result.summary["rule"] == "required", "evaluated"].item() == 20
+    assert {"table", "required", "option_set", "statutory_basis"} <= set(summary["rule"])
+    assert (summary["unexpected_count"] == 0).all()
+    assert summary.loc[summary["rule"] == "required", "evaluated"].item() == 20
 
 
-def test_data_docs_are_written_when_asked(clean_returns, tmp_path):
-    validate.validate_returns(clean_returns, PROTOCOL, CLOSING, docs_dir=tmp_path / "docs")
+def test_data_docs_are_written_when_asked(sample_validated):
+    _, _, root = sample_validated
 
-    assert (tmp_path / "docs" / "index.html").is_file()
+    assert (paths.data_docs_dir(YEAR, root) / "index.html").is_file()
 
 
 def test_closing_date_ignores_timestamps_that_could_not_be_read():
