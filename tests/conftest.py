@@ -1,5 +1,5 @@
 """Shared fixtures: real exports written by the project's seeded generator into tmp_path,
-the pinned toolkit, and ONE full pipeline run of both sample years shared by every
+and ONE full pipeline run of both sample years shared by every
 end-to-end test.
 
 End-to-end tests (marked ``e2e``) run papermill, the CLI pipeline or Chromium; `make
@@ -23,12 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths, protocol, sample, toolkit
+from pipeline import paths, protocol, sample
 
 SAMPLE_YEAR = 2025
 PREVIOUS_YEAR = 2024
-TESTS_DIR = Path(__file__).resolve().parent
-BACKTEST_DIR = TESTS_DIR / "backtest"
 RUN_TIMEOUT = 900  # seconds for one `python -m pipeline run`
 # Two questions renumbered in a copy of the protocol: exports are matched by wording, and
 # every later stage names questions by key, so nothing else has to change.
@@ -42,20 +40,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write tests/backtest/expected_*.csv from the code as it is (after a reviewed "
         "change of method); without it the back test only compares",
     )
-
-
-# --- the pinned toolkit -----------------------------------------------------------------
-
-
-def load_pinned_toolkit(questions: protocol.Protocol | None = None) -> toolkit.Toolkit:
-    """The toolkit the tests pin (tests/backtest/config/toolkit.yaml), never the live one,
-    so that an analyst tuning config/toolkit.yaml does not break the suite."""
-    return toolkit.load(BACKTEST_DIR, questions or protocol.load())
-
-
-@pytest.fixture(scope="session")
-def pinned_toolkit() -> toolkit.Toolkit:
-    return load_pinned_toolkit()
 
 
 # --- generated sample exports -----------------------------------------------------------
@@ -202,17 +186,22 @@ class SessionRuns:
         self._wanted = wanted
         self._followers: dict[str, BackgroundRun] = {}
         self._started = threading.Event()
+        self._lock = threading.Lock()  # no follower starts once the session has stopped
+        self._stopped = False
         threading.Thread(target=self._start_followers, daemon=True).start()
 
     def _start_followers(self) -> None:
         try:
             if self.shared.result().returncode != 0:
                 return
-            if "renumbered_run" in self._wanted:
-                root = _renumbered_root(self.base, self.shared.root)
-                self._followers["renumbered_run"] = BackgroundRun(root)
-            if "rerun" in self._wanted:
-                self._followers["rerun"] = BackgroundRun(_rerun_root(self.base, self.shared.root))
+            roots = {"renumbered_run": _renumbered_root, "rerun": _rerun_root}
+            for name, make_root in roots.items():
+                if name in self._wanted:
+                    root = make_root(self.base, self.shared.root)
+                    with self._lock:
+                        if self._stopped:
+                            return
+                        self._followers[name] = BackgroundRun(root)
         finally:
             self._started.set()
 
@@ -222,8 +211,10 @@ class SessionRuns:
         return self._followers[name]
 
     def stop(self) -> None:
-        for run in (self.shared, *self._followers.values()):
-            run.stop()
+        with self._lock:
+            self._stopped = True
+            for run in (self.shared, *self._followers.values()):
+                run.stop()
 
 
 # Fixtures that read the session's runs; their tests run after all others, in this order.
