@@ -237,7 +237,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     wanted = {name for item in session.items for name in item.fixturenames}
     if not wanted & set(_RUN_FIXTURES) or session.config.option.collectonly:
         return
-    base = Path(tempfile.mkdtemp(prefix="partnerships-e2e-"))
+    # pytest's own temporary folder (kept for the last three sessions, --basetemp honoured)
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    base = factory.mktemp("e2e") if factory else Path(tempfile.mkdtemp(prefix="e2e-"))
     session.config.stash[_RUNS] = SessionRuns(base, wanted)
 
 
@@ -246,8 +248,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if runs is None:
         return
     runs.stop()
-    if session.testsfailed == 0:  # kept after a failure, to look at
-        shutil.rmtree(runs.base, ignore_errors=True)
 
 
 @dataclass(frozen=True)
