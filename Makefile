@@ -38,6 +38,10 @@ report: syslibs
 test: syslibs
 	$(PY) -m pytest
 
+## test-fast: the suite without the end-to-end tests (no papermill, CLI run or Chromium)
+test-fast: syslibs
+	$(PY) -m pytest -m "not e2e"
+
 ## sample: regenerate the embedded sample exports under data/raw/ (byte-identical)
 sample: $(STAMP)
 	$(PY) -m pipeline sample
@@ -66,4 +70,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report test sample questionnaire bench lint clean help
+.PHONY: install syslibs report test test-fast sample questionnaire bench lint clean help

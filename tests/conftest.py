@@ -1,11 +1,24 @@
-"""Shared fixtures: real exports written by the project's seeded generator into tmp_path."""
+"""Shared fixtures: real exports written by the project's seeded generator into tmp_path,
+and ONE full pipeline run of both sample years shared by every
+end-to-end test.
+
+End-to-end tests (marked ``e2e``) run papermill, the CLI pipeline or Chromium; `make
+test-fast` leaves them out. The shared run is started in the background as soon as the
+session knows it needs it, so the unit tests run beside it (this machine has two cores);
+the tests that read it are ordered after the others. When it has finished, two more runs
+start beside the tests that read it: the same year with two questions renumbered, and a
+rerun on a copy of the shared root (so that rerunning disturbs no other test).
+"""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +26,23 @@ import pytest
 from pipeline import paths, protocol, sample
 
 SAMPLE_YEAR = 2025
+PREVIOUS_YEAR = 2024
+RUN_TIMEOUT = 900  # seconds for one `python -m pipeline run`
+# Two questions renumbered in a copy of the protocol: exports are matched by wording, and
+# every later stage names questions by key, so nothing else has to change.
+RENUMBERED = {"Q43": "Q143", "Q20": "Q120"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regenerate-backtest",
+        action="store_true",
+        help="write tests/backtest/expected_*.csv from the code as it is (after a reviewed "
+        "change of method); without it the back test only compares",
+    )
+
+
+# --- generated sample exports -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -33,9 +63,19 @@ def project_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def generated(project_root: Path) -> Generated:
-    """The embedded sample for SAMPLE_YEAR, regenerated under a temporary project root."""
+    """The embedded sample for SAMPLE_YEAR, regenerated under a temporary project root
+    (a test may change these files)."""
     exports = sample.write_sample(SAMPLE_YEAR, root=project_root)
     return Generated(root=project_root, year=SAMPLE_YEAR, exports=exports)
+
+
+@pytest.fixture(scope="session")
+def generated_once(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """The same sample, generated once for the session: for tests that only read it."""
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    exports = sample.write_sample(SAMPLE_YEAR, root=root)
+    return Generated(root=root, year=SAMPLE_YEAR, exports=exports)
 
 
 @pytest.fixture(scope="session")
@@ -44,14 +84,17 @@ def sample_returns() -> list[sample.SampleReturn]:
     return sample.generate_returns(SAMPLE_YEAR, protocol.load())
 
 
+# --- running the CLI ----------------------------------------------------------------------
+
+
+def _command(root: Path, year: int) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "run", "--year", str(year), "--root", str(root)]
+
+
 def _run_cli(root: Path, year: int = SAMPLE_YEAR) -> subprocess.CompletedProcess:
     """`python -m pipeline run` as make report runs it, into ``root``."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--year", str(year), "--root", str(root)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
+        _command(root, year), capture_output=True, text=True, check=False, timeout=RUN_TIMEOUT
     )
 
 
@@ -61,12 +104,184 @@ def run_cli():
     return _run_cli
 
 
-@pytest.fixture(scope="session")
-def finished_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """One full run of the pipeline on the regenerated sample (slow: papermill), shared."""
-    root = tmp_path_factory.mktemp("run")
+class BackgroundRun:
+    """`python -m pipeline run` started now in a subprocess; ``result()`` waits for it."""
+
+    def __init__(self, root: Path, year: int = SAMPLE_YEAR) -> None:
+        self.root = root
+        self._out = root.parent / f"{root.name}.stdout"
+        self._err = root.parent / f"{root.name}.stderr"
+        self.started = time.perf_counter()
+        with self._out.open("w") as out, self._err.open("w") as err:
+            self._process = subprocess.Popen(_command(root, year), stdout=out, stderr=err)
+        self._done: subprocess.CompletedProcess | None = None
+        self.seconds: float | None = None
+
+    def result(self) -> subprocess.CompletedProcess:
+        if self._done is None:
+            try:
+                code = self._process.wait(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.stop()
+                raise
+            self.seconds = time.perf_counter() - self.started
+            self._done = subprocess.CompletedProcess(
+                self._process.args,
+                code,
+                self._out.read_text(encoding="utf-8"),
+                self._err.read_text(encoding="utf-8"),
+            )
+        return self._done
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+def _shared_root(base: Path) -> Path:
+    """config/ and both sample years' exports (as committed under data/raw/)."""
+    root = base / "shared"
     shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    sample.write_sample(SAMPLE_YEAR, root=root)
-    done = _run_cli(root)
-    assert done.returncode == 0, done.stderr
-    return root, done
+    for year in sample.SAMPLE_YEARS:
+        shutil.copytree(paths.raw_dir(year), paths.raw_dir(year, root))
+    return root
+
+
+def _renumbered_root(base: Path, shared: Path) -> Path:
+    """The shared run's config with two questions renumbered, 2025's exports, and 2024's
+    registry and evaluation (already named by key) for the IDs to carry over from."""
+    root = base / "renumbered"
+    shutil.copytree(paths.config_dir(shared), paths.config_dir(root))
+    shutil.copytree(paths.raw_dir(SAMPLE_YEAR, shared), paths.raw_dir(SAMPLE_YEAR, root))
+    previous = paths.processed_dir(PREVIOUS_YEAR, root)
+    previous.mkdir(parents=True)
+    for name in ("registry.csv", "evaluation.csv"):
+        shutil.copy2(paths.processed_dir(PREVIOUS_YEAR, shared) / name, previous / name)
+    config = paths.protocol_file(root)
+    text = config.read_text(encoding="utf-8")
+    for old, new in RENUMBERED.items():
+        line = f"  - id: {old}\n"
+        assert text.count(line) == 1, f"{old} is not listed once in protocol.yaml"
+        text = text.replace(line, f"  - id: {new}\n")
+    config.write_text(text, encoding="utf-8")
+    return root
+
+
+def _rerun_root(base: Path, shared: Path) -> Path:
+    """A copy of the whole finished shared root (file times kept), to run 2025 again over
+    its own outputs without touching the files the other tests read."""
+    root = base / "rerun"
+    shutil.copytree(shared, root, copy_function=shutil.copy2)
+    return root
+
+
+class SessionRuns:
+    """The session's pipeline runs, in the background: the shared run from the start; when it
+    has finished, the renumbered run and the rerun (on a copy) start together."""
+
+    def __init__(self, base: Path, wanted: set[str]) -> None:
+        self.base = base
+        self.shared = BackgroundRun(_shared_root(base))
+        self._wanted = wanted
+        self._followers: dict[str, BackgroundRun] = {}
+        self._started = threading.Event()
+        self._lock = threading.Lock()  # no follower starts once the session has stopped
+        self._stopped = False
+        threading.Thread(target=self._start_followers, daemon=True).start()
+
+    def _start_followers(self) -> None:
+        try:
+            if self.shared.result().returncode != 0:
+                return
+            roots = {"renumbered_run": _renumbered_root, "rerun": _rerun_root}
+            for name, make_root in roots.items():
+                if name in self._wanted:
+                    root = make_root(self.base, self.shared.root)
+                    with self._lock:
+                        if self._stopped:
+                            return
+                        self._followers[name] = BackgroundRun(root)
+        finally:
+            self._started.set()
+
+    def follower(self, name: str) -> BackgroundRun:
+        self._started.wait(RUN_TIMEOUT)
+        assert name in self._followers, f"{name} did not start: the shared run failed"
+        return self._followers[name]
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for run in (self.shared, *self._followers.values()):
+                run.stop()
+
+
+# Fixtures that read the session's runs; their tests run after all others, in this order.
+_RUN_FIXTURES = ("shared_run", "renumbered_run", "rerun")
+_RUNS = pytest.StashKey[SessionRuns]()
+
+
+def _rank(item: pytest.Item) -> int:
+    used = [i for i, name in enumerate(_RUN_FIXTURES, 1) if name in item.fixturenames]
+    return max(used, default=0)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the shared run after all others, then the renumbered run, then the rerun."""
+    items.sort(key=_rank)  # stable: file and definition order otherwise
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the shared run now, in the background, if a selected test needs it."""
+    wanted = {name for item in session.items for name in item.fixturenames}
+    if not wanted & set(_RUN_FIXTURES) or session.config.option.collectonly:
+        return
+    # pytest's own temporary folder (kept for the last three sessions, --basetemp honoured)
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    base = factory.mktemp("e2e") if factory else Path(tempfile.mkdtemp(prefix="e2e-"))
+    session.config.stash[_RUNS] = SessionRuns(base, wanted)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    runs = session.config.stash.get(_RUNS, None)
+    if runs is None:
+        return
+    runs.stop()
+
+
+@dataclass(frozen=True)
+class SharedRun:
+    """A full run: its root, the finished process, how long it took, and the questions it
+    renumbered (old ID -> new ID), if any."""
+
+    root: Path
+    done: subprocess.CompletedProcess
+    seconds: float
+    renumbered: dict[str, str] = field(default_factory=dict)
+
+
+def _finished(run: BackgroundRun) -> SharedRun:
+    done = run.result()
+    assert done.returncode == 0, f"pipeline run in {run.root} failed:\n{done.stderr}"
+    return SharedRun(run.root, done, run.seconds or 0.0)
+
+
+@pytest.fixture(scope="session")
+def shared_run(request: pytest.FixtureRequest) -> SharedRun:
+    """`python -m pipeline run --year 2025` on config/ and both sample years (it builds 2024
+    first): one run for every end-to-end test. Read it; do not change it."""
+    return _finished(request.config.stash[_RUNS].shared)
+
+
+@pytest.fixture(scope="session")
+def renumbered_run(request: pytest.FixtureRequest, shared_run: SharedRun) -> SharedRun:
+    """2025 run again through the CLI with Q43 and Q20 renumbered (RENUMBERED)."""
+    run = request.config.stash[_RUNS].follower("renumbered_run")
+    return replace(_finished(run), renumbered=RENUMBERED)
+
+
+@pytest.fixture(scope="session")
+def rerun(request: pytest.FixtureRequest, shared_run: SharedRun) -> SharedRun:
+    """`python -m pipeline run --year 2025` again on a copy of the finished shared root."""
+    return _finished(request.config.stash[_RUNS].follower("rerun"))

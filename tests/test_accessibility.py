@@ -15,9 +15,12 @@ YEAR = 2025
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Chromium: apt-get install -y chromium (CI installs it)"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="needs Chromium: apt-get install -y chromium (CI installs it)"
+    ),
+]
 
 
 def _axe_violations(page_path):
@@ -49,9 +52,7 @@ def test_axe_check_finds_a_planted_violation(tmp_path):
     assert _axe_violations(page).violations_count >= 2  # no lang, no alt
 
 
-def test_report_html_has_no_axe_violations_at_wcag_22_aa(finished_run):
-    root, _ = finished_run
-
-    results = _axe_violations(paths.report_html(YEAR, root))
+def test_report_html_has_no_axe_violations_at_wcag_22_aa(shared_run):
+    results = _axe_violations(paths.report_html(YEAR, shared_run.root))
 
     assert results.violations_count == 0, results.generate_report()

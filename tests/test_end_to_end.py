@@ -1,37 +1,68 @@
-"""The whole pipeline, as `make report` runs it, into a temporary root (slow: papermill)."""
+"""The whole pipeline, as `make report` runs it (slow: papermill), on the shared run of both
+sample years (conftest.py), plus the runs that must stop early with one clear line."""
 
 import html
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import pandas as pd
 import pikepdf
+import pytest
 
-from pipeline import paths, sample
+from pipeline import paths, protocol, sample, tables
+
+pytestmark = pytest.mark.e2e
 
 YEAR = 2025
+PREVIOUS_YEAR = 2024
+YEARS = (PREVIOUS_YEAR, YEAR)
+PROTOCOL = protocol.load()
 
 
-def test_run_writes_report_executed_notebooks_and_manifest(finished_run):
-    root, done = finished_run
+def _text(page: str) -> str:
+    """The report as a reader sees it: no tags, entities decoded."""
+    return re.sub(r"<[^>]+>", "", html.unescape(page))
 
-    assert paths.report_html(YEAR, root).is_file()
-    assert paths.report_pdf(YEAR, root).read_bytes().startswith(b"%PDF")
-    for stage in paths.STAGES:
-        assert paths.executed_notebook(stage, YEAR, root).is_file()
-    assert json.loads(paths.manifest_file(YEAR, root).read_text())["year"] == YEAR
+
+def _report(root, year=YEAR) -> str:
+    return paths.report_html(year, root).read_text(encoding="utf-8")
+
+
+def test_run_builds_last_year_first_then_writes_both_years_outputs(shared_run):
+    root, done = shared_run.root, shared_run.done
+
+    assert f"no registry for {PREVIOUS_YEAR} yet: running {PREVIOUS_YEAR} first" in done.stderr
+    for year in YEARS:
+        assert paths.report_html(year, root).is_file()
+        assert paths.report_pdf(year, root).read_bytes().startswith(b"%PDF")
+        for stage in paths.STAGES:
+            assert paths.executed_notebook(stage, year, root).is_file()
+        assert json.loads(paths.manifest_file(year, root).read_text())["year"] == year
     assert str(paths.report_html(YEAR, root)) in done.stdout
-    assert "[4/4] 04_annual_report done" in done.stderr
+    assert done.stderr.count("[4/4] 04_annual_report done") == 2
 
 
-def test_report_total_cost_equals_the_evaluation_table(finished_run):
-    root, _ = finished_run
-    evaluation = pd.read_csv(paths.evaluation_file(YEAR, root))
-    page = html.unescape(paths.report_html(YEAR, root).read_text(encoding="utf-8"))
-    text = re.sub(r"<[^>]+>", "", page)
+def test_run_prints_each_stages_summary_line(shared_run):
+    root, stderr = shared_run.root, shared_run.done.stderr
+
+    for year in YEARS:
+        for stage in paths.STAGES[:3]:
+            line = tables.read_summary(stage, year, root)
+            assert line and f"      {line}\n" in stderr
+
+
+def test_run_stderr_has_no_kernel_noise_or_traceback(shared_run):
+    stderr = shared_run.done.stderr
+
+    assert "KeyboardInterrupt" not in stderr
+    assert "[IPKernelApp]" not in stderr
+    assert "Traceback" not in stderr
+
+
+def test_report_total_cost_and_count_equal_the_evaluation_table(shared_run):
+    evaluation = tables.read("evaluation", YEAR, shared_run.root)
+    text = _text(_report(shared_run.root))
 
     total = f"£{evaluation['full_cost'].sum():,.0f}"
 
@@ -39,36 +70,53 @@ def test_report_total_cost_equals_the_evaluation_table(finished_run):
     assert f"The council is in {len(evaluation)} partnerships" in text
 
 
-def test_rows_in_equal_valid_plus_quarantined(finished_run):
-    root, _ = finished_run
+def test_rows_in_equal_valid_plus_quarantined_and_the_registry_counts_every_valid_row(
+    shared_run,
+):
+    for year in YEARS:
+        returns = tables.read("returns", year, shared_run.root, PROTOCOL)
+        valid = tables.read("valid", year, shared_run.root, PROTOCOL)
+        quarantine = tables.read("quarantine", year, shared_run.root, PROTOCOL)
+        summary = tables.read_dq_summary(year, shared_run.root)
+        registry = tables.read("registry", year, shared_run.root)
 
-    returns = pd.read_csv(paths.returns_file(YEAR, root))
-    valid = pd.read_csv(paths.valid_file(YEAR, root))
-    quarantine = pd.read_csv(paths.quarantine_file(YEAR, root))
-
-    assert len(returns) == len(valid) + len(quarantine)
-    assert set(quarantine["row_key"]).isdisjoint(valid["row_key"])
-    assert quarantine["quarantine_reasons"].notna().all()
+        assert len(returns) == len(valid) + len(quarantine) == summary["rows_in"]
+        assert (summary["valid"], summary["quarantined"]) == (len(valid), len(quarantine))
+        assert set(quarantine["row_key"]).isdisjoint(valid["row_key"])
+        assert quarantine["quarantine_reasons"].notna().all()
+        assert registry["returns"].sum() == len(valid)
 
 
-def test_published_report_has_no_personal_data_code_or_scripts(finished_run):
-    root, _ = finished_run
-    page = paths.report_html(YEAR, root).read_text(encoding="utf-8")
+def test_planted_bad_rows_are_quarantined_with_their_reasons_through_the_run(shared_run):
+    quarantine = tables.read("quarantine", YEAR, shared_run.root, PROTOCOL)
+    reasons = " | ".join(quarantine["quarantine_reasons"])
+    valid = tables.read("valid", YEAR, shared_run.root, PROTOCOL)
+    cash = PROTOCOL.id_of("cash")
+
+    assert "could not read 'tbc' as money" in reasons  # sample.py plants these
+    assert "'Very high'" in reasons
+    assert "duplicate of" in reasons
+    assert pd.api.types.is_float_dtype(valid[cash])  # no unreadable text was accepted
+
+
+def test_published_report_has_no_personal_data_code_or_scripts(shared_run):
+    root = shared_run.root
+    page = _report(root)
     report_notebook = paths.executed_notebook("04_annual_report", YEAR, root).read_text()
-    returns = pd.read_csv(paths.returns_file(YEAR, root))
-    pdf_text = "".join(str(obj) for obj in pikepdf.open(paths.report_pdf(YEAR, root)).objects)
+    returns = tables.read("returns", YEAR, root, PROTOCOL)
+    with pikepdf.open(paths.report_pdf(YEAR, root)) as pdf:
+        pdf_text = "".join(str(obj) for obj in pdf.objects)
 
     assert "@" + sample.EMAIL_DOMAIN not in page + report_notebook + pdf_text
-    for name in returns["Q1"].dropna().unique():
+    for name in returns[PROTOCOL.id_of("respondent_name")].dropna().unique():
         assert name not in page and name not in report_notebook
     assert "<script" not in page
     assert "sections.load(" not in page  # no code cells
     assert 'lang="en-GB"' in page
 
 
-def test_report_escapes_officer_text_and_gives_charts_alt_text(finished_run):
-    root, _ = finished_run
-    page = paths.report_html(YEAR, root).read_text(encoding="utf-8")
+def test_report_gives_charts_alt_text(shared_run):
+    page = _report(shared_run.root)
 
     alts = re.findall(r'<img[^>]*alt="([^"]*)"', page)
     assert len(alts) == 4
@@ -76,24 +124,22 @@ def test_report_escapes_officer_text_and_gives_charts_alt_text(finished_run):
     assert re.search(r'<img[^>]*src="data:image/png;base64,', page)
 
 
-def test_pdf_is_tagged_with_title_language_and_bookmarks(finished_run):
-    root, _ = finished_run
-
-    with pikepdf.open(paths.report_pdf(YEAR, root)) as pdf:
+def test_pdf_is_tagged_with_title_language_and_bookmarks(shared_run):
+    with pikepdf.open(paths.report_pdf(YEAR, shared_run.root)) as pdf:
         assert "/StructTreeRoot" in pdf.Root
         assert str(pdf.Root.Lang) == "en-GB"
         assert "Annual Report on Key Partnerships" in str(pdf.docinfo.get("/Title"))
         assert len(pdf.open_outline().root) >= 1
 
 
-def test_open_data_has_no_personal_data_and_no_live_formulas(finished_run):
-    root, _ = finished_run
-    folder = paths.open_data_dir(YEAR, root)
+def test_open_data_has_no_personal_data_and_no_live_formulas(shared_run):
+    folder = paths.open_data_dir(YEAR, shared_run.root)
     registry = pd.read_csv(folder / "registry.csv", dtype=str, keep_default_na=False)
     package = json.loads((folder / "datapackage.json").read_text())
 
     fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
     assert fields == list(registry.columns)
+    assert len(registry) == len(tables.read("registry", YEAR, shared_run.root))
     cells = registry.to_numpy().ravel()
     assert not any("@" in cell for cell in cells)
     numeric = {
@@ -103,83 +149,112 @@ def test_open_data_has_no_personal_data_and_no_live_formulas(finished_run):
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in text)
 
 
-def test_neutralise_quotes_formula_like_text():
-    from pipeline.report.open_data import neutralise
-
-    assert [neutralise(v) for v in ["=SUM(A1)", "+44", "-", "@x", "Fine", 5]] == [
-        "'=SUM(A1)",
-        "'+44",
-        "'-",
-        "'@x",
-        "Fine",
-        5,
-    ]
-
-
-def _executed_outputs(root):
-    """Each executed notebook's cell sources and outputs, without papermill's times."""
+def _executed_outputs(root, year=YEAR):
+    """Each executed notebook's cell sources and outputs, without papermill's times, with
+    the run's root folder written as <root>."""
     notebooks = {}
     for stage in paths.STAGES:
-        notebook = json.loads(paths.executed_notebook(stage, YEAR, root).read_text())
+        text = paths.executed_notebook(stage, year, root).read_text(encoding="utf-8")
+        notebook = json.loads(text.replace(json.dumps(str(root))[1:-1], "<root>"))
         notebooks[stage] = [(c["source"], c.get("outputs")) for c in notebook["cells"]]
     return notebooks
 
 
-def test_executed_notebooks_are_quiet(finished_run):
-    root, _ = finished_run
-
-    for stage, cells in _executed_outputs(root).items():
-        streams = [o for _, outputs in cells for o in outputs or [] if o.get("name") == "stderr"]
-        assert streams == [], stage
-
-
-def test_rerun_gives_identical_processed_data_report_and_notebooks(finished_run, run_cli):
-    root, _ = finished_run
-    before = {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()}
-    report_before = paths.report_html(YEAR, root).read_bytes()
-    open_data_before = (paths.open_data_dir(YEAR, root) / "registry.csv").read_bytes()
-    notebooks_before = _executed_outputs(root)
-
-    done = run_cli(root)
-
-    assert done.returncode == 0, done.stderr
-    assert {p: p.read_bytes() for p in paths.processed_dir(YEAR, root).iterdir()} == before
-    assert paths.report_html(YEAR, root).read_bytes() == report_before
-    assert (paths.open_data_dir(YEAR, root) / "registry.csv").read_bytes() == open_data_before
-    assert _executed_outputs(root) == notebooks_before
+def test_executed_notebooks_are_quiet(shared_run):
+    for year in YEARS:
+        for stage, cells in _executed_outputs(shared_run.root, year).items():
+            streams = [
+                o for _, outputs in cells for o in outputs or [] if o.get("name") == "stderr"
+            ]
+            assert streams == [], (year, stage)
 
 
-def test_next_year_keeps_the_partnership_ids_and_reports_changes(finished_run):
-    root, _ = finished_run
-    next_year = paths.raw_dir(YEAR + 1, root)
-    shutil.copytree(paths.raw_dir(YEAR, root), next_year)
+def test_partnership_ids_carry_over_from_last_year_and_new_ones_follow(shared_run):
+    before = tables.read("registry", PREVIOUS_YEAR, shared_run.root).set_index("name")
+    after = tables.read("registry", YEAR, shared_run.root).set_index("name")
 
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--year", str(YEAR + 1), "--root", str(root)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
+    both = before.index.intersection(after.index)
+    new = after.index.difference(before.index)
+    assert len(both) == len(before) - 2  # sample.py: two partnerships ended
+    assert len(new) == 3  # and three are new
+    pd.testing.assert_series_equal(
+        before.loc[both, "partnership_id"], after.loc[both, "partnership_id"]
     )
+    highest = before["partnership_id"].max()
+    assert (after.loc[new, "partnership_id"] > highest).all()
 
-    assert done.returncode == 0, done.stderr
-    before = pd.read_csv(paths.registry_file(YEAR, root))
-    after = pd.read_csv(paths.registry_file(YEAR + 1, root))
-    pd.testing.assert_series_equal(before["partnership_id"], after["partnership_id"])
-    assert pd.read_csv(paths.changes_file(YEAR + 1, root)).empty
-    page = paths.report_html(YEAR + 1, root).read_text(encoding="utf-8")
-    assert f"Since {YEAR}: 0 new partnerships, 0 ended and 0 materially changed" in page
+
+def test_changes_since_last_year_are_listed_and_reported(shared_run):
+    changes = tables.read("changes", YEAR, shared_run.root)
+    counts = changes["change"].value_counts()
+    page = _text(_report(shared_run.root))
+    first_year = _text(_report(shared_run.root, PREVIOUS_YEAR))
+
+    assert (counts["new"], counts["ended"]) == (3, 2)
+    changed = counts.get("changed", 0)
+    assert changes.loc[changes["change"] == "changed", "what_changed"].notna().all()
+    assert (
+        f"Since {PREVIOUS_YEAR}: 3 new partnerships, 2 ended and {changed} materially changed"
+        in page
+    )
+    assert tables.read("changes", PREVIOUS_YEAR, shared_run.root).empty
+    assert f"There is no registry for {PREVIOUS_YEAR - 1}, so this is the" in first_year
+    assert f"Since {PREVIOUS_YEAR - 1}" not in first_year
+
+
+def test_renumbered_questions_give_the_same_registry_and_evaluation(shared_run, renumbered_run):
+    """Renumbering questions needs no code change: exports are matched by wording and
+    every stage after validation names questions by key."""
+    renumbered = protocol.load(renumbered_run.root)
+    returns = tables.read("returns", YEAR, renumbered_run.root, renumbered)
+
+    assert renumbered_run.renumbered == {"Q43": "Q143", "Q20": "Q120"}
+    assert {"Q143", "Q120"} <= set(returns.columns)
+    assert not {"Q43", "Q20"} & set(returns.columns)
+    for name in ("registry", "evaluation", "changes"):
+        pd.testing.assert_frame_equal(
+            tables.read(name, YEAR, renumbered_run.root),
+            tables.read(name, YEAR, shared_run.root),
+            obj=name,
+        )
+    assert paths.report_pdf(YEAR, renumbered_run.root).is_file()
+
+
+def _outputs(root) -> dict[str, object]:
+    """2025's processed tables, report, open data and summary of each executed notebook."""
+    files = [
+        *sorted(paths.processed_dir(YEAR, root).iterdir()),
+        paths.report_html(YEAR, root),
+        *sorted(paths.open_data_dir(YEAR, root).iterdir()),
+    ]
+    return {str(f.relative_to(root)): f for f in files}
+
+
+def test_rerun_gives_identical_processed_data_report_open_data_and_notebooks(shared_run, rerun):
+    """The rerun ran on a copy of the finished shared root, over its own outputs."""
+    first, again = _outputs(shared_run.root), _outputs(rerun.root)
+
+    assert "running 2024 first" not in rerun.done.stderr
+    assert list(again) == list(first)
+    for name, path in first.items():
+        assert again[name].stat().st_mtime_ns > path.stat().st_mtime_ns, f"{name} not rewritten"
+        assert again[name].read_bytes() == path.read_bytes(), name
+    assert _executed_outputs(rerun.root) == _executed_outputs(shared_run.root)
+
+
+# --- runs that stop early ----------------------------------------------------------------
 
 
 def test_broken_previous_year_export_is_named_as_last_years(tmp_path, run_cli):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
-    sample.write_sample(YEAR, root=tmp_path)
+    shutil.copytree(paths.raw_dir(YEAR), paths.raw_dir(YEAR, tmp_path))
     paths.raw_dir(YEAR - 1, tmp_path).mkdir(parents=True)
     (paths.raw_dir(YEAR - 1, tmp_path) / "old.csv").write_text("Budget,Risk\n1,Low\n")
 
     done = run_cli(tmp_path)
 
     assert done.returncode == 1
+    assert "Traceback" not in done.stderr
     message = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(message) == 1
     assert f"building the {YEAR - 1} registry first" in message[0] and "old.csv" in message[0]
@@ -200,45 +275,11 @@ def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path, run_cli):
     assert "export.csv" in message[0] and "01_ingest" in message[0]
 
 
-def test_bad_rows_are_quarantined_through_the_whole_run(tmp_path, run_cli):
+def test_year_zero_is_refused_before_any_stage(tmp_path, run_cli):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
-    raw = paths.raw_dir(YEAR, tmp_path)
-    raw.mkdir(parents=True)
-    rows = pd.DataFrame(
-        {
-            "Q6": ["Northmoor LRF", "Northmoor LRF", "Northmoor HWB"],
-            "Q20": ["£1,000", "lots", "2k"],
-            "Q43": ["Low", "Huge", "High"],
-            "Q29": ["Agree", "Agree", "Disagree"],
-            "Q30": ["Agree", "Agree", "Agree"],
-        }
-    )
-    rows.to_csv(raw / "export.csv", index=False)
 
-    done = run_cli(tmp_path)
+    done = run_cli(tmp_path, 0)
 
-    assert done.returncode == 0, done.stderr
-    quarantine = pd.read_csv(paths.quarantine_file(YEAR, tmp_path))
-    assert list(quarantine["source_row"]) == [3]
-    assert "could not read 'lots' as money" in quarantine["quarantine_reasons"].item()
-    assert "'Huge'" in quarantine["quarantine_reasons"].item()
-
-
-def test_two_sample_years_carry_ids_and_report_changes(tmp_path, run_cli):
-    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
-    for year in sample.SAMPLE_YEARS:
-        sample.write_sample(year, root=tmp_path)
-
-    done = run_cli(tmp_path, YEAR)  # builds the previous year's registry first
-
-    assert done.returncode == 0, done.stderr
-    assert f"running {YEAR - 1} first" in done.stderr
-    before = pd.read_csv(paths.registry_file(YEAR - 1, tmp_path)).set_index("name")
-    after = pd.read_csv(paths.registry_file(YEAR, tmp_path)).set_index("name")
-    both = before.index.intersection(after.index)
-    assert len(both) == len(before) - 2
-    assert (before.loc[both, "partnership_id"] == after.loc[both, "partnership_id"]).all()
-    changes = pd.read_csv(paths.changes_file(YEAR, tmp_path))["change"].value_counts()
-    assert (changes["new"], changes["ended"]) == (3, 2)
-    page = paths.report_html(YEAR, tmp_path).read_text(encoding="utf-8")
-    assert f"Since {YEAR - 1}: 3 new partnerships, 2 ended" in page
+    assert done.returncode == 1
+    assert "--year 0 is not a survey year" in done.stderr
+    assert not paths.outputs_dir(0, tmp_path).exists()

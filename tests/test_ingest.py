@@ -7,28 +7,29 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import ingest, protocol
+from pipeline import ingest, protocol, tables
 from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
 
 
-@pytest.fixture
-def ingested(generated):
-    return ingest.ingest_exports(generated.exports, PROTOCOL, generated.year)
+@pytest.fixture(scope="module")
+def ingested(generated_once):
+    """The sample ingested once for the module (tests only read it)."""
+    return ingest.ingest_exports(generated_once.exports, PROTOCOL, generated_once.year)
 
 
 def test_ingest_reads_every_row_with_the_decided_columns(ingested, sample_returns):
     returns = ingested.returns
 
     assert len(returns) == len(sample_returns)
-    assert list(returns.columns) == ingest.returns_columns(PROTOCOL)
+    assert list(returns.columns) == tables.returns_columns(PROTOCOL)
     assert returns["row_key"].is_unique
     assert ingested.files["rows_read"].sum() == len(returns)
 
 
-def test_ingest_source_row_is_the_row_a_spreadsheet_shows(ingested, generated):
-    sheet = openpyxl.load_workbook(generated.exports[0], read_only=True).active
+def test_ingest_source_row_is_the_row_a_spreadsheet_shows(ingested, generated_once):
+    sheet = openpyxl.load_workbook(generated_once.exports[0], read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     q6_column = [i for i, h in enumerate(rows[0]) if h == PROTOCOL.question("Q6").text][0]
 
@@ -61,13 +62,19 @@ def test_ingest_flags_the_duplicate_submission_once(ingested):
 
 
 def test_written_returns_round_trip_with_types(ingested, tmp_path):
-    path = ingest.write_returns(ingested.returns, tmp_path / "returns.csv")
+    written = ingest.write_ingested(ingested, 2025, tmp_path, PROTOCOL)
 
-    again = ingest.read_returns_csv(path, PROTOCOL)
+    again = tables.read("returns", 2025, tmp_path, PROTOCOL)
 
+    assert written[0] == tables.path("returns", 2025, tmp_path)
     assert len(again) == len(ingested.returns)
+    assert list(again.columns) == tables.returns_columns(PROTOCOL)
     assert again["Q29"].dtype == "Int64"
+    assert again["source_row"].dtype == "int64"
     assert again.loc[again["Q20"].astype(str) == "tbc", "parse_errors"].notna().all()
+    assert tables.read_summary("01_ingest", 2025, tmp_path) == ingest.summary_line(
+        ingested, PROTOCOL
+    )
 
 
 def _plain_csv(path, frame):
@@ -132,7 +139,7 @@ def test_ingest_reads_a_cp1252_csv_with_pound_signs(tmp_path):
     assert returns["Q20"].item() == 12500.0
 
 
-def test_ingest_command_prints_rows_per_file_and_writes_returns(generated, tmp_path):
+def test_ingest_command_prints_rows_per_file_and_writes_returns(generated_once, tmp_path):
     out = tmp_path / "out"
 
     done = subprocess.run(
@@ -145,7 +152,7 @@ def test_ingest_command_prints_rows_per_file_and_writes_returns(generated, tmp_p
             "2025",
             "--out",
             str(out),
-            *map(str, generated.exports),
+            *map(str, generated_once.exports),
         ],
         capture_output=True,
         text=True,
@@ -154,7 +161,7 @@ def test_ingest_command_prints_rows_per_file_and_writes_returns(generated, tmp_p
 
     assert done.returncode == 0, done.stderr
     assert "partnership_survey_2025_msforms.xlsx: 328 rows read" in done.stdout
-    assert (out / "returns.csv").is_file()
+    assert len(tables.read_csv_text(out / "returns.csv")) == 328
 
 
 def test_ingest_command_gives_one_line_error_without_traceback(tmp_path):
@@ -183,8 +190,8 @@ def test_ingest_command_gives_one_line_error_without_traceback(tmp_path):
     assert len(errors) == 1 and "no_names.csv" in errors[0] and "Q6" in errors[0]
 
 
-def test_ingest_finds_the_responses_sheet_among_several(generated, tmp_path):
-    book = openpyxl.load_workbook(generated.exports[0])
+def test_ingest_finds_the_responses_sheet_among_several(generated_once, tmp_path):
+    book = openpyxl.load_workbook(generated_once.exports[0])
     cover = book.create_sheet("Read me", 0)
     cover.append(["This workbook holds the 2025 partnership survey"])
     book.save(tmp_path / "with_cover.xlsx")
@@ -303,8 +310,9 @@ def test_typed_returns_write_blanks_as_empty_and_keep_half_scores_as_text(tmp_pa
     )
     returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
 
-    typed = ingest.read_returns_csv(ingest.write_returns(returns, tmp_path / "r.csv"), PROTOCOL)
-    written = ingest.write_returns(typed, tmp_path / "again.csv").read_text()
+    tables.write("returns", returns, 2025, tmp_path, PROTOCOL)
+    typed = tables.read("returns", 2025, tmp_path, PROTOCOL)
+    written = tables.write("valid", typed, 2025, tmp_path, PROTOCOL).read_text()
 
     assert typed["Q29"].tolist() == ["3.5", None, None]
     assert "<NA>" not in written and "nan" not in written
@@ -329,8 +337,8 @@ def test_semicolon_csv_with_commas_and_line_breaks_in_headers_is_read(tmp_path):
     ]
 
 
-def test_damaged_workbook_is_a_one_line_error(generated, tmp_path):
-    data = generated.exports[0].read_bytes()
+def test_damaged_workbook_is_a_one_line_error(generated_once, tmp_path):
+    data = generated_once.exports[0].read_bytes()
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(data[: len(data) // 2])
 

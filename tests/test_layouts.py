@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from pipeline import ingest, paths, protocol, sample
+from pipeline import ingest, paths, protocol, sample, tables
 from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
@@ -32,8 +32,8 @@ def test_layout_ingests_to_the_same_answers(exports, reference, layout):
     returns = ingest.ingest_exports([exports[layout]], PROTOCOL, YEAR).returns
 
     pd.testing.assert_frame_equal(
-        returns[ANSWERS].map(ingest.cell_text),
-        reference[ANSWERS].map(ingest.cell_text),
+        returns[ANSWERS].map(tables.cell_text),
+        reference[ANSWERS].map(tables.cell_text),
     )
     assert (
         returns["parse_errors"]

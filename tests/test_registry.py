@@ -1,4 +1,10 @@
-"""Registry: officers' names for one partnership matched into one row with a stable ID."""
+"""Registry: officers' names for one partnership matched into one row with a stable ID.
+
+Tests use the pinned toolkit (tests/backtest/config/toolkit.yaml): same_at 92, unsure_from
+80, ignore words "the" and "northmoor", lead roles, cautious_first, material change 0.25.
+"""
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -6,12 +12,13 @@ import pytest
 from pipeline import ingest, protocol, registry, toolkit
 
 PROTOCOL = protocol.load()
-TOOLKIT = toolkit.load()
+# the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
+TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
 
 
 def _returns(rows):
-    """Returns-shaped rows: every protocol column, blank unless given."""
-    frame = pd.DataFrame([{q: None for q in PROTOCOL.ids} | row for row in rows])
+    """Returns by key (as Protocol.by_keys gives them): every question, blank unless given."""
+    frame = pd.DataFrame([{key: None for key in PROTOCOL.keys} | row for row in rows])
     return frame.astype(object).where(frame.notna(), None)
 
 
@@ -26,8 +33,9 @@ def test_normalise_name_ignores_case_punctuation_ampersand_and_council_name():
     )
 
 
-def test_match_names_recovers_the_sample_partnerships(generated, sample_returns):
-    returns = ingest.ingest_exports(generated.exports, PROTOCOL, generated.year).returns
+def test_match_names_recovers_the_sample_partnerships(generated_once, sample_returns):
+    ingested = ingest.ingest_exports(generated_once.exports, PROTOCOL, 2025).returns
+    returns = PROTOCOL.by_keys(ingested)
     truth = {r.response_id: r.true_partnership for r in sample_returns}
 
     matching = registry.match_names(returns, TOOLKIT, registry.load_aliases())
@@ -40,7 +48,9 @@ def test_match_names_recovers_the_sample_partnerships(generated, sample_returns)
 
 
 def test_match_names_lists_close_names_for_the_analyst_and_keeps_them_apart():
-    returns = _returns([{"Q6": "Northmoor Homes Ltd"}, {"Q6": "Northmoor Hmoes Ltd"}] * 1)
+    returns = _returns(
+        [{"partnership_name": "Northmoor Homes Ltd"}, {"partnership_name": "Northmoor Hmoes Ltd"}]
+    )
 
     matching = registry.match_names(returns, TOOLKIT, aliases={})
 
@@ -49,7 +59,9 @@ def test_match_names_lists_close_names_for_the_analyst_and_keeps_them_apart():
 
 
 def test_match_names_uses_the_analysts_alias():
-    returns = _returns([{"Q6": "LRF"}, {"Q6": "Northmoor Local Resilience Forum"}])
+    returns = _returns(
+        [{"partnership_name": "LRF"}, {"partnership_name": "Northmoor Local Resilience Forum"}]
+    )
 
     matching = registry.match_names(
         returns, TOOLKIT, aliases={"LRF": "Northmoor Local Resilience Forum"}
@@ -66,7 +78,12 @@ def test_ids_are_carried_from_last_years_registry_and_new_ones_numbered_after():
             "name": ["Northmoor Housing Partnership", "Old Forum"],
         }
     )
-    returns = _returns([{"Q6": "Northmoor Housing Partnership"}, {"Q6": "Brand New Board"}])
+    returns = _returns(
+        [
+            {"partnership_name": "Northmoor Housing Partnership"},
+            {"partnership_name": "Brand New Board"},
+        ]
+    )
 
     names = registry.match_names(returns, TOOLKIT, {}, previous).names.set_index("typed_name")
 
@@ -75,7 +92,11 @@ def test_ids_are_carried_from_last_years_registry_and_new_ones_numbered_after():
 
 
 def test_ids_do_not_depend_on_row_order():
-    rows = [{"Q6": "Alpha Board"}, {"Q6": "Beta Forum"}, {"Q6": "alpha board"}]
+    rows = [
+        {"partnership_name": "Alpha Board"},
+        {"partnership_name": "Beta Forum"},
+        {"partnership_name": "alpha board"},
+    ]
 
     forward = registry.match_names(_returns(rows), TOOLKIT, {}).names
     backward = registry.match_names(_returns(rows[::-1]), TOOLKIT, {}).names
@@ -87,30 +108,30 @@ def test_ids_do_not_depend_on_row_order():
 def two_officers():
     rows = [
         {
-            "Q6": "Northmoor LRF",
-            "Q4": "Resources",
-            "Q5": "Emergency Planning",
-            "Q12": "Member",
-            "Q13": "Yes",
-            "Q20": 1000.0,
-            "Q21": None,
-            "Q22": 2.0,
-            "Q23": 100.0,
-            "Q43": "Low",
-            "Q26": "Better lives for all",
+            "partnership_name": "Northmoor LRF",
+            "directorate": "Resources",
+            "service": "Emergency Planning",
+            "council_role": "Member",
+            "terms_of_reference": "Yes",
+            "cash": 1000.0,
+            "in_kind": None,
+            "officer_hours": 2.0,
+            "external_funding": 100.0,
+            "risk_level": "Low",
+            "priorities": "Better lives for all",
         },
         {
-            "Q6": "Northmoor LRF",
-            "Q4": "Public Health",
-            "Q5": "Health Protection",
-            "Q12": "Lead partner",
-            "Q13": "No",
-            "Q20": 500.0,
-            "Q21": 50.0,
-            "Q22": 3.0,
-            "Q23": 300.0,
-            "Q43": "High",
-            "Q26": "Stronger communities",
+            "partnership_name": "Northmoor LRF",
+            "directorate": "Public Health",
+            "service": "Health Protection",
+            "council_role": "Lead partner",
+            "terms_of_reference": "No",
+            "cash": 500.0,
+            "in_kind": 50.0,
+            "officer_hours": 3.0,
+            "external_funding": 300.0,
+            "risk_level": "High",
+            "priorities": "Stronger communities",
         },
     ]
     returns = _returns(rows)
@@ -132,15 +153,16 @@ def test_consolidate_ties_go_to_the_cautious_side_and_risk_to_the_highest(two_of
     register, disagreements = registry.consolidate_returns(two_officers, PROTOCOL, TOOLKIT)
 
     row = register.iloc[0]
-    assert row["Q13"] == "No"
-    assert row["Q43"] == "High"
+    assert row["terms_of_reference"] == "No"
+    assert row["risk_level"] == "High"
     assert row["directorate"] == "Public Health"  # the lead partner's officer
-    assert row["Q26"] == "Better lives for all; Stronger communities"
-    assert {"Q13", "Q43"} <= set(disagreements["question_id"])
+    assert row["priorities"] == "Better lives for all; Stronger communities"
+    assert row["priority_count"] == 2
+    assert {"terms_of_reference", "risk_level"} <= set(disagreements["question"])
 
 
 def test_consolidate_flags_two_returns_from_one_service(two_officers):
-    same_service = two_officers.assign(Q4="Resources", Q5="Emergency Planning")
+    same_service = two_officers.assign(directorate="Resources", service="Emergency Planning")
 
     register, _ = registry.consolidate_returns(same_service, PROTOCOL, TOOLKIT)
 
@@ -148,7 +170,7 @@ def test_consolidate_flags_two_returns_from_one_service(two_officers):
 
 
 def _evaluated(rows):
-    columns = ["partnership_id", "name", "full_cost", "action", "overall_band", "Q43"]
+    columns = ["partnership_id", "name", "full_cost", "action", "overall_band", "risk_level"]
     return pd.DataFrame(rows, columns=columns)
 
 

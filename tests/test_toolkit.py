@@ -1,16 +1,28 @@
-"""Toolkit: bands, costs, key partnerships and recommendations from config/toolkit.yaml."""
+"""Toolkit: bands, costs, key partnerships and recommendations.
+
+Every number here is pinned: the tests load tests/backtest/config/toolkit.yaml (bands 3.0 and
+4.0, min_answers 2, £38.50 an hour, key partnership at 3 of 5 criteria with £100,000 and
+3 priorities, the recommendation rules), and a test that turns on one number sets it with
+dataclasses.replace, so that tuning config/toolkit.yaml never breaks the suite.
+"""
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline import protocol, toolkit
+from pipeline import paths, protocol, toolkit
 from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
-TOOLKIT = toolkit.load()
+# the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
+TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
+
+
+def _pinned(**numbers) -> toolkit.Toolkit:
+    return dataclasses.replace(TOOLKIT, **numbers)
 
 
 @pytest.mark.parametrize(
@@ -21,18 +33,21 @@ TOOLKIT = toolkit.load()
         (3.999, "Borderline"),
         (4.0, "Strength"),
         (None, "Not enough answers"),
+        (float("nan"), "Not enough answers"),
     ],
 )
 def test_bands_are_half_open_on_the_unrounded_mean(mean, expected):
-    assert toolkit.band(mean, TOOLKIT) == expected
+    kit = _pinned(strength_from=4.0, borderline_from=3.0)
+
+    assert toolkit.band(mean, kit) == expected
 
 
 def test_principle_score_is_the_mean_of_all_answers_with_count_and_spread():
     returns = pd.DataFrame(
-        {"partnership_id": ["A", "A"], **{q: [None, None] for q in PROTOCOL.ids}}
-    ).assign(Q29=[5, 2], Q30=[4, None])
+        {"partnership_id": ["A", "A"], **{key: [None, None] for key in PROTOCOL.keys}}
+    ).assign(need_achieves_more=[5, 2], need_agreed_purpose=[4, None])  # P1's two statements
 
-    scores = toolkit.score_principles(returns, PROTOCOL, TOOLKIT).iloc[0]
+    scores = toolkit.score_principles(returns, PROTOCOL, _pinned(min_answers=2)).iloc[0]
 
     assert scores["P1_score"] == pytest.approx(11 / 3)
     assert (scores["P1_answers"], scores["P1_spread"]) == (3, 3.0)
@@ -41,43 +56,76 @@ def test_principle_score_is_the_mean_of_all_answers_with_count_and_spread():
     assert scores["overall_score"] == pytest.approx(11 / 3)
 
 
-def test_full_cost_includes_officer_time_at_the_configured_rate():
-    cost = toolkit.full_cost(1000.0, 200.0, 10.0, TOOLKIT)
+def test_principle_with_fewer_answers_than_the_minimum_has_no_score():
+    returns = pd.DataFrame(
+        {"partnership_id": ["A"], **{key: [None] for key in PROTOCOL.keys}}
+    ).assign(need_achieves_more=[5], need_agreed_purpose=[4])
 
-    assert cost == 1200.0 + 10.0 * 12 * TOOLKIT.officer_hourly_cost
+    scores = toolkit.score_principles(returns, PROTOCOL, _pinned(min_answers=3)).iloc[0]
+
+    assert scores["P1_score"] is None and scores["P1_answers"] == 2
+    assert scores["overall_band"] == "Not enough answers"
+
+
+def test_full_cost_includes_officer_time_at_the_pinned_rate():
+    kit = _pinned(officer_hourly_cost=38.50, months_per_year=12)
+
+    # £1,000 cash + £200 in kind + 10 hours a month x 12 x £38.50 (= £4,620)
+    assert toolkit.full_cost(1000.0, 200.0, 10.0, kit) == 5820.0
 
 
 def test_governance_counts_dont_know_as_not_evidenced_and_old_reviews_as_missing():
     row = pd.Series(
         {
-            "Q13": "Yes",
-            "Q14": "Don't know",
-            "Q16": "Yes",
-            "Q17": "No",
-            "Q15": "Cabinet",
-            "Q18": "2020-01-01",
+            "terms_of_reference": "Yes",
+            "partnership_agreement": "Don't know",
+            "risk_register": "Yes",
+            "exit_strategy": "No",
+            "reporting_line": "Cabinet",
+            "last_reviewed": "2020-01-01",
         }
     )
 
-    items = toolkit.governance_items(row, TOOLKIT, as_of=dt.date(2025, 4, 30))
+    items = toolkit.governance_items(
+        row, _pinned(review_period_months=24), as_of=dt.date(2025, 4, 30)
+    )
 
     assert items == {
-        "Q13": True,
-        "Q14": False,
-        "Q16": True,
-        "Q17": False,
-        "Q15": True,
-        "Q18": False,
+        "terms_of_reference": True,
+        "partnership_agreement": False,
+        "risk_register": True,
+        "exit_strategy": False,
+        "reporting_line": True,
+        "last_reviewed": False,
     }
+
+
+def test_a_review_within_the_period_counts_to_the_day():
+    row = pd.Series({"reporting_line": None, "last_reviewed": "2023-04-30"})
+    kit = _pinned(review_period_months=24)
+
+    assert toolkit.governance_items(row, kit, as_of=dt.date(2025, 4, 30))["last_reviewed"]
+    assert not toolkit.governance_items(row, kit, as_of=dt.date(2025, 5, 31))["last_reviewed"]
+    assert not toolkit.governance_items(row, kit, as_of=dt.date(2025, 5, 1))["reporting_line"]
+
+
+@pytest.mark.parametrize(
+    ("completeness", "expected"),
+    [(0.8, "Strength"), (0.79, "Borderline"), (0.5, "Borderline"), (0.49, "Concern")],
+)
+def test_governance_band_uses_the_pinned_shares(completeness, expected):
+    kit = _pinned(governance_strength_from=0.8, governance_concern_below=0.5)
+
+    assert toolkit.governance_band(completeness, kit) == expected
 
 
 def _facts(**changes):
     facts = {
         "statutory": False,
         "full_cost": 5000.0,
-        "risk": "Low",
+        "risk_level": "Low",
         "priority_count": 1,
-        "role": "Member",
+        "council_role": "Member",
         "overall_band": "Strength",
         "governance_band": "Strength",
         "leverage": None,
@@ -93,42 +141,148 @@ def test_recommendation_takes_the_first_rule_that_holds_and_says_which():
     )
 
     assert action == "exit"
-    assert rule.startswith("rule 1:")
-    assert reason == TOOLKIT.rules[0].reason
+    assert reason == "Principles of concern, not required by law, and officers recommend exit"
+    assert rule == (
+        "rule 1: overall_band eq Concern; statutory eq False; officer_exit_share ge 0.5"
+    )
 
 
 def test_recommendation_of_a_statutory_partnership_of_concern_is_review_not_exit():
-    action, _, _ = toolkit.recommend(
+    action, _, rule = toolkit.recommend(
         _facts(overall_band="Concern", statutory=True, officer_exit_share=1.0), TOOLKIT
     )
 
-    assert action == "review"
+    assert action == "review" and rule.startswith("rule 2:")
+
+
+def test_recommendation_of_high_risk_with_weak_governance_is_review():
+    action, _, rule = toolkit.recommend(
+        _facts(risk_level="High", governance_band="Concern"), TOOLKIT
+    )
+
+    assert (action, rule.split(":")[0]) == ("review", "rule 3")
 
 
 def test_recommendation_defaults_to_continue():
-    assert toolkit.recommend(_facts(), TOOLKIT)[0] == "continue"
+    assert toolkit.recommend(_facts(), TOOLKIT) == (
+        "continue",
+        "No concerns found by the toolkit",
+        "default: no rule matched",
+    )
 
 
-def test_key_criteria_lists_each_met_criterion():
+def test_key_criteria_lists_each_met_criterion_with_its_number_in_force():
     met = toolkit.key_criteria_met(
-        _facts(statutory=True, full_cost=250000.0, role="Lead partner"), TOOLKIT
+        _facts(statutory=True, full_cost=250000.0, council_role="Lead partner"), TOOLKIT
     )
 
-    assert len(met) == 3
+    assert met == [
+        "Required by law or regulation",
+        "Full cost of at least £100,000 a year",
+        "Council's role is Lead partner or Accountable body",
+    ]
 
 
-def test_unknown_key_criterion_is_a_config_error():
-    broken = dataclasses.replace(
-        TOOLKIT, key_criteria=(toolkit.KeyCriterion("postcode", "Near the sea", {}),)
+def test_key_criteria_cost_threshold_is_inclusive_and_risk_and_priorities_count():
+    met = toolkit.key_criteria_met(
+        _facts(full_cost=100000.0, risk_level="High", priority_count=3), TOOLKIT
     )
 
-    with pytest.raises(PipelineError, match="unknown key-partnership criterion 'postcode'"):
+    assert met == [
+        "Full cost of at least £100,000 a year",
+        "High risk to the council",
+        "Serves 3 or more Council Plan priorities",
+    ]
+    assert toolkit.key_criteria_met(_facts(full_cost=99999.99, priority_count=2), TOOLKIT) == []
+
+
+def test_unknown_key_criterion_is_refused_not_skipped():
+    broken = _pinned(key_criteria=(toolkit.KeyCriterion("postcode", "Near the sea", {}),))
+
+    with pytest.raises(ValueError, match="unknown key-partnership criterion 'postcode'"):
         toolkit.key_criteria_met(_facts(), broken)
+
+
+def test_evaluate_partnerships_costs_scores_and_recommends_each_partnership():
+    answers = {key: None for key in PROTOCOL.keys}
+    registry = pd.DataFrame(
+        [
+            answers
+            | {
+                "partnership_id": "PSH-0001",
+                "name": "Alpha Board",
+                "statutory_requirement": "Yes - statutory duty",
+                "council_role": "Lead partner",
+                "risk_level": "High",
+                "terms_of_reference": "Yes",
+                "cash": 90000.0,
+                "in_kind": 0.0,
+                "officer_hours": 40.0,
+                "external_funding": 37120.0,
+                "priorities": "Better lives for all",
+                "priority_count": 1,
+                "officer_exit_share": 0.0,
+            }
+        ]
+    )
+    statements = [key for keys in PROTOCOL.principles.values() for key in keys]
+    returns = pd.DataFrame(  # two returns: every statement 2, then every statement 3
+        [answers | {"partnership_id": "PSH-0001"} | dict.fromkeys(statements, s) for s in (2, 3)]
+    )
+
+    row = toolkit.evaluate_partnerships(
+        registry, returns, PROTOCOL, TOOLKIT, as_of=dt.date(2025, 4, 30)
+    ).iloc[0]
+
+    assert row["officer_time_cost"] == 40 * 12 * 38.50 == 18480.0
+    assert row["full_cost"] == 108480.0
+    assert row["leverage"] == round(37120 / 108480, 2)
+    assert row["overall_score"] == 2.5 and row["overall_band"] == "Concern"
+    assert row["principles_of_concern"] == 6
+    assert row["statutory"]
+    assert row["governance_completeness"] == round(1 / 6, 4)
+    assert row["governance_band"] == "Concern"
+    assert row["key_partnership"]  # statutory, cost, high risk, lead partner: 4 of 3
+    assert (row["action"], row["action_rule"][:6]) == ("review", "rule 2")
 
 
 def test_toolkit_yaml_errors_name_the_file_and_key(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "toolkit.yaml").write_text("toolkit_version: 1\n", encoding="utf-8")
 
-    with pytest.raises(PipelineError, match=r"toolkit.yaml: missing key 'principles'"):
-        toolkit.load(tmp_path)
+    with pytest.raises(PipelineError, match=r"toolkit.yaml: principles: missing key"):
+        toolkit.load(tmp_path, PROTOCOL)
+
+
+def test_toolkit_naming_an_unknown_question_key_is_one_line_with_its_place(tmp_path):
+    (tmp_path / "config").mkdir()
+    text = paths.toolkit_file().read_text(encoding="utf-8")
+    broken = text.replace("yes_items: [terms_of_reference,", "yes_items: [terms_of_referance,")
+    assert broken != text
+    (tmp_path / "config" / "toolkit.yaml").write_text(broken, encoding="utf-8")
+
+    with pytest.raises(
+        PipelineError,
+        match=r"governance.yes_items\[0\] \(line \d+\): 'terms_of_referance' is no question's key",
+    ):
+        toolkit.load(tmp_path, PROTOCOL)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: the overall score is a float sum with weights normalised to 1/6, so "
+    "principle means averaging exactly 4.0 come out 3.9999999999999996 and band Borderline",
+)
+def test_overall_mean_of_exactly_the_strength_threshold_is_strength():
+    # two returns answer each principle's two statements; principle means 3.75, 4.0, 3.25,
+    # 4.5, 3.5 and 5.0, whose mean is exactly 4.0
+    answers = [(4, 4, 4, 3), (4, 4, 4, 4), (3, 3, 3, 4), (5, 5, 4, 4), (4, 4, 3, 3), (5, 5, 5, 5)]
+    rows = [{"partnership_id": "A", **dict.fromkeys(PROTOCOL.keys)} for _ in range(2)]
+    for (first, second), given in zip(PROTOCOL.principles.values(), answers, strict=True):
+        rows[0] |= {first: given[0], second: given[1]}
+        rows[1] |= {first: given[2], second: given[3]}
+
+    scores = toolkit.score_principles(pd.DataFrame(rows), PROTOCOL, _pinned(min_answers=2))
+
+    assert sum(sum(a) / 4 for a in answers) / 6 == 4.0
+    assert scores["overall_band"].item() == "Strength"

@@ -1,112 +1,179 @@
-"""Validation: real Great Expectations runs of the suite generated from the protocol."""
+"""Validation: real Great Expectations runs of the suite generated from the protocol, and
+the tables the stage writes for the report (coverage, caveats, the summary)."""
 
 import datetime as dt
+import json
+import shutil
 
 import pandas as pd
 import pytest
 
-from pipeline import ingest, protocol, validate
+from pipeline import council, ingest, paths, protocol, tables, validate
 from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
+COUNCIL = council.load()
 CLOSING = dt.date(2025, 4, 30)
+YEAR = 2025
 
 
 @pytest.fixture(scope="module")
-def clean_returns(tmp_path_factory):
-    """Sample returns that pass every error rule (rows the sample breaks are left out)."""
-    import shutil
-
-    from pipeline import paths, sample
+def sample_validated(tmp_path_factory):
+    """The sample's returns through ingest, the returns table and validation, as 02_validate
+    runs them: (returns as read back, the validation, the root written into)."""
+    from pipeline import sample
 
     root = tmp_path_factory.mktemp("sample")
     shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    exports = sample.write_sample(2025, root=root)
-    returns = ingest.ingest_exports(exports, PROTOCOL, 2025).returns
-    path = ingest.write_returns(returns, root / "returns.csv")
-    typed = ingest.read_returns_csv(path, PROTOCOL)
-    result = validate.validate_returns(typed, PROTOCOL, CLOSING)
-    return ingest.read_returns_csv(
-        ingest.write_returns(result.valid, root / "valid.csv"), PROTOCOL
-    ).head(20)
+    exports = sample.write_sample(YEAR, root=root)
+    ingested = ingest.ingest_exports(exports, PROTOCOL, YEAR)
+    ingest.write_ingested(ingested, YEAR, root, PROTOCOL)
+    returns = tables.read("returns", YEAR, root, PROTOCOL)
+    result = validate.validate_returns(
+        returns, PROTOCOL, CLOSING, docs_dir=paths.data_docs_dir(YEAR, root)
+    )
+    validate.write_validation(result, CLOSING, YEAR, root, PROTOCOL, COUNCIL)
+    return returns, result, root
+
+
+@pytest.fixture(scope="module")
+def clean_returns(sample_validated):
+    """Sample returns that pass every error rule (rows the sample breaks are left out)."""
+    _, _, root = sample_validated
+    return tables.read("valid", YEAR, root, PROTOCOL).head(20)
 
 
 def _validate(returns):
     return validate.validate_returns(returns, PROTOCOL, CLOSING)
 
 
-def test_validation_accounts_for_every_row_of_the_sample(generated):
-    returns = ingest.ingest_exports(generated.exports, PROTOCOL, generated.year).returns
+def test_validation_accounts_for_every_row_of_the_sample(sample_validated):
+    returns, result, _ = sample_validated
 
-    result = _validate(returns)
-
+    assert result.rows_in == len(returns)
     assert len(result.valid) + len(result.quarantine) == len(returns)
     assert result.valid["response_id"].is_unique
     assert len(result.quarantine) == 10
 
 
-def test_clean_rows_are_all_kept(clean_returns):
-    result = _validate(clean_returns)
+def test_write_validation_writes_the_tables_and_a_summary_that_add_up(sample_validated):
+    returns, result, root = sample_validated
 
-    assert len(result.valid) == len(clean_returns)
-    assert result.quarantine.empty
+    summary = tables.read_dq_summary(YEAR, root)
+    valid = tables.read("valid", YEAR, root, PROTOCOL)
+    quarantine = tables.read("quarantine", YEAR, root, PROTOCOL)
+    findings = tables.read("findings", YEAR, root)
+
+    assert summary["closing_date"] == CLOSING.isoformat()
+    assert summary["rows_in"] == len(returns) == len(valid) + len(quarantine)
+    assert (summary["valid"], summary["quarantined"]) == (len(valid), len(quarantine))
+    warned = findings.loc[findings["severity"] == "warning", "row_key"]
+    assert summary["rows_with_warnings"] == result.rows_with_warnings == warned.nunique()
+    assert summary["warning_findings"] == len(warned)
+    by_rule = {r["rule"]: r["rows"] for r in summary["quarantined_by_rule"]}
+    assert sum(by_rule.values()) >= len(quarantine) and by_rule["duplicate"] == 1
+    assert sum(r["rows"] for r in summary["warnings_by_rule"]) >= summary["rows_with_warnings"]
+    assert len(summary["checks"]) == len(result.summary)
+    json.dumps(summary)  # plain JSON, no numpy values
+    assert tables.read_summary("02_validate", YEAR, root) == validate.summary_line(result)
+    assert f"{len(returns)} returns in: {len(valid)} valid" in validate.summary_line(result)
+
+
+def test_write_validation_writes_coverage_and_caveats_without_personal_data(sample_validated):
+    _, _, root = sample_validated
+
+    coverage = tables.read("coverage", YEAR, root, personal=False)
+    caveats = tables.read("caveats", YEAR, root, personal=False)
+
+    assert list(coverage["directorate"]) == list(COUNCIL.directorates)
+    assert (coverage["officers_responding"] <= coverage["senior_officers"]).all()
+    assert list(caveats.columns) == ["question_id", "question", "returns"]
+    assert (caveats["returns"] > 0).all()
+    with pytest.raises(ValueError, match="personal data"):
+        tables.read("valid", YEAR, root, PROTOCOL, personal=False)
+
+
+@pytest.fixture(scope="module")
+def clean_result(clean_returns):
+    return _validate(clean_returns)
+
+
+def test_clean_rows_are_all_kept(clean_returns, clean_result):
+    assert len(clean_result.valid) == len(clean_returns)
+    assert clean_result.quarantine.empty
+
+
+# One return per rule broken, all in one table validated once (one GX run, not twelve):
+# (column, bad value, rule, words of the reason), row n breaking ERROR_BREAKS[n].
+ERROR_BREAKS = [
+    ("Q6", None, "required", "a required answer is missing"),
+    ("Q43", "Very high", "option_set", "not one of the question's options"),
+    ("Q26", "Better lives for all; Green and clean", "multi_option_set", "Q26"),
+    ("Q29", 7, "agree5_range", "not between 1 and 5"),
+    ("Q22", 800.0, "range", "outside the allowed range"),
+    ("Q20", -5.0, "range", "outside the allowed range"),
+    ("Q18", "2026-01-01", "date_not_in_future", "after the survey closed"),
+    ("duplicate_of", "1", "duplicate", "duplicate of 1"),
+    ("parse_errors", "Q20: could not read 'tbc' as money", "parse_error", "'tbc' as money"),
+]
+EMAIL_ROW, STATUTORY_ROW, BLANK_Q10_ROW = 10, 11, 12
+STATUTORY = "Yes - statutory duty"
+
+
+@pytest.fixture(scope="module")
+def broken(clean_returns):
+    """The clean returns with one rule broken per row: (returns, validation)."""
+    columns = {column for column, *_ in ERROR_BREAKS}
+    returns = clean_returns.astype({column: object for column in columns}).copy()
+    for row, (column, bad_value, _, _) in enumerate(ERROR_BREAKS):
+        returns.loc[row, column] = bad_value
+    # warnings: a malformed email; a statutory duty without its basis (while another row
+    # leaves Q10 blank, which must not hide it)
+    returns.loc[EMAIL_ROW, ["Q10", "Q11", "Q2"]] = [STATUTORY, "Children Act 2004", "not-an-email"]
+    returns.loc[STATUTORY_ROW, ["Q10", "Q11"]] = [STATUTORY, None]
+    returns.loc[BLANK_Q10_ROW, "Q10"] = None
+    return returns, _validate(returns)
 
 
 @pytest.mark.parametrize(
-    ("column", "bad_value", "rule", "reason_part"),
-    [
-        ("Q6", None, "required", "a required answer is missing"),
-        ("Q43", "Very high", "option_set", "not one of the question's options"),
-        ("Q26", "Better lives for all; Green and clean", "multi_option_set", "Q26"),
-        ("Q29", 7, "agree5_range", "not between 1 and 5"),
-        ("Q22", 800.0, "range", "outside the allowed range"),
-        ("Q20", -5.0, "range", "outside the allowed range"),
-        ("Q18", "2026-01-01", "date_not_in_future", "after the survey closed"),
-        ("duplicate_of", "1", "duplicate", "duplicate of 1"),
-        ("parse_errors", "Q20: could not read 'tbc' as money", "parse_error", "'tbc' as money"),
-    ],
+    ("row", "rule", "reason_part"), [(n, b[2], b[3]) for n, b in enumerate(ERROR_BREAKS)]
 )
-def test_row_breaking_an_error_rule_is_quarantined_with_that_reason(
-    clean_returns, column, bad_value, rule, reason_part
-):
-    returns = clean_returns.astype({column: object}).copy()
-    returns.loc[3, column] = bad_value
-
-    result = _validate(returns)
-
+def test_row_breaking_an_error_rule_is_quarantined_with_that_reason(broken, row, rule, reason_part):
+    returns, result = broken
     quarantined = result.quarantine.set_index("row_key")
-    key = returns.loc[3, "row_key"]
-    assert list(quarantined.index) == [key]
+    key = returns.loc[row, "row_key"]
+
     assert rule in quarantined.loc[key, "quarantine_rules"]
     assert reason_part in quarantined.loc[key, "quarantine_reasons"]
-    assert len(result.valid) == len(returns) - 1
+
+
+def test_only_the_rows_breaking_an_error_rule_are_quarantined(broken):
+    returns, result = broken
+
+    assert set(result.quarantine["row_key"]) == set(returns.loc[: len(ERROR_BREAKS) - 1, "row_key"])
+    assert len(result.valid) == len(returns) - len(ERROR_BREAKS)
 
 
 @pytest.mark.parametrize(
-    ("column", "bad_value", "rule"),
-    [("Q2", "not-an-email", "email_format"), ("Q11", None, "statutory_basis")],
+    ("row", "rule"), [(EMAIL_ROW, "email_format"), (STATUTORY_ROW, "statutory_basis")]
 )
-def test_row_breaking_a_warning_rule_is_kept_and_counted(clean_returns, column, bad_value, rule):
-    returns = clean_returns.copy()
-    returns.loc[5, "Q10"] = "Yes - statutory duty"
-    returns.loc[5, column] = bad_value
+def test_row_breaking_a_warning_rule_is_kept_and_counted(broken, row, rule):
+    returns, result = broken
 
-    result = _validate(returns)
-
-    assert len(result.valid) == len(returns)
+    assert returns.loc[row, "row_key"] in set(result.valid["row_key"])
     warnings = validate.warnings_by_rule(result.findings).set_index("rule")
     assert warnings.loc[rule, "rows"] == 1
+    flagged = result.findings[result.findings["rule"] == rule]
+    assert flagged["row_key"].tolist() == [returns.loc[row, "row_key"]]
 
 
-def test_statutory_warning_still_applies_when_another_row_leaves_q10_blank(clean_returns):
-    returns = clean_returns.copy()
-    returns.loc[2, "Q10"] = None
-    returns.loc[5, ["Q10", "Q11"]] = ["Yes - statutory duty", None]
+def test_statutory_warning_still_applies_when_another_row_leaves_q10_blank(broken):
+    returns, result = broken
 
-    result = _validate(returns)
-
-    warnings = validate.warnings_by_rule(result.findings).set_index("rule")
-    assert warnings.loc["statutory_basis", "rows"] == 1
+    statutory = result.findings[result.findings["rule"] == "statutory_basis"]
+    assert returns.loc[BLANK_Q10_ROW, "Q10"] is None
+    assert statutory["row_key"].tolist() == [returns.loc[STATUTORY_ROW, "row_key"]]
+    assert result.rows_with_warnings == 2
 
 
 def test_table_without_protocol_columns_stops_the_run(clean_returns):
@@ -127,18 +194,18 @@ def test_same_response_id_accepted_twice_stops_the_run(clean_returns):
         _validate(returns)
 
 
-def test_summary_records_every_expectation_with_counts(clean_returns):
-    result = _validate(clean_returns)
+def test_summary_records_every_expectation_with_counts(clean_result):
+    summary = clean_result.summary
 
-    assert {"table", "required", "option_set", "statutory_basis"} <= set(result.summary["rule"])
-    assert (result.summary["unexpected_count"] == 0).all()
-    assert result.summary.loc[result.summary["rule"] == "required", "evaluated"].item() == 20
+    assert {"table", "required", "option_set", "statutory_basis"} <= set(summary["rule"])
+    assert (summary["unexpected_count"] == 0).all()
+    assert summary.loc[summary["rule"] == "required", "evaluated"].item() == 20
 
 
-def test_data_docs_are_written_when_asked(clean_returns, tmp_path):
-    validate.validate_returns(clean_returns, PROTOCOL, CLOSING, docs_dir=tmp_path / "docs")
+def test_data_docs_are_written_when_asked(sample_validated):
+    _, _, root = sample_validated
 
-    assert (tmp_path / "docs" / "index.html").is_file()
+    assert (paths.data_docs_dir(YEAR, root) / "index.html").is_file()
 
 
 def test_closing_date_ignores_timestamps_that_could_not_be_read():
@@ -160,10 +227,6 @@ def test_multi_select_pattern_accepts_option_order_only():
 
 
 def test_duplicate_rule_cannot_be_downgraded_to_a_warning(tmp_path):
-    import shutil
-
-    from pipeline import paths
-
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     config = paths.protocol_file(tmp_path)
     text = config.read_text(encoding="utf-8")
@@ -172,5 +235,53 @@ def test_duplicate_rule_cannot_be_downgraded_to_a_warning(tmp_path):
         encoding="utf-8",
     )
 
-    with pytest.raises(PipelineError, match="duplicate.severity must be error"):
+    with pytest.raises(PipelineError, match=r"duplicate.severity \(line \d+\): must be error"):
         protocol.load(tmp_path)
+
+
+# --- moved from the report: response coverage and caveats are computed in validation ------
+
+
+def test_response_coverage_counts_officers_once_and_anonymous_returns_apart():
+    email, name = PROTOCOL.id_of("respondent_email"), PROTOCOL.id_of("respondent_name")
+    valid = pd.DataFrame(
+        {
+            PROTOCOL.id_of("directorate"): ["Resources", "Resources", "Resources", "Public Health"],
+            email: ["a@x.example", "A@x.example ", None, None],
+            name: ["Ann", "Ann", None, "Bo"],
+        }
+    )
+
+    coverage = validate.response_coverage(valid, COUNCIL, PROTOCOL).set_index("directorate")
+
+    assert coverage.loc["Resources", "officers_responding"] == 1
+    assert coverage.loc["Resources", "anonymous_returns"] == 1
+    assert coverage.loc["Public Health", "officers_responding"] == 1
+    assert coverage.loc["Children and Families", "coverage"] == 0
+    senior = COUNCIL.directorates["Resources"]
+    assert coverage.loc["Resources", "coverage"] == round(1 / senior, 4)
+    assert "Ann" not in coverage.to_string() and "@" not in coverage.to_string()
+
+
+def test_read_with_caveats_counts_returns_by_question():
+    valid = pd.DataFrame(
+        {
+            "parse_warnings": [
+                "Q20: approximate amount 'approx £3000' | Q26: 'Parks' is not one of the options",
+                None,
+                "Q20: approximate amount 'c. 5k'",
+            ]
+        }
+    )
+
+    caveats = validate.read_with_caveats(valid, PROTOCOL)
+
+    assert caveats["question_id"].tolist() == ["Q20", "Q26"]
+    assert caveats["returns"].tolist() == [2, 1]
+    assert caveats["question"].iloc[0].startswith("Annual cash contribution")
+
+
+def test_read_with_caveats_tells_q2_from_q20():
+    valid = pd.DataFrame({"parse_warnings": ["Q20: approximate amount 'about 5'"]})
+
+    assert validate.read_with_caveats(valid, PROTOCOL)["question_id"].tolist() == ["Q20"]

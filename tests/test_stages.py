@@ -1,0 +1,102 @@
+"""Stages 01-03 in process, calling what the notebooks call in their order, on small exports:
+fast checks of what passes from one stage to the next through the processed tables."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import ingest, paths, registry, settings, tables, toolkit, validate
+
+YEAR = 2025
+PINNED_CONFIG = Path(__file__).parent / "backtest" / "config"
+
+
+def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
+    """01_ingest, 02_validate and 03_evaluate as their notebooks run them, without papermill."""
+    config = settings.load(root)
+    questionnaire, kit = config.protocol, config.toolkit
+    ingested = ingest.ingest_exports(ingest.read_exports(year, root), questionnaire, year)
+    ingest.write_ingested(ingested, year, root, questionnaire)
+
+    returns = ingest.load_returns(year, root, questionnaire)
+    closing = validate.closing_date(returns, year)
+    result = validate.validate_returns(returns, questionnaire, closing)
+    validate.write_validation(result, closing, year, root, questionnaire, config.council)
+
+    answers = questionnaire.by_keys(validate.load_valid(year, root, questionnaire))
+    matching = registry.match_names(
+        answers, kit, config.aliases, registry.load_previous_registry(year, root)
+    )
+    assigned = registry.assign_partnerships(answers, matching)
+    register, disagreements = registry.consolidate_returns(assigned, questionnaire, kit)
+    evaluation = toolkit.evaluate_partnerships(
+        register, assigned, questionnaire, kit, as_of=validate.read_closing_date(year, root)
+    )
+    changes = registry.changes_since(registry.load_previous_evaluation(year, root), evaluation, kit)
+    registry.write_registry(register, evaluation, matching, disagreements, changes, year, root)
+    return config
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A project root with the live protocol and council and the pinned toolkit."""
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    shutil.copy2(PINNED_CONFIG / "toolkit.yaml", paths.toolkit_file(tmp_path))
+    paths.raw_dir(YEAR, tmp_path).mkdir(parents=True)
+    return tmp_path
+
+
+def test_bad_rows_are_quarantined_and_the_rest_go_through_to_the_registry(root):
+    pd.DataFrame(
+        {
+            "Q6": ["Northmoor LRF", "Northmoor LRF", "Northmoor HWB"],
+            "Q20": ["£1,000", "lots", "2k"],
+            "Q43": ["Low", "Huge", "High"],
+            "Q29": ["Agree", "Agree", "Disagree"],
+            "Q30": ["Agree", "Agree", "Agree"],
+        }
+    ).to_csv(paths.raw_dir(YEAR, root) / "export.csv", index=False)
+
+    config = run_stages(root)
+
+    quarantine = tables.read("quarantine", YEAR, root, config.protocol)
+    assert list(quarantine["source_row"]) == [3]
+    assert "could not read 'lots' as money" in quarantine["quarantine_reasons"].item()
+    assert "'Huge'" in quarantine["quarantine_reasons"].item()
+    evaluation = tables.read("evaluation", YEAR, root).set_index("name")
+    assert evaluation["returns"].to_dict() == {"Northmoor HWB": 1, "Northmoor LRF": 1}
+    assert evaluation.loc["Northmoor LRF", "cash"] == 1000.0
+    assert evaluation.loc["Northmoor HWB", "cash"] == 2000.0
+    assert evaluation.loc["Northmoor HWB", "risk_level"] == "High"
+    assert tables.read_dq_summary(YEAR, root)["quarantined"] == 1
+
+
+def test_a_years_registry_ids_carry_into_the_next_year_in_process(root):
+    export = paths.raw_dir(YEAR, root) / "export.csv"
+    pd.DataFrame({"Q6": ["Alpha Board", "Beta Forum"], "Q43": ["Low", "Low"]}).to_csv(
+        export, index=False
+    )
+    run_stages(root)
+    paths.raw_dir(YEAR + 1, root).mkdir()
+    pd.DataFrame({"Q6": ["Gamma Group", "Beta Forum"], "Q43": ["Low", "High"]}).to_csv(
+        paths.raw_dir(YEAR + 1, root) / "export.csv", index=False
+    )
+
+    run_stages(root, YEAR + 1)
+
+    before = tables.read("registry", YEAR, root).set_index("name")["partnership_id"]
+    after = tables.read("registry", YEAR + 1, root).set_index("name")["partnership_id"]
+    assert after["Beta Forum"] == before["Beta Forum"]
+    assert after["Gamma Group"] == "PSH-0003"  # numbered after last year's highest
+    changes = tables.read("changes", YEAR + 1, root).set_index("name")
+    assert changes["change"].to_dict() == {
+        "Gamma Group": "new",
+        "Alpha Board": "ended",
+        "Beta Forum": "changed",
+    }
+    # no governance evidenced: develop (pinned rule 5); with high risk, review (rule 3)
+    assert changes.loc["Beta Forum", "what_changed"] == (
+        "recommended action: develop to review; risk: Low to High"
+    )
