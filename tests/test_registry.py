@@ -192,7 +192,7 @@ def test_changes_since_lists_new_ended_and_material_changes_only():
         ]
     )
 
-    changes = registry.changes_since(before, now, TOOLKIT).set_index("partnership_id")
+    changes = toolkit.changes_since(before, now, TOOLKIT).set_index("partnership_id")
 
     assert changes["change"].to_dict() == {
         "PSH-0005": "new",
@@ -208,4 +208,4 @@ def test_changes_since_lists_new_ended_and_material_changes_only():
 
 
 def test_changes_since_is_empty_in_the_first_year():
-    assert registry.changes_since(None, _evaluated([]), TOOLKIT).empty
+    assert toolkit.changes_since(None, _evaluated([]), TOOLKIT).empty

@@ -34,8 +34,9 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
     evaluation = toolkit.evaluate_partnerships(
         register, assigned, questionnaire, kit, as_of=validate.read_closing_date(year, root)
     )
-    changes = registry.changes_since(registry.load_previous_evaluation(year, root), evaluation, kit)
-    registry.write_registry(register, evaluation, matching, disagreements, changes, year, root)
+    changes = toolkit.changes_since(toolkit.load_previous_evaluation(year, root), evaluation, kit)
+    registry.write_registry(register, matching, disagreements, year, root)
+    toolkit.write_evaluation(evaluation, changes, len(matching.unsure_pairs), year, root)
     return config
 
 

@@ -268,11 +268,6 @@ def test_toolkit_naming_an_unknown_question_key_is_one_line_with_its_place(tmp_p
         toolkit.load(tmp_path, PROTOCOL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the overall score is a float sum with weights normalised to 1/6, so "
-    "principle means averaging exactly 4.0 come out 3.9999999999999996 and band Borderline",
-)
 def test_overall_mean_of_exactly_the_strength_threshold_is_strength():
     # two returns answer each principle's two statements; principle means 3.75, 4.0, 3.25,
     # 4.5, 3.5 and 5.0, whose mean is exactly 4.0

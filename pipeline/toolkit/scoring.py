@@ -31,6 +31,13 @@ def band(mean: float | None, toolkit: Toolkit) -> str:
     return labels["concern"]
 
 
+def _without_float_noise(value: float) -> float:
+    """A weighted mean rounded to 9 places: summing weights of 1/6 leaves float noise
+    (3.9999999999999996 for a mean of exactly 4.0) that would put it in the band below.
+    Scores are shown to 2 places, so the rounding never shows."""
+    return round(value, 9)
+
+
 def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
     """A principle's score is the mean of all its agree5 answers over a partnership's returns.
 
@@ -55,7 +62,7 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
             if mean is not None:
                 weighted += mean * toolkit.principle_weights[code]
                 weight_used += toolkit.principle_weights[code]
-        overall = weighted / weight_used if weight_used else None
+        overall = _without_float_noise(weighted / weight_used) if weight_used else None
         row["overall_score"] = overall
         row["overall_band"] = band(overall, toolkit)
         row["principles_of_concern"] = sum(
