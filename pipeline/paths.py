@@ -65,49 +65,8 @@ def raw_exports(year: int, root: Path | str | None = None) -> list[Path]:
 
 
 def processed_dir(year: int, root: Path | str | None = None) -> Path:
+    """data/processed/<year>/: the stages' tables, each listed in pipeline/tables.py."""
     return resolve_root(root) / "data" / "processed" / str(year)
-
-
-def returns_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "returns.csv"
-
-
-def column_map_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "column_map.csv"
-
-
-def valid_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "valid.csv"
-
-
-def quarantine_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "quarantine.csv"
-
-
-def dq_summary_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "dq_summary.json"
-
-
-def registry_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "registry.csv"
-
-
-def evaluation_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "evaluation.csv"
-
-
-def name_matches_file(year: int, root: Path | str | None = None) -> Path:
-    """Partnership names the registry matched, with how, for the analyst to check."""
-    return processed_dir(year, root) / "name_matches.csv"
-
-
-def disagreements_file(year: int, root: Path | str | None = None) -> Path:
-    return processed_dir(year, root) / "disagreements.csv"
-
-
-def changes_file(year: int, root: Path | str | None = None) -> Path:
-    """New, ended and materially changed partnerships since last year's evaluation."""
-    return processed_dir(year, root) / "changes.csv"
 
 
 def outputs_dir(year: int, root: Path | str | None = None) -> Path:
@@ -146,16 +105,6 @@ def manifest_file(year: int, root: Path | str | None = None) -> Path:
 def report_template_dir() -> Path:
     """The nbconvert template that turns the report notebook into a committee paper."""
     return TEMPLATES_DIR
-
-
-def findings_file(year: int, root: Path | str | None = None) -> Path:
-    """Every failed check, one row per row and rule (errors and warnings)."""
-    return processed_dir(year, root) / "dq_findings.csv"
-
-
-def unsure_pairs_file(year: int, root: Path | str | None = None) -> Path:
-    """Pairs of partnership names close enough to ask an analyst about, kept apart."""
-    return processed_dir(year, root) / "unsure_name_pairs.csv"
 
 
 def open_data_dir(year: int, root: Path | str | None = None) -> Path:

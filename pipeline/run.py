@@ -125,7 +125,7 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
             "CSV or XLSX downloads there, or run `make sample` for the embedded sample."
         )
     previous = year - 1
-    if paths.raw_exports(previous, base) and not paths.registry_file(previous, base).is_file():
+    if paths.raw_exports(previous, base) and not tables.exists("registry", previous, base):
         # Partnership IDs carry over from last year's registry: build it first.
         logger.info(
             "no registry for %d yet: running %d first so that IDs carry over", previous, previous
