@@ -358,21 +358,3 @@ def test_response_coverage_counts_officers_once_and_anonymous_returns_apart():
     assert counted.loc["Public Health", "officers_responding"] == 1
     assert counted.loc["Children and Families", "coverage"] == 0
     assert f"Children and Families {COUNCIL.directorates['Children and Families']} 0 0% 0" in shown
-
-
-def test_read_with_caveats_counts_returns_by_question():
-    valid = pd.DataFrame(
-        {
-            "parse_warnings": [
-                "Q20: approximate amount 'approx £3000' | Q26: 'Parks' is not one of the options",
-                None,
-                "Q20: approximate amount 'c. 5k'",
-            ]
-        }
-    )
-
-    caveats = validate.read_with_caveats(valid, PROTOCOL)
-
-    assert caveats["returns"].tolist() == [2, 1]
-    assert caveats["question_id"].iloc[0] == "Q20"
-    assert caveats["question"].iloc[0].startswith("Annual cash contribution")
