@@ -26,18 +26,25 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _line_map(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int]) -> None:
-    """Record the 1-based line of every key and list item under ``node``."""
+def _line_map(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int], source: Path) -> None:
+    """Record the 1-based line of every key and list item under ``node``; a key given twice
+    in one mapping is an error (YAML would silently keep the last one)."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             path = (*prefix, str(key_node.value))
-            lines[path] = key_node.start_mark.line + 1
-            _line_map(value_node, path, lines)
+            line = key_node.start_mark.line + 1
+            if path in lines:
+                raise PipelineError(
+                    f"{source}: {key_path(path)} (line {line}): given twice (first on line "
+                    f"{lines[path]}); keep one."
+                )
+            lines[path] = line
+            _line_map(value_node, path, lines, source)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = (*prefix, index)
             lines[path] = item.start_mark.line + 1
-            _line_map(item, path, lines)
+            _line_map(item, path, lines, source)
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> PipelineError:
@@ -62,7 +69,7 @@ def read_yaml_with_lines(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]
         raise PipelineError(f"{path}: expected a mapping of keys at the top level.")
     lines: dict[KeyPath, int] = {}
     if node is not None:
-        _line_map(node, (), lines)
+        _line_map(node, (), lines, path)
     return content, lines
 
 

@@ -250,3 +250,14 @@ def test_the_repository_config_loads():
 
     assert loaded.protocol.by_key("risk_level").options == ("Low", "Medium", "High")
     assert set(loaded.toolkit.principles) == set(loaded.protocol.principles)
+
+
+def test_a_key_given_twice_is_refused_rather_than_the_last_one_kept(tmp_path):
+    root = _config_with(
+        tmp_path, "toolkit.yaml", "min_answers: 2\n", "min_answers: 2\nmin_answers: 5\n"
+    )
+
+    with pytest.raises(
+        PipelineError, match=r"toolkit\.yaml: min_answers \(line \d+\): given twice"
+    ):
+        settings.load(root)
