@@ -75,6 +75,13 @@ _REGISTRY: dict[str, ColumnType] = {
     "name": "text",
     "returns": "integer",
     "names_reported": "text",
+    # single-choice answers the code relies on (the registry has one per single choice)
+    "partnership_type": "text",
+    "legal_form": "text",
+    "statutory_requirement": "text",
+    "council_role": "text",
+    "risk_level": "text",
+    "officer_recommendation": "text",
     "directorate": "text",
     "partners": "text",
     "statutory_basis": "text",
@@ -389,10 +396,19 @@ def read(
     spec = table(name)
     if spec.personal and not personal:
         raise ValueError(f"{spec.name} holds personal data and may not be read here (D9)")
-    text = read_csv_text(spec.path(year, root))
-    if spec.returns_shaped:
-        if protocol is None:
-            raise ValueError(f"reading {spec.name} needs the protocol for its types")
+    source = spec.path(year, root)
+    text = read_csv_text(source)
+    if spec.returns_shaped and protocol is None:
+        raise ValueError(f"reading {spec.name} needs the protocol for its types")
+    expected = (returns_columns(protocol) if protocol else []) + list(spec.columns)
+    lacking = [c for c in expected if c not in text.columns]
+    if lacking:
+        raise PipelineError(
+            f"{source}: lacks column(s) {', '.join(lacking[:5])}"
+            f"{' and more' if len(lacking) > 5 else ''}: it was written by an earlier version "
+            f"of the pipeline or edited by hand. Rebuild that year: make report YEAR={year}."
+        )
+    if spec.returns_shaped and protocol is not None:
         return typed_returns(text, protocol)
     return text.assign(**{c: _typed(text[c], spec.type_of(c)) for c in text.columns})
 

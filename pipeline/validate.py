@@ -317,6 +317,14 @@ def _reason(item: Check, value: Any, row: pd.Series, protocol: Protocol) -> str:
     return f"{item.column}: {shown} - {description} ({item.description})"
 
 
+def _examples(item: Check, result: dict[str, Any], personal: set[str]) -> list[Any]:
+    """Up to three failing values for the summary; none from a personal column (a malformed
+    email is still an email): the summary is read by the report stage (decision D9)."""
+    if item.column in personal:
+        return []
+    return [_plain(v) for v in (result.get("partial_unexpected_list") or [])[:3]]
+
+
 def validate_returns(
     returns: pd.DataFrame,
     protocol: Protocol,
@@ -336,6 +344,7 @@ def validate_returns(
     view = _validation_view(returns, protocol)
     outcomes = run_checks(view, checks, name="protocol", docs_dir=docs_dir)
     by_key = returns.set_index("row_key", drop=False)
+    personal = set(protocol.personal_ids)
     findings, summary = [], []
     for item, result in outcomes:
         failing = result.get("unexpected_index_list") or []
@@ -361,7 +370,7 @@ def validate_returns(
                 "check": item.description,
                 "evaluated": int(result.get("element_count") or 0),
                 "unexpected_count": len(failing),
-                "examples": [_plain(v) for v in (result.get("partial_unexpected_list") or [])[:3]],
+                "examples": _examples(item, result, personal),
             }
         )
     findings_frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)

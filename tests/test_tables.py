@@ -85,3 +85,16 @@ def test_missing_table_names_the_file_and_the_stage_to_run(tmp_path):
 
     with pytest.raises(PipelineError, match=r"evaluation\.csv: not found; run the earlier"):
         tables.read("evaluation", YEAR, tmp_path)
+
+
+def test_a_table_written_by_an_earlier_version_is_refused_with_how_to_rebuild(tmp_path):
+    from pipeline.errors import PipelineError
+
+    target = tables.path("changes", YEAR, tmp_path)
+    target.parent.mkdir(parents=True)
+    target.write_text("partnership_id,name,change\nPSH-0001,Alpha,new\n", encoding="utf-8")
+
+    with pytest.raises(
+        PipelineError, match=r"lacks column\(s\) what_changed.*make report YEAR=2025"
+    ):
+        tables.read("changes", YEAR, tmp_path)

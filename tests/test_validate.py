@@ -93,6 +93,17 @@ def test_write_validation_writes_coverage_and_caveats_without_personal_data(samp
         tables.read("valid", YEAR, root, PROTOCOL, personal=False)
 
 
+def test_summary_read_by_the_report_holds_no_name_or_email(sample_validated):
+    returns, _, root = sample_validated
+    text = tables.dq_summary_path(YEAR, root).read_text(encoding="utf-8")
+    emails = returns[PROTOCOL.id_of("respondent_email")].dropna()
+    names = returns[PROTOCOL.id_of("respondent_name")].dropna()
+
+    malformed = [e for e in emails if "@" not in e]  # the sample plants one
+    assert malformed, "the sample should plant a malformed email"
+    assert not any(value in text for value in [*emails, *names])
+
+
 @pytest.fixture(scope="module")
 def clean_result(clean_returns):
     return _validate(clean_returns)
