@@ -35,8 +35,12 @@ NEEDED_KEYS: dict[str, tuple[str, ...]] = {
     "service": ("text",),
     "partnership_name": ("text",),
     "partners": ("text",),
+    "partnership_type": ("single",),
+    "legal_form": ("single",),
     "statutory_requirement": ("single",),
+    "statutory_basis": ("text",),
     "council_role": ("single",),
+    "reporting_line": ("text",),
     "last_reviewed": ("date",),
     "cash": ("money",),
     "in_kind": ("money",),
@@ -46,6 +50,23 @@ NEEDED_KEYS: dict[str, tuple[str, ...]] = {
     "risk_level": ("single",),
     "officer_recommendation": ("single",),
 }
+
+
+# Names the pipeline gives columns of its own (provenance, the registry's and the
+# evaluation's derived columns): a question key may not take one, or it would overwrite it.
+RESERVED_NAMES = frozenset(
+    {
+        *("response_id", "submitted_at", "source_file", "source_row", "row_key", "complete"),
+        *("parse_errors", "parse_warnings", "duplicate_of", "partnership_id", "partnership"),
+        *("name", "returns", "names_reported", "cash_missing", "in_kind_missing"),
+        *("officer_hours_missing", "cost_missing_returns", "priority_count"),
+        *("possible_double_count", "officer_exit_share", "overall_score", "overall_band"),
+        *("principles_of_concern", "equality_score", "equality_answers", "equality_band"),
+        *("officer_time_cost", "full_cost", "leverage", "statutory"),
+        *("governance_completeness", "governance_band", "governance_missing"),
+        *("key_partnership", "key_criteria", "action", "action_reason", "action_rule"),
+    }
+)
 
 
 class Question(Strict):
@@ -223,18 +244,25 @@ class Protocol:
         return returns.rename(columns=self.column_names())
 
 
-def _duplicates(values: list[str]) -> list[str]:
-    return sorted({v for v in values if values.count(v) > 1})
-
-
 def _check_questions(model: _ProtocolFile, path: Path, lines: dict) -> None:
     """What one question cannot show alone: unique IDs and keys, options where needed,
     the keys the code relies on, and references by ID or key that resolve."""
     questions = model.questions
-    for what, values in (("IDs", [q.id for q in questions]), ("keys", [q.key for q in questions])):
-        repeated = _duplicates(values)
-        if repeated:
-            raise PipelineError(f"{path}: questions: {what} are not unique: {', '.join(repeated)}.")
+    for field_name in ("id", "key"):
+        seen: dict[str, int] = {}
+        for index, q in enumerate(questions):
+            value = getattr(q, field_name)
+            if value in seen:
+                raise PipelineError(
+                    config_error(
+                        path,
+                        ("questions", index, field_name),
+                        f"'{value}' is already the {field_name} of questions[{seen[value]}]; "
+                        f"each question's {field_name} must be its own.",
+                        lines,
+                    )
+                )
+            seen[value] = index
     for index, q in enumerate(questions):
         if q.type in ("single", "multi") and not q.options:
             raise PipelineError(
@@ -251,6 +279,16 @@ def _check_questions(model: _ProtocolFile, path: Path, lines: dict) -> None:
                     path,
                     ("questions", index, "options"),
                     f"{q.id} is {q.type}, which takes no options.",
+                    lines,
+                )
+            )
+    for index, q in enumerate(questions):
+        if q.key in RESERVED_NAMES:
+            raise PipelineError(
+                config_error(
+                    path,
+                    ("questions", index, "key"),
+                    f"'{q.key}' names a column the pipeline makes itself; choose another key.",
                     lines,
                 )
             )

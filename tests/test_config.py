@@ -191,6 +191,21 @@ def test_config_typo_stops_with_one_line_naming_file_key_and_line(
     assert f"(line {_line_of(root, file, line_text)})" in message
 
 
+@pytest.mark.parametrize(
+    "label", ["{min_full_cost:,.0f}", "{}", "{min_full_cost!r}", "{min_full_cost", "{0}"]
+)
+def test_key_criterion_label_with_a_format_is_one_line(tmp_path, label):
+    root = _config_with(
+        tmp_path,
+        "toolkit.yaml",
+        '"Full cost of at least {min_full_cost} a year"',
+        f'"Full cost of at least {label} a year"',
+    )
+
+    with pytest.raises(PipelineError, match=r"key_partnerships\.criteria\.cost \(line \d+\)"):
+        settings.load(root)
+
+
 def test_missing_key_is_named(tmp_path):
     root = _config_with(tmp_path, "toolkit.yaml", "min_answers: 2\n", "")
 
@@ -208,7 +223,16 @@ def test_protocol_without_a_key_the_code_needs_is_refused(tmp_path):
 def test_repeated_question_key_is_refused(tmp_path):
     root = _config_with(tmp_path, "protocol.yaml", "    key: job_title", "    key: service")
 
-    with pytest.raises(PipelineError, match="keys are not unique: service"):
+    with pytest.raises(
+        PipelineError, match=r"questions\[4\]\.key \(line \d+\): 'service' is already"
+    ):
+        settings.load(root)
+
+
+def test_question_key_may_not_take_a_column_name_the_pipeline_makes(tmp_path):
+    root = _config_with(tmp_path, "protocol.yaml", "    key: job_title", "    key: full_cost")
+
+    with pytest.raises(PipelineError, match=r"questions\[2\]\.key \(line \d+\): 'full_cost'"):
         settings.load(root)
 
 

@@ -112,7 +112,17 @@ class _Criterion(Strict):
 
     @model_validator(mode="after")
     def _label_states_settings(self) -> _Criterion:
-        named = {field for _, field, _, _ in _PLACEHOLDER.parse(self.label) if field}
+        try:
+            parts = list(_PLACEHOLDER.parse(self.label))
+        except ValueError as error:
+            raise ValueError(f"label is not a valid template: {error}") from None
+        for _, field, spec, conversion in parts:
+            if field is not None and (not field.isidentifier() or spec or conversion):
+                raise ValueError(
+                    "label placeholders are plain setting names such as {min_full_cost}, "
+                    "without formats: the number is written the council's way"
+                )
+        named = {field for _, field, _, _ in parts if field}
         settings = set(type(self).model_fields) - {"label"}
         unknown = named - settings
         if unknown:
