@@ -21,9 +21,11 @@ KeyPath = tuple[str | int, ...]
 
 
 class Strict(BaseModel):
-    """A config section: unknown keys are an error, values are frozen once loaded."""
+    """A config section: unknown keys are an error, values keep the type they are written
+    in ("2" is not a number, 1 is not true; a whole number may stand for a decimal), and
+    are frozen once loaded. Lists in YAML are read as tuples (fields say strict=False)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _line_map(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int], source: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
 from pydantic import Field, field_validator
@@ -77,7 +77,7 @@ class Question(Strict):
     section: str
     text: str
     type: QuestionType
-    options: tuple[str, ...] = ()
+    options: Annotated[tuple[str, ...], Field(strict=False)] = ()
     required: bool = False
     personal: bool = False
     principle: str | None = None
@@ -131,7 +131,7 @@ class _Validation(Strict):
 
 class _Scales(Strict):
     agree5: dict[str, int]
-    agree5_missing: tuple[str, ...] = ()
+    agree5_missing: Annotated[tuple[str, ...], Field(strict=False)] = ()
 
 
 class _ColumnMatching(Strict):
@@ -139,9 +139,9 @@ class _ColumnMatching(Strict):
 
 
 class _Money(Strict):
-    zero_words: tuple[str, ...]
-    missing_words: tuple[str, ...]
-    approximate_words: tuple[str, ...]
+    zero_words: Annotated[tuple[str, ...], Field(strict=False)]
+    missing_words: Annotated[tuple[str, ...], Field(strict=False)]
+    approximate_words: Annotated[tuple[str, ...], Field(strict=False)]
 
 
 class _ProtocolFile(Strict):
@@ -149,7 +149,7 @@ class _ProtocolFile(Strict):
     scales: _Scales
     column_matching: _ColumnMatching
     money: _Money
-    questions: tuple[Question, ...] = Field(min_length=1)
+    questions: Annotated[tuple[Question, ...], Field(strict=False, min_length=1)]
     aliases: dict[int, dict[str, str]] = {}
     validation: _Validation
 

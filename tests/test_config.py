@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -203,6 +204,24 @@ def test_key_criterion_label_with_a_format_is_one_line(tmp_path, label):
     )
 
     with pytest.raises(PipelineError, match=r"key_partnerships\.criteria\.cost \(line \d+\)"):
+        settings.load(root)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key"),
+    [
+        ("toolkit.yaml", "min_answers: 2", 'min_answers: "2"', "min_answers"),
+        ("toolkit.yaml", "weight: 1}\n  P2", "weight: true}\n  P2", "principles.P1.weight"),
+        ("council.yaml", "default_year: 2025", "default_year: 2025.0", "default_year"),
+        ("council.yaml", "  Resources: 12", "  Resources: true", "directorates.Resources"),
+        ("protocol.yaml", "    required: true", '    required: "yes"', "questions[5].required"),
+        ("protocol.yaml", "2025:\n", '"2025":\n', "aliases.2025"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_not_coerced(tmp_path, file, old, new, key):
+    root = _config_with(tmp_path, file, old, new)
+
+    with pytest.raises(PipelineError, match=rf"{file}: {re.escape(key)}"):
         settings.load(root)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import Field, model_validator
@@ -83,7 +83,7 @@ class _Bands(Strict):
 
 class _Governance(Strict):
     evidenced_answer: str
-    yes_items: tuple[str, ...] = Field(min_length=1)
+    yes_items: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
     reporting_line: str
     last_review: str
     review_period_months: int = Field(ge=1)
@@ -97,7 +97,7 @@ class _Finance(Strict):
 
 
 class _Risk(Strict):
-    order: tuple[str, ...] = Field(min_length=1)
+    order: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
 
 
 class _Equality(Strict):
@@ -144,7 +144,7 @@ class _Cost(_Criterion):
 
 
 class _RiskCriterion(_Criterion):
-    levels: tuple[str, ...] = Field(min_length=1)
+    levels: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
 
 
 class _Priorities(_Criterion):
@@ -152,7 +152,7 @@ class _Priorities(_Criterion):
 
 
 class _Role(_Criterion):
-    roles: tuple[str, ...] = Field(min_length=1)
+    roles: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
 
 
 class _Criteria(Strict):
@@ -191,12 +191,12 @@ class _Default(Strict):
 class _Rule(Strict):
     action: str
     reason: str
-    when: tuple[_Condition, ...] = Field(min_length=1)
+    when: Annotated[tuple[_Condition, ...], Field(strict=False, min_length=1)]
 
 
 class _Recommendation(Strict):
     default: _Default
-    rules: tuple[_Rule, ...] = ()
+    rules: Annotated[tuple[_Rule, ...], Field(strict=False)] = ()
 
 
 class _Changes(Strict):
@@ -207,13 +207,13 @@ class _Matching(Strict):
     same_at: float = Field(ge=0, le=100)
     unsure_from: float = Field(ge=0, le=100)
     id_prefix: str
-    ignore_words: tuple[str, ...] = ()
+    ignore_words: Annotated[tuple[str, ...], Field(strict=False)] = ()
     synonyms: dict[str, str] = {}
 
 
 class _Consolidation(Strict):
-    cautious_first: tuple[str, ...]
-    lead_roles: tuple[str, ...]
+    cautious_first: Annotated[tuple[str, ...], Field(strict=False)]
+    lead_roles: Annotated[tuple[str, ...], Field(strict=False)]
     exit_answer: str
 
 
