@@ -349,6 +349,19 @@ def load(root: Path | str | None = None) -> Protocol:
                 )
             )
         resolved[name] = qid
+    condition = next(q for q in model.questions if q.id == resolved["when_question"])
+    if condition.options and not any(
+        o.startswith(statutory.when_starts_with) for o in condition.options
+    ):
+        raise PipelineError(
+            config_error(
+                path,
+                ("validation", "statutory_basis", "when_starts_with"),
+                f"no option of {condition.key} starts with {statutory.when_starts_with!r}, so "
+                "no partnership would count as required by law.",
+                lines,
+            )
+        )
     rules = {
         name: getattr(model.validation.rules, name).model_copy(update={"name": name})
         for name in _Rules.model_fields

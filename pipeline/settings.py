@@ -36,6 +36,18 @@ def _check_directorates(
     options = questionnaire.by_key("directorate").options
     path = paths.council_file(root)
     unknown = [name for name in settings.directorates if name not in options]
+    missing = [name for name in options if name not in settings.directorates]
+    if missing and not unknown:
+        _, lines = read_yaml_with_lines(path)
+        raise PipelineError(
+            config_error(
+                path,
+                ("directorates",),
+                f"gives no senior officers for '{missing[0]}', a directorate the survey "
+                "offers: add it, or its returns would vanish from response coverage.",
+                lines,
+            )
+        )
     if unknown:
         _, lines = read_yaml_with_lines(path)
         raise PipelineError(

@@ -225,6 +225,59 @@ def test_a_value_of_the_wrong_type_is_not_coerced(tmp_path, file, old, new, key)
         settings.load(root)
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key", "words"),
+    [
+        (
+            "toolkit.yaml",
+            "op: ge, value: 0.5",
+            "op: ge, value: 50",
+            "recommendation.rules[0].when[2].value",
+            "runs from 0 to 1",
+        ),
+        (
+            "toolkit.yaml",
+            "{field: governance_band, op: eq, value: Concern}\n\n",
+            "{field: governance_band, op: eq, value: Not enough answers}\n\n",
+            "recommendation.rules[4].when[0].value",
+            "never 'Not enough answers'",
+        ),
+        (
+            "toolkit.yaml",
+            "min_criteria: 3",
+            "min_criteria: 6",
+            "key_partnerships",
+            "no partnership",
+        ),
+        (
+            "toolkit.yaml",
+            'cautious_first: ["No", "Don\'t know"',
+            'cautious_first: ["No", "Dont know"',
+            "consolidation.cautious_first[1]",
+            "never apply",
+        ),
+        ("toolkit.yaml", "unsure_from: 80", "unsure_from: 95", "matching", "unsure_from"),
+        ("toolkit.yaml", "concern: Concern,", "concern: Borderline,", "bands", "must differ"),
+        (
+            "protocol.yaml",
+            'when_starts_with: "Yes"',
+            'when_starts_with: "Oui"',
+            "validation.statutory_basis.when_starts_with",
+            "required by law",
+        ),
+        ("council.yaml", "  Public Health: 7\n", "", "directorates", "'Public Health'"),
+    ],
+)
+def test_a_setting_that_could_never_take_effect_is_refused(tmp_path, file, old, new, key, words):
+    root = _config_with(tmp_path, file, old, new)
+
+    with pytest.raises(PipelineError) as caught:
+        settings.load(root)
+
+    assert str(caught.value).startswith(f"{paths.config_dir(root) / file}: {key}")
+    assert words in str(caught.value)
+
+
 def test_missing_key_is_named(tmp_path):
     root = _config_with(tmp_path, "toolkit.yaml", "min_answers: 2\n", "")
 

@@ -78,6 +78,9 @@ class _Bands(Strict):
     def _ordered(self) -> _Bands:
         if self.borderline_from > self.strength_from:
             raise ValueError("borderline_from must not be above strength_from")
+        labels = list(self.labels.model_dump().values())
+        if len(set(labels)) != len(labels):
+            raise ValueError("the four band labels must differ")
         return self
 
 
@@ -89,6 +92,12 @@ class _Governance(Strict):
     review_period_months: int = Field(ge=1)
     strength_from: float = Field(ge=0, le=1)
     concern_below: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Governance:
+        if self.concern_below > self.strength_from:
+            raise ValueError("concern_below must not be above strength_from")
+        return self
 
 
 class _Finance(Strict):
@@ -167,6 +176,16 @@ class _KeyPartnerships(Strict):
     min_criteria: int = Field(ge=1)
     criteria: _Criteria
 
+    @model_validator(mode="after")
+    def _reachable(self) -> _KeyPartnerships:
+        listed = sum(getattr(self.criteria, name) is not None for name in _Criteria.model_fields)
+        if self.min_criteria > listed:
+            raise ValueError(
+                f"min_criteria is {self.min_criteria} but only {listed} criteria are listed: "
+                "no partnership could be key"
+            )
+        return self
+
 
 class Action(Strict):
     """A recommended action: its label for members, its colour in charts, and whether the
@@ -209,6 +228,12 @@ class _Matching(Strict):
     id_prefix: str
     ignore_words: Annotated[tuple[str, ...], Field(strict=False)] = ()
     synonyms: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Matching:
+        if self.unsure_from > self.same_at:
+            raise ValueError("unsure_from must not be above same_at")
+        return self
 
 
 class _Consolidation(Strict):
@@ -392,6 +417,13 @@ def _check_against_protocol(
     if sorted(model.risk.order) != sorted(levels):
         raise fail(("risk", "order"), f"must list the risk levels {', '.join(levels)} once each.")
     consolidation = model.consolidation
+    single_answers = {o for q in protocol.of_type("single") for o in q.options}
+    for index, answer in enumerate(consolidation.cautious_first):
+        if answer not in single_answers:
+            raise fail(
+                ("consolidation", "cautious_first", index),
+                f"'{answer}' is no single-choice question's option, so it would never apply.",
+            )
     options("council_role", consolidation.lead_roles, ("consolidation", "lead_roles"))
     options(
         "officer_recommendation", (consolidation.exit_answer,), ("consolidation", "exit_answer")
@@ -416,7 +448,18 @@ def _check_against_protocol(
 def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> None:
     """A rule that could never fire is a typo: its action, operator and value must fit."""
     labels = model.bands.labels.model_dump()
-    allowed = {"band": list(labels.values()), "risk": list(model.risk.order)}
+    allowed = {
+        "band": list(labels.values()),
+        # governance is always banded: it is never "not enough answers"
+        "governance_band": [labels[k] for k in ("strength", "borderline", "concern")],
+        "risk": list(model.risk.order),
+    }
+    ranges = {  # the values a numeric fact can take
+        "officer_exit_share": (0.0, 1.0),
+        "principles_of_concern": (0.0, float(len(model.principles))),
+        "full_cost": (0.0, float("inf")),
+        "leverage": (0.0, float("inf")),
+    }
     actions = list(model.actions)
     entries: list[tuple[KeyPath, str]] = [
         (("recommendation", "default", "action"), model.recommendation.default.action)
@@ -439,6 +482,8 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
         for j, condition in enumerate(rule.when):
             where: KeyPath = ("recommendation", "rules", i, "when", j)
             kind = FACT_KINDS[condition.field]
+            if condition.field == "governance_band":
+                kind = "governance_band"
             values = condition.value if isinstance(condition.value, list) else [condition.value]
             problem = None
             if (condition.op == "in") != isinstance(condition.value, list):
@@ -454,6 +499,13 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
                 and any(isinstance(v, bool) or not isinstance(v, int | float) for v in values)
             ):
                 problem = f"{condition.field} is a number: compare it with a number."
+            elif kind == "number" and not all(
+                ranges[condition.field][0] <= float(v) <= ranges[condition.field][1] for v in values
+            ):
+                low, high = ranges[condition.field]
+                problem = (
+                    f"{condition.field} is never {values[0]!r}: it runs from {low:g} to {high:g}."
+                )
             elif kind in allowed:
                 if condition.op not in ("eq", "ne", "in"):
                     problem = f"{condition.field} is a label: use eq, ne or in."
