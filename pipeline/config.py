@@ -115,12 +115,16 @@ def _problem(error: ErrorDetails) -> str:
     return message + "."
 
 
+_TYPE_NAMES = {"bool", "int", "float", "str", "list", "tuple", "dict"}  # union members
+
+
 def _location(error: ErrorDetails) -> KeyPath:
     """pydantic's location without the names of union members or model validators."""
     return tuple(
         part
         for part in error["loc"]
-        if isinstance(part, int) or not (part.startswith(("function-", "literal[")) or "[" in part)
+        if isinstance(part, int)
+        or not (part.startswith(("function-", "literal[")) or "[" in part or part in _TYPE_NAMES)
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -22,12 +23,14 @@ _COMPUTED_WITH = ("numpy",)  # not declared, but every number passes through it
 
 def _runtime_packages() -> list[str]:
     """Every package the pipeline declares it runs on (pyproject's dependencies), so that no
-    reader of the exports (python-calamine, say) is left out of the recorded versions."""
-    names = []
-    for requirement in metadata.requires(_DISTRIBUTION) or []:
-        if "extra ==" in requirement:
-            continue  # development tools, not what produced the outputs
-        names.append(re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0])
+    reader of the exports (python-calamine, say) is left out of the recorded versions. Read
+    from pyproject.toml itself, which an installed copy's metadata can lag behind."""
+    project = paths.ROOT / "pyproject.toml"
+    if project.is_file():
+        declared = tomllib.loads(project.read_text(encoding="utf-8"))["project"]["dependencies"]
+    else:
+        declared = [r for r in metadata.requires(_DISTRIBUTION) or [] if "extra ==" not in r]
+    names = [re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0] for requirement in declared]
     return sorted({*names, *_COMPUTED_WITH}, key=str.casefold)
 
 
