@@ -50,7 +50,9 @@ def _run(args: argparse.Namespace) -> None:
 def _ingest(args: argparse.Namespace) -> None:
     from pipeline import ingest, protocol, tables
 
-    ingested = ingest.ingest_exports(args.files, protocol.load(args.root), args.year)
+    questionnaire = protocol.load(args.root)
+    ingested = ingest.ingest_exports(args.files, questionnaire, args.year)
+    tables.check_contract("returns", ingested.returns, questionnaire)  # the same table as a run's
     out = tables.write_csv(ingested.returns, args.out / "returns.csv")
     for item in ingested.files.itertuples():
         print(f"{item.source_file}: {item.rows_read} rows read ({item.layout})")

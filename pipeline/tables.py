@@ -306,8 +306,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _check_columns(spec: Table, frame: pd.DataFrame, protocol: Protocol | None) -> None:
+def check_contract(name: str, frame: pd.DataFrame, protocol: Protocol | None = None) -> None:
     """A stage writes what the contract says: a missing column is a programming error."""
+    spec = table(name)
     expected = list(spec.columns)
     if spec.returns_shaped:
         if protocol is None:
@@ -331,7 +332,7 @@ def write(
 ) -> Path:
     """Write a processed table as its contract says, creating the year's folder."""
     spec = table(name)
-    _check_columns(spec, frame, protocol)
+    check_contract(name, frame, protocol)
     target = spec.path(year, root)
     return write_csv(frame, target)
 
