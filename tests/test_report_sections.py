@@ -1,7 +1,8 @@
 """Report sections: what members read, rendered from tiny in-memory report data.
 
-The toolkit is the pinned one of test_report_metrics (KIT), so that tuning
-config/toolkit.yaml does not change these tests.
+The toolkit is the pinned one of tests/helpers.py (KIT, from
+tests/backtest/config/toolkit.yaml), so that tuning config/toolkit.yaml does not change
+these tests.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from test_report_metrics import KIT, with_action
+from helpers import KIT, with_action
 
 from pipeline import council, protocol, validate
 from pipeline.report import figures, sections
