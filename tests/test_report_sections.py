@@ -247,6 +247,36 @@ def test_an_attention_action_lists_its_partnerships_for_members():
     assert "PSH-0001 Partnership 1 Borderline Strength Low Pause Waiting" in section
 
 
+def with_principles(**moved: str | None) -> protocol.Protocol:
+    """The protocol with some agree5 statements (by key) moved to another principle, or to
+    none."""
+    questions = tuple(
+        q.model_copy(update={"principle": moved[q.key]}) if q.key in moved else q
+        for q in PROTOCOL.questions
+    )
+    return dataclasses.replace(PROTOCOL, questions=questions)
+
+
+@pytest.mark.parametrize(
+    ("moved", "wording"),
+    [
+        ({}, "with 2 statements per principle."),
+        (
+            {key: None for keys in PROTOCOL.principles.values() for key in keys[1:]},
+            "with 1 statement per principle.",
+        ),
+        ({"need_agreed_purpose": "P2"}, "with between 1 and 3 statements per principle."),
+    ],
+    ids=["two-each", "one-each", "uneven"],
+)
+def test_evaluation_section_counts_the_statements_per_principle_from_the_protocol(moved, wording):
+    data = report_data(protocol=with_principles(**moved))
+
+    section = text_of(sections.evaluation_section(data).data)
+
+    assert f"Scores are the mean of officers' agreement (1 to 5) {wording}" in section
+
+
 def test_a_blank_answer_reads_as_not_answered():
     frame = evaluation(partnership(1, partnership_type=None), partnership(2), partnership(3))
 
