@@ -1,4 +1,9 @@
-"""Export of an executed report notebook to the committee HTML and the tagged PDF."""
+"""Export of an executed report notebook to the committee HTML and the tagged PDF.
+
+Every test that reads the exported HTML or PDF needs ``executed_notebook``, which runs a
+small notebook with papermill: those are marked ``e2e`` (left out by `make test-fast`).
+The test of the missing-WeasyPrint message runs no notebook and stays a unit test.
+"""
 
 from __future__ import annotations
 
@@ -101,16 +106,19 @@ def pdf_path(executed_notebook: Path, html_text: str) -> Path:
     return export.export_pdf(html_path, executed_notebook.parent / "annual_report.pdf")
 
 
+@pytest.mark.e2e
 def test_export_html_declares_british_english_and_title(html_text: str) -> None:
     assert '<html lang="en-GB">' in html_text
     assert f"<title>{TITLE}</title>" in html_text
 
 
+@pytest.mark.e2e
 def test_export_html_loads_no_scripts(html_text: str) -> None:
     assert "<script" not in html_text
     assert "cdn" not in html_text.lower()
 
 
+@pytest.mark.e2e
 def test_export_html_has_no_code_or_prompts(html_text: str) -> None:
     assert "In&nbsp;[" not in html_text
     assert "Out[" not in html_text
@@ -118,6 +126,7 @@ def test_export_html_has_no_code_or_prompts(html_text: str) -> None:
         assert source_text not in html_text
 
 
+@pytest.mark.e2e
 def test_export_html_keeps_officer_text_escaped_as_the_report_table_wrote_it(
     html_text: str,
 ) -> None:
@@ -125,16 +134,19 @@ def test_export_html_keeps_officer_text_escaped_as_the_report_table_wrote_it(
     assert re.search(r"<td[^>]*>\s*£120,000\s*</td>", html_text)
 
 
+@pytest.mark.e2e
 def test_export_html_drops_stderr(html_text: str) -> None:
     assert "STDERR-MARKER" not in html_text
 
 
+@pytest.mark.e2e
 def test_export_html_keeps_prose_and_table_headers(html_text: str) -> None:
     assert HEADING in html_text
     assert "two partnerships this year" in html_text
     assert re.search(r"<th[^>]*>\s*Directorate\s*</th>", html_text)
 
 
+@pytest.mark.e2e
 def test_export_html_embeds_chart_with_its_alt_text(html_text: str) -> None:
     images = re.findall(r"<img[^>]*>", html_text)
 
@@ -145,6 +157,7 @@ def test_export_html_embeds_chart_with_its_alt_text(html_text: str) -> None:
     assert base64.b64decode(encoded).startswith(b"\x89PNG")
 
 
+@pytest.mark.e2e
 def test_export_html_is_byte_identical_when_repeated(executed_notebook: Path) -> None:
     first = export.export_html(executed_notebook, executed_notebook.parent / "a.html", title=TITLE)
     second = export.export_html(executed_notebook, executed_notebook.parent / "b.html", title=TITLE)
@@ -152,6 +165,7 @@ def test_export_html_is_byte_identical_when_repeated(executed_notebook: Path) ->
     assert first.read_bytes() == second.read_bytes()
 
 
+@pytest.mark.e2e
 def test_export_pdf_is_tagged_with_title_language_and_bookmarks(pdf_path: Path) -> None:
     assert pdf_path.read_bytes().startswith(b"%PDF")
 
@@ -165,6 +179,7 @@ def test_export_pdf_is_tagged_with_title_language_and_bookmarks(pdf_path: Path) 
             assert [item.title for item in outline.root] == [HEADING]
 
 
+@pytest.mark.e2e
 def test_export_pdf_gives_the_chart_its_alt_text(pdf_path: Path) -> None:
     with pikepdf.open(pdf_path) as pdf:
         alts = [
@@ -176,6 +191,7 @@ def test_export_pdf_gives_the_chart_its_alt_text(pdf_path: Path) -> None:
     assert alts == [ALT_TEXT]
 
 
+@pytest.mark.e2e
 def test_export_pdf_is_byte_identical_when_repeated(pdf_path: Path) -> None:
     html_path = pdf_path.with_suffix(".html")
 
@@ -184,6 +200,7 @@ def test_export_pdf_is_byte_identical_when_repeated(pdf_path: Path) -> None:
     assert again.read_bytes() == pdf_path.read_bytes()
 
 
+@pytest.mark.e2e
 def test_export_pdf_leaves_the_environment_as_it_found_it(pdf_path: Path) -> None:
     had_epoch = "SOURCE_DATE_EPOCH" in os.environ
 

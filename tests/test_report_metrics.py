@@ -1,8 +1,9 @@
 """The report's numbers (pipeline/report/metrics.py) on tiny hand-made frames.
 
 Each test builds three to five partnerships with only the columns the function reads;
-the expected values are worked out by hand in the comments. The toolkit is pinned here
-(KIT), so that tuning config/toolkit.yaml does not change what these tests expect.
+the expected values are worked out by hand in the comments. The toolkit is the pinned one
+of tests/helpers.py (KIT, from tests/backtest/config/toolkit.yaml), so that tuning
+config/toolkit.yaml does not change what these tests expect.
 """
 
 from __future__ import annotations
@@ -12,45 +13,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from helpers import KIT, with_action
 
 from pipeline import protocol, toolkit
 from pipeline.report import formats, metrics
 from pipeline.toolkit import Action
 
-KIT = dataclasses.replace(
-    toolkit.load(),
-    principles={"P1": "Purpose", "P2": "Trust"},
-    band_labels={
-        "strength": "Strength",
-        "borderline": "Borderline",
-        "concern": "Concern",
-        "none": "Not enough answers",
-    },
-    risk_order=("Low", "Medium", "High"),
-    governance_yes_items=("terms_of_reference", "risk_register"),
-    governance_reporting_line="reporting_line",
-    governance_last_review="last_reviewed",
-    review_period_months=24,
-    evidenced_answer="Yes",
-    impact_assessment_question="equality_impact_assessment",
-    actions={
-        "exit": Action(label="Exit", colour="#801650", attention=True),
-        "review": Action(label="Review", colour="#F46A25", attention=True),
-        "develop": Action(label="Develop", colour="#28A197"),
-        "continue": Action(label="Continue", colour="#12436D"),
-    },
-)
 CLOSING = dt.date(2025, 4, 30)
-
-
-def with_action(kit: toolkit.Toolkit, name: str, action: Action, before: str) -> toolkit.Toolkit:
-    """The toolkit with one more action, listed just before ``before``."""
-    actions: dict[str, Action] = {}
-    for existing, value in kit.actions.items():
-        if existing == before:
-            actions[name] = action
-        actions[existing] = value
-    return dataclasses.replace(kit, actions=actions)
 
 
 # --- money ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Report sections: what members read, rendered from tiny in-memory report data.
 
-The toolkit is the pinned one of test_report_metrics (KIT), so that tuning
-config/toolkit.yaml does not change these tests.
+The toolkit is the pinned one of tests/helpers.py (KIT, from
+tests/backtest/config/toolkit.yaml), so that tuning config/toolkit.yaml does not change
+these tests.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from test_report_metrics import KIT, with_action
+from helpers import KIT, with_action
 
 from pipeline import council, protocol, validate
 from pipeline.report import figures, sections
@@ -244,6 +245,36 @@ def test_an_attention_action_lists_its_partnerships_for_members():
 
     assert "Partnerships recommended for exit or review or pause" in section
     assert "PSH-0001 Partnership 1 Borderline Strength Low Pause Waiting" in section
+
+
+def with_principles(**moved: str | None) -> protocol.Protocol:
+    """The protocol with some agree5 statements (by key) moved to another principle, or to
+    none."""
+    questions = tuple(
+        q.model_copy(update={"principle": moved[q.key]}) if q.key in moved else q
+        for q in PROTOCOL.questions
+    )
+    return dataclasses.replace(PROTOCOL, questions=questions)
+
+
+@pytest.mark.parametrize(
+    ("moved", "wording"),
+    [
+        ({}, "with 2 statements per principle."),
+        (
+            {key: None for keys in PROTOCOL.principles.values() for key in keys[1:]},
+            "with 1 statement per principle.",
+        ),
+        ({"need_agreed_purpose": "P2"}, "with between 1 and 3 statements per principle."),
+    ],
+    ids=["two-each", "one-each", "uneven"],
+)
+def test_evaluation_section_counts_the_statements_per_principle_from_the_protocol(moved, wording):
+    data = report_data(protocol=with_principles(**moved))
+
+    section = text_of(sections.evaluation_section(data).data)
+
+    assert f"Scores are the mean of officers' agreement (1 to 5) {wording}" in section
 
 
 def test_a_blank_answer_reads_as_not_answered():

@@ -187,10 +187,12 @@ def money_section(data: ReportData) -> HTML:
 def evaluation_section(data: ReportData) -> HTML:
     """Section 5: principle bands and the partnerships for members' attention, with why."""
     kit = data.toolkit
+    per_principle = [len(keys) for keys in data.protocol.principles.values()] or [0]
     return HTML(
         render(
             "evaluation.html.j2",
             kit=kit,
+            statements=(min(per_principle), max(per_principle)),  # fewest, most per principle
             principles=metrics.principle_summary(data.evaluation, kit),
             attention=metrics.for_attention(data.evaluation, kit),
             attention_labels=[kit.actions[a].label for a in metrics.attention_actions(kit)],

@@ -1,0 +1,54 @@
+"""Shared by the report tests (test_report_metrics, test_report_sections): the pinned toolkit
+they read and a way to add an action to it.
+
+A plain module, not a test module, so that importing it collects no tests. KIT starts from
+the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml, so that
+tuning the live toolkit does not change what these tests expect; the settings the tests'
+hand-made frames rely on (two principles, the labels, the governance items, the actions) are
+then set here explicitly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from pipeline import protocol, toolkit
+from pipeline.toolkit import Action
+
+PINNED = Path(__file__).parent / "backtest"  # holds config/toolkit.yaml, the pinned copy
+PROTOCOL = protocol.load()
+
+KIT = dataclasses.replace(
+    toolkit.load(PINNED, PROTOCOL),
+    principles={"P1": "Purpose", "P2": "Trust"},
+    band_labels={
+        "strength": "Strength",
+        "borderline": "Borderline",
+        "concern": "Concern",
+        "none": "Not enough answers",
+    },
+    risk_order=("Low", "Medium", "High"),
+    governance_yes_items=("terms_of_reference", "risk_register"),
+    governance_reporting_line="reporting_line",
+    governance_last_review="last_reviewed",
+    review_period_months=24,
+    evidenced_answer="Yes",
+    impact_assessment_question="equality_impact_assessment",
+    actions={
+        "exit": Action(label="Exit", colour="#801650", attention=True),
+        "review": Action(label="Review", colour="#F46A25", attention=True),
+        "develop": Action(label="Develop", colour="#28A197"),
+        "continue": Action(label="Continue", colour="#12436D"),
+    },
+)
+
+
+def with_action(kit: toolkit.Toolkit, name: str, action: Action, before: str) -> toolkit.Toolkit:
+    """The toolkit with one more action, listed just before ``before``."""
+    actions: dict[str, Action] = {}
+    for existing, value in kit.actions.items():
+        if existing == before:
+            actions[name] = action
+        actions[existing] = value
+    return dataclasses.replace(kit, actions=actions)
