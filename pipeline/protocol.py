@@ -239,7 +239,7 @@ class Protocol:
         return names
 
     def by_keys(self, returns: pd.DataFrame) -> pd.DataFrame:
-        """The returns with their answer columns named by key (decision D1): the point where
+        """The returns with their answer columns named by key (decision D14): the point where
         the survey's record becomes the registry's data. Other columns keep their names."""
         return returns.rename(columns=self.column_names())
 

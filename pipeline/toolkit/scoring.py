@@ -20,7 +20,8 @@ from pipeline.toolkit.model import Toolkit
 
 
 def band(mean: float | None, toolkit: Toolkit) -> str:
-    """Half-open bands on the unrounded mean: concern < 3.0 <= borderline < 4.0 <= strength."""
+    """Half-open bands on the mean as given (principle means unrounded; the overall score
+    rounded to 9 places first, decision D8): concern < 3.0 <= borderline < 4.0 <= strength."""
     labels = toolkit.band_labels
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return labels["none"]
