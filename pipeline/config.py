@@ -141,11 +141,3 @@ def load_model(path: Path, model: type[Model], context: dict[str, Any] | None = 
         more = f" ({count - 1} more problem(s) in this file)" if count > 1 else ""
         message = config_error(path, _location(first), _problem(first), lines)
         raise PipelineError(message + more) from None
-
-
-def require(mapping: dict[str, Any], key: str, path: Path, where: str = "") -> Any:
-    """Return mapping[key] or fail naming the file and the key that is missing."""
-    if key not in mapping:
-        place = f"{where}.{key}" if where else key
-        raise PipelineError(f"{path}: missing key '{place}'.")
-    return mapping[key]

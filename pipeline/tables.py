@@ -456,22 +456,3 @@ def write_summary(stage: str, line: str, year: int, root: Path | str | None = No
 def read_summary(stage: str, year: int, root: Path | str | None = None) -> str | None:
     source = summary_path(stage, year, root)
     return source.read_text(encoding="utf-8").strip() if source.is_file() else None
-
-
-def contract() -> pd.DataFrame:
-    """The catalogue as a table, for docs and the auditor: table, file, stage, columns."""
-    return pd.DataFrame(
-        [
-            {
-                "table": t.name,
-                "file": t.filename,
-                "stage": t.stage,
-                "personal": t.personal,
-                "columns": "question IDs (returns table)"
-                if t.returns_shaped
-                else ", ".join(f"{c}: {k}" for c, k in t.columns.items()),
-                "description": t.description,
-            }
-            for t in CATALOGUE.values()
-        ]
-    )
