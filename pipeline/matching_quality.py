@@ -10,9 +10,15 @@ returns take well under a second.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import pandas as pd
 
+from pipeline import protocol as protocol_module
+from pipeline import tables
 from pipeline.errors import PipelineError
+from pipeline.protocol import Protocol
 
 
 def _pairs(counts: pd.Series) -> int:
@@ -55,3 +61,65 @@ def pairwise_scores(truth: pd.Series, predicted: pd.Series) -> tuple[float, floa
     precision = both / put_together if put_together else 1.0
     recall = both / truly_together if truly_together else 1.0
     return precision, recall
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Pairwise precision and recall of one clustering, with what they were counted from."""
+
+    precision: float
+    recall: float
+    returns: int
+    true_partnerships: int
+    predicted_partnerships: int
+
+    def __str__(self) -> str:
+        return (
+            f"precision {self.precision:.3f}, recall {self.recall:.3f} "
+            f"({self.returns} returns, {self.true_partnerships} true partnerships, "
+            f"{self.predicted_partnerships} found)"
+        )
+
+
+def score(truth: pd.Series, predicted: pd.Series) -> Scores:
+    """:func:`pairwise_scores` with the counts beside them (same arguments)."""
+    precision, recall = pairwise_scores(truth, predicted)
+    return Scores(precision, recall, len(truth), truth.nunique(), predicted.nunique())
+
+
+def predicted_partnerships(
+    year: int, root: Path | str | None, protocol: Protocol | None = None
+) -> pd.Series:
+    """Each accepted return's partnership_id from a run's tables (03_evaluate's output).
+
+    The accepted returns (valid.csv) by response ID as text, mapped through name_matches.csv
+    from the name typed to the partnership it was matched to.
+    """
+    protocol = protocol or protocol_module.load(root)
+    valid = tables.read("valid", year, root, protocol)
+    matches = tables.read("name_matches", year, root)
+    lookup = matches.drop_duplicates("typed_name").set_index("typed_name")["partnership_id"]
+    typed = valid[protocol.by_key("partnership_name").id].astype(str)
+    predicted = pd.Series(
+        typed.map(lookup).to_numpy(),
+        index=valid["response_id"].astype(str).to_numpy(),
+        name="partnership_id",
+    )
+    unmatched = typed[predicted.isna().to_numpy()]
+    if not unmatched.empty:
+        raise PipelineError(
+            f"name_matches.csv has no partnership for {len(unmatched)} accepted returns' "
+            f"names, e.g. {unmatched.iloc[0]!r}."
+        )
+    return predicted
+
+
+def score_run(
+    truth: pd.Series, year: int, root: Path | str | None, protocol: Protocol | None = None
+) -> Scores:
+    """Score a run's consolidation against ``truth`` (response ID as text -> partnership).
+
+    Only accepted returns are scored; a truth for a return the run quarantined is ignored.
+    """
+    predicted = predicted_partnerships(year, root, protocol).sort_index()
+    return score(truth.reindex(predicted.index), predicted)
