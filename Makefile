@@ -50,10 +50,12 @@ sample: $(STAMP)
 questionnaire: $(STAMP)
 	$(PY) -m pipeline questionnaire
 
-## bench: benchmarks (validation of 200,000 rows, target under 30 s; ingest of 10,000 per layout)
+## bench: benchmarks (validation of 200,000 rows, target under 30 s; ingest of 10,000 per layout;
+##        name matching: precision and recall on the labelled set and sample, target 0.97)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
 	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_matching.py
 
 ## lint: ruff (check and format, notebooks too), notebooks without outputs, mypy on pipeline/
 lint: $(STAMP)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import ingest, registry, settings, tables, validate
 from pipeline import protocol as protocol_module
-from pipeline import tables
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 
@@ -123,3 +123,28 @@ def score_run(
     """
     predicted = predicted_partnerships(year, root, protocol).sort_index()
     return score(truth.reindex(predicted.index), predicted)
+
+
+def match_in_process(year: int, root: Path | str | None) -> pd.Series:
+    """Each accepted return's partnership_id, from the root's exports, without writing.
+
+    What stages 01-03 do up to the registry's name matching, with the root's config/ (its
+    toolkit and aliases): ingest, validation, ``registry.match_names`` and
+    ``assign_partnerships``. Indexed by response ID as text, like
+    :func:`predicted_partnerships`, which reads the same from a run's tables.
+    """
+    config = settings.load(root)
+    questionnaire = config.protocol
+    returns = ingest.ingest_exports(ingest.read_exports(year, root), questionnaire, year).returns
+    closing = validate.closing_date(returns, year)
+    valid = validate.validate_returns(returns, questionnaire, closing).valid
+    answers = questionnaire.by_keys(valid)
+    matching = registry.match_names(
+        answers, config.toolkit, config.aliases, registry.load_previous_registry(year, root)
+    )
+    assigned = registry.assign_partnerships(answers, matching)
+    return pd.Series(
+        assigned["partnership_id"].to_numpy(),
+        index=assigned["response_id"].astype(str).to_numpy(),
+        name="partnership_id",
+    )
