@@ -50,8 +50,7 @@ sample: $(STAMP)
 questionnaire: $(STAMP)
 	$(PY) -m pipeline questionnaire
 
-## bench: benchmarks (validation of 200,000 rows, target under 30 s; ingest of 10,000 per layout;
-##        name matching: precision and recall on the labelled set and sample, target 0.97)
+## bench: benchmarks (validation of 200,000 rows under 30 s; ingest of 10,000 per layout; name matching)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
 	$(PY) benchmarks/bench_ingest.py
