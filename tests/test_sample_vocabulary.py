@@ -32,6 +32,7 @@ def test_synthetic_dir_is_the_repositorys_whatever_the_root():
         "answers.yaml",
         "catalogue.yaml",
         "defects.yaml",
+        "labelled_names.yaml",
         "officers.yaml",
         "organisations.yaml",
         "snippets.yaml",
