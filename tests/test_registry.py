@@ -1,7 +1,8 @@
 """Registry: officers' names for one partnership matched into one row with a stable ID.
 
 Tests use the pinned toolkit (tests/backtest/config/toolkit.yaml): same_at 92, unsure_from
-80, ignore words "the" and "northmoor", lead roles, cautious_first, material change 0.25.
+80, ignore word "the", generic words, acronyms, never_merge, lead roles, cautious_first,
+material change 0.25; the council's names are passed as COUNCIL.
 """
 
 from pathlib import Path
@@ -9,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import ingest, protocol, registry, toolkit
+from pipeline import council, ingest, protocol, registry, toolkit
 
 PROTOCOL = protocol.load()
 # the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
 TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
+COUNCIL = council.load()  # Northmoor County Council: Northmoor, NCC
 
 
 def _returns(rows):
@@ -23,13 +25,11 @@ def _returns(rows):
 
 
 def test_normalise_name_ignores_case_punctuation_ampersand_and_council_name():
-    words, synonyms = TOOLKIT.ignore_words, TOOLKIT.synonyms
-
-    assert registry.normalise_name("The Northmoor Homes Limited ", words, synonyms) == (
-        registry.normalise_name("northmoor homes ltd", words, synonyms)
+    assert registry.normalise_name("The Northmoor Homes Limited ", TOOLKIT, COUNCIL) == (
+        registry.normalise_name("homes ltd", TOOLKIT, COUNCIL)
     )
-    assert registry.normalise_name("Health & Wellbeing Board", words) == (
-        "health and wellbeing board"
+    assert registry.normalise_name("Health & Wellbeing Board", TOOLKIT) == (
+        "health wellbeing board"
     )
 
 
@@ -38,7 +38,7 @@ def test_match_names_recovers_the_sample_partnerships(generated_once, sample_ret
     returns = PROTOCOL.by_keys(ingested)
     truth = {r.response_id: r.true_partnership for r in sample_returns}
 
-    matching = registry.match_names(returns, TOOLKIT, registry.load_aliases())
+    matching = registry.match_names(returns, TOOLKIT, registry.load_decisions(), council=COUNCIL)
     assigned = registry.assign_partnerships(returns, matching)
 
     pairs = assigned.assign(truth=assigned["response_id"].astype(int).map(truth))
@@ -49,10 +49,13 @@ def test_match_names_recovers_the_sample_partnerships(generated_once, sample_ret
 
 def test_match_names_lists_close_names_for_the_analyst_and_keeps_them_apart():
     returns = _returns(
-        [{"partnership_name": "Northmoor Homes Ltd"}, {"partnership_name": "Northmoor Hmoes Ltd"}]
+        [
+            {"partnership_name": "Northmoor Youth Justice Board"},
+            {"partnership_name": "Northmoor Youth Justice Management Board"},
+        ]
     )
 
-    matching = registry.match_names(returns, TOOLKIT, aliases={})
+    matching = registry.match_names(returns, TOOLKIT, aliases={}, council=COUNCIL)
 
     assert matching.names["partnership_id"].nunique() == 2
     assert len(matching.unsure_pairs) == 1
