@@ -2,21 +2,55 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, PositiveInt
+from pydantic import Field, PositiveInt, model_validator
 
 from pipeline import paths
 from pipeline.config import Strict, load_model
+
+# Words of a council's formal name that are not what officers call it ("Northmoor County
+# Council" is "Northmoor" or "NCC").
+_TIER_WORDS = frozenset({"county", "council", "borough", "district", "city", "metropolitan"})
+
+
+def derived_short_names(council_name: str) -> tuple[str, ...]:
+    """What officers call the council when council.yaml does not say: its name without
+    "County", "Council", "Borough", "District", "City", "Metropolitan", and its initials
+    ("Northmoor County Council" -> "Northmoor", "NCC")."""
+    words = re.findall(r"[A-Za-z0-9']+", council_name)
+    place = " ".join(w for w in words if w.casefold() not in _TIER_WORDS)
+    initials = "".join(w[0] for w in words).upper()
+    return tuple(n for n in dict.fromkeys((place, initials)) if len(n) >= 2)
 
 
 class Council(Strict):
     """The council's own settings, checked strictly when loaded."""
 
     council_name: str = Field(min_length=1)
+    # What officers call the council in partnership names ("Northmoor", "NCC"): never
+    # evidence for or against two names being one partnership. Default: derived_short_names.
+    short_names: Annotated[
+        tuple[Annotated[str, Field(min_length=1)], ...], Field(strict=False)
+    ] = ()
     default_year: int = Field(ge=2000, le=2100)
     # directorate -> senior officers (Head of Service and above), for response coverage
     directorates: dict[str, PositiveInt] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _short_names_are_distinct(self) -> Council:
+        folded = [n.casefold() for n in self.short_names]
+        if len(set(folded)) != len(folded):
+            raise ValueError("short_names lists a name twice")
+        return self
+
+    def name_forms(self) -> tuple[str, ...]:
+        """Every way the council is named: its full name and its short names (given, or
+        derived from the full name)."""
+        short = self.short_names or derived_short_names(self.council_name)
+        return (self.council_name, *short)
 
 
 def load(root: Path | str | None = None) -> Council:

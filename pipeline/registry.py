@@ -10,53 +10,98 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
-from rapidfuzz import fuzz
+from pydantic import Field
 
-from pipeline import paths, tables
+from pipeline import matching, paths, tables
 from pipeline.config import Strict, load_model
+from pipeline.council import Council
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
 
 logger = logging.getLogger(__name__)
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _LIST_SPLIT = re.compile(r"[;,\n]+")
+
+
+_RETURN_COLUMNS = ("response_id", "row_key", "partnership_id")
 
 
 @dataclass(frozen=True)
 class NameMatching:
-    """Each typed name's partnership, how it was matched, and the pairs left for the analyst."""
+    """Each typed name's partnership, how it was matched, the pairs left for the analyst and
+    each return's partnership."""
 
     names: pd.DataFrame  # typed_name, normalised, partnership_id, name, method, score
-    unsure_pairs: pd.DataFrame  # name_a, name_b, score, partnership_a, partnership_b
+    unsure_pairs: pd.DataFrame  # tables.table("unsure_pairs").columns
+    returns: pd.DataFrame = field(  # response_id, row_key, partnership_id
+        default_factory=lambda: pd.DataFrame(columns=list(_RETURN_COLUMNS))
+    )
 
 
-def normalise_name(
-    name: str, ignore_words: tuple[str, ...] = (), synonyms: dict[str, str] | None = None
-) -> str:
-    """Case, punctuation, "&"/"and", spacing, the toolkit's ignore words and synonyms
-    ("Limited"/"Ltd") do not tell two partnership names apart."""
-    text = str(name).replace("&", " and ").replace("\u2019", "'").casefold().replace("'", "")
-    synonyms = synonyms or {}
-    words = [synonyms.get(w, w) for w in _NON_WORD.sub(" ", text).split()]
-    return " ".join(w for w in words if w not in ignore_words)
+_PAIR_COLUMNS = (
+    "name_a",
+    "name_b",
+    "score",
+    "partnership_a",
+    "partnership_b",
+    "acronym",
+    "partners_in_common",
+    "same_directorate",
+)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The analyst's decisions (config/aliases.yaml): ``aliases`` typed name -> registry
+    name (the same partnership), ``different`` pairs of names never merged."""
+
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    different: tuple[tuple[str, str], ...] = ()
+
+
+CouncilNames = Council | Sequence[str] | None
+
+
+def _council_forms(council: CouncilNames) -> tuple[str, ...]:
+    if council is None:
+        return ()
+    if isinstance(council, Council):
+        return council.name_forms()
+    return tuple(council)
+
+
+def normalise_name(name: str, toolkit: Toolkit, council: CouncilNames = None) -> str:
+    """The name as matching compares it (pipeline/matching.py): case, punctuation, "&",
+    spacing, ignore words, synonyms and the council's own names do not count."""
+    return matching.normalise(name, matching.rules_for(toolkit, _council_forms(council))).key
 
 
 class _AliasesFile(Strict):
     aliases: dict[str, str] = {}
+    different: Annotated[
+        tuple[Annotated[tuple[str, str], Field(strict=False)], ...], Field(strict=False)
+    ] = ()
+
+
+def load_decisions(root: Path | str | None = None) -> Decisions:
+    """The analyst's decisions (config/aliases.yaml, strict): ``aliases`` a typed name -> the
+    registry's name for it; ``different`` pairs of names that are never one partnership."""
+    model = load_model(paths.aliases_file(root), _AliasesFile)
+    return Decisions(dict(model.aliases), tuple(model.different))
 
 
 def load_aliases(root: Path | str | None = None) -> dict[str, str]:
-    """The analyst's aliases (config/aliases.yaml, strict): a typed name -> the registry's
+    """The analyst's aliases alone (config/aliases.yaml): a typed name -> the registry's
     name for it."""
-    return dict(load_model(paths.aliases_file(root), _AliasesFile).aliases)
+    return dict(load_decisions(root).aliases)
 
 
 def load_previous_registry(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
@@ -66,145 +111,309 @@ def load_previous_registry(year: int, root: Path | str | None = None) -> pd.Data
     return tables.read("registry", year - 1, root)
 
 
-def _display_name(typed: list[str], leading: list[bool]) -> str:
-    """The partnership's name: the spelling most officers typed (case aside); on a tie, the
-    lead partner's or accountable body's; written in mixed case where someone typed it so."""
-    names = [" ".join(t.split()) for t in typed]
+def _display_name(typed: list[str], leading: list[bool], chosen: Sequence[str] = ()) -> str:
+    """The partnership's name: the analyst's (an alias target) when there is one; else the
+    spelling most officers typed after trivial clean-up (spacing, trailing punctuation, a
+    leading "The"; case aside), an acronym alone last; on a tie, the lead partner's, then
+    alphabetical; written in mixed case where someone typed it so."""
+    if chosen:
+        return sorted(chosen)[0]
+    names = [matching.clean_spelling(t) for t in typed]
     counts = Counter(n.casefold() for n in names)
     led = {n.casefold() for n, lead in zip(names, leading, strict=True) if lead}
-    best = sorted(counts, key=lambda k: (-counts[k], k not in led, k))[0]
+
+    def bare_acronym(key: str) -> bool:
+        return " " not in key and len(key) <= 5
+
+    best = sorted(counts, key=lambda k: (bare_acronym(k), -counts[k], k not in led, k))[0]
     spellings = sorted({n for n in names if n.casefold() == best})
     return sorted(spellings, key=lambda n: (n.islower() or n.isupper(), n))[0]
+
+
+class _Clusters:
+    """Union-find over names that refuses a union putting two conflicting names (never_merge,
+    numbers, the analyst's "different") into one partnership."""
+
+    def __init__(self, names: Sequence[matching.Name], apart: set[frozenset[int]]) -> None:
+        self.parent = list(range(len(names)))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(len(names))}
+        self.names = names
+        self.apart: dict[int, set[int]] = defaultdict(set)
+        for pair in apart:
+            a, b = sorted(pair)
+            self.apart[a].add(b)
+            self.apart[b].add(a)
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def refuses(self, ra: int, rb: int) -> bool:
+        a, b = self.members[ra], self.members[rb]
+        inside_b = set(b)
+        if any(self.apart[x] & inside_b for x in a):
+            return True
+        return any(matching.conflict(self.names[x], self.names[y]) for x in a for y in b)
+
+    def union(self, a: int, b: int, force: bool = False) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not force and self.refuses(ra, rb):
+            return False
+        ra, rb = sorted((ra, rb))
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+        return True
+
+
+def _as_decisions(aliases: Decisions | Mapping[str, str] | None) -> Decisions:
+    if isinstance(aliases, Decisions):
+        return aliases
+    return Decisions(dict(aliases or {}))
 
 
 def match_names(
     returns: pd.DataFrame,
     toolkit: Toolkit,
-    aliases: dict[str, str] | None = None,
+    aliases: Decisions | Mapping[str, str] | None = None,
     previous: pd.DataFrame | None = None,
+    council: CouncilNames = None,
 ) -> NameMatching:
-    """Group the typed partnership names into partnerships and give each an ID.
+    """Group the typed partnership names into partnerships and give each an ID (D7).
 
-    Needs the returns by key (``Protocol.by_keys``): partnership_name and council_role.
-
-    Order: the alias file, then the same normalised name, then fuzzy similarity at or
-    above the toolkit's same_at. Names scoring between unsure_from and same_at stay apart
-    and are listed as unsure pairs. Clusters are built most-reported name first, so the
-    result does not depend on row order.
+    Needs the returns by key (``Protocol.by_keys``): partnership_name and council_role
+    (partners, directorate, response_id and row_key when present). ``council`` is the
+    Council (or its names): never evidence either way. Names are normalised and scored by
+    pipeline/matching.py. The analyst's decisions win: aliases join, "different" pairs stay
+    apart. Then candidate pairs (an inverted index, never all pairs) at or above same_at are
+    joined in order (-score, name, name), refusing a join that would put two conflicting
+    names in one partnership; an acronym joins only when it fits one partnership. Pairs
+    from unsure_from that end apart are listed for the analyst. IDs come from last year's
+    names and spellings (``_assign_ids``). Nothing depends on row order.
     """
     if returns.empty:
         raise PipelineError(
             "No accepted returns to build the registry from: every return was quarantined. "
             "See quarantine.csv for the reasons."
         )
-    ignore = (toolkit.ignore_words, toolkit.synonyms)
-    alias_keys = {
-        normalise_name(k, *ignore): normalise_name(v, *ignore) for k, v in (aliases or {}).items()
-    }
+    decisions = _as_decisions(aliases)
+    rules = matching.rules_for(toolkit, _council_forms(council))
     typed = returns["partnership_name"].astype(str)
-    keys = typed.map(lambda n: normalise_name(n, *ignore))
-    resolved = keys.map(lambda k: alias_keys.get(k, k))
-    frequency = Counter(resolved)
-    order = sorted(frequency, key=lambda k: (-frequency[k], k))
-    cluster_of: dict[str, str] = {}
-    method_of: dict[str, tuple[str, float]] = {}
-    representatives: list[str] = []
-    unsure: list[tuple[str, str, float]] = []
-    for key in order:
-        scored = [(fuzz.token_sort_ratio(key, rep), rep) for rep in representatives]
-        best_score, best = max(scored, default=(0.0, None))
-        if best is not None and best_score >= toolkit.same_at:
-            cluster_of[key] = best
-            method_of[key] = ("fuzzy", round(best_score, 1))
-            continue
-        if best is not None and best_score >= toolkit.unsure_from:
-            unsure.append((key, best, round(best_score, 1)))
-        cluster_of[key] = key
-        method_of[key] = ("exact", 100.0)
-        representatives.append(key)
-    members: dict[str, list[Any]] = {}
-    for row, key in resolved.items():
-        members.setdefault(cluster_of[key], []).append(row)
-    leading = returns["council_role"].isin(toolkit.lead_roles)
-    names = {
-        rep: _display_name([typed[r] for r in rows], [bool(leading[r]) for r in rows])
-        for rep, rows in members.items()
+    normal = {t: matching.normalise(t, rules) for t in sorted(set(typed))}
+    keys = typed.map(lambda t: normal[t].key)
+    alias_pairs = {
+        matching.normalise(k, rules).key: (matching.normalise(v, rules), v)
+        for k, v in decisions.aliases.items()
     }
-    ids = _assign_ids(names, toolkit, previous)
+    by_key: dict[str, matching.Name] = {n.key: n for n in normal.values()}
+    for target, _ in alias_pairs.values():
+        by_key.setdefault(target.key, target)
+    order = sorted(by_key)
+    nodes = [by_key[k] for k in order]
+    at = {k: i for i, k in enumerate(order)}
+    apart = set()
+    for a, b in decisions.different:
+        ka, kb = matching.normalise(a, rules).key, matching.normalise(b, rules).key
+        if ka in at and kb in at and ka != kb:
+            apart.add(frozenset((at[ka], at[kb])))
+    weights = matching.Weights(normal.values(), rules)
+    scored = sorted(
+        (
+            (matching.score(nodes[i], nodes[j], weights), order[i], order[j])
+            for i, j in matching.candidate_pairs(nodes, rules)
+        ),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
+    clusters = _Clusters(nodes, apart)
+    how: dict[str, tuple[str, float]] = {}
+    chosen: dict[str, str] = {}
+    for source, (target, written) in sorted(alias_pairs.items()):
+        if source in at:
+            clusters.union(at[source], at[target.key], force=True)
+            if source != target.key:
+                how.setdefault(source, ("alias", 100.0))
+        chosen[target.key] = written
+    acronym_pairs: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for value, a, b in scored:
+        if value < toolkit.same_at or frozenset((at[a], at[b])) in apart:
+            continue
+        if matching.is_acronym_of(by_key[a], by_key[b]):
+            short, full = (a, b) if by_key[a].acronym else (b, a)
+            acronym_pairs[short].append((value, full))
+            continue
+        if clusters.union(at[a], at[b]):
+            for k in (a, b):
+                how.setdefault(k, ("fuzzy", value))
+    for short, fulls in sorted(acronym_pairs.items()):
+        roots = {clusters.find(at[full]) for _, full in fulls}
+        if len(roots) == 1 and clusters.union(at[short], at[fulls[0][1]]):
+            how.setdefault(short, ("acronym", fulls[0][0]))
+    rows_of: dict[int, list[Any]] = defaultdict(list)
+    for row, key in keys.items():
+        rows_of[clusters.find(at[key])].append(row)
+    leading = returns["council_role"].isin(toolkit.lead_roles)
+    display: dict[int, str] = {}
+    for root in sorted(clusters.members):
+        rows = rows_of.get(root, [])
+        if not rows:
+            continue
+        picks = [chosen[order[m]] for m in clusters.members[root] if order[m] in chosen]
+        display[root] = _display_name(
+            [typed[r] for r in rows], [bool(leading[r]) for r in rows], picks
+        )
+    ids = _assign_ids(display, clusters, nodes, order, rules, weights, toolkit, previous)
+    frequency = Counter(keys)
+    for members in clusters.members.values():
+        lead = min(members, key=lambda m: (-frequency[order[m]], order[m]))
+        if how.get(order[lead], ("",))[0] == "fuzzy":
+            del how[order[lead]]  # the most reported name is the one the others matched
     records = []
-    for row in returns.index:
-        key = resolved[row]
-        method, score = method_of[key]
-        if keys[row] != key:
-            method = "alias" if method == "exact" else "alias + fuzzy"
-        rep = cluster_of[key]
+    for text in sorted(set(typed)):
+        key = normal[text].key
+        root = clusters.find(at[key])
+        method, value = how.get(key, ("exact", 100.0))
         records.append(
             {
-                "typed_name": typed[row],
-                "normalised": keys[row],
-                "partnership_id": ids[rep],
-                "name": names[rep],
+                "typed_name": text,
+                "normalised": key,
+                "partnership_id": ids[root],
+                "name": display[root],
                 "method": method,
-                "score": score,
+                "score": value,
             }
         )
-    table = (
-        pd.DataFrame(records)
-        .drop_duplicates()
-        .sort_values(["partnership_id", "typed_name"], ignore_index=True)
-    )
-    pairs = pd.DataFrame(
-        [
+    table = pd.DataFrame(records).sort_values(["partnership_id", "typed_name"], ignore_index=True)
+    # A name the analyst aliased is decided: its close pairs are not asked again.
+    undecided = [p for p in scored if p[1] not in alias_pairs and p[2] not in alias_pairs]
+    pairs = _unsure_pairs(undecided, returns, keys, clusters, at, by_key, apart, ids, toolkit)
+    row_ids = keys.map(lambda k: ids[clusters.find(at[k])])
+    each_return = pd.DataFrame(
+        {column: returns[column] if column in returns else None for column in _RETURN_COLUMNS[:2]}
+        | {"partnership_id": row_ids},
+        index=returns.index,
+    ).reset_index(drop=True)
+    return NameMatching(table, pairs, each_return)
+
+
+def _spelling(rows: Sequence[Any], typed: pd.Series) -> str:
+    counts = Counter(matching.clean_spelling(typed[r]) for r in rows)
+    return sorted(counts, key=lambda s: (-counts[s], s.islower() or s.isupper(), s))[0]
+
+
+def _unsure_pairs(
+    scored: list[tuple[float, str, str]],
+    returns: pd.DataFrame,
+    keys: pd.Series,
+    clusters: _Clusters,
+    at: dict[str, int],
+    by_key: dict[str, matching.Name],
+    apart: set[frozenset[int]],
+    ids: dict[int, str],
+    toolkit: Toolkit,
+) -> pd.DataFrame:
+    """Every pair of names scoring from unsure_from that ended in different partnerships
+    (and the analyst has not decided), with the evidence: acronym, partner organisations
+    named under both, a directorate in common; by score, then names."""
+    rows_of: dict[str, list[Any]] = defaultdict(list)
+    for row, key in keys.items():
+        rows_of[key].append(row)
+    typed = returns["partnership_name"].astype(str)
+
+    def answers(key: str, column: str) -> set[str]:
+        if column not in returns:
+            return set()
+        found: set[str] = set()
+        for value in returns.loc[rows_of.get(key, []), column].dropna():
+            found.update(p.strip().casefold() for p in _LIST_SPLIT.split(str(value)))
+        return found - {""}
+
+    records = []
+    for value, a, b in scored:
+        if value < toolkit.unsure_from or frozenset((at[a], at[b])) in apart:
+            continue
+        root_a, root_b = clusters.find(at[a]), clusters.find(at[b])
+        if root_a == root_b or not rows_of.get(a) or not rows_of.get(b):
+            continue
+        records.append(
             {
-                "name_a": names[cluster_of[a]],
-                "name_b": names[cluster_of[b]],
-                "score": s,
-                "partnership_a": ids[cluster_of[a]],
-                "partnership_b": ids[cluster_of[b]],
+                "name_a": _spelling(rows_of[a], typed),
+                "name_b": _spelling(rows_of[b], typed),
+                "score": value,
+                "partnership_a": ids[root_a],
+                "partnership_b": ids[root_b],
+                "acronym": matching.is_acronym_of(by_key[a], by_key[b]),
+                "partners_in_common": len(answers(a, "partners") & answers(b, "partners")),
+                "same_directorate": bool(answers(a, "directorate") & answers(b, "directorate")),
             }
-            for a, b, s in unsure
-        ],
-        columns=["name_a", "name_b", "score", "partnership_a", "partnership_b"],
-    )
-    return NameMatching(table, pairs)
+        )
+    frame = pd.DataFrame(records, columns=list(_PAIR_COLUMNS))
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["score", "name_a", "name_b"], ascending=[False, True, True])
+    return frame.reset_index(drop=True)
 
 
 def _assign_ids(
-    names: dict[str, str], toolkit: Toolkit, previous: pd.DataFrame | None
-) -> dict[str, str]:
-    """Keep last year's ID where the name matches; number new partnerships after the last."""
+    display: dict[int, str],
+    clusters: _Clusters,
+    nodes: Sequence[matching.Name],
+    order: Sequence[str],
+    rules: matching.Rules,
+    weights: matching.Weights,
+    toolkit: Toolkit,
+    previous: pd.DataFrame | None,
+) -> dict[int, str]:
+    """Keep last year's ID where a partnership's names score at or above same_at against
+    last year's name or any spelling reported for it (names_reported); the best score wins,
+    each old ID once. New partnerships are numbered after the highest ID ever seen (last
+    year's, and any in its names), so no ID is reused."""
     prefix = toolkit.id_prefix
-    carried: dict[str, str] = {}
-    used: set[str] = set()
+    ids: dict[int, str] = {}
+    numbers: list[int] = []
     if previous is not None and not previous.empty:
-        earlier = {
-            normalise_name(n, toolkit.ignore_words, toolkit.synonyms): pid
-            for pid, n in zip(previous["partnership_id"], previous["name"], strict=True)
-        }
-        for rep in sorted(names):
-            scored = sorted(
-                ((fuzz.token_sort_ratio(rep, old), old) for old in earlier), reverse=True
-            )
-            if scored and scored[0][0] >= toolkit.same_at and earlier[scored[0][1]] not in used:
-                carried[rep] = earlier[scored[0][1]]
-                used.add(carried[rep])
+        old_names: list[matching.Name] = []
+        old_ids: list[str] = []
+        reported = previous.get("names_reported", pd.Series(None, index=previous.index))
+        for pid, name, spellings in zip(
+            previous["partnership_id"], previous["name"], reported, strict=True
+        ):
+            texts = {str(name)}
+            if isinstance(spellings, str):
+                texts.update(s.strip() for s in spellings.split(";") if s.strip())
+            for text in sorted(texts):
+                old_names.append(matching.normalise(text, rules))
+                old_ids.append(str(pid))
+        best: dict[tuple[int, str], float] = {}
+        for i, j in matching.cross_pairs(nodes, old_names, rules):
+            value = matching.score(nodes[i], old_names[j], weights)
+            root = clusters.find(i)
+            if value >= toolkit.same_at and root in display:
+                best[(root, old_ids[j])] = max(value, best.get((root, old_ids[j]), 0.0))
+        used: set[str] = set()
+        for (root, pid), _ in sorted(
+            best.items(), key=lambda item: (-item[1], display[item[0][0]], item[0][1])
+        ):
+            if root not in ids and pid not in used:
+                ids[root] = pid
+                used.add(pid)
         numbers = [
             int(pid[len(prefix) :])
-            for pid in previous["partnership_id"]
+            for pid in previous["partnership_id"].astype(str)
             if pid.startswith(prefix) and pid[len(prefix) :].isdigit()
         ]
-    else:
-        numbers = []
     next_number = max(numbers, default=0) + 1
-    for rep in sorted((r for r in names if r not in carried), key=lambda r: (names[r], r)):
-        carried[rep] = f"{prefix}{next_number:04d}"
+    for root in sorted((r for r in display if r not in ids), key=lambda r: (display[r], r)):
+        ids[root] = f"{prefix}{next_number:04d}"
         next_number += 1
-    return carried
+    return ids
 
 
-def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:
+def assign_partnerships(returns: pd.DataFrame, names: NameMatching) -> pd.DataFrame:
     """Add partnership_id and partnership (the registry name) to each return."""
-    lookup = matching.names.drop_duplicates("typed_name").set_index("typed_name")
+    lookup = names.names.drop_duplicates("typed_name").set_index("typed_name")
     typed = returns["partnership_name"].astype(str)
     return returns.assign(
         partnership_id=typed.map(lookup["partnership_id"]),
@@ -352,17 +561,18 @@ def consolidate_returns(
 
 def write_registry(
     registry: pd.DataFrame,
-    matching: NameMatching,
+    names: NameMatching,
     disagreements: pd.DataFrame,
     year: int,
     root: Path | str | None = None,
 ) -> list[Path]:
-    """Write the registry and the analyst's lists (names matched, unsure pairs,
-    disagreements between officers)."""
+    """Write the registry, each return's partnership and the analyst's lists (names
+    matched, unsure pairs, disagreements between officers)."""
     written = [
         tables.write("registry", registry, year, root),
-        tables.write("name_matches", matching.names, year, root),
-        tables.write("unsure_pairs", matching.unsure_pairs, year, root),
+        tables.write("name_matches", names.names, year, root),
+        tables.write("unsure_pairs", names.unsure_pairs, year, root),
+        tables.write("return_partnerships", names.returns, year, root),
         tables.write("disagreements", disagreements, year, root),
     ]
     logger.info("registry: %d partnerships written", len(registry))

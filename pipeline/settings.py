@@ -25,7 +25,7 @@ class Settings:
     protocol: Protocol
     toolkit: Toolkit
     council: Council
-    aliases: dict[str, str]
+    aliases: registry.Decisions  # aliases (same) and different pairs
 
 
 def _check_directorates(
@@ -67,7 +67,7 @@ def load(root: Path | str | None = None) -> Settings:
     kit = toolkit.load(root, questionnaire)
     settings = council.load(root)
     _check_directorates(settings, questionnaire, root)
-    return Settings(questionnaire, kit, settings, registry.load_aliases(root))
+    return Settings(questionnaire, kit, settings, registry.load_decisions(root))
 
 
 def survey_year(year: int | None, config: Settings) -> int:

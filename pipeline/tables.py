@@ -236,14 +236,25 @@ CATALOGUE: dict[str, Table] = {
             "unsure_pairs",
             "unsure_name_pairs.csv",
             "03_evaluate",
-            "Pairs of names close enough to ask the analyst about, kept apart.",
+            "Every pair of names close enough to ask the analyst about, kept apart, with the "
+            "evidence (acronym, partners named under both, a directorate in common).",
             {
                 "name_a": "text",
                 "name_b": "text",
                 "score": "number",
                 "partnership_a": "text",
                 "partnership_b": "text",
+                "acronym": "boolean",
+                "partners_in_common": "integer",
+                "same_directorate": "boolean",
             },
+        ),
+        Table(
+            "return_partnerships",
+            "return_partnerships.csv",
+            "03_evaluate",
+            "Each accepted return's partnership ID.",
+            {"response_id": "text", "row_key": "text", "partnership_id": "text"},
         ),
         Table(
             "disagreements",

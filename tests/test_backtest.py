@@ -18,6 +18,7 @@ from pipeline import protocol, registry, tables, toolkit, validate
 BACKTEST = Path(__file__).parent / "backtest"
 YEAR = 2025
 ALIASES = {"WCSP": "Westbrook Community Safety Partnership"}
+COUNCIL = ("Northmoor",)  # the council's names, pinned like the aliases (never evidence)
 OUTPUTS = ("registry", "evaluation")
 
 
@@ -25,7 +26,7 @@ def evaluate(valid: pd.DataFrame, questions: protocol.Protocol, kit: toolkit.Too
     """by_keys -> match_names -> assign_partnerships -> consolidate_returns ->
     evaluate_partnerships, as 03_evaluate does (a first year: no previous registry)."""
     answers = questions.by_keys(valid)
-    matching = registry.match_names(answers, kit, ALIASES, previous=None)
+    matching = registry.match_names(answers, kit, ALIASES, previous=None, council=COUNCIL)
     assigned = registry.assign_partnerships(answers, matching)
     register, _ = registry.consolidate_returns(assigned, questions, kit)
     evaluation = toolkit.evaluate_partnerships(

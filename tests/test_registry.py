@@ -1,7 +1,8 @@
 """Registry: officers' names for one partnership matched into one row with a stable ID.
 
 Tests use the pinned toolkit (tests/backtest/config/toolkit.yaml): same_at 92, unsure_from
-80, ignore words "the" and "northmoor", lead roles, cautious_first, material change 0.25.
+80, ignore word "the", generic words, acronyms, never_merge, lead roles, cautious_first,
+material change 0.25; the council's names are passed as COUNCIL.
 """
 
 from pathlib import Path
@@ -9,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import ingest, protocol, registry, toolkit
+from pipeline import council, ingest, protocol, registry, tables, toolkit
 
 PROTOCOL = protocol.load()
 # the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
 TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
+COUNCIL = council.load()  # Northmoor County Council: Northmoor, NCC
 
 
 def _returns(rows):
@@ -23,13 +25,11 @@ def _returns(rows):
 
 
 def test_normalise_name_ignores_case_punctuation_ampersand_and_council_name():
-    words, synonyms = TOOLKIT.ignore_words, TOOLKIT.synonyms
-
-    assert registry.normalise_name("The Northmoor Homes Limited ", words, synonyms) == (
-        registry.normalise_name("northmoor homes ltd", words, synonyms)
+    assert registry.normalise_name("The Northmoor Homes Limited ", TOOLKIT, COUNCIL) == (
+        registry.normalise_name("homes ltd", TOOLKIT, COUNCIL)
     )
-    assert registry.normalise_name("Health & Wellbeing Board", words) == (
-        "health and wellbeing board"
+    assert registry.normalise_name("Health & Wellbeing Board", TOOLKIT) == (
+        "health wellbeing board"
     )
 
 
@@ -38,7 +38,7 @@ def test_match_names_recovers_the_sample_partnerships(generated_once, sample_ret
     returns = PROTOCOL.by_keys(ingested)
     truth = {r.response_id: r.true_partnership for r in sample_returns}
 
-    matching = registry.match_names(returns, TOOLKIT, registry.load_aliases())
+    matching = registry.match_names(returns, TOOLKIT, registry.load_decisions(), council=COUNCIL)
     assigned = registry.assign_partnerships(returns, matching)
 
     pairs = assigned.assign(truth=assigned["response_id"].astype(int).map(truth))
@@ -49,10 +49,13 @@ def test_match_names_recovers_the_sample_partnerships(generated_once, sample_ret
 
 def test_match_names_lists_close_names_for_the_analyst_and_keeps_them_apart():
     returns = _returns(
-        [{"partnership_name": "Northmoor Homes Ltd"}, {"partnership_name": "Northmoor Hmoes Ltd"}]
+        [
+            {"partnership_name": "Northmoor Youth Justice Board"},
+            {"partnership_name": "Northmoor Youth Justice Management Board"},
+        ]
     )
 
-    matching = registry.match_names(returns, TOOLKIT, aliases={})
+    matching = registry.match_names(returns, TOOLKIT, aliases={}, council=COUNCIL)
 
     assert matching.names["partnership_id"].nunique() == 2
     assert len(matching.unsure_pairs) == 1
@@ -209,3 +212,133 @@ def test_changes_since_lists_new_ended_and_material_changes_only():
 
 def test_changes_since_is_empty_in_the_first_year():
     assert toolkit.changes_since(None, _evaluated([]), TOOLKIT).empty
+
+
+def _ids(names, aliases=None, previous=None):
+    """Each typed name's partnership ID, matched with the Northmoor council's names."""
+    returns = _returns([{"partnership_name": n} for n in names])
+    matching = registry.match_names(returns, TOOLKIT, aliases or {}, previous, council=COUNCIL)
+    return matching.names.set_index("typed_name")["partnership_id"].to_dict()
+
+
+def _same(*names):
+    return len(set(_ids([*names, "Northmoor Schools Forum"]).values())) == 2
+
+
+def test_a_name_without_the_council_name_is_the_same_partnership():
+    assert _same("Northmoor Community Safety Partnership", "Community Safety Partnership")
+
+
+def test_a_name_with_the_councils_initials_is_the_same_partnership():
+    assert _same("Northmoor Community Safety Partnership", "NCC Community Safety Partnership")
+
+
+def test_an_acronym_matches_the_initials_of_the_full_name():
+    assert _same("Northmoor Domestic Abuse Board", "DAB")
+
+
+def test_a_full_name_matches_an_acronym_typed_with_the_council_name():
+    assert _same("Northmoor DAB", "Domestic Abuse Board")
+
+
+def test_a_generic_word_added_or_dropped_is_the_same_partnership():
+    assert _same("Northmoor Heritage Forum", "Northmoor Heritage")
+
+
+def test_a_bracketed_qualifier_does_not_split_a_partnership():
+    assert _same("Northmoor Channel Panel", "Northmoor Channel Panel (Prevent)")
+
+
+def test_a_typo_is_the_same_partnership():
+    assert _same("Northmoor Homes Ltd", "Northmoor Hmoes Ltd")
+
+
+def test_north_and_south_are_never_merged():
+    assert not _same("North Community Safety Partnership", "South Community Safety Partnership")
+
+
+def test_adults_and_children_are_never_merged():
+    assert not _same("Northmoor Safeguarding Adults Board", "Northmoor Safeguarding Children Board")
+
+
+def test_different_numbers_are_never_merged():
+    assert not _same("Locality Board 1", "Locality Board 2")
+
+
+def test_the_prevent_board_is_not_the_send_board():
+    assert not _same("Northmoor Prevent Board", "Northmoor SEND Improvement Board")
+
+
+def test_the_analysts_different_decision_wins_over_the_score():
+    names = ["Northmoor Homes Ltd", "Northmoor Hmoes Ltd"]
+    decisions = registry.Decisions(different=(("Northmoor Homes Ltd", "Northmoor Hmoes Ltd"),))
+
+    assert len(set(_ids(names, decisions).values())) == 2
+
+
+def test_the_analysts_alias_wins_over_the_score():
+    names = ["Northmoor Prevent Board", "Northmoor SEND Improvement Board"]
+
+    ids = _ids(names, {"Northmoor Prevent Board": "Northmoor SEND Improvement Board"})
+
+    assert len(set(ids.values())) == 1
+
+
+def test_the_registry_name_is_a_clean_spelling():
+    returns = _returns(
+        [
+            {"partnership_name": "The Northmoor Heritage Forum."},
+            {"partnership_name": "The Northmoor Heritage Forum."},
+            {"partnership_name": "northmoor  heritage forum"},
+        ]
+    )
+
+    names = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL).names
+
+    assert set(names["name"]) == {"Northmoor Heritage Forum"}
+
+
+def test_each_returns_partnership_is_written(tmp_path):
+    returns = _returns(
+        [
+            {"response_id": "1", "row_key": "a.csv:2", "partnership_name": "Alpha Board"},
+            {"response_id": "2", "row_key": "a.csv:3", "partnership_name": "alpha board"},
+        ]
+    )
+    matching = registry.match_names(returns, TOOLKIT, {})
+    register, disagreements = registry.consolidate_returns(
+        registry.assign_partnerships(returns, matching), PROTOCOL, TOOLKIT
+    )
+
+    registry.write_registry(register, matching, disagreements, 2025, tmp_path)
+
+    written = tables.read("return_partnerships", 2025, tmp_path)
+    assert written.to_dict("list") == {
+        "response_id": ["1", "2"],
+        "row_key": ["a.csv:2", "a.csv:3"],
+        "partnership_id": ["PSH-0001", "PSH-0001"],
+    }
+
+
+def test_a_renamed_partnership_keeps_its_id_by_a_spelling_reported_last_year():
+    previous = pd.DataFrame(
+        {
+            "partnership_id": ["PSH-0004"],
+            "name": ["Northmoor Youth Offending Board"],
+            "names_reported": ["Northmoor Youth Justice Board; Northmoor Youth Offending Board"],
+        }
+    )
+
+    ids = _ids(["Youth Justice Board"], previous=previous)
+
+    assert ids == {"Youth Justice Board": "PSH-0004"}
+
+
+def test_an_id_is_never_reused():
+    previous = pd.DataFrame(
+        {"partnership_id": ["PSH-0009"], "name": ["Northmoor Twinning Association"]}
+    )
+
+    ids = _ids(["Northmoor Rural Partnership"], previous=previous)
+
+    assert ids == {"Northmoor Rural Partnership": "PSH-0010"}

@@ -27,7 +27,11 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
 
     answers = questionnaire.by_keys(validate.load_valid(year, root, questionnaire))
     matching = registry.match_names(
-        answers, kit, config.aliases, registry.load_previous_registry(year, root)
+        answers,
+        kit,
+        config.aliases,
+        registry.load_previous_registry(year, root),
+        council=config.council,
     )
     assigned = registry.assign_partnerships(answers, matching)
     register, disagreements = registry.consolidate_returns(assigned, questionnaire, kit)
@@ -67,10 +71,14 @@ def test_bad_rows_are_quarantined_and_the_rest_go_through_to_the_registry(root):
     assert "could not read 'lots' as money" in quarantine["quarantine_reasons"].item()
     assert "'Huge'" in quarantine["quarantine_reasons"].item()
     evaluation = tables.read("evaluation", YEAR, root).set_index("name")
-    assert evaluation["returns"].to_dict() == {"Northmoor HWB": 1, "Northmoor LRF": 1}
-    assert evaluation.loc["Northmoor LRF", "cash"] == 1000.0
-    assert evaluation.loc["Northmoor HWB", "cash"] == 2000.0
-    assert evaluation.loc["Northmoor HWB", "risk_level"] == "High"
+    # named as the analyst's aliases name them (config/aliases.yaml: HWB, LRF)
+    assert evaluation["returns"].to_dict() == {
+        "Northmoor Health and Wellbeing Board": 1,
+        "Northmoor Local Resilience Forum": 1,
+    }
+    assert evaluation.loc["Northmoor Local Resilience Forum", "cash"] == 1000.0
+    assert evaluation.loc["Northmoor Health and Wellbeing Board", "cash"] == 2000.0
+    assert evaluation.loc["Northmoor Health and Wellbeing Board", "risk_level"] == "High"
     assert tables.read_dq_summary(YEAR, root)["quarantined"] == 1
 
 

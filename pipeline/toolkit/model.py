@@ -228,11 +228,22 @@ class _Matching(Strict):
     id_prefix: str
     ignore_words: Annotated[tuple[str, ...], Field(strict=False)] = ()
     synonyms: dict[str, str] = {}
+    generic_words: Annotated[tuple[str, ...], Field(strict=False)]
+    generic_weight: float = Field(ge=0, le=1)
+    typo_similarity: float = Field(ge=50, le=100)
+    acronyms: dict[str, str] = {}
+    never_merge: Annotated[
+        tuple[Annotated[tuple[str, ...], Field(strict=False, min_length=2)], ...],
+        Field(strict=False),
+    ] = ()
 
     @model_validator(mode="after")
     def _ordered(self) -> _Matching:
         if self.unsure_from > self.same_at:
             raise ValueError("unsure_from must not be above same_at")
+        for acronym in self.acronyms:
+            if not acronym.isalpha() or not 2 <= len(acronym) <= 8:
+                raise ValueError(f"acronym '{acronym}' must be 2 to 8 letters")
         return self
 
 
@@ -324,6 +335,11 @@ class Toolkit:
     id_prefix: str
     ignore_words: tuple[str, ...]
     synonyms: dict[str, str]
+    generic_words: tuple[str, ...]
+    generic_weight: float
+    typo_similarity: float
+    acronyms: dict[str, str]
+    never_merge: tuple[tuple[str, ...], ...]
     cautious_first: tuple[str, ...]
     material_cost_change: float
     lead_roles: tuple[str, ...]
@@ -575,6 +591,11 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         id_prefix=matching.id_prefix,
         ignore_words=tuple(w.casefold() for w in matching.ignore_words),
         synonyms={k.casefold(): v.casefold() for k, v in matching.synonyms.items()},
+        generic_words=tuple(w.casefold() for w in matching.generic_words),
+        generic_weight=matching.generic_weight,
+        typo_similarity=matching.typo_similarity,
+        acronyms={k.casefold(): v for k, v in matching.acronyms.items()},
+        never_merge=tuple(tuple(m.casefold() for m in s) for s in matching.never_merge),
         cautious_first=model.consolidation.cautious_first,
         material_cost_change=model.changes.material_cost_change,
         lead_roles=model.consolidation.lead_roles,

@@ -1,0 +1,300 @@
+"""Partnership names: normalisation, evidence scoring and candidate pairs (decision D7).
+
+Pure functions, no pandas. The registry (pipeline/registry.py) groups names with them.
+
+Rules, in the order they apply to a typed name:
+
+1. Text: case folded, "&" read as "and", apostrophes dropped ("Children's" = "Childrens"),
+   punctuation is a word break, the toolkit's synonyms applied ("limited" -> "ltd"), the
+   toolkit's ignore words ("the") and the council's own names (council.yaml: full name,
+   short names, initials) removed, so "Northmoor CSP", "NCC CSP" and "CSP" are alike.
+2. Bracketed text ("(Prevent)") is an optional qualifier: it counts when the other name has
+   the word too, and never against a match.
+3. The toolkit's acronyms are expanded ("CSP" -> community safety partnership). A name that
+   is then one short word (2-5 letters) is an acronym, matched to the initials of other
+   names' words, with or without a leading council initial ("NCSP").
+4. Stop words ("and", "of", "for", "the", "on", "in", "to", "a") are dropped.
+
+Score of two names, 0-100 (``score``):
+
+* 0 when they conflict: each contains a different member of one ``never_merge`` set
+  (plural "s" aside) or both carry numbers and the numbers differ ("Locality Board 1"/"2").
+* 100 when one is an acronym equal to the other's initials.
+* Otherwise the weighted overlap of their words. A generic word (``generic_words``) weighs
+  ``generic_weight``; any other word weighs 1 + ln(N / df), df being the number of the
+  year's N distinct names that contain it. Two words are the same when equal or, for words
+  of 4+ letters, when rapidfuzz ``ratio`` >= ``typo_similarity`` or two neighbouring
+  letters are swapped. With S the shared weight and A <= B the two names' weights:
+  ``score = 100 * (0.75 * S / A + 0.25 * S / B)``: a name wholly inside the other scores
+  at least 75, and every extra distinguishing word on the longer side lowers it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from rapidfuzz import fuzz
+
+from pipeline.toolkit import Toolkit
+
+STOP_WORDS = frozenset({"and", "of", "for", "the", "on", "in", "to", "a"})
+CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B gets the rest
+ACRONYM_SCORE = 100.0
+MAX_BLOCK = 400  # an index key shared by more names than this is too common to block on
+_BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The matching settings in force: the toolkit's ``matching`` section and the council's
+    names, all normalised."""
+
+    same_at: float
+    unsure_from: float
+    synonyms: Mapping[str, str]
+    ignore_words: frozenset[str]
+    generic_words: frozenset[str]
+    generic_weight: float
+    typo_similarity: float
+    acronyms: Mapping[str, tuple[str, ...]]
+    never_merge: tuple[tuple[tuple[str, ...], ...], ...]
+    council_phrases: tuple[tuple[str, ...], ...]
+    council_initials: tuple[str, ...]
+
+
+def _words(text: str, synonyms: Mapping[str, str]) -> list[str]:
+    folded = str(text).replace("\u2019", "'").replace("&", " and ").casefold().replace("'", "")
+    return [synonyms.get(w, w) for w in _NON_WORD.sub(" ", folded).split()]
+
+
+def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
+    """The rules from the toolkit and the council's names (``Council.name_forms()``)."""
+    synonyms = dict(toolkit.synonyms)
+    phrases = {tuple(_words(n, synonyms)) for n in council_names}
+    phrases.discard(())
+    initials = {p[0] for p in phrases if len(p) == 1 and len(p[0]) <= 4}  # "ncc"
+    initials |= {p[0][0] for p in phrases}  # "n" of "northmoor"
+    return Rules(
+        same_at=toolkit.same_at,
+        unsure_from=toolkit.unsure_from,
+        synonyms=synonyms,
+        ignore_words=frozenset(toolkit.ignore_words),
+        generic_words=frozenset(w for g in toolkit.generic_words for w in _words(g, synonyms)),
+        generic_weight=toolkit.generic_weight,
+        typo_similarity=toolkit.typo_similarity,
+        acronyms={
+            k.casefold(): tuple(w for w in _words(v, synonyms) if w not in STOP_WORDS)
+            for k, v in toolkit.acronyms.items()
+        },
+        never_merge=tuple(
+            tuple(tuple(_words(m, synonyms)) for m in members) for members in toolkit.never_merge
+        ),
+        council_phrases=tuple(sorted(phrases, key=lambda p: (-len(p), p))),
+        council_initials=tuple(sorted(initials, key=lambda i: (-len(i), i))),
+    )
+
+
+@dataclass(frozen=True)
+class Name:
+    """A typed name, normalised: what the score compares."""
+
+    key: str  # the normalised text: two typed names with one key are one name
+    tokens: tuple[str, ...]  # the words that count, in order
+    optional: tuple[str, ...] = ()  # bracketed qualifier words
+    acronym: tuple[str, ...] = ()  # when the name is an acronym: the initials it may stand for
+    initials: str = ""  # first letters of the words (2+ words), for acronyms typed elsewhere
+    numbers: frozenset[str] = frozenset()
+    marks: tuple[frozenset[str], ...] = field(default=())  # never_merge members, per set
+
+
+def _drop_phrases(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase in phrases:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _contains(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+def normalise(text: str, rules: Rules) -> Name:
+    """The rules 1-4 of the module docstring applied to one typed name."""
+    raw = str(text)
+    bracketed = " ".join(_BRACKETS.findall(raw))
+    main = _BRACKETS.sub(" ", raw)
+    words = _drop_phrases(_words(main, rules.synonyms), rules.council_phrases)
+    words = [w for w in words if w not in rules.ignore_words] or _words(main, rules.synonyms)
+    expanded: list[str] = []
+    for word in words:
+        expanded.extend(rules.acronyms.get(word, (word,)))
+    tokens = tuple(w for w in expanded if w not in STOP_WORDS) or tuple(expanded)
+    optional = tuple(
+        w
+        for w in _drop_phrases(_words(bracketed, rules.synonyms), rules.council_phrases)
+        if w not in STOP_WORDS and w not in rules.ignore_words
+    )
+    acronym: tuple[str, ...] = ()
+    if len(tokens) == 1 and tokens[0].isalpha() and 2 <= len(tokens[0]) <= 5:
+        word = tokens[0]
+        stripped = [word[len(i) :] for i in rules.council_initials if word.startswith(i)]
+        acronym = tuple(dict.fromkeys([word, *(s for s in stripped if len(s) >= 2)]))
+    key = " ".join(tokens) + (f" ({' '.join(optional)})" if optional else "")
+    return Name(
+        key=key,
+        tokens=tokens,
+        optional=optional,
+        acronym=acronym,
+        initials="".join(t[0] for t in tokens) if len(tokens) >= 2 else "",
+        numbers=frozenset(t for t in tokens if t.isdigit()),
+        marks=tuple(
+            frozenset(" ".join(m).removesuffix("s") for m in members if _contains(tokens, m))
+            for members in rules.never_merge
+        ),
+    )
+
+
+def conflict(a: Name, b: Name) -> bool:
+    """Never one partnership: a different member of one never_merge set each, or different
+    numbers."""
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        return True
+    return any(x and y and x != y for x, y in zip(a.marks, b.marks, strict=True))
+
+
+def is_acronym_of(a: Name, b: Name) -> bool:
+    """One name is an acronym of the other's initials."""
+    return bool((a.acronym and b.initials in a.acronym) or (b.acronym and a.initials in b.acronym))
+
+
+class Weights:
+    """How much each word tells names apart, from the year's distinct names."""
+
+    def __init__(self, names: Iterable[Name], rules: Rules) -> None:
+        distinct = {n.key: n for n in names}.values()
+        self.count = max(len(distinct), 1)
+        self.df = Counter(t for n in distinct for t in set(n.tokens))
+        self.rules = rules
+
+    def of(self, token: str) -> float:
+        """generic_weight for a generic word, else 1 + ln(N / df)."""
+        if token in self.rules.generic_words:
+            return self.rules.generic_weight
+        return 1.0 + math.log(self.count / max(self.df.get(token, 0), 1))
+
+
+def _transposed(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+
+
+def same_word(a: str, b: str, typo_similarity: float) -> bool:
+    """Equal, or (both 4+ letters, not numbers) a typo of one another."""
+    if a == b:
+        return True
+    if len(a) < 4 or len(b) < 4 or a.isdigit() or b.isdigit():
+        return False
+    return _transposed(a, b) or fuzz.ratio(a, b) >= typo_similarity
+
+
+def score(a: Name, b: Name, weights: Weights) -> float:
+    """The evidence that two names are one partnership, 0-100 (module docstring)."""
+    if a.key == b.key:
+        return 100.0
+    if conflict(a, b):
+        return 0.0
+    if is_acronym_of(a, b):
+        return ACRONYM_SCORE
+    typo = weights.rules.typo_similarity
+    wa = {t: weights.of(t) for t in a.tokens}
+    wb = {t: weights.of(t) for t in b.tokens}
+    total_a, total_b = sum(wa.values()), sum(wb.values())
+    unmatched = dict(wb)
+    shared = 0.0
+    for token in sorted(wa, key=lambda t: (-wa[t], t)):
+        hit = next((u for u in unmatched if same_word(token, u, typo)), None)
+        if hit is not None:
+            shared += (wa[token] + unmatched.pop(hit)) / 2
+    for token in set(a.optional) | set(b.optional):
+        in_a = token in wa or token in a.optional
+        in_b = token in wb or token in b.optional
+        if in_a and in_b and not (token in wa and token in wb):
+            weight = weights.of(token)
+            shared += weight
+            total_a += weight if token not in wa else 0.0
+            total_b += weight if token not in wb else 0.0
+    small, large = sorted((total_a, total_b))
+    if small <= 0:
+        return 0.0
+    value = CONTAINED_SHARE * shared / small + (1 - CONTAINED_SHARE) * shared / large
+    return round(min(100.0, 100.0 * value), 1)
+
+
+def index_keys(name: Name, rules: Rules) -> set[str]:
+    """Blocking keys: each distinguishing word, its first and last four letters (typos
+    spare one of them), the initials and, for an acronym, the initials it stands for."""
+    keys: set[str] = set()
+    for token in (*name.tokens, *name.optional):
+        if token in rules.generic_words or token.isdigit():
+            continue
+        keys.add(f"w:{token}")
+        if len(token) >= 5:
+            keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
+    if name.initials:
+        keys.add(f"i:{name.initials}")
+    keys.update(f"i:{a}" for a in name.acronym)
+    return keys
+
+
+def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of names sharing a blocking key, from an inverted index; keys on
+    more than MAX_BLOCK names are skipped. Never every pair of names."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        for key in index_keys(name, rules):
+            postings[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in postings.values():
+        if 1 < len(members) <= MAX_BLOCK:
+            pairs.update(combinations(members, 2))
+    return pairs
+
+
+def cross_pairs(
+    names: Sequence[Name], others: Sequence[Name], rules: Rules
+) -> set[tuple[int, int]]:
+    """Pairs (i in names, j in others) sharing a blocking key (last year's names)."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, other in enumerate(others):
+        for key in index_keys(other, rules):
+            postings[key].append(j)
+    pairs: set[tuple[int, int]] = set()
+    for i, name in enumerate(names):
+        for key in index_keys(name, rules):
+            found = postings.get(key, [])
+            if len(found) <= MAX_BLOCK:
+                pairs.update((i, j) for j in found)
+    return pairs
+
+
+def clean_spelling(typed: str) -> str:
+    """A typed name with trivial mess removed: spacing, trailing punctuation, a leading
+    "The"."""
+    text = " ".join(str(typed).split()).rstrip(" .,;:-")
+    return re.sub(r"^the\s+", "", text, flags=re.IGNORECASE) or text
