@@ -140,7 +140,11 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
     valid = validate.validate_returns(returns, questionnaire, closing).valid
     answers = questionnaire.by_keys(valid)
     matching = registry.match_names(
-        answers, config.toolkit, config.aliases, registry.load_previous_registry(year, root)
+        answers,
+        config.toolkit,
+        config.aliases,
+        registry.load_previous_registry(year, root),
+        council=config.council,
     )
     assigned = registry.assign_partnerships(answers, matching)
     return pd.Series(

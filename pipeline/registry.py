@@ -411,9 +411,9 @@ def _assign_ids(
     return ids
 
 
-def assign_partnerships(returns: pd.DataFrame, names: NameMatching) -> pd.DataFrame:
+def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:
     """Add partnership_id and partnership (the registry name) to each return."""
-    lookup = names.names.drop_duplicates("typed_name").set_index("typed_name")
+    lookup = matching.names.drop_duplicates("typed_name").set_index("typed_name")
     typed = returns["partnership_name"].astype(str)
     return returns.assign(
         partnership_id=typed.map(lookup["partnership_id"]),
@@ -561,7 +561,7 @@ def consolidate_returns(
 
 def write_registry(
     registry: pd.DataFrame,
-    names: NameMatching,
+    matching: NameMatching,
     disagreements: pd.DataFrame,
     year: int,
     root: Path | str | None = None,
@@ -570,9 +570,9 @@ def write_registry(
     matched, unsure pairs, disagreements between officers)."""
     written = [
         tables.write("registry", registry, year, root),
-        tables.write("name_matches", names.names, year, root),
-        tables.write("unsure_pairs", names.unsure_pairs, year, root),
-        tables.write("return_partnerships", names.returns, year, root),
+        tables.write("name_matches", matching.names, year, root),
+        tables.write("unsure_pairs", matching.unsure_pairs, year, root),
+        tables.write("return_partnerships", matching.returns, year, root),
         tables.write("disagreements", disagreements, year, root),
     ]
     logger.info("registry: %d partnerships written", len(registry))

@@ -435,17 +435,17 @@ def generate_labelled_set(
 # --- Writing it as a project root --------------------------------------------------------------
 
 
-def _council_yaml(labelled: LabelledSet, year: int) -> str:
-    counts: dict[str, int] = {}
-    for r in labelled.returns:
-        counts[str(r.answers["Q4"])] = counts.get(str(r.answers["Q4"]), 0) + 1
+def _council_yaml(labelled: LabelledSet, year: int, directorates: tuple[str, ...]) -> str:
+    catalogue = labelled.catalogue
+    short = ", ".join([catalogue.place, *catalogue.initials])
     lines = [
         "# SYNTHETIC: the fictional council of the labelled name-matching set (issue 14),",
         "# written by pipeline/sample/labelled.py.",
-        f"council_name: {labelled.catalogue.council_name}",
+        f"council_name: {catalogue.council_name}",
+        f"short_names: [{short}]",
         f"default_year: {year}",
         "directorates:",
-        *[f'  "{label}": {OFFICERS_PER_DIRECTORATE + 3}' for label in sorted(counts)],
+        *[f'  "{label}": {OFFICERS_PER_DIRECTORATE + 3}' for label in directorates],
     ]
     return "\n".join(lines) + "\n"
 
@@ -471,7 +471,10 @@ def write_labelled_set(root: Path, year: int = YEAR, seed: int = SEED) -> Labell
             shutil.copy2(source, config / source.name)
     protocol = protocol_module.load(root)
     labelled = generate_labelled_set(protocol, seed, year)
-    paths.council_file(root).write_text(_council_yaml(labelled, year), encoding="utf-8")
+    directorates = protocol.by_key("directorate").options  # coverage needs every one
+    paths.council_file(root).write_text(
+        _council_yaml(labelled, year, directorates), encoding="utf-8"
+    )
     paths.aliases_file(root).write_text(_NO_ALIASES, encoding="utf-8")
     export = paths.raw_dir(year, root) / export_name(year, "msforms_xlsx")
     write_ms_forms_xlsx(labelled.returns, protocol, export, year)
