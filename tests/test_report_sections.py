@@ -337,6 +337,20 @@ def test_data_quality_counts_partnerships_with_a_disagreement_and_answers_in_all
     assert "3 questions" not in section
 
 
+@pytest.mark.parametrize(
+    ("pairs", "said"),
+    [
+        (0, "No pair of partnership names awaits the analyst's decision."),
+        (1, "1 pair of partnership names awaits the analyst's decision"),
+        (7, "7 pairs of partnership names await the analyst's decision"),
+    ],
+)
+def test_data_quality_says_how_many_name_pairs_await_a_decision(pairs, said):
+    section = text_of(sections.data_quality(report_data(unsure_pairs=pairs)).data)
+
+    assert said in section
+
+
 def test_data_quality_names_the_rules_and_shows_coverage_as_whole_percentages():
     section = text_of(sections.data_quality(report_data()).data)
 
