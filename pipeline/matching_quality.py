@@ -145,6 +145,7 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
         config.aliases,
         registry.load_previous_registry(year, root),
         council=config.council,
+        issued=registry.ids_issued_before(year, root),
     )
     assigned = registry.assign_partnerships(answers, matching)
     return pd.Series(

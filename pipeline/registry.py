@@ -104,6 +104,21 @@ def load_aliases(root: Path | str | None = None) -> dict[str, str]:
     return dict(load_decisions(root).aliases)
 
 
+def ids_issued_before(year: int, root: Path | str | None = None) -> list[str]:
+    """Every partnership ID in the registry of any year before ``year`` (processed folders
+    present), so that an ID that ended years ago is never given to a new partnership."""
+    years = sorted(
+        int(folder.name)
+        for folder in paths.processed_dir(year, root).parent.glob("*")
+        if folder.name.isdigit() and int(folder.name) < year
+    )
+    issued: set[str] = set()
+    for earlier in years:
+        if tables.exists("registry", earlier, root):
+            issued.update(tables.read("registry", earlier, root)["partnership_id"].astype(str))
+    return sorted(issued)
+
+
 def load_previous_registry(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
     """Last year's registry, whose IDs this year's partnerships keep; None in a first year."""
     if not tables.exists("registry", year - 1, root):
@@ -181,6 +196,7 @@ def match_names(
     aliases: Decisions | Mapping[str, str] | None = None,
     previous: pd.DataFrame | None = None,
     council: CouncilNames = None,
+    issued: Sequence[str] = (),
 ) -> NameMatching:
     """Group the typed partnership names into partnerships and give each an ID (D7).
 
@@ -192,7 +208,9 @@ def match_names(
     joined in order (-score, name, name), refusing a join that would put two conflicting
     names in one partnership; an acronym joins only when it fits one partnership. Pairs
     from unsure_from that end apart are listed for the analyst. IDs come from last year's
-    names and spellings (``_assign_ids``). Nothing depends on row order.
+    names and spellings (``_assign_ids``); new ones are numbered after every ID ``issued``
+    in an earlier year (``ids_issued_before``), so none is ever reused. Nothing depends on
+    row order.
     """
     if returns.empty:
         raise PipelineError(
@@ -264,7 +282,7 @@ def match_names(
         display[root] = _display_name(
             [typed[r] for r in rows], [bool(leading[r]) for r in rows], picks
         )
-    ids = _assign_ids(display, clusters, nodes, order, rules, weights, toolkit, previous)
+    ids = _assign_ids(display, clusters, nodes, order, rules, weights, toolkit, previous, issued)
     frequency = Counter(keys)
     for members in clusters.members.values():
         lead = min(members, key=lambda m: (-frequency[order[m]], order[m]))
@@ -365,6 +383,7 @@ def _assign_ids(
     weights: matching.Weights,
     toolkit: Toolkit,
     previous: pd.DataFrame | None,
+    issued: Sequence[str] = (),
 ) -> dict[int, str]:
     """Keep last year's ID where a partnership's names score at or above same_at against
     last year's name or any spelling reported for it (names_reported); the best score wins,
@@ -404,6 +423,11 @@ def _assign_ids(
             for pid in previous["partnership_id"].astype(str)
             if pid.startswith(prefix) and pid[len(prefix) :].isdigit()
         ]
+    numbers += [
+        int(pid[len(prefix) :])
+        for pid in issued
+        if pid.startswith(prefix) and pid[len(prefix) :].isdigit()
+    ]
     next_number = max(numbers, default=0) + 1
     for root in sorted((r for r in display if r not in ids), key=lambda r: (display[r], r)):
         ids[root] = f"{prefix}{next_number:04d}"

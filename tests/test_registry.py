@@ -342,3 +342,28 @@ def test_an_id_is_never_reused():
     ids = _ids(["Northmoor Rural Partnership"], previous=previous)
 
     assert ids == {"Northmoor Rural Partnership": "PSH-0010"}
+
+
+def test_an_id_that_ended_years_ago_is_never_given_again(tmp_path):
+    # 2023 had PSH-0012, which ended before 2024; 2024's highest is PSH-0010
+    for year, ids in ((2023, ["PSH-0012"]), (2024, ["PSH-0010"])):
+        tables.write(
+            "registry",
+            pd.DataFrame({c: [None] * len(ids) for c in tables.table("registry").columns}).assign(
+                partnership_id=ids, name=[f"Partnership {i}" for i in ids]
+            ),
+            year,
+            tmp_path,
+        )
+    issued = registry.ids_issued_before(2025, tmp_path)
+
+    matching = registry.match_names(
+        _returns([{"partnership_name": "Eastfield Rural Partnership"}]),
+        TOOLKIT,
+        {},
+        registry.load_previous_registry(2025, tmp_path),
+        issued=issued,
+    )
+
+    assert issued == ["PSH-0010", "PSH-0012"]
+    assert matching.names["partnership_id"].tolist() == ["PSH-0013"]

@@ -32,6 +32,7 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
         config.aliases,
         registry.load_previous_registry(year, root),
         council=config.council,
+        issued=registry.ids_issued_before(year, root),
     )
     assigned = registry.assign_partnerships(answers, matching)
     register, disagreements = registry.consolidate_returns(assigned, questionnaire, kit)
