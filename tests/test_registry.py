@@ -258,7 +258,7 @@ def test_the_council_name_typed_with_a_slip_is_still_the_councils_name():
 
 
 def test_a_typo_in_a_generic_word_is_still_a_generic_word():
-    assert _same("Northmoor Heritage Forum", "Northmoor Heritage Froum Partnershp")
+    assert _same("Northmoor Heritage Forum", "Northmoor Heritage Forum Partnershp")
 
 
 def test_one_wrong_letter_in_a_short_word_is_a_typo():
