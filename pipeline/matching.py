@@ -7,7 +7,9 @@ Rules, in the order they apply to a typed name:
 1. Text: case folded, "&" read as "and", apostrophes dropped ("Children's" = "Childrens"),
    punctuation is a word break, the toolkit's synonyms applied ("limited" -> "ltd"), the
    toolkit's ignore words ("the") and the council's own names (council.yaml: full name,
-   short names, initials) removed, so "Northmoor CSP", "NCC CSP" and "CSP" are alike.
+   short names, initials) removed, also when typed with a slip ("Northmor"), so
+   "Northmoor CSP", "NCC CSP" and "CSP" are alike. A typo of a generic or never_merge word
+   is read as that word ("Boad" -> "board", "Adulys" -> "adults").
 2. Bracketed text ("(Prevent)") is an optional qualifier: it counts when the other name has
    the word too, and never against a match.
 3. The toolkit's acronyms are expanded ("CSP" -> community safety partnership). A name that
@@ -24,7 +26,8 @@ Score of two names, 0-100 (``score``):
   ``generic_weight``; any other word weighs 1 + ln(N / df), df being the number of the
   year's N distinct names that contain it. Two words are the same when equal or, for words
   of 4+ letters, when rapidfuzz ``ratio`` >= ``typo_similarity`` or two neighbouring
-  letters are swapped. With S the shared weight and A <= B the two names' weights:
+  letters are swapped or, for words of 5+ letters with one first letter, one letter is
+  wrong, missing or extra. With S the shared weight and A <= B the two names' weights:
   ``score = 100 * (0.75 * S / A + 0.25 * S / B)``: a name wholly inside the other scores
   at least 75, and every extra distinguishing word on the longer side lowers it.
 """
@@ -39,6 +42,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from pipeline.toolkit import Toolkit
 
@@ -66,6 +70,7 @@ class Rules:
     never_merge: tuple[tuple[tuple[str, ...], ...], ...]
     council_phrases: tuple[tuple[str, ...], ...]
     council_initials: tuple[str, ...]
+    known_words: tuple[str, ...] = ()  # generic and never_merge words: a typo of one is it
 
 
 def _words(text: str, synonyms: Mapping[str, str]) -> list[str]:
@@ -80,23 +85,27 @@ def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
     phrases.discard(())
     initials = {p[0] for p in phrases if len(p) == 1 and len(p[0]) <= 4}  # "ncc"
     initials |= {p[0][0] for p in phrases}  # "n" of "northmoor"
+    generic = frozenset(w for g in toolkit.generic_words for w in _words(g, synonyms))
+    never_merge = tuple(
+        tuple(tuple(_words(m, synonyms)) for m in members) for members in toolkit.never_merge
+    )
+    known = generic | {m[0] for members in never_merge for m in members if len(m) == 1}
     return Rules(
         same_at=toolkit.same_at,
         unsure_from=toolkit.unsure_from,
         synonyms=synonyms,
         ignore_words=frozenset(toolkit.ignore_words),
-        generic_words=frozenset(w for g in toolkit.generic_words for w in _words(g, synonyms)),
+        generic_words=generic,
         generic_weight=toolkit.generic_weight,
         typo_similarity=toolkit.typo_similarity,
         acronyms={
             k.casefold(): tuple(w for w in _words(v, synonyms) if w not in STOP_WORDS)
             for k, v in toolkit.acronyms.items()
         },
-        never_merge=tuple(
-            tuple(tuple(_words(m, synonyms)) for m in members) for members in toolkit.never_merge
-        ),
+        never_merge=never_merge,
         council_phrases=tuple(sorted(phrases, key=lambda p: (-len(p), p))),
         council_initials=tuple(sorted(initials, key=lambda i: (-len(i), i))),
+        known_words=tuple(sorted(known)),
     )
 
 
@@ -113,18 +122,34 @@ class Name:
     marks: tuple[frozenset[str], ...] = field(default=())  # never_merge members, per set
 
 
-def _drop_phrases(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+def _drop_phrases(
+    words: list[str], phrases: Sequence[tuple[str, ...]], typo_similarity: float
+) -> list[str]:
+    """The words without the phrases (the council's names), each phrase word matched as
+    same_word matches words: "Eastvalle" is the council's name typed with a slip."""
     out: list[str] = []
     i = 0
     while i < len(words):
         for phrase in phrases:
-            if tuple(words[i : i + len(phrase)]) == phrase:
+            typed = words[i : i + len(phrase)]
+            if len(typed) == len(phrase) and all(
+                same_word(w, p, typo_similarity) for w, p in zip(typed, phrase, strict=True)
+            ):
                 i += len(phrase)
                 break
         else:
             out.append(words[i])
             i += 1
     return out
+
+
+def _known(word: str, rules: Rules) -> str:
+    """A typo of a generic or never_merge word read as that word ("Boad" -> "board"), so a
+    slip never turns a word of little evidence into a rare, heavy one."""
+    if word in rules.known_words or len(word) < 4 or word.isdigit():
+        return word
+    typo = rules.typo_similarity
+    return next((k for k in rules.known_words if same_word(word, k, typo)), word)
 
 
 def _contains(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
@@ -137,15 +162,17 @@ def normalise(text: str, rules: Rules) -> Name:
     raw = str(text)
     bracketed = " ".join(_BRACKETS.findall(raw))
     main = _BRACKETS.sub(" ", raw)
-    words = _drop_phrases(_words(main, rules.synonyms), rules.council_phrases)
+    typo = rules.typo_similarity
+    words = _drop_phrases(_words(main, rules.synonyms), rules.council_phrases, typo)
     words = [w for w in words if w not in rules.ignore_words] or _words(main, rules.synonyms)
     expanded: list[str] = []
     for word in words:
         expanded.extend(rules.acronyms.get(word, (word,)))
     tokens = tuple(w for w in expanded if w not in STOP_WORDS) or tuple(expanded)
+    tokens = tuple(_known(t, rules) for t in tokens)
     optional = tuple(
         w
-        for w in _drop_phrases(_words(bracketed, rules.synonyms), rules.council_phrases)
+        for w in _drop_phrases(_words(bracketed, rules.synonyms), rules.council_phrases, typo)
         if w not in STOP_WORDS and w not in rules.ignore_words
     )
     acronym: tuple[str, ...] = ()
@@ -205,12 +232,17 @@ def _transposed(a: str, b: str) -> bool:
 
 
 def same_word(a: str, b: str, typo_similarity: float) -> bool:
-    """Equal, or (both 4+ letters, not numbers) a typo of one another."""
+    """Equal, or (both 4+ letters, not numbers) a typo of one another: similar enough,
+    two neighbouring letters swapped or, both 5+ letters with one first letter, one letter
+    wrong, missing or extra ("Adulys", "Wsste": a slip in a short word is a large share of
+    it; a different first letter, "Youth"/"South", "Health"/"Wealth", is another word)."""
     if a == b:
         return True
     if len(a) < 4 or len(b) < 4 or a.isdigit() or b.isdigit():
         return False
-    return _transposed(a, b) or fuzz.ratio(a, b) >= typo_similarity
+    if _transposed(a, b) or fuzz.ratio(a, b) >= typo_similarity:
+        return True
+    return a[0] == b[0] and min(len(a), len(b)) >= 5 and OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 def score(a: Name, b: Name, weights: Weights) -> float:

@@ -135,7 +135,6 @@ def test_the_labelled_set_is_all_accepted_and_scored_as_make_bench_scores_it(lab
     pd.testing.assert_series_equal(in_process.sort_index(), predicted.sort_index())
 
 
-@pytest.mark.xfail(strict=True, reason="the name matcher of issue 14 is not in yet")
 def test_consolidation_of_the_labelled_set_reaches_the_target(labelled_run):
     root, made = labelled_run
     truth = made.truth_series()

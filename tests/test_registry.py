@@ -253,6 +253,22 @@ def test_a_typo_is_the_same_partnership():
     assert _same("Northmoor Homes Ltd", "Northmoor Hmoes Ltd")
 
 
+def test_the_council_name_typed_with_a_slip_is_still_the_councils_name():
+    assert _same("Northmoor Homes Ltd", "Northmor Homes Ltd")
+
+
+def test_a_typo_in_a_generic_word_is_still_a_generic_word():
+    assert _same("Northmoor Heritage Forum", "Northmoor Heritage Forum Partnershp")
+
+
+def test_one_wrong_letter_in_a_short_word_is_a_typo():
+    assert _same("Northmoor Safeguarding Adults Board", "Northmoor Safeguarding Adulys Board")
+
+
+def test_a_different_first_letter_is_another_word():
+    assert not _same("Northmoor Youth Justice Board", "Northmoor South Justice Board")
+
+
 def test_north_and_south_are_never_merged():
     assert not _same("North Community Safety Partnership", "South Community Safety Partnership")
 
