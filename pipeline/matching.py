@@ -10,8 +10,10 @@ Rules, in the order they apply to a typed name:
    short names, initials) removed, also when typed with a slip ("Northmor"), so
    "Northmoor CSP", "NCC CSP" and "CSP" are alike. A typo of a generic or never_merge word
    is read as that word ("Boad" -> "board", "Adulys" -> "adults").
-2. Bracketed text ("(Prevent)") is an optional qualifier: it counts when the other name has
-   the word too, and never against a match.
+2. Bracketed text ("(Prevent)") is a qualifier. Its never_merge words and numbers count
+   like any others ("Board (North)"/"(South)" conflict). When only one name has bracketed
+   text it is optional: it counts when the other name has the word too, never against a
+   match; when both have, their bracketed words are scored as ordinary words.
 3. The toolkit's acronyms are expanded ("CSP" -> community safety partnership). A name that
    is then one short word (2-5 letters) is an acronym, matched to the initials of other
    names' words, with or without a leading council initial ("NCSP").
@@ -171,7 +173,7 @@ def normalise(text: str, rules: Rules) -> Name:
     tokens = tuple(w for w in expanded if w not in STOP_WORDS) or tuple(expanded)
     tokens = tuple(_known(t, rules) for t in tokens)
     optional = tuple(
-        w
+        _known(w, rules)
         for w in _drop_phrases(_words(bracketed, rules.synonyms), rules.council_phrases, typo)
         if w not in STOP_WORDS and w not in rules.ignore_words
     )
@@ -187,9 +189,13 @@ def normalise(text: str, rules: Rules) -> Name:
         optional=optional,
         acronym=acronym,
         initials="".join(t[0] for t in tokens) if len(tokens) >= 2 else "",
-        numbers=frozenset(t for t in tokens if t.isdigit()),
+        numbers=frozenset(t for t in (*tokens, *optional) if t.isdigit()),
         marks=tuple(
-            frozenset(" ".join(m).removesuffix("s") for m in members if _contains(tokens, m))
+            frozenset(
+                " ".join(m).removesuffix("s")
+                for m in members
+                if _contains(tokens, m) or _contains(optional, m)
+            )
             for members in rules.never_merge
         ),
     )
@@ -254,8 +260,9 @@ def score(a: Name, b: Name, weights: Weights) -> float:
     if is_acronym_of(a, b):
         return ACRONYM_SCORE
     typo = weights.rules.typo_similarity
-    wa = {t: weights.of(t) for t in a.tokens}
-    wb = {t: weights.of(t) for t in b.tokens}
+    both = bool(a.optional and b.optional)  # both qualified: the qualifiers are words too
+    wa = {t: weights.of(t) for t in (*a.tokens, *(a.optional if both else ()))}
+    wb = {t: weights.of(t) for t in (*b.tokens, *(b.optional if both else ()))}
     total_a, total_b = sum(wa.values()), sum(wb.values())
     unmatched = dict(wb)
     shared = 0.0
@@ -263,7 +270,7 @@ def score(a: Name, b: Name, weights: Weights) -> float:
         hit = next((u for u in unmatched if same_word(token, u, typo)), None)
         if hit is not None:
             shared += (wa[token] + unmatched.pop(hit)) / 2
-    for token in set(a.optional) | set(b.optional):
+    for token in set() if both else set(a.optional) | set(b.optional):
         in_a = token in wa or token in a.optional
         in_b = token in wb or token in b.optional
         if in_a and in_b and not (token in wa and token in wb):

@@ -383,3 +383,21 @@ def test_an_id_that_ended_years_ago_is_never_given_again(tmp_path):
 
     assert issued == ["PSH-0010", "PSH-0012"]
     assert matching.names["partnership_id"].tolist() == ["PSH-0013"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Locality Board (North)", "Locality Board (South)"),
+        ("Safeguarding Board (Adults)", "Safeguarding Board (Children)"),
+        ("Locality Board (1)", "Locality Board (2)"),
+        ("Section 75 Agreement (Mental Health)", "Section 75 Agreement (Learning Disabilities)"),
+        ("Shared Service (Legal)", "Shared Service (Audit)"),
+    ],
+)
+def test_different_bracketed_qualifiers_on_both_sides_are_never_merged(a, b):
+    assert not _same(a, b)
+
+
+def test_a_bracketed_qualifier_on_one_side_only_stays_optional():
+    assert _same("Locality Board (North)", "Locality Board")
