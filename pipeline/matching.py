@@ -4,12 +4,15 @@ Pure functions, no pandas. The registry (pipeline/registry.py) groups names with
 
 Rules, in the order they apply to a typed name:
 
-1. Text: case folded, "&" read as "and", apostrophes dropped ("Children's" = "Childrens"),
-   punctuation is a word break, the toolkit's synonyms applied ("limited" -> "ltd"), the
-   toolkit's ignore words ("the") and the council's own names (council.yaml: full name,
-   short names, initials) removed, also when typed with a slip ("Northmor"), so
-   "Northmoor CSP", "NCC CSP" and "CSP" are alike. A typo of a generic or never_merge word
-   is read as that word ("Boad" -> "board", "Adulys" -> "adults").
+1. Text: Unicode NFKD with combining marks and zero-width/format characters dropped ("Môn"
+   = "Mon"; any script's letters are kept), case folded, "&" read as "and", apostrophes
+   dropped ("Children's" = "Childrens"), punctuation is a word break, the toolkit's
+   synonyms applied ("limited" -> "ltd"), the toolkit's ignore words ("the") and the
+   council's own names (council.yaml: full name, short names, initials) removed, also when
+   typed with a slip ("Northmor"), so "Northmoor CSP", "NCC CSP" and "CSP" are alike. A
+   typo of a generic or never_merge word is read as that word ("Boad" -> "board"). A name
+   with no letters or digits left ("😀", "!!!", blank) is keyed by its own stripped text
+   and never fuzzy-matched to another.
 2. Bracketed text ("(Prevent)") is a qualifier. Its never_merge words and numbers count
    like any others ("Board (North)"/"(South)" conflict). When only one name has bracketed
    text it is optional: it counts when the other name has the word too, never against a
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +57,7 @@ CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B get
 ACRONYM_SCORE = 100.0
 MAX_BLOCK = 400  # an index key shared by more names than this is too common to block on
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")  # Unicode-aware: any script's letters and digits are words
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,16 @@ class Rules:
     known_words: tuple[str, ...] = ()  # generic and never_merge words: a typo of one is it
 
 
+def _plain(text: str) -> str:
+    """The text in NFKD form without combining marks ("Môn" -> "Mon", "Café" -> "Cafe") or
+    zero-width/format characters (category Cf), case folded."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    kept = (c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in kept if unicodedata.category(c) != "Cf").casefold()
+
+
 def _words(text: str, synonyms: Mapping[str, str]) -> list[str]:
-    folded = str(text).replace("\u2019", "'").replace("&", " and ").casefold().replace("'", "")
+    folded = _plain(str(text).replace("\u2019", "'").replace("&", " and ")).replace("'", "")
     return [synonyms.get(w, w) for w in _NON_WORD.sub(" ", folded).split()]
 
 
@@ -178,11 +190,18 @@ def normalise(text: str, rules: Rules) -> Name:
         if w not in STOP_WORDS and w not in rules.ignore_words
     )
     acronym: tuple[str, ...] = ()
-    if len(tokens) == 1 and tokens[0].isalpha() and 2 <= len(tokens[0]) <= 5:
+    if (
+        len(tokens) == 1
+        and tokens[0].isascii()
+        and tokens[0].isalpha()
+        and 2 <= len(tokens[0]) <= 5
+    ):
         word = tokens[0]
         stripped = [word[len(i) :] for i in rules.council_initials if word.startswith(i)]
         acronym = tuple(dict.fromkeys([word, *(s for s in stripped if len(s) >= 2)]))
     key = " ".join(tokens) + (f" ({' '.join(optional)})" if optional else "")
+    if not key:  # no letters or digits ("😀", "!!!", ""): its own name, never fuzzy-matched
+        key = f"#{raw.strip()}"
     return Name(
         key=key,
         tokens=tokens,

@@ -401,3 +401,20 @@ def test_different_bracketed_qualifiers_on_both_sides_are_never_merged(a, b):
 
 def test_a_bracketed_qualifier_on_one_side_only_stays_optional():
     assert _same("Locality Board (North)", "Locality Board")
+
+
+def test_names_without_latin_letters_are_each_their_own_partnership():
+    names = ["Здравоохранение", "Образование", "委员会", "😀", "\u200b", "!!!"]
+
+    assert len(set(_ids(names).values())) == len(names)
+
+
+def test_accents_and_zero_width_characters_do_not_split_a_partnership():
+    assert _same("Café Forum", "Cafe Forum")
+    assert _same("Ynys Môn Heritage Partnership", "Ynys Mon Heritage Partnership")
+    assert _same("Heritage\u200b Forum", "Heritage Forum")
+
+
+def test_a_welsh_name_keeps_its_letters():
+    assert registry.normalise_name("Bwrdd Iechyd Môn", TOOLKIT) == "bwrdd iechyd mon"
+    assert registry.normalise_name("Здравоохранение", TOOLKIT) == "здравоохранение"
