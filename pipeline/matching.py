@@ -19,7 +19,8 @@ Rules, in the order they apply to a typed name:
    match; when both have, their bracketed words are scored as ordinary words.
 3. The toolkit's acronyms are expanded ("CSP" -> community safety partnership). A name that
    is then one short word (2-5 letters) is an acronym, matched to the initials of other
-   names' words, with or without a leading council initial ("NCSP").
+   names' words, with or without the council's initials ("NCCDAB") or, before a configured
+   acronym only, a lone council letter ("NCSP" = N + CSP; "NHS" is never N + HS).
 4. Stop words ("and", "of", "for", "the", "on", "in", "to", "a") are dropped.
 
 Score of two names, 0-100 (``score``):
@@ -76,6 +77,7 @@ class Rules:
     never_merge: tuple[tuple[tuple[str, ...], ...], ...]
     council_phrases: tuple[tuple[str, ...], ...]
     council_initials: tuple[str, ...]
+    council_letters: tuple[str, ...] = ()  # first letters of the council's names
     known_words: tuple[str, ...] = ()  # generic and never_merge words: a typo of one is it
 
 
@@ -97,8 +99,10 @@ def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
     synonyms = dict(toolkit.synonyms)
     phrases = {tuple(_words(n, synonyms)) for n in council_names}
     phrases.discard(())
-    initials = {p[0] for p in phrases if len(p) == 1 and len(p[0]) <= 4}  # "ncc"
-    initials |= {p[0][0] for p in phrases}  # "n" of "northmoor"
+    # "ncc": stripped from an acronym ("NCCDAB"); a lone letter ("n" of "northmoor") only
+    # before a configured acronym ("NCSP" = N + CSP), never "NHS" = N + HS
+    initials = {p[0] for p in phrases if len(p) == 1 and 2 <= len(p[0]) <= 4}
+    letters = {p[0][0] for p in phrases}
     generic = frozenset(w for g in toolkit.generic_words for w in _words(g, synonyms))
     never_merge = tuple(
         tuple(tuple(_words(m, synonyms)) for m in members) for members in toolkit.never_merge
@@ -119,6 +123,7 @@ def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
         never_merge=never_merge,
         council_phrases=tuple(sorted(phrases, key=lambda p: (-len(p), p))),
         council_initials=tuple(sorted(initials, key=lambda i: (-len(i), i))),
+        council_letters=tuple(sorted(letters)),
         known_words=tuple(sorted(known)),
     )
 
@@ -198,6 +203,9 @@ def normalise(text: str, rules: Rules) -> Name:
     ):
         word = tokens[0]
         stripped = [word[len(i) :] for i in rules.council_initials if word.startswith(i)]
+        stripped += [
+            word[1:] for c in rules.council_letters if word[0] == c and word[1:] in rules.acronyms
+        ]
         acronym = tuple(dict.fromkeys([word, *(s for s in stripped if len(s) >= 2)]))
     key = " ".join(tokens) + (f" ({' '.join(optional)})" if optional else "")
     if not key:  # no letters or digits ("😀", "!!!", ""): its own name, never fuzzy-matched

@@ -418,3 +418,28 @@ def test_accents_and_zero_width_characters_do_not_split_a_partnership():
 def test_a_welsh_name_keeps_its_letters():
     assert registry.normalise_name("Bwrdd Iechyd Môn", TOOLKIT) == "bwrdd iechyd mon"
     assert registry.normalise_name("Здравоохранение", TOOLKIT) == "здравоохранение"
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [("NHS", "Homelessness Strategy"), ("NEST", "Employment Skills Training")],
+)
+def test_a_lone_council_letter_does_not_make_a_word_a_loose_acronym(short, full):
+    assert not _same(short, full)
+
+
+def test_a_council_letter_before_a_configured_acronym_is_the_council():
+    assert _same("NCSP", "Community Safety Partnership")  # N + CSP (configured)
+
+
+def test_the_analysts_alias_of_ncsp_wins_over_the_acronym():
+    names = [
+        "NCSP",
+        "Northmoor Children's Safeguarding Partnership",
+        "Community Safety Partnership",
+    ]
+
+    ids = _ids(names, registry.load_decisions().aliases)
+
+    assert ids["NCSP"] == ids["Northmoor Children's Safeguarding Partnership"]
+    assert ids["NCSP"] != ids["Community Safety Partnership"]
