@@ -6,13 +6,14 @@ Rules, in the order they apply to a typed name:
 
 1. Text: Unicode NFKD with combining marks and zero-width/format characters dropped ("Môn"
    = "Mon"; any script's letters are kept), case folded, "&" read as "and", apostrophes
-   dropped ("Children's" = "Childrens"), punctuation is a word break, the toolkit's
-   synonyms applied ("limited" -> "ltd"), the toolkit's ignore words ("the") and the
-   council's own names (council.yaml: full name, short names, initials) removed, also when
-   typed with a slip ("Northmor"), so "Northmoor CSP", "NCC CSP" and "CSP" are alike. A
-   typo of a generic or never_merge word is read as that word ("Boad" -> "board"). A name
-   with no letters or digits left ("😀", "!!!", blank) is keyed by its own stripped text
-   and never fuzzy-matched to another.
+   dropped ("Children's" = "Childrens"), a hyphen or dot between two letters dropped
+   ("Well-being" = "Wellbeing", "H.W.B." = "HWB"), other punctuation a word break, the
+   toolkit's synonyms applied ("limited" -> "ltd"), the toolkit's ignore words ("the") and
+   the council's own names (council.yaml: full name, short names, initials) removed, also
+   when typed with a slip ("Northmor"), so "Northmoor CSP", "NCC CSP" and "CSP" are alike.
+   A typo of a generic or never_merge word is read as that word ("Boad" -> "board"). A
+   name with no letters or digits left ("😀", "!!!", blank) is keyed by its own stripped
+   text and never fuzzy-matched to another.
 2. Bracketed text ("(Prevent)") is a qualifier. Its never_merge words and numbers count
    like any others ("Board (North)"/"(South)" conflict). When only one name has bracketed
    text it is optional: it counts when the other name has the word too, never against a
@@ -33,7 +34,9 @@ Score of two names, 0-100 (``score``):
   year's N distinct names that contain it. Two words are the same when equal or, for words
   of 4+ letters, when rapidfuzz ``ratio`` >= ``typo_similarity`` or two neighbouring
   letters are swapped or, for words of 5+ letters with one first letter, one letter is
-  wrong, missing or extra. With S the shared weight and A <= B the two names' weights:
+  wrong, missing or extra. Two neighbouring words are one word when the other name has
+  them joined ("Child Care" = "Childcare"). With S the shared weight and A <= B the two
+  names' weights:
   ``score = 100 * (0.75 * S / A + 0.25 * S / B)``: a name wholly inside the other scores
   at least 75, and every extra distinguishing word on the longer side lowers it.
 """
@@ -58,6 +61,8 @@ CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B get
 ACRONYM_SCORE = 100.0
 MAX_BLOCK = 400  # an index key shared by more names than this is too common to block on
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+# a hyphen or dot between two letters joins them: "well-being" = "wellbeing", "h.w.b" = "hwb"
+_JOINER = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011.](?=[^\W\d_])")
 _NON_WORD = re.compile(r"[\W_]+")  # Unicode-aware: any script's letters and digits are words
 
 
@@ -91,6 +96,7 @@ def _plain(text: str) -> str:
 
 def _words(text: str, synonyms: Mapping[str, str]) -> list[str]:
     folded = _plain(str(text).replace("\u2019", "'").replace("&", " and ")).replace("'", "")
+    folded = _JOINER.sub("", folded)
     return [synonyms.get(w, w) for w in _NON_WORD.sub(" ", folded).split()]
 
 
@@ -278,6 +284,24 @@ def same_word(a: str, b: str, typo_similarity: float) -> bool:
     return a[0] == b[0] and min(len(a), len(b)) >= 5 and OSA.distance(a, b, score_cutoff=1) <= 1
 
 
+def _fused(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    """The words with two neighbours joined where the other name has them as one word
+    ("child care" -> "childcare")."""
+    if len(words) < 2:
+        return words
+    single = set(other)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and words[i] + words[i + 1] in single:
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
+
+
 def score(a: Name, b: Name, weights: Weights) -> float:
     """The evidence that two names are one partnership, 0-100 (module docstring)."""
     if a.key == b.key:
@@ -288,8 +312,11 @@ def score(a: Name, b: Name, weights: Weights) -> float:
         return ACRONYM_SCORE
     typo = weights.rules.typo_similarity
     both = bool(a.optional and b.optional)  # both qualified: the qualifiers are words too
-    wa = {t: weights.of(t) for t in (*a.tokens, *(a.optional if both else ()))}
-    wb = {t: weights.of(t) for t in (*b.tokens, *(b.optional if both else ()))}
+    words_a = (*a.tokens, *(a.optional if both else ()))
+    words_b = (*b.tokens, *(b.optional if both else ()))
+    words_a, words_b = _fused(words_a, words_b), _fused(words_b, words_a)
+    wa = {t: weights.of(t) for t in words_a}
+    wb = {t: weights.of(t) for t in words_b}
     total_a, total_b = sum(wa.values()), sum(wb.values())
     unmatched = dict(wb)
     shared = 0.0

@@ -443,3 +443,20 @@ def test_the_analysts_alias_of_ncsp_wins_over_the_acronym():
 
     assert ids["NCSP"] == ids["Northmoor Children's Safeguarding Partnership"]
     assert ids["NCSP"] != ids["Community Safety Partnership"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Health & Well-being Board", "Health and Wellbeing Board"),
+        ("Multi-Agency Safeguarding Hub", "Multiagency Safeguarding Hub"),
+        ("H.W.B.", "HWB"),
+        ("Early Years Child Care Forum", "Early Years Childcare Forum"),
+    ],
+)
+def test_a_hyphenated_dotted_or_split_word_is_the_same_word(a, b):
+    assert _same(a, b)
+
+
+def test_a_hyphen_between_numbers_still_separates_them():
+    assert _same("Local Plan 2024-25", "Local Plan 2024/25")
