@@ -59,7 +59,8 @@ from pipeline.toolkit import Toolkit
 STOP_WORDS = frozenset({"and", "of", "for", "the", "on", "in", "to", "a"})
 CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B gets the rest
 ACRONYM_SCORE = 100.0
-MAX_BLOCK = 400  # an index key shared by more names than this is too common to block on
+MAX_BLOCK = 400  # an index key shared by more names than this is too common to pair in full
+WINDOW = 10  # in a word block larger than MAX_BLOCK, each name meets its 10 nearest each way
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 # a hyphen or dot between two letters joins them: "well-being" = "wellbeing", "h.w.b" = "hwb"
 _JOINER = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011.](?=[^\W\d_])")
@@ -340,8 +341,10 @@ def score(a: Name, b: Name, weights: Weights) -> float:
 
 
 def index_keys(name: Name, rules: Rules) -> set[str]:
-    """Blocking keys: each distinguishing word, its first and last four letters (typos
-    spare one of them), the initials and, for an acronym, the initials it stands for."""
+    """Blocking keys: each distinguishing word, its first and last four letters and, for a
+    word of 4+ letters, the word with any one letter deleted (a slip of one letter, missing,
+    extra, wrong or two swapped, leaves one of them the same). Initials are not keys:
+    acronyms meet the names they stand for by ``_initials_index``."""
     keys: set[str] = set()
     for token in (*name.tokens, *name.optional):
         if token in rules.generic_words or token.isdigit():
@@ -349,40 +352,87 @@ def index_keys(name: Name, rules: Rules) -> set[str]:
         keys.add(f"w:{token}")
         if len(token) >= 5:
             keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
-    if name.initials:
-        keys.add(f"i:{name.initials}")
-    keys.update(f"i:{a}" for a in name.acronym)
+        if len(token) >= 4:
+            keys.add(f"d:{token}")
+            keys.update(f"d:{token[:k]}{token[k + 1 :]}" for k in range(len(token)))
     return keys
 
 
+def _initials_index(names: Sequence[Name]) -> dict[str, list[int]]:
+    """Names by their initials (2+ words), which an acronym name looks up."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        if name.initials:
+            index[name.initials].append(i)
+    return index
+
+
+def _acronym_hits(name: Name, initials: Mapping[str, list[int]]) -> set[int]:
+    """The names whose initials the acronym name may stand for (none for other names)."""
+    return {j for form in name.acronym for j in initials.get(form, ())}
+
+
+def _neighbours(key: str, members: Sequence[int], names: Sequence[Name]) -> set[tuple[int, int]]:
+    """Pairs within a word block too large to pair in full (more than MAX_BLOCK names):
+    each name with its WINDOW nearest in the order of the rest of its words, forwards and
+    backwards spelt (a slip early or late in a word keeps it near its name)."""
+    word = key.removeprefix("w:")
+
+    def rest(i: int) -> str:
+        return " ".join(t for t in (*names[i].tokens, *names[i].optional) if t != word)
+
+    pairs: set[tuple[int, int]] = set()
+    for order in (
+        sorted(members, key=lambda i: (rest(i), i)),
+        sorted(members, key=lambda i: (rest(i)[::-1], i)),
+    ):
+        for at, i in enumerate(order):
+            for j in order[at + 1 : at + 1 + WINDOW]:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
 def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]:
-    """Index pairs (i < j) of names sharing a blocking key, from an inverted index; keys on
-    more than MAX_BLOCK names are skipped. Never every pair of names."""
+    """Index pairs (i < j) of names sharing a blocking key, from an inverted index, and each
+    acronym name with the names whose initials it may stand for. A word shared by more than
+    MAX_BLOCK names pairs each only with its nearest neighbours (``_neighbours``); a more
+    common prefix or suffix key is skipped. Never every pair of names."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, name in enumerate(names):
         for key in index_keys(name, rules):
             postings[key].append(i)
     pairs: set[tuple[int, int]] = set()
-    for members in postings.values():
+    for key, members in postings.items():
         if 1 < len(members) <= MAX_BLOCK:
             pairs.update(combinations(members, 2))
+        elif len(members) > MAX_BLOCK and key.startswith("w:"):
+            pairs.update(_neighbours(key, members, names))
+    initials = _initials_index(names)
+    for i, name in enumerate(names):
+        pairs.update((min(i, j), max(i, j)) for j in _acronym_hits(name, initials) if j != i)
     return pairs
 
 
 def cross_pairs(
     names: Sequence[Name], others: Sequence[Name], rules: Rules
 ) -> set[tuple[int, int]]:
-    """Pairs (i in names, j in others) sharing a blocking key (last year's names)."""
+    """Pairs (i in names, j in others) sharing a blocking key (last year's names), or an
+    acronym on either side and the other side's names with its initials."""
     postings: dict[str, list[int]] = defaultdict(list)
     for j, other in enumerate(others):
         for key in index_keys(other, rules):
             postings[key].append(j)
     pairs: set[tuple[int, int]] = set()
+    mine = _initials_index(others)
     for i, name in enumerate(names):
         for key in index_keys(name, rules):
             found = postings.get(key, [])
             if len(found) <= MAX_BLOCK:
                 pairs.update((i, j) for j in found)
+        pairs.update((i, j) for j in _acronym_hits(name, mine))
+    theirs = _initials_index(names)
+    for j, other in enumerate(others):
+        pairs.update((i, j) for i in _acronym_hits(other, theirs))
     return pairs
 
 

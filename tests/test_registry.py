@@ -5,12 +5,13 @@ Tests use the pinned toolkit (tests/backtest/config/toolkit.yaml): same_at 92, u
 material change 0.25; the council's names are passed as COUNCIL.
 """
 
+import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline import council, ingest, protocol, registry, tables, toolkit
+from pipeline import council, ingest, matching, protocol, registry, tables, toolkit
 
 PROTOCOL = protocol.load()
 # the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
@@ -460,3 +461,34 @@ def test_a_hyphenated_dotted_or_split_word_is_the_same_word(a, b):
 
 def test_a_hyphen_between_numbers_still_separates_them():
     assert _same("Local Plan 2024-25", "Local Plan 2024/25")
+
+
+def _h_words(count):
+    rng = random.Random(7)
+    found: set[str] = set()
+    while len(found) < count:
+        word = "h" + "".join(rng.choice("bcdfgkmnprstvwxyz") for _ in range(6))
+        found.add(word)
+    return sorted(found)
+
+
+def test_a_typo_meets_its_name_inside_a_block_of_more_than_max_block_names():
+    crowd = [f"{w.title()} and Wellbeing Board" for w in _h_words(420)]
+    names = [*crowd, "Health and Wellbeing Board", "Helath and Wellbeing Board"]
+
+    ids = _ids(names)
+
+    assert ids["Health and Wellbeing Board"] == ids["Helath and Wellbeing Board"]
+    assert len(set(ids.values())) == len(crowd) + 1
+
+
+def test_names_sharing_initials_are_not_all_candidate_pairs():
+    rules = matching.rules_for(TOOLKIT, COUNCIL.name_forms())
+    words = _h_words(2000)
+    names = [matching.normalise(f"Community Safety {w} Partnership", rules) for w in words]
+    acronym = matching.normalise("CSHP", rules)
+
+    pairs = matching.candidate_pairs([*names, acronym], rules)
+
+    assert len(pairs) < 40 * len(names)
+    assert all((i, len(names)) in pairs for i in range(len(names)))  # the acronym meets each
