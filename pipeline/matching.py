@@ -27,7 +27,8 @@ Rules, in the order they apply to a typed name:
 Score of two names, 0-100 (``score``):
 
 * 0 when they conflict: each contains a different member of one ``never_merge`` set
-  (plural "s" aside) or both carry numbers and the numbers differ ("Locality Board 1"/"2").
+  (each word read with plurals and typos aside: "Learning Disabilities" is "learning
+  disability") or both carry numbers and the numbers differ ("Locality Board 1"/"2").
 * 100 when one is an acronym equal to the other's initials.
 * Otherwise the weighted overlap of their words. A generic word (``generic_words``) weighs
   ``generic_weight``; any other word weighs 1 + ln(N / df), df being the number of the
@@ -178,9 +179,23 @@ def _known(word: str, rules: Rules) -> str:
     return next((k for k in rules.known_words if same_word(word, k, typo)), word)
 
 
-def _contains(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _contains(tokens: Sequence[str], phrase: tuple[str, ...], typo: float) -> bool:
+    """The phrase (a never_merge member) is in the words, each word read with the plural and
+    typo rules of single words ("Learning Disabilities" has "learning disability")."""
     n = len(phrase)
-    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+    return any(
+        all(
+            t == p or _singular(t) == _singular(p) or same_word(t, p, typo)
+            for t, p in zip(tokens[i : i + n], phrase, strict=True)
+        )
+        for i in range(len(tokens) - n + 1)
+    )
 
 
 def normalise(text: str, rules: Rules) -> Name:
@@ -228,7 +243,7 @@ def normalise(text: str, rules: Rules) -> Name:
             frozenset(
                 " ".join(m).removesuffix("s")
                 for m in members
-                if _contains(tokens, m) or _contains(optional, m)
+                if _contains(tokens, m, typo) or _contains(optional, m, typo)
             )
             for members in rules.never_merge
         ),

@@ -492,3 +492,13 @@ def test_names_sharing_initials_are_not_all_candidate_pairs():
 
     assert len(pairs) < 40 * len(names)
     assert all((i, len(names)) in pairs for i in range(len(names)))  # the acronym meets each
+
+
+def test_a_multi_word_never_merge_member_is_read_through_plurals_and_typos():
+    rules = matching.rules_for(TOOLKIT, COUNCIL.name_forms())
+    disabilities = matching.normalise("Learning Disabilities Board", rules)
+    health = matching.normalise("Mental Helath Board", rules)
+
+    assert "learning disability" in disabilities.marks[2]
+    assert matching.conflict(disabilities, health)
+    assert not _same("Learning Disabilities Partnership Board", "Mental Health Partnership Board")
