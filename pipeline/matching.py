@@ -102,6 +102,11 @@ def _words(text: str, synonyms: Mapping[str, str]) -> list[str]:
     return [synonyms.get(w, w) for w in _NON_WORD.sub(" ", folded).split()]
 
 
+def plain_key(text: str) -> str:
+    """A name compared without any toolkit: case, accents, punctuation and spacing aside."""
+    return " ".join(_words(text, {}))
+
+
 def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
     """The rules from the toolkit and the council's names (``Council.name_forms()``)."""
     synonyms = dict(toolkit.synonyms)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -91,11 +91,37 @@ class _AliasesFile(Strict):
     ] = ()
 
 
-def load_decisions(root: Path | str | None = None) -> Decisions:
+def check_decisions(
+    decisions: Decisions, key: Callable[[str], str], path: Path | str = "config/aliases.yaml"
+) -> None:
+    """Refuse a ``different`` pair whose two names are aliased to one registry name (or one
+    to the other), names compared by ``key`` (the normalised name): one line."""
+    targets = {key(k): key(v) for k, v in decisions.aliases.items()}
+    for a, b in decisions.different:
+        ka, kb = key(a), key(b)
+        if (ka in targets or kb in targets) and targets.get(ka, ka) == targets.get(kb, kb):
+            raise PipelineError(
+                f"{path}: the different pair ['{a}', '{b}'] names one partnership: aliases "
+                "give both the same registry name. Remove the pair or one of the aliases."
+            )
+
+
+def load_decisions(
+    root: Path | str | None = None, toolkit: Toolkit | None = None, council: CouncilNames = None
+) -> Decisions:
     """The analyst's decisions (config/aliases.yaml, strict): ``aliases`` a typed name -> the
-    registry's name for it; ``different`` pairs of names that are never one partnership."""
-    model = load_model(paths.aliases_file(root), _AliasesFile)
-    return Decisions(dict(model.aliases), tuple(model.different))
+    registry's name for it; ``different`` pairs of names that are never one partnership. A
+    different pair aliased to one registry name is refused (names normalised with the
+    toolkit and council when given, else by case, accents and punctuation)."""
+    path = paths.aliases_file(root)
+    model = load_model(path, _AliasesFile)
+    decisions = Decisions(dict(model.aliases), tuple(model.different))
+    if toolkit is not None:
+        rules = matching.rules_for(toolkit, _council_forms(council))
+        check_decisions(decisions, lambda n: matching.normalise(n, rules).key, path)
+    else:
+        check_decisions(decisions, matching.plain_key, path)
+    return decisions
 
 
 def load_aliases(root: Path | str | None = None) -> dict[str, str]:
@@ -219,6 +245,7 @@ def match_names(
         )
     decisions = _as_decisions(aliases)
     rules = matching.rules_for(toolkit, _council_forms(council))
+    check_decisions(decisions, lambda n: matching.normalise(n, rules).key)
     typed = returns["partnership_name"].astype(str)
     normal = {t: matching.normalise(t, rules) for t in sorted(set(typed))}
     keys = typed.map(lambda t: normal[t].key)

@@ -67,7 +67,7 @@ def load(root: Path | str | None = None) -> Settings:
     kit = toolkit.load(root, questionnaire)
     settings = council.load(root)
     _check_directorates(settings, questionnaire, root)
-    return Settings(questionnaire, kit, settings, registry.load_decisions(root))
+    return Settings(questionnaire, kit, settings, registry.load_decisions(root, kit, settings))
 
 
 def survey_year(year: int | None, config: Settings) -> int:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline import council, ingest, matching, protocol, registry, tables, toolkit
+from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
 # the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
@@ -502,3 +503,24 @@ def test_a_multi_word_never_merge_member_is_read_through_plurals_and_typos():
     assert "learning disability" in disabilities.marks[2]
     assert matching.conflict(disabilities, health)
     assert not _same("Learning Disabilities Partnership Board", "Mental Health Partnership Board")
+
+
+def test_a_different_pair_aliased_to_one_registry_name_is_refused(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "aliases.yaml").write_text(
+        "aliases:\n  A Board: T Board\n  b board.: T Board\ndifferent:\n  - [A Board, B Board]\n"
+    )
+
+    with pytest.raises(PipelineError, match=r"aliases\.yaml.*A Board.*B Board") as raised:
+        registry.load_decisions(tmp_path)
+    assert "\n" not in str(raised.value)
+
+
+def test_match_names_refuses_contradictory_decisions():
+    decisions = registry.Decisions(
+        aliases={"Northmoor A Board": "T Board", "B Board": "T Board"},
+        different=(("Northmoor A Board", "B Board"),),
+    )
+
+    with pytest.raises(PipelineError, match="aliases"):
+        _ids(["A Board", "B Board"], decisions)
