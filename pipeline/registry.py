@@ -152,6 +152,12 @@ def load_previous_registry(year: int, root: Path | str | None = None) -> pd.Data
     return tables.read("registry", year - 1, root)
 
 
+def _typed_names(returns: pd.DataFrame) -> pd.Series:
+    """Each return's typed partnership name as text; a missing one (None, NaN) is blank,
+    which matching keeps as a name of its own."""
+    return returns["partnership_name"].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
+
+
 def _display_name(typed: list[str], leading: list[bool], chosen: Sequence[str] = ()) -> str:
     """The partnership's name: the analyst's (an alias target) when there is one; else the
     spelling most officers typed after trivial clean-up (spacing, trailing punctuation, a
@@ -246,7 +252,7 @@ def match_names(
     decisions = _as_decisions(aliases)
     rules = matching.rules_for(toolkit, _council_forms(council))
     check_decisions(decisions, lambda n: matching.normalise(n, rules).key)
-    typed = returns["partnership_name"].astype(str)
+    typed = _typed_names(returns)
     normal = {t: matching.normalise(t, rules) for t in sorted(set(typed))}
     keys = typed.map(lambda t: normal[t].key)
     alias_pairs = {
@@ -365,7 +371,7 @@ def _unsure_pairs(
     rows_of: dict[str, list[Any]] = defaultdict(list)
     for row, key in keys.items():
         rows_of[key].append(row)
-    typed = returns["partnership_name"].astype(str)
+    typed = _typed_names(returns)
 
     def answers(key: str, column: str) -> set[str]:
         if column not in returns:
@@ -465,7 +471,7 @@ def _assign_ids(
 def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:
     """Add partnership_id and partnership (the registry name) to each return."""
     lookup = matching.names.drop_duplicates("typed_name").set_index("typed_name")
-    typed = returns["partnership_name"].astype(str)
+    typed = _typed_names(returns)
     return returns.assign(
         partnership_id=typed.map(lookup["partnership_id"]),
         partnership=typed.map(lookup["name"]),
@@ -551,9 +557,7 @@ def consolidate_returns(
             "partnership_id": partnership_id,
             "name": group["partnership"].iloc[0],
             "returns": len(group),
-            "names_reported": "; ".join(
-                sorted(set(group["partnership_name"].astype(str).str.strip()))
-            ),
+            "names_reported": "; ".join(sorted(set(_typed_names(group).str.strip()))),
         }
         chosen_answers: dict[str, Any] = {}
         for question in singles:

@@ -524,3 +524,16 @@ def test_match_names_refuses_contradictory_decisions():
 
     with pytest.raises(PipelineError, match="aliases"):
         _ids(["A Board", "B Board"], decisions)
+
+
+def test_a_missing_or_numeric_name_is_its_own_partnership():
+    names = ["Northmoor Homes Ltd", None, float("nan"), 3.5, "Nan", "None"]
+    returns = _returns([{"partnership_name": n} for n in names])
+
+    matching = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+    assigned = registry.assign_partnerships(returns, matching)
+
+    ids = matching.names.set_index("typed_name")["partnership_id"]
+    assert set(ids.index) == {"Northmoor Homes Ltd", "", "3.5", "Nan", "None"}
+    assert ids.nunique() == 5
+    assert assigned["partnership_id"].notna().all()
