@@ -392,24 +392,32 @@ def _acronym_hits(name: Name, initials: Mapping[str, list[int]]) -> set[int]:
     return {j for form in name.acronym for j in initials.get(form, ())}
 
 
+def _rest(word: str, name: Name) -> str:
+    return " ".join(t for t in (*name.tokens, *name.optional) if t != word)
+
+
+def _sorted_neighbours(rests: Sequence[tuple[str, int]]) -> set[tuple[int, int]]:
+    """Pairs of positions in ``rests`` within WINDOW of each other, in the order of the
+    text and of the text spelt backwards (a slip early or late keeps a name near)."""
+    pairs: set[tuple[int, int]] = set()
+    for spelt in (lambda t: t, lambda t: t[::-1]):
+        order = sorted(range(len(rests)), key=lambda p: (spelt(rests[p][0]), rests[p][1]))
+        for at, p in enumerate(order):
+            for q in order[at + 1 : at + 1 + WINDOW]:
+                pairs.add((min(p, q), max(p, q)))
+    return pairs
+
+
 def _neighbours(key: str, members: Sequence[int], names: Sequence[Name]) -> set[tuple[int, int]]:
     """Pairs within a word block too large to pair in full (more than MAX_BLOCK names):
     each name with its WINDOW nearest in the order of the rest of its words, forwards and
-    backwards spelt (a slip early or late in a word keeps it near its name)."""
+    backwards spelt."""
     word = key.removeprefix("w:")
-
-    def rest(i: int) -> str:
-        return " ".join(t for t in (*names[i].tokens, *names[i].optional) if t != word)
-
-    pairs: set[tuple[int, int]] = set()
-    for order in (
-        sorted(members, key=lambda i: (rest(i), i)),
-        sorted(members, key=lambda i: (rest(i)[::-1], i)),
-    ):
-        for at, i in enumerate(order):
-            for j in order[at + 1 : at + 1 + WINDOW]:
-                pairs.add((min(i, j), max(i, j)))
-    return pairs
+    rests = [(_rest(word, names[i]), i) for i in members]
+    return {
+        (min(members[p], members[q]), max(members[p], members[q]))
+        for p, q in _sorted_neighbours(rests)
+    }
 
 
 def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]:
@@ -436,20 +444,33 @@ def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]
 def cross_pairs(
     names: Sequence[Name], others: Sequence[Name], rules: Rules
 ) -> set[tuple[int, int]]:
-    """Pairs (i in names, j in others) sharing a blocking key (last year's names), or an
-    acronym on either side and the other side's names with its initials."""
+    """Pairs (i in names, j in others) sharing a blocking key (last year's names; a word
+    on more than MAX_BLOCK of them by nearest neighbours), or an acronym on either side and
+    the other side's names with its initials."""
     postings: dict[str, list[int]] = defaultdict(list)
     for j, other in enumerate(others):
         for key in index_keys(other, rules):
             postings[key].append(j)
     pairs: set[tuple[int, int]] = set()
     mine = _initials_index(others)
+    crowded: dict[str, list[int]] = defaultdict(list)
     for i, name in enumerate(names):
         for key in index_keys(name, rules):
             found = postings.get(key, [])
             if len(found) <= MAX_BLOCK:
                 pairs.update((i, j) for j in found)
+            elif key.startswith("w:"):
+                crowded[key].append(i)
         pairs.update((i, j) for j in _acronym_hits(name, mine))
+    for key, members in crowded.items():  # as candidate_pairs: nearest neighbours only
+        word = key.removeprefix("w:")
+        rests = [(_rest(word, names[i]), i) for i in members]
+        rests += [(_rest(word, others[j]), -1 - j) for j in postings[key]]
+        for p, q in _sorted_neighbours(rests):
+            a, b = rests[p][1], rests[q][1]
+            if (a < 0) != (b < 0):  # one name of each year
+                i, j = (a, -1 - b) if b < 0 else (b, -1 - a)
+                pairs.add((i, j))
     theirs = _initials_index(names)
     for j, other in enumerate(others):
         pairs.update((i, j) for i in _acronym_hits(other, theirs))

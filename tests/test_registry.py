@@ -537,3 +537,26 @@ def test_a_missing_or_numeric_name_is_its_own_partnership():
     assert set(ids.index) == {"Northmoor Homes Ltd", "", "3.5", "Nan", "None"}
     assert ids.nunique() == 5
     assert assigned["partnership_id"].notna().all()
+
+
+def test_a_typo_keeps_last_years_id_when_every_key_of_the_typo_is_crowded():
+    crowd = [f"Community Safety {w.title()} Partnership" for w in _h_words(420)]
+    previous = pd.DataFrame(
+        {
+            "partnership_id": [f"PSH-{n:04d}" for n in range(1, len(crowd) + 2)],
+            "name": [*crowd, "Community Safety Partnership"],
+        }
+    )
+
+    ids = _ids(["Comunity Safety Partnership"], previous=previous)
+
+    assert ids == {"Comunity Safety Partnership": f"PSH-{len(crowd) + 1:04d}"}
+
+
+def test_a_typo_meets_its_name_when_every_key_of_the_typo_is_crowded():
+    crowd = [f"Community Safety {w.title()} Partnership" for w in _h_words(420)]
+    names = [*crowd, "Community Safety Partnership", "Comunity Safety Partnership"]
+
+    ids = _ids(names)
+
+    assert ids["Community Safety Partnership"] == ids["Comunity Safety Partnership"]
