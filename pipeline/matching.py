@@ -194,6 +194,8 @@ def _contains(tokens: Sequence[str], phrase: tuple[str, ...], typo: float) -> bo
     """The phrase (a never_merge member) is in the words, each word read with the plural and
     typo rules of single words ("Learning Disabilities" has "learning disability")."""
     n = len(phrase)
+    if n == 1:  # a one-word member is exact: _known already read a typo of it as it
+        return phrase[0] in tokens
     return any(
         all(
             t == p or _singular(t) == _singular(p) or same_word(t, p, typo)
