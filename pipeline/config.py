@@ -128,11 +128,17 @@ def _location(error: ErrorDetails) -> KeyPath:
     )
 
 
-def load_model(path: Path, model: type[Model], context: dict[str, Any] | None = None) -> Model:
+def load_model(path: Path, model: type[Model]) -> Model:
     """Read ``path`` and check it against ``model``; the first problem is one clear line."""
+    return load_model_with_lines(path, model)[0]
+
+
+def load_model_with_lines(path: Path, model: type[Model]) -> tuple[Model, dict[KeyPath, int]]:
+    """``load_model``, also returning each key's line for checks made after the model's own
+    (cross-checks between keys and files), so the file is read and parsed once."""
     content, lines = read_yaml_with_lines(path)
     try:
-        return model.model_validate(content, context=context)
+        return model.model_validate(content), lines
     except ValidationError as exc:
         # An unknown key explains a "missing" one beside it (a misspelling): report it first.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")

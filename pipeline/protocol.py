@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from pipeline import paths
-from pipeline.config import Strict, config_error, load_model, read_yaml_with_lines
+from pipeline.config import Strict, config_error, load_model_with_lines
 from pipeline.errors import PipelineError
 
 # Rules whose failure can never be let through (decision D2): their severity is fixed.
@@ -314,8 +314,7 @@ def _resolve(reference: str, by_id: dict[str, str], by_key: dict[str, str]) -> s
 def load(root: Path | str | None = None) -> Protocol:
     """Read config/protocol.yaml, checking it strictly once, and return the Protocol."""
     path = paths.protocol_file(root)
-    model = load_model(path, _ProtocolFile)
-    _, lines = read_yaml_with_lines(path)
+    model, lines = load_model_with_lines(path, _ProtocolFile)
     _check_questions(model, path, lines)
     by_id = {q.id: q.id for q in model.questions}
     by_key = {q.key: q.id for q in model.questions}

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from pipeline import paths
-from pipeline.config import KeyPath, Strict, config_error, load_model, read_yaml_with_lines
+from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
@@ -543,8 +543,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     a question key or answer the protocol does not have) is one line naming file, key and line.
     """
     path = paths.toolkit_file(root)
-    model = load_model(path, _ToolkitFile)
-    _, lines = read_yaml_with_lines(path)
+    model, lines = load_model_with_lines(path, _ToolkitFile)
     questionnaire = protocol or load_protocol(root)
     _check_against_protocol(model, questionnaire, path, lines)
     _check_rules(model, path, lines)
