@@ -35,15 +35,28 @@ Score of two names, 0-100 (``score``):
   year's N distinct names that contain it. Two words are the same when equal or, for words
   of 4+ letters, when rapidfuzz ``ratio`` >= ``typo_similarity`` or two neighbouring
   letters are swapped or, for words of 5+ letters with one first letter, one letter is
-  wrong, missing or extra. Two neighbouring words are one word when the other name has
-  them joined ("Child Care" = "Childcare"). With S the shared weight and A <= B the two
-  names' weights:
+  wrong, missing or extra; but never two real words (``real_words``): both common English
+  words (wordfreq zipf >= ``zipf_from``: "Flood"/"Food", "Police"/"Policy") or both typed
+  as a word by ``officers_from`` officers this year, unless one is the other's plural or
+  longer form ("Service"/"Services", "Health"/"Healthy"). Two neighbouring words are one
+  word when the other name has them joined ("Child Care" = "Childcare"). With S the shared
+  weight and A <= B the two names' weights:
   ``score = 100 * (0.75 * S / A + 0.25 * S / B)``: a name wholly inside the other scores
   at least 75, and every extra distinguishing word on the longer side lowers it.
+
+Evidence beside the words (``support``): a pair whose word score is from
+``evidence.applies_from`` up to ``same_at`` is moved by the other answers under the two
+names: ``partners`` x the share of partner organisations named under both (Jaccard), plus,
+with a partner in common, ``directorate`` and ``service`` when officers of one directorate
+or service reported both (alone they are no sign: a directorate reports many partnerships);
+less ``against`` when both were given partners and directorates but share none. Never
+above 100 or below 0; a pair outside that band keeps its word score, so evidence alone never
+joins two names and never splits names the words join.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -54,8 +67,9 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
+from wordfreq import zipf_frequency
 
-from pipeline.toolkit import Toolkit
+from pipeline.toolkit import NameEvidence, Toolkit
 
 STOP_WORDS = frozenset({"and", "of", "for", "the", "on", "in", "to", "a"})
 CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B gets the rest
@@ -84,6 +98,8 @@ class Rules:
     never_merge: tuple[tuple[tuple[str, ...], ...], ...]
     council_phrases: tuple[tuple[str, ...], ...]
     council_initials: tuple[str, ...]
+    real_word_zipf: float  # two words both this common in English are never a typo
+    real_word_officers: int  # two words both typed by this many officers are never a typo
     council_letters: tuple[str, ...] = ()  # first letters of the council's names
     known_words: tuple[str, ...] = ()  # generic and never_merge words: a typo of one is it
 
@@ -136,6 +152,8 @@ def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
         never_merge=never_merge,
         council_phrases=tuple(sorted(phrases, key=lambda p: (-len(p), p))),
         council_initials=tuple(sorted(initials, key=lambda i: (-len(i), i))),
+        real_word_zipf=toolkit.real_words.zipf_from,
+        real_word_officers=toolkit.real_words.officers_from,
         council_letters=tuple(sorted(letters)),
         known_words=tuple(sorted(known)),
     )
@@ -150,6 +168,7 @@ class Name:
     optional: tuple[str, ...] = ()  # bracketed qualifier words
     acronym: tuple[str, ...] = ()  # when the name is an acronym: the initials it may stand for
     initials: str = ""  # first letters of the words (2+ words), for acronyms typed elsewhere
+    short_initials: str = ""  # the same without trailing generic words ("LSIP ... Group")
     numbers: frozenset[str] = frozenset()
     marks: tuple[frozenset[str], ...] = field(default=())  # never_merge members, per set
 
@@ -245,6 +264,7 @@ def normalise(text: str, rules: Rules) -> Name:
         optional=optional,
         acronym=acronym,
         initials="".join(t[0] for t in tokens) if len(tokens) >= 2 else "",
+        short_initials=_short_initials(tokens, rules.generic_words),
         numbers=frozenset(t for t in (*tokens, *optional) if t.isdigit()),
         marks=tuple(
             frozenset(
@@ -257,6 +277,15 @@ def normalise(text: str, rules: Rules) -> Name:
     )
 
 
+def _short_initials(tokens: Sequence[str], generic: frozenset[str]) -> str:
+    """Initials without the trailing generic words ("local skills improvement plan group"
+    -> "lsip"), when that leaves two or more words and drops at least one."""
+    end = len(tokens)
+    while end > 0 and tokens[end - 1] in generic:
+        end -= 1
+    return "".join(t[0] for t in tokens[:end]) if 2 <= end < len(tokens) else ""
+
+
 def conflict(a: Name, b: Name) -> bool:
     """Never one partnership: a different member of one never_merge set each, or different
     numbers."""
@@ -266,18 +295,61 @@ def conflict(a: Name, b: Name) -> bool:
 
 
 def is_acronym_of(a: Name, b: Name) -> bool:
-    """One name is an acronym of the other's initials."""
-    return bool((a.acronym and b.initials in a.acronym) or (b.acronym and a.initials in b.acronym))
+    """One name is an acronym of the other's initials (with or without its trailing generic
+    words: "LSIP" = "Local Skills Improvement Plan Group")."""
+
+    def stands_for(short: Name, full: Name) -> bool:
+        forms = {full.initials, full.short_initials} - {""}
+        return bool(short.acronym and forms & set(short.acronym))
+
+    return stands_for(a, b) or stands_for(b, a)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _zipf(word: str) -> float:
+    return float(zipf_frequency(word, "en"))
+
+
+def _forms_of_one_word(a: str, b: str) -> bool:
+    """A plural or a longer form of one word ("service"/"services", "health"/"healthy")."""
+    return _singular(a) == _singular(b) or a.startswith(b) or b.startswith(a)
+
+
+def real_words(a: str, b: str, zipf_from: float) -> bool:
+    """Two different words that are both common English words (wordfreq zipf frequency at
+    or above ``zipf_from``): "flood" and "food" are two words, never a slip of one another.
+    A plural or a longer form of one word is not two words."""
+    if a == b or _forms_of_one_word(a, b):
+        return False
+    return _zipf(a) >= zipf_from and _zipf(b) >= zipf_from
 
 
 class Weights:
-    """How much each word tells names apart, from the year's distinct names."""
+    """How much each word tells names apart, from the year's distinct names, and which
+    words the year's officers typed often enough to be words of their own."""
 
-    def __init__(self, names: Iterable[Name], rules: Rules) -> None:
+    def __init__(
+        self, names: Iterable[Name], rules: Rules, officers: Mapping[str, int] | None = None
+    ) -> None:
         distinct = {n.key: n for n in names}.values()
         self.count = max(len(distinct), 1)
         self.df = Counter(t for n in distinct for t in set(n.tokens))
         self.rules = rules
+        self.officers = dict(officers or {})  # word -> officers who typed it in a name
+
+    def two_words(self, a: str, b: str) -> bool:
+        """Two real words (module docstring): both common English words, or both typed as a
+        word by ``real_word_officers`` officers this year; never a plural or longer form."""
+        if a == b or _forms_of_one_word(a, b):
+            return False
+        least = self.rules.real_word_officers
+        if self.officers.get(a, 0) >= least and self.officers.get(b, 0) >= least:
+            return True
+        return real_words(a, b, self.rules.real_word_zipf)
+
+    def same(self, a: str, b: str) -> bool:
+        """One word, perhaps typed with a slip, and not two real words."""
+        return same_word(a, b, self.rules.typo_similarity) and not self.two_words(a, b)
 
     def of(self, token: str) -> float:
         """generic_weight for a generic word, else 1 + ln(N / df)."""
@@ -333,7 +405,6 @@ def score(a: Name, b: Name, weights: Weights) -> float:
         return 0.0
     if is_acronym_of(a, b):
         return ACRONYM_SCORE
-    typo = weights.rules.typo_similarity
     both = bool(a.optional and b.optional)  # both qualified: the qualifiers are words too
     words_a = (*a.tokens, *(a.optional if both else ()))
     words_b = (*b.tokens, *(b.optional if both else ()))
@@ -344,7 +415,7 @@ def score(a: Name, b: Name, weights: Weights) -> float:
     unmatched = dict(wb)
     shared = 0.0
     for token in sorted(wa, key=lambda t: (-wa[t], t)):
-        hit = next((u for u in unmatched if same_word(token, u, typo)), None)
+        hit = next((u for u in unmatched if weights.same(token, u)), None)
         if hit is not None:
             shared += (wa[token] + unmatched.pop(hit)) / 2
     for token in set() if both else set(a.optional) | set(b.optional):
@@ -384,8 +455,9 @@ def _initials_index(names: Sequence[Name]) -> dict[str, list[int]]:
     """Names by their initials (2+ words), which an acronym name looks up."""
     index: dict[str, list[int]] = defaultdict(list)
     for i, name in enumerate(names):
-        if name.initials:
-            index[name.initials].append(i)
+        for form in dict.fromkeys((name.initials, name.short_initials)):
+            if form:
+                index[form].append(i)
     return index
 
 
@@ -484,3 +556,67 @@ def clean_spelling(typed: str) -> str:
     "The"."""
     text = " ".join(str(typed).split()).rstrip(" .,;:-")
     return re.sub(r"^the\s+", "", text, flags=re.IGNORECASE) or text
+
+
+# --- Evidence beside the words ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the officers who typed one name answered besides it: the partner organisations
+    they named (``plain_key`` of each), their directorates and services."""
+
+    partners: frozenset[str] = frozenset()
+    directorates: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()  # "directorate / service", case aside
+
+
+@dataclass(frozen=True)
+class Support:
+    """A pair's score after the evidence, and the evidence for and against."""
+
+    score: float
+    partners_in_common: int
+    partner_share: float  # Jaccard of the two names' partner organisations
+    same_directorate: bool
+    same_service: bool
+    evidence_for: str  # e.g. "3 partners in common (0.60); same directorate"
+    evidence_against: str  # e.g. "no directorate or partner in common"
+
+
+def support(
+    word_score: float, a: Evidence, b: Evidence, settings: NameEvidence, same_at: float
+) -> Support:
+    """The pair's word score moved by the evidence (module docstring), only when the words
+    alone leave it from ``settings.applies_from`` up to ``same_at``."""
+    shared = a.partners & b.partners
+    named = a.partners | b.partners
+    share = len(shared) / len(named) if named else 0.0
+    same_directorate = bool(a.directorates & b.directorates)
+    same_service = bool(a.services & b.services)
+    found = []
+    if shared:
+        found.append(f"{len(shared)} partner(s) in common ({share:.2f})")
+    if same_directorate:
+        found.append("same directorate")
+    if same_service:
+        found.append("same service")
+    answered = bool(a.partners and b.partners and a.directorates and b.directorates)
+    apart = answered and not shared and not same_directorate
+    against = "no directorate or partner in common" if apart else ""
+    value = word_score
+    if settings.applies_from <= word_score < same_at:
+        # a directorate or service reports many partnerships: alone it is no sign of one
+        value += settings.partners * share
+        value += settings.directorate if shared and same_directorate else 0.0
+        value += settings.service if shared and same_service else 0.0
+        value -= settings.against if apart else 0.0
+    return Support(
+        score=round(min(100.0, max(0.0, value)), 1),
+        partners_in_common=len(shared),
+        partner_share=round(share, 3),
+        same_directorate=same_directorate,
+        same_service=same_service,
+        evidence_for="; ".join(found),
+        evidence_against=against,
+    )

@@ -50,11 +50,15 @@ _PAIR_COLUMNS = (
     "name_a",
     "name_b",
     "score",
+    "word_score",
     "partnership_a",
     "partnership_b",
     "acronym",
     "partners_in_common",
     "same_directorate",
+    "same_service",
+    "evidence_for",
+    "evidence_against",
 )
 
 
@@ -156,6 +160,68 @@ def _typed_names(returns: pd.DataFrame) -> pd.Series:
     """Each return's typed partnership name as text; a missing one (None, NaN) is blank,
     which matching keeps as a name of its own."""
     return returns["partnership_name"].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
+
+
+def _officers(returns: pd.DataFrame) -> pd.Series:
+    """Who filed each return: the officer's e-mail address (case aside), else the return's
+    ID, else its row, so that a word is counted once per officer (``_word_officers``)."""
+    fallback = pd.Series([f"#{i}" for i in range(len(returns))], index=returns.index)
+    for column in ("response_id", "respondent_email"):
+        if column in returns:
+            given = returns[column].map(lambda v: None if pd.isna(v) else str(v).casefold())
+            fallback = given.where(given.notna() & (given != ""), fallback)
+    return fallback
+
+
+def _word_officers(
+    returns: pd.DataFrame, keys: pd.Series, by_key: Mapping[str, matching.Name]
+) -> dict[str, int]:
+    """Each word of the names -> how many officers typed it in a name (the year's own
+    evidence that two words are words of their own, not slips)."""
+    filed = pd.DataFrame({"key": keys.to_numpy(), "officer": _officers(returns).to_numpy()})
+    filed = filed.drop_duplicates()
+    words = {k: sorted({*n.tokens, *n.optional}) for k, n in by_key.items()}
+    filed = filed.assign(word=filed["key"].map(words)).explode("word").dropna(subset="word")
+    counts = filed.drop_duplicates(["word", "officer"])["word"].value_counts()
+    return {str(w): int(n) for w, n in counts.items()}
+
+
+def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, frozenset[str]]:
+    """Each name -> the set of answers given under it (each list item when ``split``),
+    compared as ``matching.plain_key`` compares text; blanks dropped."""
+    frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
+    if split:
+        frame = frame.assign(answer=frame["answer"].astype(str).str.split(_LIST_SPLIT))
+        frame = frame.explode("answer")
+    texts = frame["answer"].astype(str)
+    plain = {t: matching.plain_key(t) for t in texts.unique()}
+    frame = frame.assign(answer=texts.map(plain))
+    frame = frame[frame["answer"] != ""].drop_duplicates()
+    return {str(k): frozenset(group) for k, group in frame.groupby("key")["answer"]}
+
+
+def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching.Evidence]:
+    """Each name -> the partners, directorates and services its officers gave: read once,
+    so that scoring a pair is a few set operations, never a look-up in the returns."""
+
+    def column(name: str) -> pd.Series:
+        return returns[name] if name in returns else pd.Series(None, index=returns.index)
+
+    directorate = column("directorate")
+    service = column("service")
+    both = directorate.notna() & service.notna()
+    services = (directorate.astype(str) + " / " + service.astype(str)).where(both)
+    partners = _answer_sets(keys, column("partners"), split=True)
+    directorates = _answer_sets(keys, directorate, split=False)
+    by_service = _answer_sets(keys, services, split=False)
+    return {
+        key: matching.Evidence(
+            partners.get(key, frozenset()),
+            directorates.get(key, frozenset()),
+            by_service.get(key, frozenset()),
+        )
+        for key in sorted(set(keys))
+    }
 
 
 def _display_name(typed: list[str], leading: list[bool], chosen: Sequence[str] = ()) -> str:
@@ -270,14 +336,9 @@ def match_names(
         ka, kb = matching.normalise(a, rules).key, matching.normalise(b, rules).key
         if ka in at and kb in at and ka != kb:
             apart.add(frozenset((at[ka], at[kb])))
-    weights = matching.Weights(normal.values(), rules)
-    scored = sorted(
-        (
-            (matching.score(nodes[i], nodes[j], weights), order[i], order[j])
-            for i, j in matching.candidate_pairs(nodes, rules)
-        ),
-        key=lambda p: (-p[0], p[1], p[2]),
-    )
+    weights = matching.Weights(normal.values(), rules, _word_officers(returns, keys, by_key))
+    evidence = _name_evidence(returns, keys)
+    scored = _scored_pairs(nodes, order, rules, weights, evidence, toolkit)
     clusters = _Clusters(nodes, apart)
     how: dict[str, tuple[str, float]] = {}
     chosen: dict[str, str] = {}
@@ -288,7 +349,8 @@ def match_names(
                 how.setdefault(source, ("alias", 100.0))
         chosen[target.key] = written
     acronym_pairs: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for value, a, b in scored:
+    for pair in scored:
+        value, a, b = pair.score, pair.a, pair.b
         if value < toolkit.same_at or frozenset((at[a], at[b])) in apart:
             continue
         if matching.is_acronym_of(by_key[a], by_key[b]):
@@ -296,8 +358,9 @@ def match_names(
             acronym_pairs[short].append((value, full))
             continue
         if clusters.union(at[a], at[b]):
+            method = "fuzzy" if pair.word_score >= toolkit.same_at else "evidence"
             for k in (a, b):
-                how.setdefault(k, ("fuzzy", value))
+                how.setdefault(k, (method, value))
     for short, fulls in sorted(acronym_pairs.items()):
         roots = {clusters.find(at[full]) for _, full in fulls}
         if len(roots) == 1 and clusters.union(at[short], at[fulls[0][1]]):
@@ -319,7 +382,7 @@ def match_names(
     frequency = Counter(keys)
     for members in clusters.members.values():
         lead = min(members, key=lambda m: (-frequency[order[m]], order[m]))
-        if how.get(order[lead], ("",))[0] == "fuzzy":
+        if how.get(order[lead], ("",))[0] in ("fuzzy", "evidence"):
             del how[order[lead]]  # the most reported name is the one the others matched
     records = []
     for text in sorted(set(typed)):
@@ -338,8 +401,8 @@ def match_names(
         )
     table = pd.DataFrame(records).sort_values(["partnership_id", "typed_name"], ignore_index=True)
     # A name the analyst aliased is decided: its close pairs are not asked again.
-    undecided = [p for p in scored if p[1] not in alias_pairs and p[2] not in alias_pairs]
-    pairs = _unsure_pairs(undecided, returns, keys, clusters, at, by_key, apart, ids, toolkit)
+    undecided = [p for p in scored if p.a not in alias_pairs and p.b not in alias_pairs]
+    pairs = _unsure_pairs(undecided, typed, keys, clusters, at, by_key, apart, ids, toolkit)
     row_ids = keys.map(lambda k: ids[clusters.find(at[k])])
     each_return = pd.DataFrame(
         {column: returns[column] if column in returns else None for column in _RETURN_COLUMNS[:2]}
@@ -349,14 +412,53 @@ def match_names(
     return NameMatching(table, pairs, each_return)
 
 
-def _spelling(rows: Sequence[Any], typed: pd.Series) -> str:
-    counts = Counter(matching.clean_spelling(typed[r]) for r in rows)
+@dataclass(frozen=True)
+class _Pair:
+    """A candidate pair of names (normalised keys, a < b) with its scores."""
+
+    score: float  # after the evidence: what joins
+    a: str
+    b: str
+    word_score: float
+    support: matching.Support | None  # None: no evidence could move it
+
+
+def _scored_pairs(
+    nodes: Sequence[matching.Name],
+    order: Sequence[str],
+    rules: matching.Rules,
+    weights: matching.Weights,
+    evidence: Mapping[str, matching.Evidence],
+    toolkit: Toolkit,
+) -> list[_Pair]:
+    """Every candidate pair with its word score and its score after the evidence (only a
+    pair the analyst might see, from the lower of unsure_from and evidence.applies_from,
+    gets its evidence read), in the order pairs are joined: (-score, name, name)."""
+    settings = toolkit.name_evidence
+    looked_from = min(toolkit.unsure_from, settings.applies_from)
+    none = matching.Evidence()
+    pairs = []
+    for i, j in matching.candidate_pairs(nodes, rules):
+        word = matching.score(nodes[i], nodes[j], weights)
+        a, b = order[i], order[j]
+        if word < looked_from:
+            pairs.append(_Pair(word, a, b, word, None))
+            continue
+        found = matching.support(
+            word, evidence.get(a, none), evidence.get(b, none), settings, toolkit.same_at
+        )
+        pairs.append(_Pair(found.score, a, b, word, found))
+    return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
+
+
+def _spelling(typed: Sequence[str]) -> str:
+    counts = Counter(matching.clean_spelling(t) for t in typed)
     return sorted(counts, key=lambda s: (-counts[s], s.islower() or s.isupper(), s))[0]
 
 
 def _unsure_pairs(
-    scored: list[tuple[float, str, str]],
-    returns: pd.DataFrame,
+    scored: Sequence[_Pair],
+    typed: pd.Series,
     keys: pd.Series,
     clusters: _Clusters,
     at: dict[str, int],
@@ -365,39 +467,43 @@ def _unsure_pairs(
     ids: dict[int, str],
     toolkit: Toolkit,
 ) -> pd.DataFrame:
-    """Every pair of names scoring from unsure_from that ended in different partnerships
-    (and the analyst has not decided), with the evidence: acronym, partner organisations
-    named under both, a directorate in common; by score, then names."""
-    rows_of: dict[str, list[Any]] = defaultdict(list)
-    for row, key in keys.items():
-        rows_of[key].append(row)
-    typed = _typed_names(returns)
+    """Every pair of names scoring from unsure_from (after the evidence) that ended in
+    different partnerships (and the analyst has not decided), with the word score and the
+    evidence for and against: acronym, partner organisations named under both, a
+    directorate or service in common; by score, then names."""
+    spellings: dict[str, list[str]] = defaultdict(list)
+    for text, key in zip(typed.tolist(), keys.tolist(), strict=True):
+        spellings[key].append(text)
+    spelt: dict[str, str] = {}
 
-    def answers(key: str, column: str) -> set[str]:
-        if column not in returns:
-            return set()
-        found: set[str] = set()
-        for value in returns.loc[rows_of.get(key, []), column].dropna():
-            found.update(p.strip().casefold() for p in _LIST_SPLIT.split(str(value)))
-        return found - {""}
+    def spelling(key: str) -> str:
+        if key not in spelt:
+            spelt[key] = _spelling(spellings[key])
+        return spelt[key]
 
     records = []
-    for value, a, b in scored:
-        if value < toolkit.unsure_from or frozenset((at[a], at[b])) in apart:
+    for pair in scored:
+        a, b = pair.a, pair.b
+        if pair.score < toolkit.unsure_from or frozenset((at[a], at[b])) in apart:
             continue
         root_a, root_b = clusters.find(at[a]), clusters.find(at[b])
-        if root_a == root_b or not rows_of.get(a) or not rows_of.get(b):
+        if root_a == root_b or not spellings.get(a) or not spellings.get(b):
             continue
+        found = pair.support
         records.append(
             {
-                "name_a": _spelling(rows_of[a], typed),
-                "name_b": _spelling(rows_of[b], typed),
-                "score": value,
+                "name_a": spelling(a),
+                "name_b": spelling(b),
+                "score": pair.score,
+                "word_score": pair.word_score,
                 "partnership_a": ids[root_a],
                 "partnership_b": ids[root_b],
                 "acronym": matching.is_acronym_of(by_key[a], by_key[b]),
-                "partners_in_common": len(answers(a, "partners") & answers(b, "partners")),
-                "same_directorate": bool(answers(a, "directorate") & answers(b, "directorate")),
+                "partners_in_common": found.partners_in_common if found else 0,
+                "same_directorate": found.same_directorate if found else False,
+                "same_service": found.same_service if found else False,
+                "evidence_for": found.evidence_for if found else "",
+                "evidence_against": found.evidence_against if found else "",
             }
         )
     frame = pd.DataFrame(records, columns=list(_PAIR_COLUMNS))

@@ -237,16 +237,21 @@ CATALOGUE: dict[str, Table] = {
             "unsure_name_pairs.csv",
             "03_evaluate",
             "Every pair of names close enough to ask the analyst about, kept apart, with the "
-            "evidence (acronym, partners named under both, a directorate in common).",
+            "score before (word_score) and after the evidence, and the evidence for and "
+            "against (acronym, partners named under both, a directorate or service in common).",
             {
                 "name_a": "text",
                 "name_b": "text",
                 "score": "number",
+                "word_score": "number",
                 "partnership_a": "text",
                 "partnership_b": "text",
                 "acronym": "boolean",
                 "partners_in_common": "integer",
                 "same_directorate": "boolean",
+                "same_service": "boolean",
+                "evidence_for": "text",
+                "evidence_against": "text",
             },
         ),
         Table(

@@ -222,6 +222,23 @@ class _Changes(Strict):
     material_cost_change: float = Field(gt=0)
 
 
+class RealWords(Strict):
+    """When two words are two words, never a typo of one another (decision D7)."""
+
+    zipf_from: float = Field(ge=0, le=8)  # both at least this common in English (wordfreq)
+    officers_from: int = Field(ge=2)  # both typed in names by at least this many officers
+
+
+class NameEvidence(Strict):
+    """How the other answers under two names move the pair's word score (decision D7)."""
+
+    applies_from: float = Field(ge=50, le=100)  # word score from which evidence counts
+    partners: float = Field(ge=0, le=10)  # added x the share of partners named under both
+    directorate: float = Field(ge=0, le=10)  # added when one directorate reported both
+    service: float = Field(ge=0, le=10)  # added when one service reported both
+    against: float = Field(ge=0, le=10)  # taken off when no directorate and no partner shared
+
+
 class _Matching(Strict):
     same_at: float = Field(ge=0, le=100)
     unsure_from: float = Field(ge=0, le=100)
@@ -236,11 +253,17 @@ class _Matching(Strict):
         tuple[Annotated[tuple[str, ...], Field(strict=False, min_length=2)], ...],
         Field(strict=False),
     ] = ()
+    real_words: RealWords
+    evidence: NameEvidence
 
     @model_validator(mode="after")
     def _ordered(self) -> _Matching:
         if self.unsure_from > self.same_at:
             raise ValueError("unsure_from must not be above same_at")
+        if self.evidence.applies_from >= self.same_at:
+            raise ValueError(
+                "evidence.applies_from must be below same_at, or evidence never counts"
+            )
         for acronym in self.acronyms:
             if not acronym.isalpha() or not 2 <= len(acronym) <= 8:
                 raise ValueError(f"acronym '{acronym}' must be 2 to 8 letters")
@@ -340,6 +363,8 @@ class Toolkit:
     typo_similarity: float
     acronyms: dict[str, str]
     never_merge: tuple[tuple[str, ...], ...]
+    real_words: RealWords
+    name_evidence: NameEvidence
     cautious_first: tuple[str, ...]
     material_cost_change: float
     lead_roles: tuple[str, ...]
@@ -595,6 +620,8 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         typo_similarity=matching.typo_similarity,
         acronyms={k.casefold(): v for k, v in matching.acronyms.items()},
         never_merge=tuple(tuple(m.casefold() for m in s) for s in matching.never_merge),
+        real_words=matching.real_words,
+        name_evidence=matching.evidence,
         cautious_first=model.consolidation.cautious_first,
         material_cost_change=model.changes.material_cost_change,
         lead_roles=model.consolidation.lead_roles,
