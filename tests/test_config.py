@@ -357,3 +357,51 @@ def test_a_key_given_twice_is_refused_rather_than_the_last_one_kept(tmp_path):
         PipelineError, match=r"toolkit\.yaml: min_answers \(line \d+\): given twice"
     ):
         settings.load(root)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "words"),
+    [
+        ("    partners: 4 ", "    partner: 4 ", "matching.evidence.partner", "unknown key"),
+        ("    partners: 4 ", "    partners: 11 ", "matching.evidence.partners", "10"),
+        ("    against: 6 ", "    against: -1 ", "matching.evidence.against", "0"),
+        ("    directorate: 1 ", '    directorate: "1" ', "matching.evidence.directorate", "'1'"),
+        ("    applies_from: 80 ", "    applies_from: 49 ", "matching.evidence.applies_from", "50"),
+        ("    zipf_from: 3.0 ", "    zipf_from: 8.5 ", "matching.real_words.zipf_from", "8"),
+        (
+            "    officers_from: 3 ",
+            "    officers_from: 1 ",
+            "matching.real_words.officers_from",
+            "2",
+        ),
+        ("    officers_from: 3 ", "    officer_from: 3 ", "matching.real_words.officer_from", ""),
+    ],
+)
+def test_a_wrong_matching_evidence_or_real_words_setting_is_one_line(
+    tmp_path, old, new, key, words
+):
+    root = _config_with(tmp_path, "toolkit.yaml", old, new)
+
+    with pytest.raises(PipelineError) as caught:
+        settings.load(root)
+
+    message = str(caught.value)
+    assert message.startswith(f"{paths.toolkit_file(root)}: {key} (line ")
+    assert words in message and "\n" not in message
+
+
+def test_evidence_that_could_never_count_is_refused(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "    applies_from: 80 ", "    applies_from: 92 ")
+
+    with pytest.raises(PipelineError, match=r"toolkit\.yaml: matching .*applies_from"):
+        settings.load(root)
+
+
+def test_the_matching_evidence_and_real_word_settings_are_kept_as_read(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "    against: 6 ", "    against: 2.5 ")
+
+    kit = settings.load(root).toolkit
+
+    assert kit.name_evidence.against == 2.5
+    assert kit.name_evidence.applies_from == 80
+    assert kit.real_words.zipf_from == 3.0 and kit.real_words.officers_from == 3

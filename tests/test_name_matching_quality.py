@@ -62,6 +62,8 @@ def test_the_near_collision_groups_are_in_the_set(labelled_set):
     assert any("Prevent" in n for n in groups["prevent_send"])
     assert any("SEND" in n for n in groups["prevent_send"])
     assert len(groups["localities"]) >= 2
+    real = " ".join(groups["real_words"])
+    assert all(w in real for w in ("Flood", "Food", "Carers", "Careers", "Police", "Policy"))
     assert {n for group in groups.values() for n in group} <= reported
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from wordfreq import zipf_frequency
 
 from pipeline import council, ingest, matching, protocol, registry, tables, toolkit
 from pipeline.errors import PipelineError
@@ -560,3 +561,199 @@ def test_a_typo_meets_its_name_when_every_key_of_the_typo_is_crowded():
     ids = _ids(names)
 
     assert ids["Community Safety Partnership"] == ids["Comunity Safety Partnership"]
+
+
+# --- Real words are never typos (toolkit matching.real_words) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Northmoor Flood Partnership", "Northmoor Food Partnership"),
+        ("Northmoor Carers Partnership", "Northmoor Careers Partnership"),
+        ("Northmoor Police Forum", "Northmoor Policy Forum"),
+    ],
+)
+def test_two_common_english_words_are_not_a_typo_of_one_another(a, b):
+    assert not _same(a, b)
+
+
+def test_a_plural_of_a_common_word_is_still_the_same_word():
+    assert _same("Northmoor Carers Partnership", "Northmoor Carer Partnership")
+
+
+def test_the_zipf_threshold_decides_whether_two_words_are_both_common():
+    shard = zipf_frequency("shard", "en")  # the rarer of the two; "shared" is far above
+
+    assert matching.real_words("shard", "shared", zipf_from=shard)
+    assert not matching.real_words("shard", "shared", zipf_from=shard + 0.01)
+
+
+def _typed_by(counts):
+    """Returns typing each name, each by its own officer (a distinct e-mail address)."""
+    rows = []
+    for name, officers in counts.items():
+        rows += [
+            {"partnership_name": name, "respondent_email": f"{name[-7:]}{n}@x.example"}
+            for n in range(officers)
+        ]
+    return _returns(rows)
+
+
+def test_two_words_each_typed_by_enough_officers_are_two_words():
+    least = TOOLKIT.real_words.officers_from
+    names = {"Northmoor Brackley Forum": least, "Northmoor Brackly Forum": least}
+
+    ids = registry.match_names(_typed_by(names), TOOLKIT, {}, council=COUNCIL).names
+
+    assert ids["partnership_id"].nunique() == 2
+
+
+def test_a_word_typed_by_one_officer_fewer_is_read_as_a_slip():
+    least = TOOLKIT.real_words.officers_from
+    names = {"Northmoor Brackley Forum": least, "Northmoor Brackly Forum": least - 1}
+
+    ids = registry.match_names(_typed_by(names), TOOLKIT, {}, council=COUNCIL).names
+
+    assert ids["partnership_id"].nunique() == 1
+
+
+def test_one_officer_typing_a_word_twice_counts_once():
+    least = TOOLKIT.real_words.officers_from
+    returns = _typed_by({"Northmoor Brackley Forum": least, "Northmoor Brackly Forum": 1})
+    again = returns.iloc[[-1] * least].reset_index(drop=True)
+
+    ids = registry.match_names(
+        pd.concat([returns, again], ignore_index=True), TOOLKIT, {}, council=COUNCIL
+    ).names
+
+    assert ids["partnership_id"].nunique() == 1
+
+
+# --- Evidence beside the words (toolkit matching.evidence) -----------------------------------
+
+SETTINGS = toolkit.NameEvidence(
+    applies_from=80, partners=4, directorate=1, service=1, against=6
+)  # pinned here: the arithmetic below depends on them
+
+
+def _evidence(partners=(), directorates=(), services=()):
+    return matching.Evidence(frozenset(partners), frozenset(directorates), frozenset(services))
+
+
+def test_evidence_adds_the_partner_share_and_a_directorate_and_service_in_common():
+    a = _evidence(["police", "fire", "nhs", "probation"], ["Resources"], ["Resources / ict"])
+    b = _evidence(["police", "fire"], ["Resources"], ["Resources / ict"])
+
+    found = matching.support(85.0, a, b, SETTINGS, same_at=92)
+
+    assert found.score == 85.0 + 4 * 0.5 + 1 + 1
+    assert (found.partners_in_common, found.same_directorate, found.same_service) == (2, True, True)
+    assert found.evidence_for == "2 partner(s) in common (0.50); same directorate; same service"
+
+
+def test_a_directorate_in_common_without_a_partner_in_common_adds_nothing():
+    a = _evidence(["police"], ["Resources"], ["Resources / ict"])
+    b = _evidence(["nhs"], ["Resources"], ["Resources / ict"])
+
+    assert matching.support(85.0, a, b, SETTINGS, same_at=92).score == 85.0
+
+
+def test_no_directorate_and_no_partner_in_common_lowers_the_pair():
+    a, b = _evidence(["police"], ["Resources"]), _evidence(["nhs"], ["Public Health"])
+
+    found = matching.support(85.0, a, b, SETTINGS, same_at=92)
+
+    assert found.score == 85.0 - 6
+    assert found.evidence_against == "no directorate or partner in common"
+
+
+def test_names_whose_officers_gave_no_partners_are_not_lowered():
+    a, b = _evidence([], ["Resources"]), _evidence(["nhs"], ["Public Health"])
+
+    assert matching.support(85.0, a, b, SETTINGS, same_at=92).score == 85.0
+
+
+@pytest.mark.parametrize(("word", "moved"), [(79.9, False), (80.0, True), (91.9, True)])
+def test_evidence_moves_only_a_pair_from_applies_from_up_to_same_at(word, moved):
+    a = b = _evidence(["police"], ["Resources"])
+
+    found = matching.support(word, a, b, SETTINGS, same_at=92)
+
+    assert (found.score != word) is moved
+
+
+def test_evidence_never_lowers_a_pair_the_words_join():
+    a, b = _evidence(["police"], ["Resources"]), _evidence(["nhs"], ["Public Health"])
+
+    assert matching.support(92.0, a, b, SETTINGS, same_at=92).score == 92.0
+
+
+GREY = ("Northmoor Youth Justice Board", "Northmoor Youth Justice Management Board")
+
+
+def _with_answers(names, partners, directorates):
+    rows = [
+        {
+            "partnership_name": name,
+            "partners": p,
+            "directorate": d,
+            "service": "Youth Services",
+            "respondent_email": f"officer{n}@x.example",
+        }
+        for n, (name, p, d) in enumerate(zip(names, partners, directorates, strict=True))
+    ]
+    return _returns(rows)
+
+
+def _word_score(a, b):
+    rules = matching.rules_for(TOOLKIT, COUNCIL.name_forms())
+    names = [matching.normalise(a, rules), matching.normalise(b, rules)]
+    return matching.score(*names, matching.Weights(names, rules))
+
+
+def test_partners_and_directorate_in_common_join_a_grey_band_pair():
+    word = _word_score(*GREY)
+    partners = "Northmoor Police; Northmoor Probation Service"
+    returns = _with_answers(GREY, [partners, partners], ["Children and Families"] * 2)
+
+    matched = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+
+    assert TOOLKIT.name_evidence.applies_from <= word < TOOLKIT.same_at
+    assert matched.names["partnership_id"].nunique() == 1
+    assert "evidence" in set(matched.names["method"])
+    assert matched.unsure_pairs.empty
+
+
+def test_a_grey_band_pair_without_evidence_is_listed_with_its_score_before_and_after():
+    returns = _with_answers(
+        GREY, ["Northmoor Police", "Northmoor Youth Trust"], ["Children and Families", "Resources"]
+    )
+
+    matched = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+
+    pair = matched.unsure_pairs.iloc[0]
+    assert matched.names["partnership_id"].nunique() == 2
+    assert pair["word_score"] == _word_score(*GREY)
+    assert pair["score"] == pair["word_score"] - TOOLKIT.name_evidence.against
+    assert pair["evidence_against"] == "no directorate or partner in common"
+    assert list(matched.unsure_pairs.columns) == list(tables.table("unsure_pairs").columns)
+
+
+def test_evidence_never_joins_names_a_never_merge_word_keeps_apart():
+    names = ("North Community Safety Partnership", "South Community Safety Partnership")
+    returns = _with_answers(names, ["Northmoor Police"] * 2, ["Resources"] * 2)
+
+    matched = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+
+    assert matched.names["partnership_id"].nunique() == 2
+
+
+def test_evidence_never_joins_names_with_too_little_word_evidence():
+    names = ("Northmoor Youth Justice Board", "Northmoor Youth Offending Panel")
+    returns = _with_answers(names, ["Northmoor Police"] * 2, ["Resources"] * 2)
+
+    matched = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+
+    assert _word_score(*names) < TOOLKIT.name_evidence.applies_from
+    assert matched.names["partnership_id"].nunique() == 2
