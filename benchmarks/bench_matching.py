@@ -54,7 +54,7 @@ def _distinct(answers: pd.DataFrame, rows: int) -> pd.DataFrame:
 def _time_match(answers: pd.DataFrame, root: Path, out: multiprocessing.Queue) -> None:
     config = settings.load(root)
     started = time.perf_counter()
-    matching = registry.match_names(answers, config.toolkit, config.aliases)
+    matching = registry.match_names(answers, config.toolkit, config.aliases, council=config.council)
     out.put((time.perf_counter() - started, matching.names["partnership_id"].nunique()))
 
 

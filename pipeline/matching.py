@@ -336,6 +336,8 @@ class Weights:
         self.df = Counter(t for n in distinct for t in set(n.tokens))
         self.rules = rules
         self.officers = dict(officers or {})  # word -> officers who typed it in a name
+        self._weight: dict[str, float] = {}  # memo: a word is weighed once a year
+        self._same: dict[tuple[str, str], bool] = {}  # memo: a pair of words compared once
 
     def two_words(self, a: str, b: str) -> bool:
         """Two real words (module docstring): both common English words, or both typed as a
@@ -349,13 +351,22 @@ class Weights:
 
     def same(self, a: str, b: str) -> bool:
         """One word, perhaps typed with a slip, and not two real words."""
-        return same_word(a, b, self.rules.typo_similarity) and not self.two_words(a, b)
+        found = self._same.get((a, b))
+        if found is None:
+            found = same_word(a, b, self.rules.typo_similarity) and not self.two_words(a, b)
+            self._same[(a, b)] = found
+        return found
 
     def of(self, token: str) -> float:
         """generic_weight for a generic word, else 1 + ln(N / df)."""
-        if token in self.rules.generic_words:
-            return self.rules.generic_weight
-        return 1.0 + math.log(self.count / max(self.df.get(token, 0), 1))
+        weight = self._weight.get(token)
+        if weight is None:
+            if token in self.rules.generic_words:
+                weight = self.rules.generic_weight
+            else:
+                weight = 1.0 + math.log(self.count / max(self.df.get(token, 0), 1))
+            self._weight[token] = weight
+        return weight
 
 
 def _transposed(a: str, b: str) -> bool:
