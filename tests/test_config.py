@@ -210,8 +210,21 @@ def test_key_criterion_label_with_a_format_is_one_line(tmp_path, label):
 @pytest.mark.parametrize(
     ("file", "old", "new", "key"),
     [
-        ("toolkit.yaml", "min_answers: 2", 'min_answers: "2"', "min_answers"),
-        ("toolkit.yaml", "weight: 1}\n  P2", "weight: true}\n  P2", "principles.P1.weight"),
+        ("toolkit.yaml", "min_answers: 2", 'min_answers: "2"', "instrument.min_answers"),
+        ("toolkit.yaml", "min_answers: 1", "min_answers: 1.5", "equality.min_answers"),
+        ("toolkit.yaml", "disagree_from: 2", 'disagree_from: "2"', "instrument.disagree_from"),
+        (
+            "toolkit.yaml",
+            "weight: 1}\n    P2",
+            "weight: true}\n    P2",
+            "instrument.domains.P1.weight",
+        ),
+        (
+            "toolkit.yaml",
+            "{from: 3.0, label: Borderline",
+            '{from: "3", label: Borderline',
+            "instrument.domain_bands[1].from",
+        ),
         ("council.yaml", "default_year: 2025", "default_year: 2025.0", "default_year"),
         ("council.yaml", "  Resources: 12", "  Resources: true", "directorates.Resources"),
         ("protocol.yaml", "    required: true", '    required: "yes"', "questions[5].required"),
@@ -257,7 +270,13 @@ def test_a_value_of_the_wrong_type_is_not_coerced(tmp_path, file, old, new, key)
             "never apply",
         ),
         ("toolkit.yaml", "unsure_from: 80", "unsure_from: 95", "matching", "unsure_from"),
-        ("toolkit.yaml", "concern: Concern,", "concern: Borderline,", "bands", "must differ"),
+        (
+            "toolkit.yaml",
+            "{from: 3.0, label: Borderline,",
+            "{from: 3.0, label: Concern,",
+            "instrument.domain_bands[1].label",
+            "already a band's label",
+        ),
         (
             "protocol.yaml",
             'when_starts_with: "Yes"',
@@ -279,9 +298,11 @@ def test_a_setting_that_could_never_take_effect_is_refused(tmp_path, file, old, 
 
 
 def test_missing_key_is_named(tmp_path):
-    root = _config_with(tmp_path, "toolkit.yaml", "min_answers: 2\n", "")
+    root = _config_with(tmp_path, "toolkit.yaml", "  min_answers: 2\n", "")
 
-    with pytest.raises(PipelineError, match=r"toolkit\.yaml: min_answers: missing key"):
+    with pytest.raises(
+        PipelineError, match=r"toolkit\.yaml: instrument\.min_answers \(line \d+\): missing key"
+    ):
         settings.load(root)
 
 
@@ -350,10 +371,10 @@ def test_the_repository_config_loads():
 
 def test_a_key_given_twice_is_refused_rather_than_the_last_one_kept(tmp_path):
     root = _config_with(
-        tmp_path, "toolkit.yaml", "min_answers: 2\n", "min_answers: 2\nmin_answers: 5\n"
+        tmp_path, "toolkit.yaml", "  min_answers: 2\n", "  min_answers: 2\n  min_answers: 5\n"
     )
 
     with pytest.raises(
-        PipelineError, match=r"toolkit\.yaml: min_answers \(line \d+\): given twice"
+        PipelineError, match=r"toolkit\.yaml: instrument\.min_answers \(line \d+\): given twice"
     ):
         settings.load(root)

@@ -22,7 +22,23 @@ TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
 
 
 def _pinned(**numbers) -> toolkit.Toolkit:
+    """The pinned toolkit with some numbers set; the instrument's own (min_answers,
+    domain_bands, ...) are set on its frozen model."""
+    instrument = {k: numbers.pop(k) for k in list(numbers) if k in toolkit.Instrument.model_fields}
+    if instrument:
+        numbers["instrument"] = TOOLKIT.instrument.model_copy(update=instrument)
     return dataclasses.replace(TOOLKIT, **numbers)
+
+
+def _bands(*bands: tuple[float, str, str]) -> tuple[toolkit.Band, ...]:
+    return tuple(
+        toolkit.Band(start=start, label=label, means=means) for start, label, means in bands
+    )
+
+
+THREE_BANDS = _bands(
+    (1, "Concern", "concern"), (3.0, "Borderline", "borderline"), (4.0, "Strength", "strength")
+)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +53,7 @@ def _pinned(**numbers) -> toolkit.Toolkit:
     ],
 )
 def test_bands_are_half_open_on_the_unrounded_mean(mean, expected):
-    kit = _pinned(strength_from=4.0, borderline_from=3.0)
+    kit = _pinned(domain_bands=THREE_BANDS)
 
     assert toolkit.band(mean, kit) == expected
 
@@ -250,7 +266,7 @@ def test_toolkit_yaml_errors_name_the_file_and_key(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "toolkit.yaml").write_text("toolkit_version: 1\n", encoding="utf-8")
 
-    with pytest.raises(PipelineError, match=r"toolkit.yaml: principles: missing key"):
+    with pytest.raises(PipelineError, match=r"toolkit.yaml: instrument: missing key"):
         toolkit.load(tmp_path, PROTOCOL)
 
 
