@@ -129,6 +129,11 @@ class Instrument(Strict):
                 return band.means
         raise KeyError(label)
 
+    def meanings(self) -> dict[str, str]:
+        """Every band label (domain and overall) -> its meaning; the none label -> "none"."""
+        found = {b.label: b.means for b in (*self.domain_bands, *self.overall_bands)}
+        return {**found, self.not_enough_answers: "none"}
+
     def first_label(self, meaning: str) -> str:
         """The label of the lowest domain band with this meaning (or the none label)."""
         if meaning == "none":
