@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from helpers import KIT, with_action
 
-from pipeline import council, protocol, validate
+from pipeline import council, protocol, toolkit, validate
 from pipeline.report import figures, sections
 from pipeline.toolkit import Action, KeyCriterion
 
@@ -465,3 +465,20 @@ def test_equality_section_states_the_measures_own_minimum_answers(minimum, wordi
     assert wording in section
     assert PROTOCOL.by_key("equality_considered").text in section
     assert "Bands: Strength from 4, Borderline from 3, Concern from 1." in section
+
+
+def test_bands_are_coloured_by_what_they_mean_whatever_their_label():
+    bands = (
+        toolkit.Band(start=1, label="Early stage", means="concern"),
+        toolkit.Band(start=3.0, label="Developing", means="borderline"),
+        toolkit.Band(start=4.0, label="Well developed", means="strength"),
+    )
+    kit = dataclasses.replace(
+        KIT, instrument=KIT.instrument.model_copy(update={"overall_bands": bands})
+    )
+    frame = evaluation(partnership(1, overall_band="Early stage", action="review"))
+
+    markup = sections.evaluation_section(report_data(frame, toolkit=kit)).data
+
+    assert re.search(r'<td[^>]*class="[^"]*rag rag-concern[^"]*"[^>]*>Early stage</td>', markup)
+    assert re.search(r'<td[^>]*class="[^"]*rag rag-strength[^"]*"[^>]*>Strength</td>', markup)

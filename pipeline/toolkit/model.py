@@ -468,6 +468,12 @@ class Toolkit:
         """Meaning (strength, borderline, concern, none) -> the label of its lowest domain band."""
         return {m: self.instrument.first_label(m) for m in (*reversed(MEANINGS), "none")}
 
+    def band_meanings(self) -> dict[str, str]:
+        """Every band label in force (instrument and equality) -> strength, borderline or
+        concern: what the report colours by."""
+        listed = (*self.instrument.domain_bands, *self.instrument.overall_bands)
+        return {b.label: b.means for b in (*self.equality_bands, *listed)}
+
     @property
     def action_order(self) -> list[str]:
         """Action names in the order the report lists them."""
