@@ -68,6 +68,7 @@ _PRINCIPLE_COLUMNS: dict[str, ColumnType] = {
     r"^[A-Za-z0-9]+_score$": "number",
     r"^[A-Za-z0-9]+_answers$": "integer",
     r"^[A-Za-z0-9]+_spread$": "number",
+    r"^[A-Za-z0-9]+_officer_spread$": "number",
 }
 
 _REGISTRY: dict[str, ColumnType] = {
@@ -106,6 +107,8 @@ _EVALUATION: dict[str, ColumnType] = {
     "overall_score": "number",
     "overall_band": "text",
     "principles_of_concern": "integer",
+    "officers_disagree_on": "text",
+    "officers_disagree_count": "integer",
     "equality_score": "number",
     "equality_answers": "integer",
     "equality_band": "text",

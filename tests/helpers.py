@@ -14,20 +14,31 @@ import dataclasses
 from pathlib import Path
 
 from pipeline import protocol, toolkit
-from pipeline.toolkit import Action
+from pipeline.toolkit import Action, Band, Domain
 
 PINNED = Path(__file__).parent / "backtest"  # holds config/toolkit.yaml, the pinned copy
 PROTOCOL = protocol.load()
 
+_PINNED_KIT = toolkit.load(PINNED, PROTOCOL)
+_BANDS = (
+    Band(start=1, label="Concern", means="concern"),
+    Band(start=3.0, label="Borderline", means="borderline"),
+    Band(start=4.0, label="Strength", means="strength"),
+)
 KIT = dataclasses.replace(
-    toolkit.load(PINNED, PROTOCOL),
-    principles={"P1": "Purpose", "P2": "Trust"},
-    band_labels={
-        "strength": "Strength",
-        "borderline": "Borderline",
-        "concern": "Concern",
-        "none": "Not enough answers",
-    },
+    _PINNED_KIT,
+    instrument=_PINNED_KIT.instrument.model_copy(
+        update={
+            "domains": {
+                "P1": Domain(name="Purpose", weight=1),
+                "P2": Domain(name="Trust", weight=1),
+            },
+            "domain_bands": _BANDS,
+            "overall_bands": _BANDS,
+            "not_enough_answers": "Not enough answers",
+            "disagree_from": 2.0,
+        }
+    ),
     risk_order=("Low", "Medium", "High"),
     governance_yes_items=("terms_of_reference", "risk_register"),
     governance_reporting_line="reporting_line",

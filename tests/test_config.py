@@ -210,8 +210,21 @@ def test_key_criterion_label_with_a_format_is_one_line(tmp_path, label):
 @pytest.mark.parametrize(
     ("file", "old", "new", "key"),
     [
-        ("toolkit.yaml", "min_answers: 2", 'min_answers: "2"', "min_answers"),
-        ("toolkit.yaml", "weight: 1}\n  P2", "weight: true}\n  P2", "principles.P1.weight"),
+        ("toolkit.yaml", "min_answers: 2", 'min_answers: "2"', "instrument.min_answers"),
+        ("toolkit.yaml", "min_answers: 1", "min_answers: 1.5", "equality.min_answers"),
+        ("toolkit.yaml", "disagree_from: 2", 'disagree_from: "2"', "instrument.disagree_from"),
+        (
+            "toolkit.yaml",
+            "weight: 1}\n    P2",
+            "weight: true}\n    P2",
+            "instrument.domains.P1.weight",
+        ),
+        (
+            "toolkit.yaml",
+            "{from: 3.0, label: Borderline",
+            '{from: "3", label: Borderline',
+            "instrument.domain_bands[1].from",
+        ),
         ("council.yaml", "default_year: 2025", "default_year: 2025.0", "default_year"),
         ("council.yaml", "  Resources: 12", "  Resources: true", "directorates.Resources"),
         ("protocol.yaml", "    required: true", '    required: "yes"', "questions[5].required"),
@@ -257,7 +270,13 @@ def test_a_value_of_the_wrong_type_is_not_coerced(tmp_path, file, old, new, key)
             "never apply",
         ),
         ("toolkit.yaml", "unsure_from: 80", "unsure_from: 95", "matching", "unsure_from"),
-        ("toolkit.yaml", "concern: Concern,", "concern: Borderline,", "bands", "must differ"),
+        (
+            "toolkit.yaml",
+            "{from: 3.0, label: Borderline,",
+            "{from: 3.0, label: Concern,",
+            "instrument.domain_bands[1].label",
+            "already a band's label",
+        ),
         (
             "protocol.yaml",
             'when_starts_with: "Yes"',
@@ -279,9 +298,11 @@ def test_a_setting_that_could_never_take_effect_is_refused(tmp_path, file, old, 
 
 
 def test_missing_key_is_named(tmp_path):
-    root = _config_with(tmp_path, "toolkit.yaml", "min_answers: 2\n", "")
+    root = _config_with(tmp_path, "toolkit.yaml", "  min_answers: 2\n", "")
 
-    with pytest.raises(PipelineError, match=r"toolkit\.yaml: min_answers: missing key"):
+    with pytest.raises(
+        PipelineError, match=r"toolkit\.yaml: instrument\.min_answers \(line \d+\): missing key"
+    ):
         settings.load(root)
 
 
@@ -350,11 +371,183 @@ def test_the_repository_config_loads():
 
 def test_a_key_given_twice_is_refused_rather_than_the_last_one_kept(tmp_path):
     root = _config_with(
-        tmp_path, "toolkit.yaml", "min_answers: 2\n", "min_answers: 2\nmin_answers: 5\n"
+        tmp_path, "toolkit.yaml", "  min_answers: 2\n", "  min_answers: 2\n  min_answers: 5\n"
     )
 
     with pytest.raises(
-        PipelineError, match=r"toolkit\.yaml: min_answers \(line \d+\): given twice"
+        PipelineError, match=r"toolkit\.yaml: instrument\.min_answers \(line \d+\): given twice"
+    ):
+        settings.load(root)
+
+
+_DOMAIN_BANDS = """  domain_bands:
+    - {from: 1, label: Concern, means: concern}
+    - {from: 3.0, label: Borderline, means: borderline}
+    - {from: 4.0, label: Strength, means: strength}
+  overall_bands:
+    - {from: 1, label: Concern, means: concern}
+    - {from: 3.0, label: Borderline, means: borderline}
+    - {from: 4.0, label: Strength, means: strength}
+"""
+_OVERALL_TOP = """    - {from: 3.0, label: Borderline, means: borderline}
+    - {from: 4.0, label: Strength, means: strength}
+"""
+assert _DOMAIN_BANDS.endswith(_OVERALL_TOP)
+# the overall bands' "Strength" means borderline, where the domain bands' means strength
+_OVERALL_RELABELLED = """    - {from: 3.0, label: Strength, means: borderline}
+    - {from: 4.0, label: Top, means: strength}
+"""
+_SUMMED_BANDS = _DOMAIN_BANDS.replace("from: 1,", "from: 2,").replace("from: 3.0", "from: 6")
+_SUMMED_BANDS = _SUMMED_BANDS.replace("from: 4.0", "from: 8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "words"),
+    [
+        ("scale: agree5", "scale: agree7", "instrument.scale", "no scale in protocol.yaml"),
+        ("statements: mean", "statements: median", "instrument.statements", "'mean' or 'sum'"),
+        ("overall: weighted_mean", "overall: mode", "instrument.overall", "'weighted_mean'"),
+        (  # six domains of 1-5 summed run 6-30: the overall bands from 1 do not fit
+            "overall: weighted_mean",
+            "overall: sum",
+            "instrument.overall_bands[0].from",
+            "lowest score that can be reached, 6",
+        ),
+        (
+            "  min_answers: 2",
+            "  min_answers: 0",
+            "instrument.min_answers",
+            "greater than or equal to 1",
+        ),
+        ("disagree_from: 2", "disagree_from: 0", "instrument.disagree_from", "greater than 0"),
+        ("disagree_from: 2", "disagree_from: 4.5", "instrument.disagree_from", "never be reached"),
+        ("    P6: {name", "    P7: {name", "instrument.domains", "measure P1, P2"),
+        (
+            "{from: 1, label: Concern",
+            "{from: 0, label: Concern",
+            "instrument.domain_bands[0].from",
+            "lowest score that can be reached, 1",
+        ),
+        (
+            "{from: 1, label: Concern",
+            "{form: 1, label: Concern",
+            "instrument.domain_bands[0].form",
+            "unknown key",
+        ),
+        (
+            "{from: 4.0, label: Strength",
+            "{from: 3.0, label: Strength",
+            "instrument.domain_bands[2].from",
+            "not above the previous band's 3",
+        ),
+        (
+            "{from: 4.0, label: Strength",
+            "{from: 5.5, label: Strength",
+            "instrument.domain_bands[2].from",
+            "highest score that can be reached, 5",
+        ),
+        (
+            "Strength, means: strength}",
+            "Strength, means: concern}",
+            "instrument.domain_bands[2].means",
+            "from concern up to strength",
+        ),
+        (
+            "Borderline, means: borderline}",
+            "Borderline, means: strength}",
+            "instrument.domain_bands",
+            "no band means borderline",
+        ),
+        (
+            "Concern, means: concern}",
+            "Concern, means: worry}",
+            "instrument.domain_bands[0].means",
+            "'concern', 'borderline' or 'strength'",
+        ),
+        (
+            "not_enough_answers: Not enough answers",
+            "not_enough_answers: Concern",
+            "instrument.domain_bands[0].label",
+            "already a band's label",
+        ),
+        (
+            "  min_answers: 1\n",
+            "  min_answers: 0\n",
+            "equality.min_answers",
+            "greater than or equal to 1",
+        ),
+        (
+            _DOMAIN_BANDS,
+            _DOMAIN_BANDS[: -len(_OVERALL_TOP)] + _OVERALL_RELABELLED,
+            "instrument.overall_bands[1].means",
+            "'Strength' means strength at instrument.domain_bands[2]",
+        ),
+        (
+            "  min_answers: 1\n",
+            "  min_answers: 1\n  bands:\n    - {from: 2, label: Low, means: concern}\n",
+            "equality.bands[0].from",
+            "lowest score that can be reached, 1",
+        ),
+        (
+            "statements: mean\n",
+            "statements: sum\n",
+            "instrument.domain_bands[0].from",
+            "lowest score that can be reached, 2",
+        ),
+    ],
+)
+def test_an_instrument_setting_that_cannot_work_is_one_line(tmp_path, old, new, key, words):
+    root = _config_with(tmp_path, "toolkit.yaml", old, new)
+
+    with pytest.raises(PipelineError) as caught:
+        settings.load(root)
+
+    message = str(caught.value)
+    assert message.startswith(f"{paths.config_dir(root) / 'toolkit.yaml'}: {key} (line ")
+    assert words in message and "\n" not in message
+
+
+def test_summed_statements_need_equality_bands_of_its_own(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", _DOMAIN_BANDS, _SUMMED_BANDS)
+    target = paths.config_dir(root) / "toolkit.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("statements: mean", "statements: sum", 1),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(PipelineError, match=r"equality \(line \d+\): the domain bands run 2-10"):
+        settings.load(root)
+
+
+def test_summed_statements_need_domains_of_one_size(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "statements: mean", "statements: sum")
+    protocol_file = paths.config_dir(root) / "protocol.yaml"
+    text = protocol_file.read_text(encoding="utf-8")
+    protocol_file.write_text(  # Q30 no longer measures P1: P1 has one statement, the rest two
+        text.replace(
+            "type: agree5, principle: P1,\n     text: Partners agree",
+            "type: agree5,\n     text: Partners agree",
+        ),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(
+        PipelineError, match=r"instrument\.statements \(line \d+\): .*P1 has 1, P2 has 2"
+    ):
+        settings.load(root)
+
+
+def test_a_domain_statement_off_the_instruments_scale_is_refused(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "", "")
+    protocol_file = paths.config_dir(root) / "protocol.yaml"
+    text = protocol_file.read_text(encoding="utf-8")
+    protocol_file.write_text(
+        text.replace("key: outcome_evidence", "key: outcome_evidence\n    principle: P1"),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(
+        PipelineError, match=r"instrument\.scale \(line \d+\): 'outcome_evidence' .* not an agree5"
     ):
         settings.load(root)
 

@@ -137,6 +137,11 @@ SCORED = pd.DataFrame(
         "P1_band": ["Concern", "Strength", "Concern", "Borderline", "Not enough answers"],
         "P2_score": [None, None, None, None, None],
         "P2_band": ["Not enough answers"] * 5,
+        "P1_officer_spread": [2.0, 0.5, 3.0, None, None],
+        "P2_officer_spread": [None] * 5,
+        "officers_disagree_on": ["P1", None, "P1", None, None],
+        "officers_disagree_count": [1, 0, 1, 0, 0],
+        "name": [f"Partnership {n}" for n in range(1, 6)],
         "risk_level": ["High", "Low", "High", "Medium", None],
         "action": ["exit", "continue", "review", "develop", "continue"],
         "equality_band": ["Strength", "Concern", None, "Strength", "Not enough answers"],
@@ -157,6 +162,42 @@ def test_principle_summary_means_the_scores_and_counts_each_band():
     assert summary.loc["P1", "mean"] == pytest.approx((2.0 + 4.5 + 2.5 + 3.0) / 4)
     assert summary.loc["P1", ["strength", "borderline", "concern", "none"]].tolist() == [1, 1, 2, 1]
     assert summary.loc["P1", "principle"] == "P1 Purpose"
+
+
+def test_principle_summary_counts_the_partnerships_whose_officers_disagree():
+    summary = metrics.principle_summary(SCORED, KIT).set_index("code")
+
+    assert summary["disagree"].tolist() == [2, 0]
+
+
+def test_principle_disagreements_list_each_principle_beside_its_mean_and_spread():
+    listed = metrics.principle_disagreements(SCORED.iloc[::-1], KIT)
+
+    assert listed.to_dict(orient="list") == {
+        "partnership_id": ["P-1", "P-3"],
+        "name": ["Partnership 1", "Partnership 3"],
+        "principle": ["P1 Purpose", "P1 Purpose"],
+        "mean": [2.0, 2.5],
+        "spread": [2.0, 3.0],
+    }
+    assert metrics.officers_disagree_count(SCORED) == 2
+
+
+def test_bands_are_counted_by_meaning_when_two_bands_share_one():
+    bands = (
+        toolkit.Band(start=1, label="Poor", means="concern"),
+        toolkit.Band(start=2, label="Weak", means="concern"),
+        toolkit.Band(start=3.0, label="Borderline", means="borderline"),
+        toolkit.Band(start=4.0, label="Strength", means="strength"),
+    )
+    kit = dataclasses.replace(
+        KIT, instrument=KIT.instrument.model_copy(update={"domain_bands": bands})
+    )
+    scored = SCORED.assign(P1_band=["Poor", "Strength", "Weak", "Borderline", "Not enough answers"])
+
+    summary = metrics.principle_summary(scored, kit).set_index("code")
+
+    assert summary.loc["P1", ["strength", "borderline", "concern", "none"]].tolist() == [1, 1, 2, 1]
 
 
 def test_principle_summary_has_no_mean_when_no_partnership_has_a_score():

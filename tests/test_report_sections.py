@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from helpers import KIT, with_action
 
-from pipeline import council, protocol, validate
+from pipeline import council, protocol, toolkit, validate
 from pipeline.report import figures, sections
 from pipeline.toolkit import Action, KeyCriterion
 
@@ -51,6 +51,10 @@ def partnership(number: int, **values: Any) -> dict[str, Any]:
         "P1_band": "Borderline",
         "P2_score": 3.5,
         "P2_band": "Borderline",
+        "P1_officer_spread": 0.0,
+        "P2_officer_spread": 0.0,
+        "officers_disagree_on": None,
+        "officers_disagree_count": 0,
         "governance_completeness": 1.0,
         "governance_band": "Strength",
         "governance_missing": None,
@@ -403,3 +407,78 @@ def test_response_coverage_counts_officers_once_and_anonymous_returns_apart():
     assert counted.loc["Public Health", "officers_responding"] == 1
     assert counted.loc["Children and Families", "coverage"] == 0
     assert f"Children and Families {COUNCIL.directorates['Children and Families']} 0 0% 0" in shown
+
+
+def test_evaluation_section_lists_where_officers_disagree_beside_the_mean():
+    frame = evaluation(
+        partnership(1, P2_score=3.25, P2_officer_spread=2.5, officers_disagree_on="P2"),
+        partnership(2, name=SCRIPT),
+        partnership(3, P1_officer_spread=2.0, officers_disagree_on="P1; P2", P2_officer_spread=2),
+    )
+
+    markup = sections.evaluation_section(report_data(frame)).data
+    section = text_of(markup)
+
+    assert "their own mean answers to its statements are 2 or more points apart" in section
+    assert "P1 Purpose 3.50 1 0 3 0 0" in section  # mean, officers disagree, then the bands
+    assert "P2 Trust 3.42 2 0 3 0 0" in section  # (3.25 + 3.5 + 3.5) / 3
+    assert (
+        "PSH-0001 Partnership 1 P2 Trust 3.25 2.50 PSH-0003 Partnership 3 P1 Purpose 3.50 2.00 "
+        "PSH-0003 Partnership 3 P2 Trust 3.50 2.00"
+    ) in section
+    assert SCRIPT not in markup
+
+
+def test_evaluation_section_says_when_officers_never_disagree():
+    section = text_of(sections.evaluation_section(report_data()).data)
+
+    assert "Officers did not disagree about any principle of any partnership." in section
+
+
+def test_summary_counts_the_partnerships_whose_officers_disagree():
+    frame = evaluation(
+        partnership(1, officers_disagree_on="P1", officers_disagree_count=1),
+        partnership(2),
+        partnership(3, officers_disagree_on="P1; P2", officers_disagree_count=2),
+    )
+
+    summary = text_of(sections.summary(report_data(frame)).data)
+
+    assert (
+        "Officers disagree about at least one principle (their answers 2 or more points apart) "
+        "in 2 partnerships."
+    ) in summary
+
+
+@pytest.mark.parametrize(
+    ("minimum", "wording"),
+    [
+        (1, "needs only 1 answer to be scored, so a partnership reported in one return has a"),
+        (2, "needs only 2 answers to be scored."),
+    ],
+)
+def test_equality_section_states_the_measures_own_minimum_answers(minimum, wording):
+    kit = dataclasses.replace(KIT, equality_min_answers=minimum)
+
+    section = text_of(sections.equality_section(report_data(toolkit=kit)).data)
+
+    assert wording in section
+    assert PROTOCOL.by_key("equality_considered").text in section
+    assert "Bands: Strength from 4, Borderline from 3, Concern from 1." in section
+
+
+def test_bands_are_coloured_by_what_they_mean_whatever_their_label():
+    bands = (
+        toolkit.Band(start=1, label="Early stage", means="concern"),
+        toolkit.Band(start=3.0, label="Developing", means="borderline"),
+        toolkit.Band(start=4.0, label="Well developed", means="strength"),
+    )
+    kit = dataclasses.replace(
+        KIT, instrument=KIT.instrument.model_copy(update={"overall_bands": bands})
+    )
+    frame = evaluation(partnership(1, overall_band="Early stage", action="review"))
+
+    markup = sections.evaluation_section(report_data(frame, toolkit=kit)).data
+
+    assert re.search(r'<td[^>]*class="[^"]*rag rag-concern[^"]*"[^>]*>Early stage</td>', markup)
+    assert re.search(r'<td[^>]*class="[^"]*rag rag-strength[^"]*"[^>]*>Strength</td>', markup)

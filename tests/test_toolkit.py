@@ -22,7 +22,23 @@ TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
 
 
 def _pinned(**numbers) -> toolkit.Toolkit:
+    """The pinned toolkit with some numbers set; the instrument's own (min_answers,
+    domain_bands, ...) are set on its frozen model."""
+    instrument = {k: numbers.pop(k) for k in list(numbers) if k in toolkit.Instrument.model_fields}
+    if instrument:
+        numbers["instrument"] = TOOLKIT.instrument.model_copy(update=instrument)
     return dataclasses.replace(TOOLKIT, **numbers)
+
+
+def _bands(*bands: tuple[float, str, str]) -> tuple[toolkit.Band, ...]:
+    return tuple(
+        toolkit.Band(start=start, label=label, means=means) for start, label, means in bands
+    )
+
+
+THREE_BANDS = _bands(
+    (1, "Concern", "concern"), (3.0, "Borderline", "borderline"), (4.0, "Strength", "strength")
+)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +53,7 @@ def _pinned(**numbers) -> toolkit.Toolkit:
     ],
 )
 def test_bands_are_half_open_on_the_unrounded_mean(mean, expected):
-    kit = _pinned(strength_from=4.0, borderline_from=3.0)
+    kit = _pinned(domain_bands=THREE_BANDS)
 
     assert toolkit.band(mean, kit) == expected
 
@@ -250,7 +266,7 @@ def test_toolkit_yaml_errors_name_the_file_and_key(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "toolkit.yaml").write_text("toolkit_version: 1\n", encoding="utf-8")
 
-    with pytest.raises(PipelineError, match=r"toolkit.yaml: principles: missing key"):
+    with pytest.raises(PipelineError, match=r"toolkit.yaml: instrument: missing key"):
         toolkit.load(tmp_path, PROTOCOL)
 
 
@@ -281,3 +297,82 @@ def test_overall_mean_of_exactly_the_strength_threshold_is_strength():
 
     assert sum(sum(a) / 4 for a in answers) / 6 == 4.0
     assert scores["overall_band"].item() == "Strength"
+
+
+def _officers(*answers: tuple[float | None, float | None]) -> pd.DataFrame:
+    """One return per officer, each answering P1's two statements; nothing else answered."""
+    first, second = PROTOCOL.principles["P1"]
+    return pd.DataFrame(
+        [
+            {"partnership_id": "A", **dict.fromkeys(PROTOCOL.keys), first: one, second: two}
+            for one, two in answers
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("answers", "spread", "disagree"),
+    [
+        (((5, 4), (3, 2)), 2.0, "P1"),  # officer means 4.5 and 2.5: exactly 2 points apart
+        (((5, 4), (3, 3)), 1.5, None),  # 4.5 and 3.0
+        (((5, 5), (4, None), (3, 3)), 2.0, "P1"),  # highest 5.0, lowest 3.0; a skip is no 0
+        (((5, 1),), None, None),  # one officer cannot disagree with themself
+        (((5, 1), (None, None)), None, None),  # the second officer answered nothing
+    ],
+)
+def test_officers_disagree_from_two_points_apart_between_officers_means(answers, spread, disagree):
+    scores = toolkit.score_principles(_officers(*answers), PROTOCOL, _pinned(disagree_from=2.0))
+
+    row = scores.iloc[0]
+    assert row["P1_officer_spread"] == spread
+    assert row["officers_disagree_on"] == disagree
+    assert row["officers_disagree_count"] == (disagree is not None)
+
+
+def test_the_disagreement_threshold_comes_from_the_toolkit():
+    returns = _officers((5, 4), (3, 3))  # officer means 4.5 and 3.0
+
+    strict = toolkit.score_principles(returns, PROTOCOL, _pinned(disagree_from=1.5)).iloc[0]
+    lenient = toolkit.score_principles(returns, PROTOCOL, _pinned(disagree_from=1.6)).iloc[0]
+
+    assert strict["officers_disagree_on"] == "P1" and lenient["officers_disagree_count"] == 0
+
+
+def test_officers_disagree_lists_every_principle_in_the_protocols_order():
+    first, second = PROTOCOL.principles["P2"][0], PROTOCOL.principles["P5"][0]
+    returns = _officers((4, 4), (4, 4)).assign(**{first: [1, 5], second: [5, 2]})
+
+    row = toolkit.score_principles(returns, PROTOCOL, _pinned(disagree_from=2.0)).iloc[0]
+
+    assert (row["officers_disagree_on"], row["officers_disagree_count"]) == ("P2; P5", 2)
+    assert row["P1_officer_spread"] == 0.0 and row["P2_officer_spread"] == 4.0
+
+
+@pytest.mark.parametrize(
+    ("answers", "minimum", "score", "band"),
+    [
+        ([5], 1, 5.0, "Strength"),  # a one-statement measure scored from one return
+        ([2], 1, 2.0, "Concern"),
+        ([], 1, None, "Not enough answers"),
+        ([5], 2, None, "Not enough answers"),
+        ([5, 2], 2, 3.5, "Borderline"),
+    ],
+)
+def test_equality_is_scored_from_its_own_minimum_answers(answers, minimum, score, band):
+    returns = pd.DataFrame(
+        {"partnership_id": ["A"] * max(len(answers), 1), "equality_considered": answers or [None]}
+    )
+    kit = _pinned(equality_min_answers=minimum, min_answers=2, domain_bands=THREE_BANDS)
+
+    row = toolkit.score_equality(returns, dataclasses.replace(kit, equality_bands=THREE_BANDS))
+
+    assert (row.iloc[0]["equality_score"], row.iloc[0]["equality_band"]) == (score, band)
+    assert row.iloc[0]["equality_answers"] == len(answers)
+
+
+def test_principles_still_need_their_own_minimum_when_equality_needs_one():
+    returns = _officers((5, None))
+
+    row = toolkit.score_principles(returns, PROTOCOL, _pinned(min_answers=2)).iloc[0]
+
+    assert row["P1_score"] is None and row["P1_answers"] == 1

@@ -148,23 +148,64 @@ def band_order(toolkit: Toolkit) -> list[str]:
     return [toolkit.band_labels[key] for key in BAND_KEYS]
 
 
+def _meaning(bands: pd.Series, toolkit: Toolkit) -> pd.Series:
+    """What each band label means (strength, borderline, concern, none): an instrument may
+    have several bands of one meaning, and counts are by meaning."""
+    return bands.map(toolkit.instrument.meanings())
+
+
 def concern_count(evaluation: pd.DataFrame, toolkit: Toolkit) -> int:
-    """Partnerships whose overall principles band is concern."""
-    return int(evaluation["overall_band"].eq(toolkit.band_labels["concern"]).sum())
+    """Partnerships whose overall principles band means concern."""
+    return int(_meaning(evaluation["overall_band"], toolkit).eq("concern").sum())
+
+
+def _disagreed_on(evaluation: pd.DataFrame) -> pd.Series:
+    """Per partnership, the principle codes officers disagree on (a list, maybe empty)."""
+    listed = evaluation["officers_disagree_on"]
+    return listed.map(lambda codes: [] if _missing(codes) else str(codes).split(MULTI_SEPARATOR))
 
 
 def principle_summary(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
-    """Per principle (code, principle, mean): the mean of the partnerships' scores, and how
-    many partnerships fall in each band (columns strength, borderline, concern, none)."""
+    """Per principle (code, principle, mean): the mean of the partnerships' scores, how
+    many partnerships' officers disagree on it (disagree), and how many partnerships fall
+    in each band by meaning (columns strength, borderline, concern, none)."""
+    disagreed = _disagreed_on(evaluation)
     rows = []
     for code, name in toolkit.principles.items():
         scores = pd.to_numeric(evaluation[f"{code}_score"], errors="coerce")
-        bands = evaluation[f"{code}_band"]
+        meanings = _meaning(evaluation[f"{code}_band"], toolkit)
         row: dict[str, Any] = {"code": code, "principle": f"{code} {name}"}
         row["mean"] = float(scores.mean()) if scores.notna().any() else None
-        row.update({key: int(bands.eq(toolkit.band_labels[key]).sum()) for key in BAND_KEYS})
+        row["disagree"] = int(disagreed.map(lambda codes, c=code: c in codes).sum())
+        row.update({key: int(meanings.eq(key).sum()) for key in BAND_KEYS})
         rows.append(row)
-    return pd.DataFrame(rows, columns=["code", "principle", "mean", *BAND_KEYS])
+    return pd.DataFrame(rows, columns=["code", "principle", "mean", "disagree", *BAND_KEYS])
+
+
+def principle_disagreements(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Each principle a partnership's officers disagree on, beside its mean: columns
+    partnership_id, name, principle, mean (the principle's score) and spread (between the
+    officers' own means), by partnership ID then the toolkit's order of principles."""
+    rows = []
+    for (_, row), codes in zip(evaluation.iterrows(), _disagreed_on(evaluation), strict=True):
+        for code in (c for c in toolkit.principles if c in codes):
+            rows.append(
+                {
+                    "partnership_id": row["partnership_id"],
+                    "name": row["name"],
+                    "principle": f"{code} {toolkit.principles[code]}",
+                    "mean": row[f"{code}_score"],
+                    "spread": row[f"{code}_officer_spread"],
+                }
+            )
+    columns = ["partnership_id", "name", "principle", "mean", "spread"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("partnership_id", kind="stable").reset_index(drop=True)
+
+
+def officers_disagree_count(evaluation: pd.DataFrame) -> int:
+    """Partnerships whose officers disagree on at least one principle."""
+    return int((pd.to_numeric(evaluation["officers_disagree_count"]) > 0).sum())
 
 
 def attention_actions(toolkit: Toolkit) -> list[str]:
@@ -233,8 +274,9 @@ def impact_assessments(
 
 
 def equality_bands(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
-    """Partnerships per equality score band, best band first."""
-    return counts_by(evaluation["equality_band"], band_order(toolkit))
+    """Partnerships per equality score band, best band first, then not enough answers."""
+    order = [b.label for b in reversed(toolkit.equality_bands)]
+    return counts_by(evaluation["equality_band"], [*order, toolkit.instrument.not_enough_answers])
 
 
 def change_counts(changes: pd.DataFrame) -> dict[str, int]:

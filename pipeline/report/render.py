@@ -58,13 +58,16 @@ def table(
     caption: str,
     columns: Sequence[Sequence[Any]] | None = None,
     rag: Sequence[str] = (),
+    meanings: Mapping[str, str] | None = None,
 ) -> Markup:
     """An accessible table: a caption, header cells, no index, every cell escaped.
 
     ``columns`` chooses, names and formats the frame's columns (all of them, as text, when
     None). RAG columns (by header) carry the band's word and a class for its colour (word
-    as well as colour).
+    as well as colour): the class names what the band means (``meanings``: label ->
+    strength, borderline or concern), else the word itself.
     """
+    means = meanings or {}
     cells = (
         shown(frame, columns)
         if columns is not None
@@ -84,9 +87,19 @@ def table(
     if rag:
         classes = pd.DataFrame("", index=cells.index, columns=cells.columns)
         for column in rag:
-            classes[column] = cells[column].map(lambda v: f"rag rag-{_slug(str(v))}")
+            classes[column] = cells[column].map(lambda v: f"rag rag-{_slug(str(means.get(v, v)))}")
         styler = styler.set_td_classes(classes)
     return Markup(styler.to_html())  # every cell, header and the caption escaped above
+
+
+@jinja2.pass_context
+def _table_in_template(context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> Markup:
+    """``table`` for templates: a template given the toolkit (``kit``) colours its bands by
+    what they mean, whatever the instrument calls them."""
+    kit = context.get("kit")
+    if kit is not None and "meanings" not in kwargs:
+        kwargs["meanings"] = kit.band_meanings()
+    return table(*args, **kwargs)
 
 
 def _autoescape(name: str | None) -> bool:
@@ -102,7 +115,7 @@ ENVIRONMENT = jinja2.Environment(
     keep_trailing_newline=False,
 )
 ENVIRONMENT.filters.update(formats.FILTERS)
-ENVIRONMENT.globals["table"] = table
+ENVIRONMENT.globals["table"] = _table_in_template
 
 
 def render(name: str, **context: Any) -> str:

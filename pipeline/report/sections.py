@@ -125,6 +125,7 @@ def summary(data: ReportData) -> HTML:
             totals=metrics.cost_totals(ev),
             key=len(metrics.key_partnerships(ev)),
             concern=metrics.concern_count(ev, kit),
+            officers_disagree=metrics.officers_disagree_count(ev),
             high_risk=len(metrics.high_risk(ev, kit)),
             actions=metrics.records(metrics.action_counts(ev, kit)),
             action_label=ActionLabels.of(kit),
@@ -194,6 +195,7 @@ def evaluation_section(data: ReportData) -> HTML:
             kit=kit,
             statements=(min(per_principle), max(per_principle)),  # fewest, most per principle
             principles=metrics.principle_summary(data.evaluation, kit),
+            disagreements=metrics.principle_disagreements(data.evaluation, kit),
             attention=metrics.for_attention(data.evaluation, kit),
             attention_labels=[kit.actions[a].label for a in metrics.attention_actions(kit)],
             action_label=ActionLabels.of(kit),
@@ -222,6 +224,8 @@ def equality_section(data: ReportData) -> HTML:
     return HTML(
         render(
             "equality.html.j2",
+            kit=data.toolkit,
+            statement=data.protocol.by_key(data.toolkit.equality_question).text,
             assessments=metrics.impact_assessments(data.evaluation, data.toolkit, data.protocol),
             bands=metrics.equality_bands(data.evaluation, data.toolkit),
         )

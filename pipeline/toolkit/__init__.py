@@ -7,8 +7,12 @@ the evaluation; ``changes`` compares it with last year's.
 from pipeline.toolkit.changes import changes_since, load_previous_evaluation
 from pipeline.toolkit.model import (
     FACT_KINDS,
+    MEANINGS,
     Action,
+    Band,
     Condition,
+    Domain,
+    Instrument,
     KeyCriterion,
     NameEvidence,
     RealWords,
@@ -23,6 +27,7 @@ from pipeline.toolkit.scoring import (
     governance_band,
     governance_items,
     key_criteria_met,
+    officer_spread,
     recommend,
     score_equality,
     score_principles,
@@ -32,8 +37,12 @@ from pipeline.toolkit.scoring import (
 
 __all__ = [
     "FACT_KINDS",
+    "MEANINGS",
     "Action",
+    "Band",
     "Condition",
+    "Domain",
+    "Instrument",
     "KeyCriterion",
     "NameEvidence",
     "RealWords",
@@ -48,6 +57,7 @@ __all__ = [
     "key_criteria_met",
     "load",
     "load_previous_evaluation",
+    "officer_spread",
     "recommend",
     "score_equality",
     "score_principles",

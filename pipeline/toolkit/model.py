@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from pipeline import paths
-from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
+from pipeline.config import KeyPath, Strict, config_error, key_path, load_model_with_lines
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
@@ -57,31 +57,120 @@ _PLACEHOLDER = string.Formatter()
 # --- toolkit.yaml, as pydantic models (unknown keys are errors) -----------------------
 
 
-class _Principle(Strict):
+# --- the instrument: domains, scale, how answers combine, bands (must-have 8) ---------
+
+Meaning = Literal["concern", "borderline", "strength"]
+MEANINGS: tuple[str, ...] = ("concern", "borderline", "strength")  # worst to best
+
+
+class Domain(Strict):
+    """One domain of the instrument (a principle of partnership working): its name, and its
+    weight in the overall score. Its statements are the protocol's questions that name it
+    under ``principle:``."""
+
     name: str
     weight: float = Field(ge=0)
 
 
-class _BandLabels(Strict):
-    strength: str
-    borderline: str
-    concern: str
-    none: str
+class Band(Strict):
+    """A half-open band: a score from ``from`` up to the next band's ``from`` (the last band
+    runs to the top of the reachable range). ``means`` is what the band counts as wherever
+    the toolkit counts or colours by meaning (principles of concern, the report's colours)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: float = Field(alias="from")
+    label: str
+    means: Meaning
 
 
-class _Bands(Strict):
-    strength_from: float
-    borderline_from: float
-    labels: _BandLabels
+class Instrument(Strict):
+    """The principles instrument: officers rate statements on a scale; a domain's statements
+    combine into its score, the domains into the overall score, and each score is banded.
 
-    @model_validator(mode="after")
-    def _ordered(self) -> _Bands:
-        if self.borderline_from > self.strength_from:
-            raise ValueError("borderline_from must not be above strength_from")
-        labels = list(self.labels.model_dump().values())
-        if len(set(labels)) != len(labels):
-            raise ValueError("the four band labels must differ")
-        return self
+    - statements ``mean``: a domain's score is the mean of all its answers over the
+      partnership's returns (each answer counts once).
+    - statements ``sum``: that mean times the number of the domain's statements, i.e. one
+      officer's total when every statement is answered; with several officers it is the
+      mean of their totals, and an unanswered statement counts as the mean of the others'
+      answers, never as zero (so the score does not grow with the number of returns).
+    - overall ``weighted_mean``: sum(weight x domain score) / sum(weight) over the domains
+      that have a score.
+    - overall ``sum``: sum(weight x domain score) over all domains; "not enough answers"
+      when any domain has none (a partial total would fall in a lower band).
+    - a domain with fewer than ``min_answers`` answers has no score ("not enough answers").
+    - officers disagree on a domain when their own mean answers to its statements are at
+      least ``disagree_from`` points apart (see ``officer_spread`` in scoring).
+    """
+
+    scale: str
+    statements: Literal["mean", "sum"]
+    overall: Literal["weighted_mean", "sum"]
+    min_answers: int = Field(ge=1)
+    disagree_from: float = Field(gt=0)
+    domains: dict[str, Domain] = Field(min_length=1)
+    domain_bands: Annotated[tuple[Band, ...], Field(strict=False, min_length=1)]
+    overall_bands: Annotated[tuple[Band, ...], Field(strict=False, min_length=1)]
+    not_enough_answers: str
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Each domain's share of the overall weight (they sum to 1)."""
+        total = sum(d.weight for d in self.domains.values())
+        return {code: d.weight / total for code, d in self.domains.items()}
+
+    def meaning_of(self, label: str) -> str:
+        """What a band label means (strength, borderline, concern), or "none" for the
+        not-enough-answers label. Labels mean the same in every band list (checked at load)."""
+        if label == self.not_enough_answers:
+            return "none"
+        for band in (*self.domain_bands, *self.overall_bands):
+            if band.label == label:
+                return band.means
+        raise KeyError(label)
+
+    def meanings(self) -> dict[str, str]:
+        """Every band label (domain and overall) -> its meaning; the none label -> "none"."""
+        found = {b.label: b.means for b in (*self.domain_bands, *self.overall_bands)}
+        return {**found, self.not_enough_answers: "none"}
+
+    def first_label(self, meaning: str) -> str:
+        """The label of the lowest domain band with this meaning (or the none label)."""
+        if meaning == "none":
+            return self.not_enough_answers
+        return next(b.label for b in self.domain_bands if b.means == meaning)
+
+    def first_from(self, meaning: str) -> float:
+        """Where the lowest domain band with this meaning starts."""
+        return next(b.start for b in self.domain_bands if b.means == meaning)
+
+    def describe(self) -> dict[str, str]:
+        """Each measure in plain English with its formula, for the method and docs."""
+        combine = {
+            "mean": "the mean of all its answers over the partnership's returns",
+            "sum": "the mean of its answers times its number of statements (one officer's "
+            "total; with several officers, the mean of their totals)",
+        }[self.statements]
+        overall = {
+            "weighted_mean": "the weighted mean of the domains that have a score "
+            "(sum of weight x score / sum of weight)",
+            "sum": "the sum of weight x score over every domain (none unless every domain "
+            "has a score)",
+        }[self.overall]
+
+        def bands(listed: tuple[Band, ...]) -> str:
+            return ", ".join(f"{b.label} ({b.means}) from {b.start:g}" for b in listed)
+
+        return {
+            "domain score": f"A domain's score is {combine}, with at least "
+            f"{self.min_answers} answer(s); otherwise '{self.not_enough_answers}'.",
+            "overall score": f"The overall score is {overall}.",
+            "domain bands": f"Half-open: {bands(self.domain_bands)}.",
+            "overall bands": f"Half-open: {bands(self.overall_bands)}.",
+            "officers disagree": "Officers disagree on a domain when the highest and lowest "
+            "officer's own mean answer to its statements are at least "
+            f"{self.disagree_from:g} points apart (needs two officers answering).",
+        }
 
 
 class _Governance(Strict):
@@ -110,8 +199,14 @@ class _Risk(Strict):
 
 
 class _Equality(Strict):
+    """The equality statement, scored on its own: the mean of its answers, from
+    ``min_answers`` answers (a one-statement measure can be scored from one return), banded
+    by ``bands`` or, when not given, by the instrument's domain bands."""
+
     question: str
     impact_assessment: str
+    min_answers: int = Field(ge=1)
+    bands: Annotated[tuple[Band, ...], Field(strict=False, min_length=1)] | None = None
 
 
 class _Criterion(Strict):
@@ -278,9 +373,7 @@ class _Consolidation(Strict):
 
 class _ToolkitFile(Strict):
     toolkit_version: int
-    principles: dict[str, _Principle] = Field(min_length=1)
-    min_answers: int = Field(ge=1)
-    bands: _Bands
+    instrument: Instrument
     governance: _Governance
     finance: _Finance
     risk: _Risk
@@ -330,12 +423,7 @@ class Toolkit:
     """Every scoring number in force, as read from toolkit.yaml."""
 
     version: int
-    principles: dict[str, str]
-    principle_weights: dict[str, float]
-    min_answers: int
-    strength_from: float
-    borderline_from: float
-    band_labels: dict[str, str]
+    instrument: Instrument
     governance_yes_items: tuple[str, ...]
     governance_reporting_line: str
     governance_last_review: str
@@ -347,6 +435,8 @@ class Toolkit:
     risk_order: tuple[str, ...]
     equality_question: str
     impact_assessment_question: str
+    equality_min_answers: int
+    equality_bands: tuple[Band, ...]
     key_min_criteria: int
     key_criteria: tuple[KeyCriterion, ...]
     actions: dict[str, Action]
@@ -372,6 +462,43 @@ class Toolkit:
     evidenced_answer: str
     source: Path
 
+    # The instrument as the rest of the code read it before it was configurable: the
+    # domains are the principles, and each meaning's band starts where its lowest band does.
+
+    @property
+    def principles(self) -> dict[str, str]:
+        """Domain (principle) code -> name, in the toolkit's order."""
+        return {code: domain.name for code, domain in self.instrument.domains.items()}
+
+    @property
+    def principle_weights(self) -> dict[str, float]:
+        """Each domain's share of the overall weight (they sum to 1)."""
+        return self.instrument.weights
+
+    @property
+    def min_answers(self) -> int:
+        """The fewest answers a domain (principle) score needs."""
+        return self.instrument.min_answers
+
+    @property
+    def strength_from(self) -> float:
+        return self.instrument.first_from("strength")
+
+    @property
+    def borderline_from(self) -> float:
+        return self.instrument.first_from("borderline")
+
+    @property
+    def band_labels(self) -> dict[str, str]:
+        """Meaning (strength, borderline, concern, none) -> the label of its lowest domain band."""
+        return {m: self.instrument.first_label(m) for m in (*reversed(MEANINGS), "none")}
+
+    def band_meanings(self) -> dict[str, str]:
+        """Every band label in force (instrument and equality) -> strength, borderline or
+        concern: what the report colours by."""
+        listed = (*self.instrument.domain_bands, *self.instrument.overall_bands)
+        return {b.label: b.means for b in (*self.equality_bands, *listed)}
+
     @property
     def action_order(self) -> list[str]:
         """Action names in the order the report lists them."""
@@ -379,10 +506,17 @@ class Toolkit:
 
     def settings_table(self) -> pd.DataFrame:
         """The numbers in force, for the report's method section."""
+        kit = self.instrument
         rows: list[tuple[str, Any]] = [
-            ("Minimum answers for a score", self.min_answers),
-            ("Strength from (mean, 1-5)", self.strength_from),
-            ("Borderline from (mean, 1-5)", self.borderline_from),
+            ("Principle statements combine by", kit.statements),
+            ("Principles combine into the overall score by", kit.overall),
+            ("Minimum answers for a principle score", kit.min_answers),
+            ("Minimum answers for the equality score", self.equality_min_answers),
+            ("Officers disagree at a spread of (points)", kit.disagree_from),
+        ]
+        rows += [(f"Principle band {b.label} ({b.means}) from", b.start) for b in kit.domain_bands]
+        rows += [(f"Overall band {b.label} ({b.means}) from", b.start) for b in kit.overall_bands]
+        rows += [
             ("Officer hourly cost (£)", f"{self.officer_hourly_cost:.2f}"),
             ("Governance: review period (months)", self.review_period_months),
             ("Governance: strength from (share of items)", self.governance_strength_from),
@@ -424,8 +558,8 @@ def _key_criteria(criteria: _Criteria) -> tuple[KeyCriterion, ...]:
 def _check_against_protocol(
     model: _ToolkitFile, protocol: Protocol, path: Path, lines: dict[KeyPath, int]
 ) -> None:
-    """Every question the toolkit names by key exists, every answer it names is one of
-    that question's options, and its principles are the protocol's."""
+    """Every question the toolkit names by key exists, and every answer it names is one of
+    that question's options (the instrument's domains: ``_check_instrument``)."""
 
     def fail(location: KeyPath, problem: str) -> PipelineError:
         return PipelineError(config_error(path, location, problem, lines))
@@ -478,26 +612,168 @@ def _check_against_protocol(
         options(
             "council_role", criteria.role.roles, ("key_partnerships", "criteria", "role", "roles")
         )
-    if set(model.principles) != set(protocol.principles):
+
+
+def _reachable(
+    instrument: Instrument, protocol: Protocol, fail: Any
+) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """The lowest and highest score a statement, a domain and the overall score can take."""
+    values = protocol.agree5.values()
+    statement = (float(min(values)), float(max(values)))
+    if instrument.statements == "mean":
+        domain = statement
+    else:
+        counts = {code: len(keys) for code, keys in protocol.principles.items()}
+        if len(set(counts.values())) > 1:
+            sizes = ", ".join(f"{code} has {n}" for code, n in counts.items())
+            raise fail(
+                ("instrument", "statements"),
+                "summed statements need every domain to have the same number of statements, "
+                f"so that one set of domain bands fits them all ({sizes}).",
+            )
+        size = next(iter(counts.values()))
+        domain = (size * statement[0], size * statement[1])
+    if instrument.overall == "weighted_mean":
+        overall = domain
+    else:
+        total = sum(d.weight for d in instrument.domains.values())
+        overall = (round(total * domain[0], 9), round(total * domain[1], 9))
+    return statement, domain, overall
+
+
+def _check_bands(
+    bands: tuple[Band, ...],
+    reach: tuple[float, float],
+    location: KeyPath,
+    none_label: str,
+    fail: Any,
+) -> None:
+    """Bands start at the lowest reachable score, rise, stay within reach, run from concern
+    up to strength, and have distinct labels (none of them the not-enough-answers label)."""
+    low, high = reach
+    if bands[0].start != low:
         raise fail(
-            ("principles",),
-            f"the principles are {', '.join(model.principles)} but protocol.yaml's statements "
+            (*location, 0, "from"),
+            f"the first band must start at the lowest score that can be reached, {low:g}, "
+            "so that every score has a band.",
+        )
+    seen: set[str] = set()
+    for index, band in enumerate(bands):
+        where: KeyPath = (*location, index)
+        if index and band.start <= bands[index - 1].start:
+            raise fail(
+                (*where, "from"),
+                f"bands are listed lowest first: {band.start:g} is not above the previous "
+                f"band's {bands[index - 1].start:g}.",
+            )
+        if band.start > high:
+            raise fail(
+                (*where, "from"),
+                f"{band.start:g} is above the highest score that can be reached, {high:g}: "
+                "no score would fall in this band.",
+            )
+        if index and MEANINGS.index(band.means) < MEANINGS.index(bands[index - 1].means):
+            raise fail(
+                (*where, "means"),
+                f"a band meaning {band.means} cannot be above one meaning "
+                f"{bands[index - 1].means}: bands run from concern up to strength.",
+            )
+        if band.label in seen or band.label == none_label:
+            raise fail((*where, "label"), f"'{band.label}' is already a band's label.")
+        seen.add(band.label)
+
+
+def _check_instrument(
+    model: _ToolkitFile, protocol: Protocol, path: Path, lines: dict[KeyPath, int]
+) -> None:
+    """The instrument fits the protocol's statements and every band can be reached."""
+
+    def fail(location: KeyPath, problem: str) -> PipelineError:
+        return PipelineError(config_error(path, location, problem, lines))
+
+    instrument = model.instrument
+    if instrument.scale != "agree5":
+        raise fail(
+            ("instrument", "scale"),
+            f"'{instrument.scale}' is no scale in protocol.yaml (agree5).",
+        )
+    if set(instrument.domains) != set(protocol.principles):
+        raise fail(
+            ("instrument", "domains"),
+            f"the domains are {', '.join(instrument.domains)} but protocol.yaml's statements "
             f"measure {', '.join(protocol.principles)}.",
         )
+    for keys in protocol.principles.values():
+        for key in keys:
+            if protocol.by_key(key).type != instrument.scale:
+                raise fail(
+                    ("instrument", "scale"),
+                    f"'{key}' names a domain in protocol.yaml but is not an "
+                    f"{instrument.scale} statement.",
+                )
+    if sum(d.weight for d in instrument.domains.values()) <= 0:
+        raise fail(("instrument", "domains"), "weights must add up to more than 0.")
+    statement, domain, overall = _reachable(instrument, protocol, fail)
+    if instrument.disagree_from > statement[1] - statement[0]:
+        raise fail(
+            ("instrument", "disagree_from"),
+            f"officers' answers are at most {statement[1] - statement[0]:g} points apart, so "
+            f"a spread of {instrument.disagree_from:g} would never be reached.",
+        )
+    none_label = instrument.not_enough_answers
+    _check_bands(instrument.domain_bands, domain, ("instrument", "domain_bands"), none_label, fail)
+    missing = [m for m in MEANINGS if m not in {b.means for b in instrument.domain_bands}]
+    if missing:
+        raise fail(
+            ("instrument", "domain_bands"),
+            f"no band means {missing[0]}: the domain bands need a band for each of "
+            f"{', '.join(MEANINGS)}.",
+        )
+    _check_bands(
+        instrument.overall_bands, overall, ("instrument", "overall_bands"), none_label, fail
+    )
+    if model.equality.bands is not None:
+        _check_bands(model.equality.bands, statement, ("equality", "bands"), none_label, fail)
+    elif domain != statement:
+        raise fail(
+            ("equality",),
+            f"the domain bands run {domain[0]:g}-{domain[1]:g} but the equality score "
+            f"{statement[0]:g}-{statement[1]:g}: give equality its own bands.",
+        )
+    meaning: dict[str, tuple[str, KeyPath]] = {}
+    listed: list[tuple[KeyPath, tuple[Band, ...]]] = [
+        (("instrument", "domain_bands"), instrument.domain_bands),
+        (("instrument", "overall_bands"), instrument.overall_bands),
+        (("equality", "bands"), model.equality.bands or ()),
+    ]
+    for location, bands in listed:
+        for index, band in enumerate(bands):
+            first = meaning.setdefault(band.label, (band.means, (*location, index)))
+            if first[0] != band.means:
+                raise fail(
+                    (*location, index, "means"),
+                    f"'{band.label}' means {first[0]} at {key_path(first[1])}: a label means "
+                    "the same in every list of bands.",
+                )
 
 
 def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> None:
     """A rule that could never fire is a typo: its action, operator and value must fit."""
-    labels = model.bands.labels.model_dump()
+    instrument = model.instrument
+    every = [*instrument.domain_bands, *instrument.overall_bands, *(model.equality.bands or ())]
+    labels = list(dict.fromkeys(b.label for b in every)) + [instrument.not_enough_answers]
     allowed = {
-        "band": list(labels.values()),
-        # governance is always banded: it is never "not enough answers"
-        "governance_band": [labels[k] for k in ("strength", "borderline", "concern")],
+        "band": labels,
+        "overall_band": [b.label for b in instrument.overall_bands]
+        + [instrument.not_enough_answers],
+        # governance is always banded, by each meaning's lowest domain band label: it is
+        # never "not enough answers"
+        "governance_band": [instrument.first_label(m) for m in reversed(MEANINGS)],
         "risk": list(model.risk.order),
     }
     ranges = {  # the values a numeric fact can take
         "officer_exit_share": (0.0, 1.0),
-        "principles_of_concern": (0.0, float(len(model.principles))),
+        "principles_of_concern": (0.0, float(len(instrument.domains))),
         "full_cost": (0.0, float("inf")),
         "leverage": (0.0, float("inf")),
     }
@@ -523,8 +799,8 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
         for j, condition in enumerate(rule.when):
             where: KeyPath = ("recommendation", "rules", i, "when", j)
             kind = FACT_KINDS[condition.field]
-            if condition.field == "governance_band":
-                kind = "governance_band"
+            if condition.field in ("governance_band", "overall_band"):
+                kind = condition.field
             values = condition.value if isinstance(condition.value, list) else [condition.value]
             problem = None
             if (condition.op == "in") != isinstance(condition.value, list):
@@ -571,21 +847,12 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     model, lines = load_model_with_lines(path, _ToolkitFile)
     questionnaire = protocol or load_protocol(root)
     _check_against_protocol(model, questionnaire, path, lines)
+    _check_instrument(model, questionnaire, path, lines)
     _check_rules(model, path, lines)
-    total = sum(p.weight for p in model.principles.values())
-    if total <= 0:
-        raise PipelineError(
-            config_error(path, ("principles",), "weights must add up to more than 0.", lines)
-        )
-    bands, governance, matching = model.bands, model.governance, model.matching
+    governance, matching = model.governance, model.matching
     return Toolkit(
         version=model.toolkit_version,
-        principles={code: p.name for code, p in model.principles.items()},
-        principle_weights={code: p.weight / total for code, p in model.principles.items()},
-        min_answers=model.min_answers,
-        strength_from=bands.strength_from,
-        borderline_from=bands.borderline_from,
-        band_labels=bands.labels.model_dump(),
+        instrument=model.instrument,
         governance_yes_items=governance.yes_items,
         governance_reporting_line=governance.reporting_line,
         governance_last_review=governance.last_review,
@@ -597,6 +864,8 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         risk_order=model.risk.order,
         equality_question=model.equality.question,
         impact_assessment_question=model.equality.impact_assessment,
+        equality_min_answers=model.equality.min_answers,
+        equality_bands=model.equality.bands or model.instrument.domain_bands,
         key_min_criteria=model.key_partnerships.min_criteria,
         key_criteria=_key_criteria(model.key_partnerships.criteria),
         actions=dict(model.actions),

@@ -16,20 +16,23 @@ import pandas as pd
 
 from pipeline import tables
 from pipeline.protocol import Protocol
-from pipeline.toolkit.model import Toolkit
+from pipeline.toolkit.model import Band, Instrument, Toolkit
 
 
-def band(mean: float | None, toolkit: Toolkit) -> str:
-    """Half-open bands on the mean as given (principle means unrounded; the overall score
-    rounded to 9 places first, decision D8): concern < 3.0 <= borderline < 4.0 <= strength."""
-    labels = toolkit.band_labels
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-        return labels["none"]
-    if mean >= toolkit.strength_from:
-        return labels["strength"]
-    if mean >= toolkit.borderline_from:
-        return labels["borderline"]
-    return labels["concern"]
+def band(score: float | None, toolkit: Toolkit, bands: tuple[Band, ...] | None = None) -> str:
+    """The label of the half-open band a score falls in: the last band whose ``from`` it
+    reaches (bands are listed lowest first; by default the instrument's domain bands).
+    A missing score is "not enough answers". Principle means are banded unrounded, the
+    overall score rounded to 9 places first (decision D8)."""
+    instrument = toolkit.instrument
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return instrument.not_enough_answers
+    listed = instrument.domain_bands if bands is None else bands
+    found = listed[0]  # the first band starts at the lowest reachable score (checked at load)
+    for candidate in listed:
+        if score >= candidate.start:
+            found = candidate
+    return found.label
 
 
 def _without_float_noise(value: float) -> float:
@@ -39,52 +42,99 @@ def _without_float_noise(value: float) -> float:
     return round(value, 9)
 
 
-def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
-    """A principle's score is the mean of all its agree5 answers over a partnership's returns.
+def _domain_score(answers: pd.Series, statements: int, instrument: Instrument) -> float | None:
+    """A domain's score from its answers (every answer over the returns, each once): their
+    mean, or for summed statements that mean times the domain's number of statements (one
+    officer's total); None below the instrument's minimum answers."""
+    if len(answers) < instrument.min_answers:
+        return None
+    mean = float(answers.mean())
+    return mean if instrument.statements == "mean" else _without_float_noise(mean * statements)
 
-    Needs partnership_id and the agree5 statements by key. Returns one row per partnership
-    with <P>_score (None below the toolkit's minimum answers), <P>_answers, <P>_spread and
-    <P>_band, then overall_score (weighted mean of the principles that have a score) and
-    overall_band.
+
+def _overall_score(scores: dict[str, float | None], instrument: Instrument) -> float | None:
+    """The domains' scores combined: the weighted mean of those that have a score, or the
+    weighted sum of all of them (None when any domain has no score)."""
+    weights = {code: domain.weight for code, domain in instrument.domains.items()}
+    if instrument.overall == "sum":
+        if any(score is None for score in scores.values()):
+            return None
+        return _without_float_noise(sum(weights[c] * s for c, s in scores.items() if s is not None))
+    shares = instrument.weights
+    weighted, weight_used = 0.0, 0.0
+    for code, score in scores.items():
+        if score is not None:
+            weighted += score * shares[code]
+            weight_used += shares[code]
+    return _without_float_noise(weighted / weight_used) if weight_used else None
+
+
+def officer_spread(answers: pd.DataFrame) -> float | None:
+    """How far apart officers are on a domain: the highest minus the lowest officer's own
+    mean answer to its statements (``answers``: one row per return, one column per
+    statement). One officer cannot disagree with themself, so the spread needs two returns
+    with an answer; None otherwise (decision D17). Rounded to 9 places (float noise)."""
+    means = answers.apply(pd.to_numeric, errors="coerce").mean(axis=1).dropna()
+    if len(means) < 2:
+        return None
+    return _without_float_noise(float(means.max() - means.min()))
+
+
+def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
+    """Score each domain (principle) of the instrument and overall, as toolkit.yaml says.
+
+    Needs partnership_id and the domains' statements by key. Returns one row per partnership
+    with <P>_score (None below the instrument's minimum answers), <P>_answers, <P>_spread
+    (max - min of all its answers), <P>_band and <P>_officer_spread (between officers'
+    means), then overall_score, overall_band, principles_of_concern (domains banded as
+    concern), officers_disagree_on (the domains whose officer spread reaches the
+    instrument's disagree_from, "; "-joined; None when none) and officers_disagree_count.
     """
+    instrument = toolkit.instrument
     rows = []
     for partnership_id, group in returns.groupby("partnership_id", sort=True):
         row: dict[str, Any] = {"partnership_id": partnership_id}
-        weighted, weight_used = 0.0, 0.0
+        scores: dict[str, float | None] = {}
+        disagree = []
         for code, questions in protocol.principles.items():
             every = pd.Series(group[questions].to_numpy().ravel())  # each answer counts once
             answers = pd.to_numeric(every, errors="coerce").dropna()
-            enough = len(answers) >= toolkit.min_answers
-            mean = float(answers.mean()) if enough else None
-            row[f"{code}_score"] = mean
+            score = _domain_score(answers, len(questions), instrument)
+            scores[code] = score
+            row[f"{code}_score"] = score
             row[f"{code}_answers"] = len(answers)
             row[f"{code}_spread"] = float(answers.max() - answers.min()) if len(answers) else None
-            row[f"{code}_band"] = band(mean, toolkit)
-            if mean is not None:
-                weighted += mean * toolkit.principle_weights[code]
-                weight_used += toolkit.principle_weights[code]
-        overall = _without_float_noise(weighted / weight_used) if weight_used else None
+            row[f"{code}_band"] = band(score, toolkit)
+            spread = officer_spread(group[questions])
+            row[f"{code}_officer_spread"] = spread
+            if spread is not None and spread >= instrument.disagree_from:
+                disagree.append(code)
+        overall = _overall_score(scores, instrument)
         row["overall_score"] = overall
-        row["overall_band"] = band(overall, toolkit)
+        row["overall_band"] = band(overall, toolkit, instrument.overall_bands)
         row["principles_of_concern"] = sum(
-            row[f"{code}_band"] == toolkit.band_labels["concern"] for code in protocol.principles
+            instrument.meaning_of(row[f"{code}_band"]) == "concern" for code in protocol.principles
         )
+        row["officers_disagree_on"] = "; ".join(disagree) or None
+        row["officers_disagree_count"] = len(disagree)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def score_equality(returns: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
-    """Equality score: mean of the equality statement's answers, banded like principles."""
+    """Equality score: the mean of the equality statement's answers, from the equality
+    measure's own minimum answers (1: a one-statement measure is scored from one return,
+    decision D17), banded by the equality bands."""
     rows = []
     for partnership_id, group in returns.groupby("partnership_id", sort=True):
         answers = pd.to_numeric(group[toolkit.equality_question], errors="coerce").dropna()
-        mean = float(answers.mean()) if len(answers) >= toolkit.min_answers else None
+        mean = float(answers.mean()) if len(answers) >= toolkit.equality_min_answers else None
         rows.append(
             {
                 "partnership_id": partnership_id,
                 "equality_score": mean,
                 "equality_answers": len(answers),
-                "equality_band": band(mean, toolkit),
+                "equality_band": band(mean, toolkit, toolkit.equality_bands),
             }
         )
     return pd.DataFrame(rows)
