@@ -65,6 +65,7 @@ RESERVED_NAMES = frozenset(
         *("officer_time_cost", "full_cost", "leverage", "statutory"),
         *("governance_completeness", "governance_band", "governance_missing"),
         *("key_partnership", "key_criteria", "action", "action_reason", "action_rule"),
+        "priorities_named_by_any",
     }
 )
 
