@@ -131,6 +131,10 @@ class _Criterion(Strict):
                     "label placeholders are plain setting names such as {min_full_cost}, "
                     "without formats: the number is written the council's way"
                 )
+        if ";" in self.label:
+            raise ValueError(
+                "label may not hold ';': the criteria a partnership meets are listed joined by '; '"
+            )
         named = {field for _, field, _, _ in parts if field}
         settings = set(type(self).model_fields) - {"label"}
         unknown = named - settings
