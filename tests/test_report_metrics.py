@@ -151,7 +151,7 @@ def test_key_partnerships_are_the_marked_ones_highest_cost_first():
     assert key["partnership_id"].tolist() == ["P-2", "P-4", "P-1"]
 
 
-def test_key_criteria_met_counts_each_criterion_and_the_key_partnerships_among_them():
+def test_key_criteria_counts_count_each_criterion_and_the_key_partnerships_among_them():
     kit = dataclasses.replace(
         KIT,
         key_criteria=(
@@ -167,7 +167,7 @@ def test_key_criteria_met_counts_each_criterion_and_the_key_partnerships_among_t
         }
     )
 
-    met = metrics.key_criteria_met(scored, kit)
+    met = metrics.key_criteria_counts(scored, kit)
 
     assert met.to_dict("list") == {
         "criterion": ["Required by law", "Costs at least £5", "Council leads"],

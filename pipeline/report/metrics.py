@@ -153,7 +153,7 @@ def key_partnerships(evaluation: pd.DataFrame) -> pd.DataFrame:
     return by_cost(evaluation[_flag(evaluation["key_partnership"]).to_numpy()])
 
 
-def key_criteria_met(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+def key_criteria_counts(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     """Per key-partnership criterion, in the toolkit's order (columns criterion,
     partnerships, key): how many partnerships meet it, and how many of those are key. A
     partnership's criteria are its key_criteria labels, joined by "; " (a label holds no

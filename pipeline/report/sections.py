@@ -162,7 +162,7 @@ def key_partnerships(data: ReportData) -> HTML:
             "key_partnerships.html.j2",
             kit=data.toolkit,
             key=metrics.key_partnerships(data.evaluation),
-            criteria=metrics.key_criteria_met(data.evaluation, data.toolkit),
+            criteria=metrics.key_criteria_counts(data.evaluation, data.toolkit),
             action_label=ActionLabels.of(data.toolkit),
         )
     )
