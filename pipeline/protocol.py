@@ -66,6 +66,7 @@ RESERVED_NAMES = frozenset(
         *("governance_completeness", "governance_band", "governance_missing"),
         *("key_partnership", "key_criteria", "action", "action_reason", "action_rule"),
         *("officers_disagree_on", "officers_disagree_count"),
+        "priorities_named_by_any",
     }
 )
 

@@ -615,6 +615,40 @@ def _split_list(texts: pd.Series) -> str | None:
     return "; ".join(seen.values()) or None
 
 
+def _named(answer: Any) -> frozenset[str]:
+    """The options one return names: a multi-select's labels (joined by "; ") or a single
+    choice's answer; blank names none."""
+    if answer is None or (not isinstance(answer, str) and pd.isna(answer)):
+        return frozenset()
+    return frozenset(part.strip() for part in str(answer).split(";") if part.strip())
+
+
+def _named_by_share(named: Sequence[frozenset[str]], share: float) -> set[str]:
+    """Options named by at least ``share`` of these returns (exactly the share counts)."""
+    if not named:
+        return set()
+    counts = Counter(option for options in named for option in options)
+    return {option for option, count in counts.items() if count / len(named) >= share}
+
+
+def named_by_enough(answers: pd.Series, leading: pd.Series, share: float) -> set[str]:
+    """The counting rule (decision D7): the options that count for a partnership.
+
+    An option counts when at least ``share`` of the returns that answer the question name
+    it (named / answering >= share: with 0.5, one of two returns is enough, one of three is
+    not), or when at least ``share`` of the lead officers' returns (``leading``: the council
+    role is a lead role) that answer name it. A return that leaves the question blank does
+    not count either way. So more returns saying the same thing never add an option: the
+    union of every officer's answers is kept apart (``priorities_named_by_any``).
+    """
+    named = answers.map(_named)
+    answering = named[named.map(bool)]
+    led = leading.reindex(answering.index, fill_value=False).astype(bool)
+    return _named_by_share(list(answering), share) | _named_by_share(
+        list(answering[led.to_numpy()]), share
+    )
+
+
 def _money_sum(values: pd.Series) -> tuple[float, int]:
     numbers = pd.to_numeric(values, errors="coerce")
     return float(numbers.sum()), int(numbers.isna().sum())
@@ -651,8 +685,12 @@ def consolidate_returns(
     Needs the returns by key with partnership_id and partnership. Money and hours are sums
     of each service's own contribution (with the count of returns that left them blank);
     external funding is the median; single choices are the most common answer (ties to the
-    cautious side), except risk_level, which is the highest any officer reported. Returns
-    the registry, columns named by question key, and every disagreement between officers.
+    cautious side), except risk_level, which is the highest any officer reported, and the
+    money-held questions (toolkit money_held), which take the held answer when the counting
+    rule (``named_by_enough``) says so. Council Plan priorities count by the same rule
+    (``priorities``, ``priority_count``); ``priorities_named_by_any`` is the union of every
+    officer's ticks. Returns the registry, columns named by question key, and every
+    disagreement between officers.
     """
     singles = [q for q in protocol.of_type("single") if q.key not in _OWN_RULES]
     directorates = protocol.by_key("directorate").options
@@ -671,7 +709,12 @@ def consolidate_returns(
                 group[question.key], question.options, toolkit.cautious_first
             )
         chosen_answers["risk_level"] = _highest(group["risk_level"], toolkit.risk_order)
-        leads = group[group["council_role"].isin(toolkit.lead_roles)]
+        leading = group["council_role"].isin(toolkit.lead_roles)
+        held = toolkit.money_held
+        for key in held.questions:
+            if held.held_answer in named_by_enough(group[key], leading, toolkit.named_share):
+                chosen_answers[key] = held.held_answer
+        leads = group[leading]
         chosen_answers["directorate"] = _most_common(
             (leads if not leads.empty else group)["directorate"], directorates, ()
         )
@@ -701,12 +744,14 @@ def consolidate_returns(
         row["cost_missing_returns"] = int(costs.isna().any(axis=1).sum())
         external = pd.to_numeric(group["external_funding"], errors="coerce").dropna()
         row["external_funding"] = float(external.median()) if not external.empty else None
-        priorities: set[str] = set()
-        for answer in group["priorities"].dropna():
-            priorities.update(p.strip() for p in str(answer).split(";") if p.strip())
-        ordered = [o for o in priority_options if o in priorities]
+        named_by_any = set().union(*group["priorities"].map(_named))
+        counted = named_by_enough(group["priorities"], leading, toolkit.named_share)
+        ordered = [o for o in priority_options if o in counted]
         row["priorities"] = "; ".join(ordered) or None
         row["priority_count"] = len(ordered)
+        row["priorities_named_by_any"] = (
+            "; ".join(o for o in priority_options if o in named_by_any) or None
+        )
         service = group["service"]
         services = group["directorate"].astype(str) + " / " + service.astype(str).str.casefold()
         repeated = services[services.duplicated(keep=False) & service.notna()]

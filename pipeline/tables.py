@@ -98,6 +98,7 @@ _REGISTRY: dict[str, ColumnType] = {
     "external_funding": "number",
     "priorities": "text",
     "priority_count": "integer",
+    "priorities_named_by_any": "text",  # the union of every officer's ticks (decision D7)
     "possible_double_count": "text",
     "officer_exit_share": "number",
 }

@@ -757,3 +757,125 @@ def test_evidence_never_joins_names_with_too_little_word_evidence():
 
     assert _word_score(*names) < TOOLKIT.name_evidence.applies_from
     assert matched.names["partnership_id"].nunique() == 2
+# --- the counting rule (decision D7): named by a share of returns, or by the lead officer ---
+
+
+def _partnership(rows):
+    """Returns about one partnership (each row a return's answers by key), with its ID."""
+    returns = _returns([{"partnership_name": "Northmoor LRF"} | row for row in rows])
+    return registry.assign_partnerships(returns, registry.match_names(returns, TOOLKIT, {}))
+
+
+def _counted(answers, roles=None, share=0.5):
+    roles = roles or ["Member"] * len(answers)
+    leading = pd.Series([role in TOOLKIT.lead_roles for role in roles])
+    return registry.named_by_enough(pd.Series(answers, dtype=object), leading, share)
+
+
+def test_an_option_named_by_exactly_the_share_of_returns_counts():
+    assert _counted(["Economic ambition", "Better lives for all"]) == {
+        "Economic ambition",
+        "Better lives for all",
+    }
+
+
+def test_an_option_named_by_less_than_the_share_of_returns_does_not_count():
+    counted = _counted(["Economic ambition", "Better lives for all", "Better lives for all"])
+
+    assert counted == {"Better lives for all"}
+
+
+def test_the_share_is_read_from_the_toolkit_not_fixed_at_a_half():
+    answers = ["A", "A", "A", "B"]
+
+    assert _counted(answers, share=0.75) == {"A"}
+    assert _counted(answers[1:], share=0.75) == set()  # 2 of 3 is under three quarters
+
+
+def test_the_lead_officers_return_alone_makes_an_option_count():
+    counted = _counted(
+        ["Economic ambition", "Better lives for all", "Better lives for all"],
+        ["Lead partner", "Member", "Member"],
+    )
+
+    assert counted == {"Economic ambition", "Better lives for all"}
+
+
+def test_several_lead_officers_count_together_by_the_same_share():
+    answers = ["A", "B", "B", "C"]
+
+    half_of_leads = _counted(answers, ["Lead partner", "Accountable body", "Member", "Member"])
+    a_third_of_leads = _counted(
+        answers, ["Lead partner", "Accountable body", "Accountable body", "Member"]
+    )
+
+    assert half_of_leads == {"A", "B"}  # A: one of two lead returns
+    assert a_third_of_leads == {"B"}  # A: one of three lead returns, one of four in all
+
+
+def test_a_return_that_leaves_the_question_blank_does_not_count_either_way():
+    assert _counted(["A", None, "", "B; C"]) == {"A", "B", "C"}  # each one of two answering
+    assert _counted([None, None]) == set()
+
+
+def test_priorities_count_by_the_rule_and_the_union_is_kept_apart():
+    returns = _partnership(
+        [
+            {"council_role": "Member", "priorities": "Better lives for all; Economic ambition"},
+            {"council_role": "Member", "priorities": "Better lives for all"},
+            {"council_role": "Member", "priorities": "Better lives for all; Stronger communities"},
+        ]
+    )
+
+    register, _ = registry.consolidate_returns(returns, PROTOCOL, TOOLKIT)
+
+    row = register.iloc[0]
+    assert row["priorities"] == "Better lives for all"
+    assert row["priority_count"] == 1
+    assert row["priorities_named_by_any"] == (
+        "Better lives for all; Economic ambition; Stronger communities"
+    )
+
+
+def test_more_returns_saying_the_same_never_add_a_priority():
+    answers = [
+        {"council_role": "Member", "priorities": "Better lives for all; Economic ambition"},
+        {"council_role": "Member", "priorities": "Better lives for all; Stronger communities"},
+        {"council_role": "Member", "priorities": "Better lives for all"},
+    ]
+
+    few, _ = registry.consolidate_returns(_partnership(answers), PROTOCOL, TOOLKIT)
+    many, _ = registry.consolidate_returns(_partnership(answers * 4), PROTOCOL, TOOLKIT)
+
+    assert many.iloc[0]["returns"] == 12
+    assert many.iloc[0]["priority_count"] == few.iloc[0]["priority_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "roles", "expected"),
+    [
+        (
+            ["Yes", "No"],
+            ["Member", "Member"],
+            "Yes",
+        ),  # exactly half: the cautious tie does not apply
+        (["Yes", "No", "No"], ["Member", "Member", "Member"], "No"),
+        (["Yes", "No", "No"], ["Accountable body", "Member", "Member"], "Yes"),  # the lead knows
+        (["No", "Don't know", "Don't know"], ["Member", "Member", "Member"], "Don't know"),
+        (["Yes", None, None], ["Member", "Member", "Member"], "Yes"),  # the only answer
+    ],
+)
+def test_money_held_for_others_is_consolidated_by_the_counting_rule(answers, roles, expected):
+    returns = _partnership(
+        [
+            {"council_role": role, "pooled_budget": answer, "accountable_body_funds": answer}
+            for answer, role in zip(answers, roles, strict=True)
+        ]
+    )
+
+    register, disagreements = registry.consolidate_returns(returns, PROTOCOL, TOOLKIT)
+
+    assert register.iloc[0]["pooled_budget"] == expected
+    assert register.iloc[0]["accountable_body_funds"] == expected
+    listed = disagreements[disagreements["question"] == "pooled_budget"]
+    assert listed["chosen"].tolist() == ([expected] if len(set(answers) - {None}) > 1 else [])

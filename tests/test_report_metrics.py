@@ -156,6 +156,94 @@ def test_key_partnerships_are_the_marked_ones_highest_cost_first():
     assert key["partnership_id"].tolist() == ["P-2", "P-4", "P-1"]
 
 
+def test_key_criteria_counts_count_each_criterion_and_the_key_partnerships_among_them():
+    kit = dataclasses.replace(
+        KIT,
+        key_criteria=(
+            toolkit.KeyCriterion("statutory", "Required by law", {}),
+            toolkit.KeyCriterion("cost", "Costs at least £5", {"min_full_cost": 5}),
+            toolkit.KeyCriterion("role", "Council leads", {"roles": ("Lead partner",)}),
+        ),
+    )
+    scored = pd.DataFrame(
+        {
+            "key_criteria": ["Required by law; Costs at least £5", "Costs at least £5", None],
+            "key_partnership": pd.array([True, False, pd.NA], dtype="boolean"),
+        }
+    )
+
+    met = metrics.key_criteria_counts(scored, kit)
+
+    assert met.to_dict("list") == {
+        "criterion": ["Required by law", "Costs at least £5", "Council leads"],
+        "partnerships": [1, 2, 0],
+        "key": [1, 1, 0],
+    }
+
+
+# --- money held for others, shared services -----------------------------------------------
+
+HELD = pd.DataFrame(
+    {
+        "partnership_id": ["P-1", "P-2", "P-3", "P-4"],
+        "full_cost": [100.0, 300.0, 200.0, 300.0],
+        "partnership_type": ["Shared service", "Other", "Shared service", "Shared service"],
+        "pooled_budget": ["Yes", "Yes", "No", None],
+        "accountable_body_funds": ["Don't know", "Yes", "No", "Yes"],
+        "legal_form": ["Unincorporated", None, "Incorporated body", None],
+        "reporting_line": ["Cabinet", None, None, "Audit Committee"],
+    }
+)
+
+
+def test_held_for_others_lists_the_held_answer_only_highest_cost_first():
+    pooled = metrics.held_for_others(HELD, KIT, "pooled_budget")
+    accountable = metrics.held_for_others(HELD, KIT, "accountable_body_funds")
+
+    assert pooled["partnership_id"].tolist() == ["P-2", "P-1"]
+    assert accountable["partnership_id"].tolist() == ["P-2", "P-4"]  # equal cost: by ID
+
+
+def test_held_for_others_follows_the_toolkits_held_answer():
+    held = KIT.money_held.model_copy(update={"held_answer": "Don't know"})
+    kit = dataclasses.replace(KIT, money_held=held)
+
+    unsure = metrics.held_for_others(HELD, kit, "accountable_body_funds")
+
+    assert unsure["partnership_id"].tolist() == ["P-1"]
+
+
+def test_money_held_answers_count_both_questions_in_option_order_blanks_last():
+    answers = metrics.money_held_answers(HELD, KIT, protocol.load())
+
+    assert answers.to_dict("list") == {
+        "value": ["Yes", "No", "Don't know", None],
+        "pooled_budget": [2, 1, 0, 1],
+        "accountable_body": [2, 1, 1, 0],
+    }
+
+
+def test_shared_services_are_the_toolkits_types_highest_cost_first():
+    other = KIT.money_held.model_copy(update={"shared_service_types": ("Other",)})
+
+    shared = metrics.shared_services(HELD, KIT)
+    retuned = metrics.shared_services(HELD, dataclasses.replace(KIT, money_held=other))
+
+    assert shared["partnership_id"].tolist() == ["P-4", "P-3", "P-1"]
+    assert retuned["partnership_id"].tolist() == ["P-2"]
+
+
+def test_shared_services_show_an_arrangement_the_questionnaire_does_not_ask_as_blank():
+    shared = metrics.shared_services(HELD, KIT)  # HELD has no partnership_agreement column
+
+    assert shared["partnership_agreement"].isna().all()
+    assert metrics.records(shared[["partnership_id", "reporting_line"]]) == [
+        {"partnership_id": "P-4", "reporting_line": "Audit Committee"},
+        {"partnership_id": "P-3", "reporting_line": None},
+        {"partnership_id": "P-1", "reporting_line": "Cabinet"},
+    ]
+
+
 def test_principle_summary_means_the_scores_and_counts_each_band():
     summary = metrics.principle_summary(SCORED, KIT).set_index("code")
 

@@ -45,6 +45,11 @@ def partnership(number: int, **values: Any) -> dict[str, Any]:
         "cost_missing_returns": 0,
         "leverage": 0.0,
         "key_partnership": False,
+        "key_criteria": None,
+        "partners": "Eastvale District Council",
+        "partnership_agreement": "Yes",
+        "pooled_budget": "No",
+        "accountable_body_funds": "No",
         "overall_score": 3.5,
         "overall_band": "Borderline",
         "P1_score": 3.5,
@@ -150,6 +155,7 @@ SECTIONS = [
     sections.landscape,
     sections.key_partnerships,
     sections.money_section,
+    sections.money_held,
     sections.evaluation_section,
     sections.governance_section,
     sections.equality_section,
@@ -181,6 +187,10 @@ def test_officer_typed_markup_is_shown_as_text_in_every_section(section):
             action_reason="<b>bold</b>",
             directorate="<i>Resources</i>",
             governance_missing="<img src=x>",
+            partners="<i>Partner</i>",
+            key_criteria="<b>criterion</b>",
+            pooled_budget="Yes",
+            accountable_body_funds="Yes",
         ),
         partnership(2),
         partnership(3),
@@ -217,6 +227,15 @@ def test_summary_states_the_totals_and_counts_of_the_evaluation():
         summary
     )
     assert "Recommended actions: Exit 1, Review 1, Develop 0, Continue 2." in summary
+
+
+def test_summary_counts_the_money_held_for_others_and_the_shared_services():
+    summary = text_of(sections.summary(report_data(money_held_frame())).data)
+
+    assert (
+        "2 partnerships have a pooled budget, the council is the accountable body for the funds "
+        "of 1, and 2 are shared services" in summary
+    )
 
 
 def test_a_new_action_appears_in_the_summary_the_tables_and_the_chart():
@@ -378,6 +397,86 @@ def test_method_section_shows_the_key_criteria_with_their_settings():
     assert "Key partnership: criteria to meet 1" in section
     assert "Key criterion: cost Full cost of at least £5,000 a year" in section
     assert "council_name Testshire County Council" in section
+
+
+def test_key_partnership_table_shows_the_criteria_each_met_and_counts_each_criterion():
+    kit = dataclasses.replace(
+        KIT,
+        key_min_criteria=2,
+        key_criteria=(
+            KeyCriterion("statutory", "Required by law", {}),
+            KeyCriterion("risk", "High risk", {"levels": ("High",)}),
+            KeyCriterion("role", "Council leads", {"roles": ("Lead partner",)}),
+        ),
+    )
+    frame = evaluation(
+        partnership(1, key_partnership=True, key_criteria="Required by law; High risk"),
+        partnership(2, key_criteria="High risk"),
+        partnership(3),
+    )
+
+    section = text_of(sections.key_partnerships(report_data(frame, toolkit=kit)).data)
+
+    assert "PSH-0001 Partnership 1 Required by law; High risk Member" in section
+    # criterion, partnerships meeting it, of which key
+    assert "Required by law 1 1 High risk 2 1 Council leads 0 0" in section
+    assert "at least 50% of the partnership's officers who answered name it" in section
+
+
+def money_held_frame() -> pd.DataFrame:
+    return evaluation(
+        partnership(1, pooled_budget="Yes", accountable_body_funds="Yes", full_cost=500.0),
+        partnership(2, pooled_budget="Yes", full_cost=9000.0, partnership_type="Other"),
+        partnership(3, accountable_body_funds="Don't know", partners=None, reporting_line=None),
+        partnership(4, partnership_type="Strategic partnership"),
+    )
+
+
+def test_money_held_counts_and_lists_pooled_budgets_and_accountable_body_funds():
+    section = text_of(sections.money_held(report_data(money_held_frame())).data)
+
+    assert "2 partnerships have a pooled budget" in section
+    assert "accountable body for the funds of 1 (1 are both)" in section
+    # answer, pooled budget, council is the accountable body
+    assert "Yes 2 1 No 2 2 Don't know 0 1" in section
+    # highest full cost first
+    assert "Partnerships with a pooled budget ID Partnership" in section
+    assert "PSH-0002 Partnership 2 Member £1,000 £9,000" in section
+    assert section.index("PSH-0002 Partnership 2") < section.index("PSH-0001 Partnership 1")
+
+
+def test_money_held_says_so_when_no_partnership_holds_money():
+    frame = evaluation(partnership(1), partnership(2))
+
+    section = text_of(sections.money_held(report_data(frame)).data)
+
+    assert "No partnership reports a pooled budget." in section
+    assert "The council is the accountable body for no partnership's funds." in section
+
+
+def test_shared_services_are_their_own_group_with_partners_governance_and_cost():
+    section = text_of(sections.money_held(report_data(money_held_frame())).data)
+
+    assert "2 partnerships are shared services (type Shared service)" in section
+    assert "full annual cost to the council of £1,500" in section
+    assert (
+        "PSH-0003 Partnership 3 Not answered Member Unincorporated Not answered Yes £1,000"
+        in section
+    )
+    assert (
+        "PSH-0001 Partnership 1 Eastvale District Council Member Unincorporated Cabinet Yes £500"
+        in section
+    )
+    assert "PSH-0002" not in section.split("Shared services: partners")[1]
+
+
+def test_method_section_states_the_counting_rule_with_the_share_in_force():
+    kit = dataclasses.replace(KIT, named_share=0.6)
+
+    section = text_of(sections.method(report_data(toolkit=kit)).data)
+
+    assert "a Council Plan priority counts for a partnership when at least 60% of its" in section
+    assert "or its lead officer does (an officer whose council role is lead partner or" in section
 
 
 def test_title_names_the_council_and_the_year():

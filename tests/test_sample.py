@@ -413,6 +413,24 @@ def test_generate_returns_spreads_partnerships_across_score_bands(sample_returns
     assert min(bands["strength"], bands["borderline"], bands["concern"]) >= 15
 
 
+def test_generate_returns_has_shared_services_pooled_budgets_and_accountable_body_funds(
+    sample_returns,
+):
+    by_partnership: dict[str, list[dict]] = {}
+    for ret in sample_returns:
+        by_partnership.setdefault(ret.true_partnership, []).append(ret.answers)
+
+    def most_say(qid: str, answer: str) -> int:
+        return sum(
+            2 * sum(a[qid] == answer for a in answers) > len(answers)
+            for answers in by_partnership.values()
+        )
+
+    assert most_say("Q8", "Shared service") >= 2
+    assert most_say("Q24", "Yes") >= 1  # pooled budget
+    assert most_say("Q25", "Yes") >= 1  # the council is the accountable body for the funds
+
+
 # --- Every layout of decision D13, from the same returns ----------------------------------------
 
 

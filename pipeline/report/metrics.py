@@ -51,6 +51,16 @@ class Disagreements:
     answers: int
 
 
+@dataclass(frozen=True)
+class MoneyHeldCounts:
+    """Partnerships with a pooled budget, with funds the council is the accountable body
+    for, and shared services."""
+
+    pooled: int
+    accountable: int
+    shared: int
+
+
 def _sum(values: pd.Series) -> float:
     return float(pd.to_numeric(values, errors="coerce").sum())
 
@@ -141,6 +151,76 @@ def top_cost(evaluation: pd.DataFrame, count: int = 10) -> pd.DataFrame:
 def key_partnerships(evaluation: pd.DataFrame) -> pd.DataFrame:
     """The partnerships marked key, highest full cost first."""
     return by_cost(evaluation[_flag(evaluation["key_partnership"]).to_numpy()])
+
+
+def key_criteria_counts(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Per key-partnership criterion, in the toolkit's order (columns criterion,
+    partnerships, key): how many partnerships meet it, and how many of those are key. A
+    partnership's criteria are its key_criteria labels, joined by "; " (a label holds no
+    ";", decision D15)."""
+    met = evaluation["key_criteria"].map(
+        lambda text: set() if _missing(text) else set(str(text).split(MULTI_SEPARATOR))
+    )
+    key = _flag(evaluation["key_partnership"]).to_numpy()
+    rows = []
+    for criterion in toolkit.key_criteria:
+        meets = met.map(lambda labels, label=criterion.label: label in labels).to_numpy(bool)
+        rows.append(
+            {
+                "criterion": criterion.label,
+                "partnerships": int(meets.sum()),
+                "key": int((meets & key).sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["criterion", "partnerships", "key"])
+
+
+def held_for_others(evaluation: pd.DataFrame, toolkit: Toolkit, question: str) -> pd.DataFrame:
+    """Partnerships whose consolidated answer to a money-held question (toolkit money_held:
+    pooled budget, accountable body) is the held answer, highest full cost first."""
+    held = evaluation[question].eq(toolkit.money_held.held_answer).fillna(False)
+    return by_cost(evaluation[held.to_numpy()])
+
+
+def money_held_answers(
+    evaluation: pd.DataFrame, toolkit: Toolkit, protocol: Protocol
+) -> pd.DataFrame:
+    """Partnerships per consolidated answer to the two money-held questions (columns value,
+    pooled_budget, accountable_body), in the pooled-budget question's option order, then
+    any other answer, then blanks (value None)."""
+    held = toolkit.money_held
+    columns = {"pooled_budget": held.pooled_budget, "accountable_body": held.accountable_body}
+    values = pd.concat([evaluation[key] for key in columns.values()], ignore_index=True)
+    order = _ordered(values, protocol.by_key(held.pooled_budget).options)
+    table = pd.DataFrame({"value": _objects(order)})
+    for name, key in columns.items():
+        table[name] = [int(_matches(evaluation[key], value).sum()) for value in order]
+    return table
+
+
+# The governance arrangement shown for each shared service, by question key (blank when a
+# council's questionnaire does not ask it).
+SHARED_SERVICE_ARRANGEMENT = ("legal_form", "reporting_line", "partnership_agreement")
+
+
+def shared_services(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """The shared services (partnership_type one of the toolkit's shared_service_types),
+    highest full cost first, with their governance arrangement's columns (blank when the
+    questionnaire does not ask one)."""
+    types = toolkit.money_held.shared_service_types
+    shared = by_cost(evaluation[evaluation["partnership_type"].isin(types).to_numpy()])
+    missing = [key for key in SHARED_SERVICE_ARRANGEMENT if key not in shared.columns]
+    return shared.assign(**{key: None for key in missing})
+
+
+def money_held_counts(evaluation: pd.DataFrame, toolkit: Toolkit) -> MoneyHeldCounts:
+    """How many partnerships hold money for others (each question) and are shared services."""
+    held = toolkit.money_held
+    return MoneyHeldCounts(
+        pooled=len(held_for_others(evaluation, toolkit, held.pooled_budget)),
+        accountable=len(held_for_others(evaluation, toolkit, held.accountable_body)),
+        shared=len(shared_services(evaluation, toolkit)),
+    )
 
 
 def band_order(toolkit: Toolkit) -> list[str]:

@@ -42,13 +42,33 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "pooled_budget": ("pooled_budget", "string"),
     "accountable_body_funds": ("council_accountable_for_funds", "string"),
     "priorities": ("council_plan_priorities", "string"),
+    "priority_count": ("council_plan_priorities_count", "integer"),
+    "priorities_named_by_any": ("council_plan_priorities_named_by_any", "string"),
     "overall_score": ("principles_score", "number"),
     "overall_band": ("principles_band", "string"),
     "governance_completeness": ("governance_completeness", "number"),
     "risk_level": ("risk", "string"),
     "key_partnership": ("key_partnership", "boolean"),
+    "key_criteria": ("key_criteria_met", "string"),
     "action": ("recommended_action", "string"),
     "action_reason": ("recommendation_reason", "string"),
+}
+# What a published field means, where its name alone does not say (datapackage.json).
+DESCRIPTIONS: dict[str, str] = {
+    "council_plan_priorities": "Council Plan priorities the partnership serves: each named "
+    "by at least the toolkit's share of its returns, or by its lead officer (decision D7); "
+    "joined by '; '.",
+    "council_plan_priorities_count": "How many Council Plan priorities it serves, as "
+    "council_plan_priorities lists them.",
+    "council_plan_priorities_named_by_any": "Every Council Plan priority any of its officers "
+    "named; joined by '; '. Not counted.",
+    "pooled_budget": "Is there a pooled budget? Yes when at least the toolkit's share of "
+    "the returns answering say so, or its lead officer does.",
+    "council_accountable_for_funds": "Is the council the accountable body for the "
+    "partnership's funds? Consolidated as pooled_budget is.",
+    "key_partnership": "Meets at least the toolkit's number of key-partnership criteria.",
+    "key_criteria_met": "The key-partnership criteria it meets, as the toolkit words them "
+    "(stating the numbers in force), joined by '; '.",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,7 +102,11 @@ def _datapackage(table: pd.DataFrame, year: int, council_name: str) -> dict:
                 "format": "csv",
                 "encoding": "utf-8",
                 "schema": {
-                    "fields": [{"name": c, "type": types[c]} for c in table.columns],
+                    "fields": [
+                        {"name": c, "type": types[c]}
+                        | ({"description": DESCRIPTIONS[c]} if c in DESCRIPTIONS else {})
+                        for c in table.columns
+                    ],
                     "primaryKey": ["partnership_id"],
                 },
             }

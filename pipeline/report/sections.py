@@ -127,6 +127,7 @@ def summary(data: ReportData) -> HTML:
             concern=metrics.concern_count(ev, kit),
             officers_disagree=metrics.officers_disagree_count(ev),
             high_risk=len(metrics.high_risk(ev, kit)),
+            money_held=metrics.money_held_counts(ev, kit),
             actions=metrics.records(metrics.action_counts(ev, kit)),
             action_label=ActionLabels.of(kit),
         )
@@ -155,12 +156,14 @@ def landscape(data: ReportData) -> HTML:
 
 
 def key_partnerships(data: ReportData) -> HTML:
-    """Section 3: the key partnerships with cost, role, governance, scores, risk, action."""
+    """Section 3: the key partnerships with the criteria each met, cost, role, governance,
+    scores, risk and action; how many partnerships meet each criterion."""
     return HTML(
         render(
             "key_partnerships.html.j2",
             kit=data.toolkit,
             key=metrics.key_partnerships(data.evaluation),
+            criteria=metrics.key_criteria_counts(data.evaluation, data.toolkit),
             action_label=ActionLabels.of(data.toolkit),
         )
     )
@@ -181,6 +184,29 @@ def money_section(data: ReportData) -> HTML:
                 ev, "priorities", _options(data, "priorities"), multi=True
             ),
             top=metrics.top_cost(ev),
+        )
+    )
+
+
+def money_held(data: ReportData) -> HTML:
+    """Section 4, continued: pooled budgets and funds the council is the accountable body
+    for, counted and listed; the shared services with partners, governance and cost."""
+    ev, kit = data.evaluation, data.toolkit
+    held = kit.money_held
+    pooled = metrics.held_for_others(ev, kit, held.pooled_budget)
+    accountable = metrics.held_for_others(ev, kit, held.accountable_body)
+    shared = metrics.shared_services(ev, kit)
+    return HTML(
+        render(
+            "money_held.html.j2",
+            kit=kit,
+            questions={key: data.protocol.by_key(key).text for key in held.questions},
+            answers=metrics.money_held_answers(ev, kit, data.protocol),
+            pooled=pooled,
+            accountable=accountable,
+            both=len(set(pooled["partnership_id"]) & set(accountable["partnership_id"])),
+            shared=shared,
+            shared_totals=metrics.cost_totals(shared),
         )
     )
 

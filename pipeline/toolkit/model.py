@@ -226,6 +226,10 @@ class _Criterion(Strict):
                     "label placeholders are plain setting names such as {min_full_cost}, "
                     "without formats: the number is written the council's way"
                 )
+        if ";" in self.label:
+            raise ValueError(
+                "label may not hold ';': the criteria a partnership meets are listed joined by '; '"
+            )
         named = {field for _, field, _, _ in parts if field}
         settings = set(type(self).model_fields) - {"label"}
         unknown = named - settings
@@ -369,6 +373,44 @@ class _Consolidation(Strict):
     cautious_first: Annotated[tuple[str, ...], Field(strict=False)]
     lead_roles: Annotated[tuple[str, ...], Field(strict=False)]
     exit_answer: str
+    named_share: float = Field(
+        gt=0,
+        le=1,
+        description=(
+            "Counting rule: an answer (a Council Plan priority; a pooled budget or funds "
+            "held) counts for a partnership when named by at least this share of its "
+            "returns that answer the question, or by at least this share of its lead "
+            "officers' returns. Counts = named / answering >= named_share (exactly the "
+            "share counts), so they do not grow with the number of returns."
+        ),
+    )
+
+
+class MoneyHeld(Strict):
+    """Money the council holds for others, and shared services (decision D7).
+
+    A partnership has a pooled budget (or the council is the accountable body for its
+    funds) when its consolidated answer to that question is ``held_answer``; the answer is
+    consolidated by the counting rule (``consolidation.named_share``, or the lead officers).
+    Shared services are the partnerships whose type is one of ``shared_service_types``.
+    """
+
+    pooled_budget: str = Field(
+        description="The question (key) asking whether there is a pooled budget."
+    )
+    accountable_body: str = Field(
+        description="The question (key) asking whether the council is the accountable body "
+        "for the partnership's funds."
+    )
+    held_answer: str = Field(description="The answer that says the money is there.")
+    shared_service_types: Annotated[tuple[str, ...], Field(strict=False, min_length=1)] = Field(
+        description="partnership_type answers reported as shared services."
+    )
+
+    @property
+    def questions(self) -> tuple[str, str]:
+        """The two money questions, by key: pooled budget, accountable body."""
+        return (self.pooled_budget, self.accountable_body)
 
 
 class _ToolkitFile(Strict):
@@ -384,6 +426,7 @@ class _ToolkitFile(Strict):
     changes: _Changes
     matching: _Matching
     consolidation: _Consolidation
+    money_held: MoneyHeld
 
 
 # --- the toolkit in force ------------------------------------------------------------
@@ -461,6 +504,8 @@ class Toolkit:
     exit_answer: str
     evidenced_answer: str
     source: Path
+    named_share: float  # consolidation.named_share: the counting rule (decision D7)
+    money_held: MoneyHeld  # money held for others and shared services (decision D7)
 
     # The instrument as the rest of the code read it before it was configurable: the
     # domains are the principles, and each meaning's band starts where its lowest band does.
@@ -600,6 +645,13 @@ def _check_against_protocol(
                 f"'{answer}' is no single-choice question's option, so it would never apply.",
             )
     options("council_role", consolidation.lead_roles, ("consolidation", "lead_roles"))
+    held = model.money_held
+    for name in ("pooled_budget", "accountable_body"):
+        where: KeyPath = ("money_held", name)
+        if question(getattr(held, name), where).type != "single":
+            raise fail(where, f"'{getattr(held, name)}' is not a single-choice question.")
+        options(getattr(held, name), (held.held_answer,), ("money_held", "held_answer"))
+    options("partnership_type", held.shared_service_types, ("money_held", "shared_service_types"))
     options(
         "officer_recommendation", (consolidation.exit_answer,), ("consolidation", "exit_answer")
     )
@@ -897,4 +949,6 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         exit_answer=model.consolidation.exit_answer,
         evidenced_answer=governance.evidenced_answer,
         source=path,
+        named_share=model.consolidation.named_share,
+        money_held=model.money_held,
     )
