@@ -27,6 +27,8 @@ from pipeline.toolkit.scoring import (
     summary_line,
     write_evaluation,
 )
+from pipeline.toolkit.value_for_money import value_for_money
+from pipeline.toolkit.value_model import ValueForMoney
 
 __all__ = [
     "FACT_KINDS",
@@ -35,6 +37,7 @@ __all__ = [
     "KeyCriterion",
     "RecommendationRule",
     "Toolkit",
+    "ValueForMoney",
     "band",
     "changes_since",
     "evaluate_partnerships",
@@ -48,5 +51,6 @@ __all__ = [
     "score_equality",
     "score_principles",
     "summary_line",
+    "value_for_money",
     "write_evaluation",
 ]

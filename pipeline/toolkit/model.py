@@ -19,6 +19,7 @@ from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
+from pipeline.toolkit.value_model import ValueForMoney, check_value_for_money
 
 _OPERATORS = {
     "eq": lambda a, b: a == b,
@@ -39,6 +40,12 @@ FACT_KINDS: dict[str, str] = {
     "leverage": "number",
     "principles_of_concern": "number",
     "officer_exit_share": "number",
+    # value for money (value_model.py): the judgement and each heading's band
+    "vfm_judgement": "vfm_band",
+    "vfm_economy_band": "vfm_band",
+    "vfm_efficiency_band": "vfm_band",
+    "vfm_effectiveness_band": "vfm_band",
+    "vfm_equity_band": "vfm_band",
 }
 Fact = Literal[
     "overall_band",
@@ -49,6 +56,11 @@ Fact = Literal[
     "leverage",
     "principles_of_concern",
     "officer_exit_share",
+    "vfm_judgement",
+    "vfm_economy_band",
+    "vfm_efficiency_band",
+    "vfm_effectiveness_band",
+    "vfm_equity_band",
 ]
 Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge"]
 _PLACEHOLDER = string.Formatter()
@@ -268,6 +280,7 @@ class _ToolkitFile(Strict):
     changes: _Changes
     matching: _Matching
     consolidation: _Consolidation
+    value_for_money: ValueForMoney
 
 
 # --- the toolkit in force ------------------------------------------------------------
@@ -345,6 +358,7 @@ class Toolkit:
     lead_roles: tuple[str, ...]
     exit_answer: str
     evidenced_answer: str
+    value_for_money: ValueForMoney
     source: Path
 
     @property
@@ -469,6 +483,7 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
         # governance is always banded: it is never "not enough answers"
         "governance_band": [labels[k] for k in ("strength", "borderline", "concern")],
         "risk": list(model.risk.order),
+        "vfm_band": model.value_for_money.band_order(),
     }
     ranges = {  # the values a numeric fact can take
         "officer_exit_share": (0.0, 1.0),
@@ -547,6 +562,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     questionnaire = protocol or load_protocol(root)
     _check_against_protocol(model, questionnaire, path, lines)
     _check_rules(model, path, lines)
+    check_value_for_money(model.value_for_money, questionnaire, list(model.principles), path, lines)
     total = sum(p.weight for p in model.principles.values())
     if total <= 0:
         raise PipelineError(
@@ -600,5 +616,6 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         lead_roles=model.consolidation.lead_roles,
         exit_answer=model.consolidation.exit_answer,
         evidenced_answer=governance.evidenced_answer,
+        value_for_money=model.value_for_money,
         source=path,
     )
