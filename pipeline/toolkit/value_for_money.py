@@ -126,8 +126,10 @@ def judge(facts: dict[str, Any], vfm: ValueForMoney) -> tuple[str, str, str]:
     return default.judgement, default.reason, "default: no rule matched"
 
 
-def _share(part: float, whole: float) -> float | None:
-    return round(part / whole, 4) if whole else None
+def _share(part: float, whole: float, known: bool) -> float | None:
+    """A part of the full cost, as a share; blank when the cost is not known (the figures
+    given would misstate the make-up) or 0."""
+    return round(part / whole, 4) if known and whole else None
 
 
 def _objectives(returns: pd.DataFrame, vfm: ValueForMoney, min_answers: int) -> pd.DataFrame:
@@ -220,9 +222,9 @@ def value_for_money(costed: pd.DataFrame, returns: pd.DataFrame, toolkit: Toolki
         out: dict[str, Any] = {
             "partnership_id": row["partnership_id"],
             "vfm_cost_known": is_known,
-            "vfm_cash_share": _share(float(row["cash"]), cost),
-            "vfm_in_kind_share": _share(float(row["in_kind"]), cost),
-            "vfm_officer_time_share": _share(float(row["officer_time_cost"]), cost),
+            "vfm_cash_share": _share(float(row["cash"]), cost, is_known),
+            "vfm_in_kind_share": _share(float(row["in_kind"]), cost, is_known),
+            "vfm_officer_time_share": _share(float(row["officer_time_cost"]), cost, is_known),
             "vfm_type_costed": int(row["vfm_type_costed"]),
             "vfm_type_median_cost": median,
             "vfm_cost_ratio": ratio,
