@@ -11,6 +11,7 @@ objectives good from 4 and adequate from 3, min_answers 2), or set a number them
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -499,3 +500,60 @@ def test_the_value_for_money_section_is_required(tmp_path):
 
     with pytest.raises(PipelineError, match=r"toolkit\.yaml: value_for_money: missing key"):
         settings.load(root)
+
+
+def test_evaluate_partnerships_reviews_a_discretionary_partnership_of_poor_value():
+    answers = {key: None for key in PROTOCOL.keys}
+    registry = pd.DataFrame(
+        [
+            answers
+            | {
+                "partnership_id": f"PSH-{n:04d}",
+                "name": f"Board {n}",
+                "partnership_type": "Shared service",
+                "statutory_requirement": "No - discretionary",
+                "council_role": "Member",
+                "risk_level": "Low",
+                "terms_of_reference": "Yes",
+                "partnership_agreement": "Yes",
+                "risk_register": "Yes",
+                "exit_strategy": "Yes",
+                "reporting_line": "Cabinet",
+                "last_reviewed": "2025-01-01",
+                "cash": 1000.0,
+                "in_kind": 0.0,
+                "officer_hours": 0.0,
+                "external_funding": 2000.0,
+                "priority_count": 1,
+                "officer_exit_share": 0.0,
+                "returns": 2,
+                "cost_missing_returns": 0,
+                "outcome_evidence": evidence,
+                "equality_impact_assessment": "Yes",
+            }
+            for n, evidence in ((1, "Yes - measured"), (2, "No"))
+        ]
+    )
+    statements = [key for keys in PROTOCOL.principles.values() for key in keys]
+    weak = [*PROTOCOL.principles["P6"], *VFM.effectiveness.objectives.statements]
+    strong = dict.fromkeys([*statements, "equality_considered"], 5)
+    returns = pd.DataFrame(  # PSH-0002: P6 and the objectives 2, nothing said achieved
+        [answers | {"partnership_id": "PSH-0001", "achievements": "Two hubs"} | strong] * 2
+        + [answers | {"partnership_id": "PSH-0002"} | strong | dict.fromkeys(weak, 2)] * 2
+    )
+
+    result = toolkit.evaluate_partnerships(
+        registry, returns, PROTOCOL, TOOLKIT, as_of=dt.date(2025, 4, 30)
+    ).set_index("partnership_id")
+
+    good, poor = result.loc["PSH-0001"], result.loc["PSH-0002"]
+    # economy: 2 of the type, no comparison; the other three headings good
+    assert (good["vfm_judgement"], good["vfm_rule"][:6]) == ("Good", "rule 6")
+    assert good["action"] == "continue"
+    # outcome evidence No, no achievements, P6 concern, objectives 2: effectiveness 0
+    assert (poor["vfm_effectiveness_score"], poor["vfm_judgement"]) == (0.0, "Poor")
+    assert poor["overall_band"] == "Strength"  # (3.5 + 3.5 + 5 + 5 + 5 + 2) / 6 = 4.0
+    assert (poor["action"], poor["action_rule"]) == (
+        "review",
+        "rule 4: vfm_judgement eq Poor; statutory eq False",
+    )
