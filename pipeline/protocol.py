@@ -67,6 +67,14 @@ RESERVED_NAMES = frozenset(
         *("key_partnership", "key_criteria", "action", "action_reason", "action_rule"),
         *("officers_disagree_on", "officers_disagree_count"),
         "priorities_named_by_any",
+        # value for money (pipeline/toolkit/value_for_money.py COLUMNS)
+        *("vfm_cost_known", "vfm_cash_share", "vfm_in_kind_share", "vfm_officer_time_share"),
+        *("vfm_type_costed", "vfm_type_median_cost", "vfm_cost_ratio", "vfm_economy_score"),
+        *("vfm_economy_band", "vfm_cost_per_priority", "vfm_efficiency_score"),
+        *("vfm_efficiency_band", "vfm_achievements_reported", "vfm_objectives_score"),
+        *("vfm_objectives_answers", "vfm_effectiveness_score", "vfm_effectiveness_band"),
+        *("vfm_equity_score", "vfm_equity_band", "vfm_measures", "vfm_judgement"),
+        *("vfm_reason", "vfm_rule"),
     }
 )
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import paths, tables
+from pipeline import paths, protocol, tables
 from pipeline.report import open_data
-from pipeline.report.open_data import neutralise
+from pipeline.report.open_data import neutralise, open_registry
+
+PROTOCOL = protocol.load()
 
 BACKTEST = Path(__file__).parent / "backtest"
 YEAR = 2025
@@ -80,3 +82,34 @@ def test_every_description_is_of_a_published_column():
     published_names = {name for name, _ in open_data.COLUMNS.values()}
 
     assert set(open_data.DESCRIPTIONS) <= published_names
+
+
+def test_open_registry_publishes_value_for_money_without_officers_words():
+    evaluation = pd.DataFrame(
+        {
+            "partnership_id": ["PSH-0001"],
+            "name": ["Alpha Board"],
+            "vfm_cost_ratio": [2.5],
+            "vfm_economy_band": ["Poor"],
+            "vfm_judgement": ["Poor"],
+            "vfm_reason": ["=HYPERLINK(x)"],
+            "vfm_rule": ["rule 4: effectiveness eq Poor"],
+            "vfm_measures": ["Cost for its type: Poor"],
+            "vfm_achievements_reported": [2],
+            "achievements": ["Opened two hubs (Jo Bloggs)"],
+        }
+    )
+
+    published = open_registry(evaluation, PROTOCOL)
+
+    assert list(published.columns) == [
+        "partnership_id",
+        "name",
+        "full_cost_to_type_median",
+        "vfm_economy",
+        "value_for_money",
+        "value_for_money_reason",
+        "value_for_money_rule",
+    ]
+    assert published["value_for_money_reason"].item() == "'=HYPERLINK(x)"
+    assert published["value_for_money_rule"].item() == "rule 4: effectiveness eq Poor"

@@ -757,6 +757,8 @@ def test_evidence_never_joins_names_with_too_little_word_evidence():
 
     assert _word_score(*names) < TOOLKIT.name_evidence.applies_from
     assert matched.names["partnership_id"].nunique() == 2
+
+
 # --- the counting rule (decision D7): named by a share of returns, or by the lead officer ---
 
 

@@ -493,3 +493,53 @@ def test_formats_round_as_members_read_them():
         "0.73",
         "4",
     ]
+
+
+# --- value for money --------------------------------------------------------------------
+
+VFM = pd.DataFrame(
+    {
+        "partnership_id": ["P-3", "P-1", "P-2", "P-4"],
+        "vfm_judgement": ["Poor", "Good", "Poor", "Not enough evidence"],
+        "vfm_economy_band": ["Poor", "Good", "Not enough evidence", "Not enough evidence"],
+        "vfm_efficiency_band": ["Good", "Good", "Adequate", "Not enough evidence"],
+        "vfm_effectiveness_band": ["Poor", "Good", "Poor", "Adequate"],
+        "vfm_equity_band": ["Adequate", "Adequate", "Adequate", "Good"],
+    }
+)
+
+
+def test_vfm_judgements_count_every_label_in_order_with_zeros():
+    counts = metrics.vfm_judgements(VFM, KIT)
+
+    assert counts.to_dict("list") == {
+        "judgement": ["Good", "Adequate", "Poor", "Not enough evidence"],
+        "partnerships": [1, 0, 2, 1],
+    }
+
+
+def test_vfm_judgements_keep_a_judgement_the_toolkit_no_longer_labels():
+    counts = metrics.vfm_judgements(VFM.assign(vfm_judgement=["Weak", "Good", "Poor", "Poor"]), KIT)
+
+    assert counts["judgement"].tolist()[-1] == "Weak"
+    assert counts["partnerships"].tolist() == [1, 0, 2, 0, 1]
+
+
+def test_vfm_headings_count_each_band_per_heading_in_the_naos_order():
+    headings = metrics.vfm_headings(VFM, KIT)
+
+    assert headings.to_dict("records") == [
+        {"heading": "economy", "good": 1, "adequate": 0, "poor": 1, "none": 2},
+        {"heading": "efficiency", "good": 2, "adequate": 1, "poor": 0, "none": 1},
+        {"heading": "effectiveness", "good": 1, "adequate": 1, "poor": 2, "none": 0},
+        {"heading": "equity", "good": 1, "adequate": 3, "poor": 0, "none": 0},
+    ]
+
+
+def test_by_vfm_judgement_orders_best_first_then_by_id():
+    assert metrics.by_vfm_judgement(VFM, KIT)["partnership_id"].tolist() == [
+        "P-1",
+        "P-2",
+        "P-3",
+        "P-4",
+    ]

@@ -72,6 +72,15 @@ def partnership(number: int, **values: Any) -> dict[str, Any]:
         "equality_impact_assessment": "Yes",
         "action": "continue",
         "action_reason": "No concerns found by the toolkit",
+        "vfm_cost_ratio": 1.0,
+        "vfm_cost_per_priority": 1000.0,
+        "vfm_economy_band": "Good",
+        "vfm_efficiency_band": "Adequate",
+        "vfm_effectiveness_band": "Adequate",
+        "vfm_equity_band": "Good",
+        "vfm_judgement": "Adequate",
+        "vfm_reason": "Neither good nor poor on the headings",
+        "vfm_rule": "default: no rule matched",
     }
     row.update(values)
     return row
@@ -163,6 +172,7 @@ SECTIONS = [
     sections.data_quality,
     sections.method,
     sections.appendix,
+    sections.value_for_money_appendix,
 ]
 
 
@@ -581,3 +591,56 @@ def test_bands_are_coloured_by_what_they_mean_whatever_their_label():
 
     assert re.search(r'<td[^>]*class="[^"]*rag rag-concern[^"]*"[^>]*>Early stage</td>', markup)
     assert re.search(r'<td[^>]*class="[^"]*rag rag-strength[^"]*"[^>]*>Strength</td>', markup)
+
+
+def test_summary_counts_every_value_for_money_judgement():
+    frame = evaluation(
+        partnership(1, vfm_judgement="Poor"),
+        partnership(2, vfm_judgement="Not enough evidence"),
+        partnership(3, vfm_judgement="Poor"),
+    )
+
+    summary = text_of(sections.summary(report_data(frame)).data)
+
+    assert "Value for money: Good 0, Adequate 0, Poor 2, Not enough evidence 1." in summary
+
+
+def test_money_section_counts_judgements_and_shows_key_partnerships_heading_by_heading():
+    frame = evaluation(
+        partnership(
+            1,
+            key_partnership=True,
+            vfm_economy_band="Poor",
+            vfm_effectiveness_band="Poor",
+            vfm_judgement="Poor",
+            vfm_reason="Poor effectiveness",
+            vfm_rule="rule 4: effectiveness eq Poor",
+        ),
+        partnership(2, name="Not key", vfm_judgement="Not enough evidence"),
+    )
+
+    money = text_of(sections.money_section(report_data(frame)).data)
+
+    assert "Value for money Partnerships Good 0 Adequate 0 Poor 1 Not enough evidence 1" in money
+    # per heading: Good, Adequate, Poor, Not enough evidence
+    assert "Economy 1 0 1 0 Efficiency 0 2 0 0 Effectiveness 0 1 1 0 Equity 2 0 0 0" in money
+    assert (
+        "PSH-0001 Partnership 1 Poor Adequate Poor Good Poor Poor effectiveness "
+        "rule 4: effectiveness eq Poor" in money
+    )
+    assert "Not key" not in money.split("Value for money of the key partnerships")[1]
+    assert "at least 5 of the type have a known cost" in money  # the pinned min_same_type
+
+
+def test_value_for_money_appendix_lists_every_partnership_best_judgement_first():
+    frame = evaluation(
+        partnership(1, vfm_judgement="Not enough evidence", vfm_cost_ratio=None),
+        partnership(2, vfm_judgement="Poor", vfm_cost_ratio=2.5),
+        partnership(3, vfm_judgement="Good"),
+    )
+
+    appendix = text_of(sections.value_for_money_appendix(report_data(frame)).data)
+
+    assert appendix.index("PSH-0003") < appendix.index("PSH-0002") < appendix.index("PSH-0001")
+    assert "PSH-0002 Partnership 2 2.50 £1,000" in appendix
+    assert "PSH-0001 Partnership 1 n/a" in appendix

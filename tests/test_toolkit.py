@@ -238,6 +238,8 @@ def test_evaluate_partnerships_costs_scores_and_recommends_each_partnership():
                 "priorities": "Better lives for all",
                 "priority_count": 1,
                 "officer_exit_share": 0.0,
+                "returns": 2,
+                "cost_missing_returns": 0,
             }
         ]
     )

@@ -393,3 +393,42 @@ def records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
         {key: None if _missing(value) else value for key, value in row.items()}
         for row in frame.to_dict(orient="records")
     ]
+
+
+VFM_HEADINGS = ("economy", "efficiency", "effectiveness", "equity")
+
+
+def vfm_judgements(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships per value-for-money judgement (columns judgement, partnerships): every
+    label of the toolkit from good to not enough evidence, zero included, then any other."""
+    order = toolkit.value_for_money.band_order()
+    counts = counts_by(evaluation["vfm_judgement"], order).set_index("value")["partnerships"]
+    labels = order + [v for v in counts.index if v not in order]
+    return pd.DataFrame(
+        [{"judgement": v, "partnerships": int(counts.get(v, 0))} for v in labels],
+        columns=["judgement", "partnerships"],
+    )
+
+
+def vfm_headings(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Per value-for-money heading (heading), how many partnerships have each band
+    (columns good, adequate, poor, none), in the NAO's order."""
+    vfm = toolkit.value_for_money
+    keys = ("good", "adequate", "poor", "none")
+    rows = []
+    for heading in VFM_HEADINGS:
+        bands = evaluation[f"vfm_{heading}_band"]
+        row: dict[str, Any] = {"heading": heading}
+        row.update({key: int(bands.eq(vfm.label(key)).sum()) for key in keys})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["heading", *keys])
+
+
+def by_vfm_judgement(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships from the best value-for-money judgement to not enough evidence (any
+    other label after), then by partnership ID."""
+    order = toolkit.value_for_money.band_order()
+    rank = evaluation["vfm_judgement"].map(lambda v: order.index(v) if v in order else len(order))
+    return (
+        evaluation.assign(_rank=rank).sort_values(["_rank", "partnership_id"]).drop(columns="_rank")
+    )

@@ -52,6 +52,18 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "key_criteria": ("key_criteria_met", "string"),
     "action": ("recommended_action", "string"),
     "action_reason": ("recommendation_reason", "string"),
+    # value for money (decision D18)
+    "vfm_cost_known": ("full_cost_known", "boolean"),
+    "vfm_type_median_cost": ("type_median_full_cost_gbp", "number"),
+    "vfm_cost_ratio": ("full_cost_to_type_median", "number"),
+    "vfm_cost_per_priority": ("cost_per_priority_gbp", "number"),
+    "vfm_economy_band": ("vfm_economy", "string"),
+    "vfm_efficiency_band": ("vfm_efficiency", "string"),
+    "vfm_effectiveness_band": ("vfm_effectiveness", "string"),
+    "vfm_equity_band": ("vfm_equity", "string"),
+    "vfm_judgement": ("value_for_money", "string"),
+    "vfm_reason": ("value_for_money_reason", "string"),
+    "vfm_rule": ("value_for_money_rule", "string"),
 }
 # What a published field means, where its name alone does not say (datapackage.json).
 DESCRIPTIONS: dict[str, str] = {

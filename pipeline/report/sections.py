@@ -129,6 +129,7 @@ def summary(data: ReportData) -> HTML:
             high_risk=len(metrics.high_risk(ev, kit)),
             money_held=metrics.money_held_counts(ev, kit),
             actions=metrics.records(metrics.action_counts(ev, kit)),
+            vfm_judgements=metrics.records(metrics.vfm_judgements(ev, kit)),
             action_label=ActionLabels.of(kit),
         )
     )
@@ -170,7 +171,8 @@ def key_partnerships(data: ReportData) -> HTML:
 
 
 def money_section(data: ReportData) -> HTML:
-    """Section 4: cash, in-kind and officer time by directorate and priority; leverage."""
+    """Section 4: cash, in-kind and officer time by directorate and priority; leverage;
+    value for money counted, and heading by heading for the key partnerships."""
     ev = data.evaluation
     totals = metrics.cost_totals(ev)
     return HTML(
@@ -184,6 +186,10 @@ def money_section(data: ReportData) -> HTML:
                 ev, "priorities", _options(data, "priorities"), multi=True
             ),
             top=metrics.top_cost(ev),
+            vfm=data.toolkit.value_for_money,
+            vfm_judgements=metrics.vfm_judgements(ev, data.toolkit),
+            vfm_headings=metrics.vfm_headings(ev, data.toolkit),
+            vfm_key=metrics.key_partnerships(ev),
         )
     )
 
@@ -310,6 +316,16 @@ def method(data: ReportData) -> HTML:
             versions=data.versions,
             commit=data.commit,
             protocol_version=data.protocol.version,
+        )
+    )
+
+
+def value_for_money_appendix(data: ReportData) -> HTML:
+    """Appendix: every partnership's value for money, heading by heading, with the rule."""
+    return HTML(
+        render(
+            "value_for_money_appendix.html.j2",
+            partnerships=metrics.by_vfm_judgement(data.evaluation, data.toolkit),
         )
     )
 

@@ -14,9 +14,9 @@ from pipeline.toolkit.model import (
     Domain,
     Instrument,
     KeyCriterion,
+    MoneyHeld,
     NameEvidence,
     RealWords,
-    MoneyHeld,
     RecommendationRule,
     Toolkit,
     load,
@@ -35,6 +35,8 @@ from pipeline.toolkit.scoring import (
     summary_line,
     write_evaluation,
 )
+from pipeline.toolkit.value_for_money import value_for_money
+from pipeline.toolkit.value_model import ValueForMoney
 
 __all__ = [
     "FACT_KINDS",
@@ -50,6 +52,7 @@ __all__ = [
     "MoneyHeld",
     "RecommendationRule",
     "Toolkit",
+    "ValueForMoney",
     "band",
     "changes_since",
     "evaluate_partnerships",
@@ -64,5 +67,6 @@ __all__ = [
     "score_equality",
     "score_principles",
     "summary_line",
+    "value_for_money",
     "write_evaluation",
 ]

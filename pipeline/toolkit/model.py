@@ -19,6 +19,7 @@ from pipeline.config import KeyPath, Strict, config_error, key_path, load_model_
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
+from pipeline.toolkit.value_model import ValueForMoney, check_value_for_money
 
 _OPERATORS = {
     "eq": lambda a, b: a == b,
@@ -39,6 +40,12 @@ FACT_KINDS: dict[str, str] = {
     "leverage": "number",
     "principles_of_concern": "number",
     "officer_exit_share": "number",
+    # value for money (value_model.py): the judgement and each heading's band
+    "vfm_judgement": "vfm_band",
+    "vfm_economy_band": "vfm_band",
+    "vfm_efficiency_band": "vfm_band",
+    "vfm_effectiveness_band": "vfm_band",
+    "vfm_equity_band": "vfm_band",
 }
 Fact = Literal[
     "overall_band",
@@ -49,6 +56,11 @@ Fact = Literal[
     "leverage",
     "principles_of_concern",
     "officer_exit_share",
+    "vfm_judgement",
+    "vfm_economy_band",
+    "vfm_efficiency_band",
+    "vfm_effectiveness_band",
+    "vfm_equity_band",
 ]
 Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge"]
 _PLACEHOLDER = string.Formatter()
@@ -427,6 +439,7 @@ class _ToolkitFile(Strict):
     matching: _Matching
     consolidation: _Consolidation
     money_held: MoneyHeld
+    value_for_money: ValueForMoney
 
 
 # --- the toolkit in force ------------------------------------------------------------
@@ -503,6 +516,7 @@ class Toolkit:
     lead_roles: tuple[str, ...]
     exit_answer: str
     evidenced_answer: str
+    value_for_money: ValueForMoney
     source: Path
     named_share: float  # consolidation.named_share: the counting rule (decision D7)
     money_held: MoneyHeld  # money held for others and shared services (decision D7)
@@ -822,6 +836,7 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
         # never "not enough answers"
         "governance_band": [instrument.first_label(m) for m in reversed(MEANINGS)],
         "risk": list(model.risk.order),
+        "vfm_band": model.value_for_money.band_order(),
     }
     ranges = {  # the values a numeric fact can take
         "officer_exit_share": (0.0, 1.0),
@@ -901,6 +916,9 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     _check_against_protocol(model, questionnaire, path, lines)
     _check_instrument(model, questionnaire, path, lines)
     _check_rules(model, path, lines)
+    check_value_for_money(
+        model.value_for_money, questionnaire, list(model.instrument.domains), path, lines
+    )
     governance, matching = model.governance, model.matching
     return Toolkit(
         version=model.toolkit_version,
@@ -948,6 +966,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         lead_roles=model.consolidation.lead_roles,
         exit_answer=model.consolidation.exit_answer,
         evidenced_answer=governance.evidenced_answer,
+        value_for_money=model.value_for_money,
         source=path,
         named_share=model.consolidation.named_share,
         money_held=model.money_held,

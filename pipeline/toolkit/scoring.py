@@ -17,6 +17,7 @@ import pandas as pd
 from pipeline import tables
 from pipeline.protocol import Protocol
 from pipeline.toolkit.model import Band, Instrument, Toolkit
+from pipeline.toolkit.value_for_money import value_for_money
 
 
 def band(score: float | None, toolkit: Toolkit, bands: tuple[Band, ...] | None = None) -> str:
@@ -209,6 +210,26 @@ def full_cost(cash: float, in_kind: float, officer_hours: float, toolkit: Toolki
     return round(cash + in_kind + officer_cost, 2)
 
 
+def _costs(row: pd.Series, toolkit: Toolkit) -> dict[str, float | None]:
+    """A registry row's officer-time cost, full cost and leverage (external funding per £1
+    of full cost; None when the cost is 0 or the funding unknown)."""
+    officer_time = row["officer_hours"] * toolkit.months_per_year * toolkit.officer_hourly_cost
+    cost = full_cost(row["cash"], row["in_kind"], row["officer_hours"], toolkit)
+    external = row["external_funding"]
+    leverage = None if cost == 0 or pd.isna(external) else round(external / cost, 2)
+    return {"officer_time_cost": round(officer_time, 2), "full_cost": cost, "leverage": leverage}
+
+
+# The value-for-money columns a recommendation rule can test (FACT_KINDS).
+_VFM_FACTS = (
+    "vfm_judgement",
+    "vfm_economy_band",
+    "vfm_efficiency_band",
+    "vfm_effectiveness_band",
+    "vfm_equity_band",
+)
+
+
 def evaluate_partnerships(
     registry: pd.DataFrame,
     returns: pd.DataFrame,
@@ -227,15 +248,19 @@ def evaluate_partnerships(
     scored = registry.merge(principles, on="partnership_id", validate="one_to_one").merge(
         equality, on="partnership_id", validate="one_to_one"
     )
+    costed = scored.assign(
+        **pd.DataFrame([_costs(row, toolkit) for _, row in scored.iterrows()], index=scored.index)
+    )
+    vfm = value_for_money(costed, returns, toolkit).set_index("partnership_id")
     rows = []
     labels = {q.key: q.text for q in protocol.questions}
     statutory_key = protocol.question(protocol.statutory_condition_question).key
     for _, row in scored.iterrows():
         items = governance_items(row, toolkit, as_of)
         completeness = sum(items.values()) / len(items)
-        cost = full_cost(row["cash"], row["in_kind"], row["officer_hours"], toolkit)
-        external = row["external_funding"]
-        leverage = None if cost == 0 or pd.isna(external) else round(external / cost, 2)
+        costs = _costs(row, toolkit)
+        cost, leverage = costs["full_cost"], costs["leverage"]
+        value = vfm.loc[row["partnership_id"]]
         facts = {
             "statutory": str(row[statutory_key] or "").startswith(
                 protocol.statutory_condition_prefix
@@ -249,15 +274,14 @@ def evaluate_partnerships(
             "leverage": leverage,
             "principles_of_concern": row["principles_of_concern"],
             "officer_exit_share": row["officer_exit_share"],
+            **{fact: value[fact] for fact in _VFM_FACTS},
         }
         met = key_criteria_met(facts, toolkit)
         action, reason, rule = recommend(facts, toolkit)
         rows.append(
             {
                 "partnership_id": row["partnership_id"],
-                "officer_time_cost": round(
-                    row["officer_hours"] * toolkit.months_per_year * toolkit.officer_hourly_cost, 2
-                ),
+                "officer_time_cost": costs["officer_time_cost"],
                 "full_cost": cost,
                 "leverage": leverage,
                 "statutory": facts["statutory"],
@@ -272,7 +296,8 @@ def evaluate_partnerships(
                 "action_rule": rule,
             }
         )
-    return scored.merge(pd.DataFrame(rows), on="partnership_id", validate="one_to_one")
+    evaluation = scored.merge(pd.DataFrame(rows), on="partnership_id", validate="one_to_one")
+    return evaluation.merge(vfm.reset_index(), on="partnership_id", validate="one_to_one")
 
 
 def summary_line(evaluation: pd.DataFrame, unsure_pairs: int) -> str:
