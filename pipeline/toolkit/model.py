@@ -19,6 +19,8 @@ from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
+from pipeline.toolkit import governance as governance_section
+from pipeline.toolkit.governance import Governance, Risk
 
 _OPERATORS = {
     "eq": lambda a, b: a == b,
@@ -39,6 +41,7 @@ FACT_KINDS: dict[str, str] = {
     "leverage": "number",
     "principles_of_concern": "number",
     "officer_exit_share": "number",
+    "uncontrolled_risk": "bool",
 }
 Fact = Literal[
     "overall_band",
@@ -49,6 +52,7 @@ Fact = Literal[
     "leverage",
     "principles_of_concern",
     "officer_exit_share",
+    "uncontrolled_risk",
 ]
 Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge"]
 _PLACEHOLDER = string.Formatter()
@@ -84,29 +88,9 @@ class _Bands(Strict):
         return self
 
 
-class _Governance(Strict):
-    evidenced_answer: str
-    yes_items: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
-    reporting_line: str
-    last_review: str
-    review_period_months: int = Field(ge=1)
-    strength_from: float = Field(ge=0, le=1)
-    concern_below: float = Field(ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _Governance:
-        if self.concern_below > self.strength_from:
-            raise ValueError("concern_below must not be above strength_from")
-        return self
-
-
 class _Finance(Strict):
     officer_hourly_cost: float = Field(ge=0)
     months_per_year: int = Field(ge=1, le=12)
-
-
-class _Risk(Strict):
-    order: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
 
 
 class _Equality(Strict):
@@ -258,9 +242,9 @@ class _ToolkitFile(Strict):
     principles: dict[str, _Principle] = Field(min_length=1)
     min_answers: int = Field(ge=1)
     bands: _Bands
-    governance: _Governance
+    governance: Governance
     finance: _Finance
-    risk: _Risk
+    risk: Risk
     equality: _Equality
     key_partnerships: _KeyPartnerships
     actions: dict[str, Action] = Field(min_length=1)
@@ -313,12 +297,7 @@ class Toolkit:
     strength_from: float
     borderline_from: float
     band_labels: dict[str, str]
-    governance_yes_items: tuple[str, ...]
-    governance_reporting_line: str
-    governance_last_review: str
-    review_period_months: int
-    governance_strength_from: float
-    governance_concern_below: float
+    governance: Governance  # the headings and their evidence (governance.py)
     officer_hourly_cost: float
     months_per_year: int
     risk_order: tuple[str, ...]
@@ -344,8 +323,8 @@ class Toolkit:
     material_cost_change: float
     lead_roles: tuple[str, ...]
     exit_answer: str
-    evidenced_answer: str
     source: Path
+    risk: Risk  # the levels, what makes a risk uncontrolled, the main-risks question
 
     @property
     def action_order(self) -> list[str]:
@@ -359,9 +338,10 @@ class Toolkit:
             ("Strength from (mean, 1-5)", self.strength_from),
             ("Borderline from (mean, 1-5)", self.borderline_from),
             ("Officer hourly cost (£)", f"{self.officer_hourly_cost:.2f}"),
-            ("Governance: review period (months)", self.review_period_months),
-            ("Governance: strength from (share of items)", self.governance_strength_from),
-            ("Governance: concern below (share of items)", self.governance_concern_below),
+            ("Governance: strength from (completeness)", self.governance.strength_from),
+            ("Governance: concern below (completeness)", self.governance.concern_below),
+            ("Uncontrolled risk: levels", " or ".join(self.risk.uncontrolled.levels)),
+            ("Uncontrolled risk: controls", " and ".join(self.risk.uncontrolled.controls)),
             ("Key partnership: criteria to meet", self.key_min_criteria),
             ("Material change in full cost (share)", self.material_cost_change),
             ("Name matching: same partnership at (0-100)", self.same_at),
@@ -372,6 +352,10 @@ class Toolkit:
             for code, name in self.principles.items()
         ]
         rows += [(f"Key criterion: {c.name}", c.label) for c in self.key_criteria]
+        rows += [
+            (f"Governance, {self.governance.headings[heading].name}", item.describe())
+            for heading, item in self.governance.items()
+        ]
         return pd.DataFrame(rows, columns=["Setting", "Value"]).astype({"Value": str})
 
 
@@ -420,18 +404,10 @@ def _check_against_protocol(
                     f"'{answer}' is not an option of {key} ({', '.join(allowed)}).",
                 )
 
-    governance = model.governance
-    for index, key in enumerate(governance.yes_items):
-        options(key, (governance.evidenced_answer,), ("governance", "yes_items", index))
-    question(governance.reporting_line, ("governance", "reporting_line"))
-    if question(governance.last_review, ("governance", "last_review")).type != "date":
-        raise fail(("governance", "last_review"), f"'{governance.last_review}' is not a date.")
+    governance_section.check_against_protocol(model.governance, model.risk, protocol, fail)
     if question(model.equality.question, ("equality", "question")).type != "agree5":
         raise fail(("equality", "question"), "must name an agree5 statement.")
     question(model.equality.impact_assessment, ("equality", "impact_assessment"))
-    levels = protocol.by_key("risk_level").options
-    if sorted(model.risk.order) != sorted(levels):
-        raise fail(("risk", "order"), f"must list the risk levels {', '.join(levels)} once each.")
     consolidation = model.consolidation
     single_answers = {o for q in protocol.of_type("single") for o in q.options}
     for index, answer in enumerate(consolidation.cautious_first):
@@ -465,9 +441,8 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
     """A rule that could never fire is a typo: its action, operator and value must fit."""
     labels = model.bands.labels.model_dump()
     allowed = {
+        # governance is "not enough answers" when the survey asked none of its evidence
         "band": list(labels.values()),
-        # governance is always banded: it is never "not enough answers"
-        "governance_band": [labels[k] for k in ("strength", "borderline", "concern")],
         "risk": list(model.risk.order),
     }
     ranges = {  # the values a numeric fact can take
@@ -498,8 +473,6 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
         for j, condition in enumerate(rule.when):
             where: KeyPath = ("recommendation", "rules", i, "when", j)
             kind = FACT_KINDS[condition.field]
-            if condition.field == "governance_band":
-                kind = "governance_band"
             values = condition.value if isinstance(condition.value, list) else [condition.value]
             problem = None
             if (condition.op == "in") != isinstance(condition.value, list):
@@ -552,7 +525,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         raise PipelineError(
             config_error(path, ("principles",), "weights must add up to more than 0.", lines)
         )
-    bands, governance, matching = model.bands, model.governance, model.matching
+    bands, matching = model.bands, model.matching
     return Toolkit(
         version=model.toolkit_version,
         principles={code: p.name for code, p in model.principles.items()},
@@ -561,12 +534,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         strength_from=bands.strength_from,
         borderline_from=bands.borderline_from,
         band_labels=bands.labels.model_dump(),
-        governance_yes_items=governance.yes_items,
-        governance_reporting_line=governance.reporting_line,
-        governance_last_review=governance.last_review,
-        review_period_months=governance.review_period_months,
-        governance_strength_from=governance.strength_from,
-        governance_concern_below=governance.concern_below,
+        governance=model.governance,
         officer_hourly_cost=model.finance.officer_hourly_cost,
         months_per_year=model.finance.months_per_year,
         risk_order=model.risk.order,
@@ -599,6 +567,6 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         material_cost_change=model.changes.material_cost_change,
         lead_roles=model.consolidation.lead_roles,
         exit_answer=model.consolidation.exit_answer,
-        evidenced_answer=governance.evidenced_answer,
         source=path,
+        risk=model.risk,
     )
