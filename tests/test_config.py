@@ -333,6 +333,13 @@ def test_a_value_of_the_wrong_type_is_not_coerced(tmp_path, file, old, new, key)
         ),
         (
             "toolkit.yaml",
+            "{field: officer_exit_share, op: ge, value: 0.5}",
+            "{field: uncontrolled_risk, op: eq, value: High}",
+            "recommendation.rules[0].when[2].value",
+            "uncontrolled_risk is true or false",
+        ),
+        (
+            "toolkit.yaml",
             "{field: governance_band, op: eq, value: Concern}\n\n",
             "{field: governance_band, op: eq, value: Weak}\n\n",
             "recommendation.rules[4].when[0].value",
