@@ -64,6 +64,8 @@ RESERVED_NAMES = frozenset(
         *("principles_of_concern", "equality_score", "equality_answers", "equality_band"),
         *("officer_time_cost", "full_cost", "leverage", "statutory"),
         *("governance_completeness", "governance_band", "governance_missing"),
+        *("governance_evidenced", "governance_asked", "uncontrolled_risk"),
+        *("risk_controls_missing",),
         *("key_partnership", "key_criteria", "action", "action_reason", "action_rule"),
         *("officers_disagree_on", "officers_disagree_count"),
         "priorities_named_by_any",

@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline import paths
 from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
+from pipeline.toolkit.governance import EvidenceItem
 
 _TYPE_HELP = {
     "text": "Free text",
@@ -23,6 +24,19 @@ _TYPE_HELP = {
     "agree5": "Strongly agree / Agree / Neither agree nor disagree / Disagree / "
     "Strongly disagree / Don't know",
 }
+
+
+def _counts_when(item: EvidenceItem) -> str:
+    """What an officer's answer must be for the item to count, in a few words."""
+    if item.kind == "answer_in":
+        return " or ".join(item.answers or ())
+    if item.kind == "answered":
+        return "answered"
+    if item.kind == "within_months":
+        return f"in the last {item.months} months"
+    if item.kind == "agree_at_least":
+        return f"officers' mean agreement at least {item.score:g} of 5"
+    return f"above {item.value:g}"
 
 
 def render_questionnaire(protocol: Protocol, toolkit: Toolkit) -> str:
@@ -49,20 +63,19 @@ def render_questionnaire(protocol: Protocol, toolkit: Toolkit) -> str:
     lines += [
         "## Governance checklist",
         "",
-        "Each item counts once towards governance completeness when evidenced:",
+        "The evidence the toolkit reads under each governance heading (Audit Commission, "
+        "*Governing partnerships*, 2005). An item counts when evidenced; "
+        '"Don\'t know" is never evidence.',
         "",
     ]
     # The toolkit names its items by question key; the printed checklist shows this
     # year's question numbers, which officers see on the form.
-    for key in toolkit.governance_yes_items:
-        question = protocol.by_key(key)
-        lines.append(f"- [ ] {question.text} ({question.id}: {toolkit.evidenced_answer})")
-    line = protocol.by_key(toolkit.governance_reporting_line)
-    lines.append(f"- [ ] {line.text} ({line.id}: answered)")
-    lines.append(
-        f"- [ ] Reviewed in the last {toolkit.review_period_months} months "
-        f"({protocol.id_of(toolkit.governance_last_review)})"
-    )
+    for heading in toolkit.governance.headings.values():
+        lines += [f"### {heading.name}", ""]
+        for item in heading.items:
+            question = protocol.by_key(item.question)
+            lines.append(f"- [ ] {question.text} ({question.id}: {_counts_when(item)})")
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -69,6 +69,7 @@ _PRINCIPLE_COLUMNS: dict[str, ColumnType] = {
     r"^[A-Za-z0-9]+_answers$": "integer",
     r"^[A-Za-z0-9]+_spread$": "number",
     r"^[A-Za-z0-9]+_officer_spread$": "number",
+    r"^governance_[a-z0-9_]+_completeness$": "number",  # one per governance heading
 }
 
 _REGISTRY: dict[str, ColumnType] = {
@@ -119,7 +120,12 @@ _EVALUATION: dict[str, ColumnType] = {
     "statutory": "boolean",
     "governance_completeness": "number",
     "governance_band": "text",
+    "governance_evidenced": "integer",
+    "governance_asked": "integer",
     "governance_missing": "text",
+    "uncontrolled_risk": "boolean",
+    "risk_controls_missing": "text",
+    "main_risks": "text",
     "key_partnership": "boolean",
     "key_criteria": "text",
     "action": "text",

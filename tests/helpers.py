@@ -4,7 +4,7 @@ they read and a way to add an action to it.
 A plain module, not a test module, so that importing it collects no tests. KIT starts from
 the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml, so that
 tuning the live toolkit does not change what these tests expect; the settings the tests'
-hand-made frames rely on (two principles, the labels, the governance items, the actions) are
+hand-made frames rely on (two principles, the labels, the actions) are
 then set here explicitly.
 """
 
@@ -40,11 +40,6 @@ KIT = dataclasses.replace(
         }
     ),
     risk_order=("Low", "Medium", "High"),
-    governance_yes_items=("terms_of_reference", "risk_register"),
-    governance_reporting_line="reporting_line",
-    governance_last_review="last_reviewed",
-    review_period_months=24,
-    evidenced_answer="Yes",
     impact_assessment_question="equality_impact_assessment",
     actions={
         "exit": Action(label="Exit", colour="#801650", attention=True),

@@ -9,7 +9,6 @@ config/toolkit.yaml does not change what these tests expect.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import pandas as pd
 import pytest
@@ -18,8 +17,9 @@ from helpers import KIT, with_action
 from pipeline import protocol, toolkit
 from pipeline.report import formats, metrics
 from pipeline.toolkit import Action
+from pipeline.toolkit.governance import EvidenceItem, Governance, Heading, UncontrolledRisk
 
-CLOSING = dt.date(2025, 4, 30)
+PROTOCOL = protocol.load()
 
 
 # --- money ------------------------------------------------------------------------------
@@ -363,51 +363,95 @@ def test_impact_assessments_count_in_the_questions_option_order():
 
 # --- governance -------------------------------------------------------------------------
 
+# Two headings are pinned here (the pinned toolkit has seven): risk (a register) and exit
+# (a strategy); the risk control is the register.
+GOV_KIT = dataclasses.replace(
+    KIT,
+    governance=Governance(
+        strength_from=0.8,
+        concern_below=0.5,
+        headings={
+            "risk": Heading(
+                name="Risk",
+                items=(
+                    EvidenceItem(
+                        question="risk_register",
+                        kind="answer_in",
+                        answers=("Yes",),
+                        missing="no risk register",
+                    ),
+                ),
+            ),
+            "exit": Heading(
+                name="Exit",
+                items=(
+                    EvidenceItem(
+                        question="exit_strategy",
+                        kind="answer_in",
+                        answers=("Yes",),
+                        missing="no exit strategy",
+                    ),
+                ),
+            ),
+        },
+    ),
+    risk=KIT.risk.model_copy(
+        update={"uncontrolled": UncontrolledRisk(levels=("High",), controls=("risk_register",))}
+    ),
+)
 GOVERNANCE = pd.DataFrame(
     {
-        "partnership_id": ["P-1", "P-2", "P-3", "P-4"],
-        "terms_of_reference": ["Yes", "Don't know", "No", None],
-        "risk_register": ["Yes", "Yes", "Don't know", "Yes"],
-        "reporting_line": ["Cabinet", "  ", None, "Audit Committee"],
-        # CLOSING is 30 April 2025: 30 April 2023 is 24 whole months before, 30 March 2023 25
-        "last_reviewed": ["2025-01-10", "2023-04-30", "2023-03-30", None],
-        # what 03_evaluate wrote: the report must not rely on it
-        "governance_missing": [None, None, None, None],
+        "partnership_id": ["P-4", "P-1", "P-2", "P-3", "P-5"],
+        "governance_risk_completeness": [1.0, 0.5, 0.0, None, 1.0],
+        "governance_exit_completeness": [1.0, 1.0, 0.0, 0.25, None],
+        "governance_completeness": [1.0, 0.75, 0.0, 0.25, 1.0],
+        "governance_band": ["Strength", "Borderline", "Concern", "Concern", "Strength"],
+        "governance_missing": [None, "no risk register", "all of it", "no exit strategy", None],
+        "key_partnership": pd.array([False, True, False, False, True], dtype="boolean"),
+        "risk_level": ["High", "High", "Low", "High", "Medium"],
+        "uncontrolled_risk": pd.array([False, True, False, True, False], dtype="boolean"),
+        "main_risks": ["Funding", None, "Staff | Data", "Reputation", "Costs"],
     }
 )
 
 
-def _gaps(kit: toolkit.Toolkit = KIT) -> pd.Series:
-    return metrics.governance_gaps(GOVERNANCE, kit, CLOSING).set_index("item")["not_evidenced"]
+def test_governance_by_heading_counts_partnerships_by_how_much_they_evidence():
+    by_heading = metrics.governance_by_heading(GOVERNANCE, GOV_KIT).set_index("heading")
+
+    assert by_heading.loc["Risk", list(metrics.GOVERNANCE_SPREAD)].tolist() == [2, 1, 1, 1]
+    assert by_heading.loc["Exit", list(metrics.GOVERNANCE_SPREAD)].tolist() == [2, 1, 1, 1]
+    assert by_heading.loc["Risk", "mean_completeness"] == pytest.approx(2.5 / 4)
+    assert by_heading.index.tolist() == ["Risk", "Exit"]  # the toolkit's order
 
 
-def test_governance_gaps_list_the_toolkits_items_in_order():
-    assert _gaps().index.tolist() == [
-        "terms_of_reference",
-        "risk_register",
-        "reporting_line",
-        "last_reviewed",
+def test_governance_gaps_list_concern_and_key_partnerships_weakest_first():
+    gaps = metrics.governance_gaps(GOVERNANCE, GOV_KIT)
+
+    # P-2 and P-3 are of concern; P-1 is key with something missing; P-5 is key, complete
+    assert gaps["partnership_id"].tolist() == ["P-2", "P-3", "P-1"]
+
+
+def test_not_asked_items_name_the_heading_and_question():
+    asked = set(PROTOCOL.keys) - {"exit_strategy"}
+
+    items = metrics.not_asked_items(GOV_KIT, PROTOCOL, asked)
+
+    assert items.to_dict("records") == [
+        {"heading": "Exit", "question": PROTOCOL.by_key("exit_strategy").text}
     ]
+    assert metrics.not_asked_items(GOV_KIT, PROTOCOL, PROTOCOL.keys).empty
 
 
-def test_governance_gaps_count_dont_know_as_not_evidenced():
-    assert _gaps()["terms_of_reference"] == 3  # Don't know, No and blank
-    assert _gaps()["risk_register"] == 1  # Don't know
+def test_uncontrolled_risks_and_their_control_words():
+    assert metrics.uncontrolled_risks(GOVERNANCE)["partnership_id"].tolist() == ["P-1", "P-3"]
+    assert metrics.control_gaps(GOV_KIT) == ["no risk register"]
 
 
-def test_governance_gaps_count_a_blank_reporting_line():
-    assert _gaps()["reporting_line"] == 2  # spaces only, and blank
+def test_main_risks_are_shown_for_high_risk_and_key_partnerships_that_named_some():
+    shown = metrics.main_risks(GOVERNANCE, GOV_KIT)
 
-
-def test_governance_gaps_count_reviews_before_the_period_from_the_dates():
-    # 24 whole months before closing is evidenced; 25 months and blank are not
-    assert _gaps()["last_reviewed"] == 2
-
-
-def test_governance_gaps_follow_a_retuned_review_period():
-    kit = dataclasses.replace(KIT, review_period_months=6)
-
-    assert _gaps(kit)["last_reviewed"] == 3  # only January 2025 is within 6 months
+    # P-1 (high, key) named none; P-2 is low risk and not key
+    assert shown["partnership_id"].tolist() == ["P-3", "P-4", "P-5"]
 
 
 # --- changes and data quality -----------------------------------------------------------

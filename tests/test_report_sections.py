@@ -60,14 +60,14 @@ def partnership(number: int, **values: Any) -> dict[str, Any]:
         "P2_officer_spread": 0.0,
         "officers_disagree_on": None,
         "officers_disagree_count": 0,
+        **{KIT.governance.column(heading): 1.0 for heading in KIT.governance.headings},
         "governance_completeness": 1.0,
         "governance_band": "Strength",
         "governance_missing": None,
-        "terms_of_reference": "Yes",
-        "risk_register": "Yes",
-        "reporting_line": "Cabinet",
-        "last_reviewed": "2025-01-01",
         "risk_level": "Low",
+        "uncontrolled_risk": False,
+        "risk_controls_missing": None,
+        "main_risks": None,
         "equality_band": "Strength",
         "equality_impact_assessment": "Yes",
         "action": "continue",
@@ -201,6 +201,9 @@ def test_officer_typed_markup_is_shown_as_text_in_every_section(section):
             key_criteria="<b>criterion</b>",
             pooled_budget="Yes",
             accountable_body_funds="Yes",
+            main_risks="<b>Funding</b>",
+            uncontrolled_risk=True,
+            risk_controls_missing="<i>no risk register</i>",
         ),
         partnership(2),
         partnership(3),
@@ -318,18 +321,62 @@ def test_a_blank_answer_reads_as_not_answered():
     assert "Shared service 2 Not answered 1" in landscape
 
 
-def test_governance_section_counts_the_checklist_from_the_answers():
+def test_governance_section_counts_each_heading_and_names_what_is_missing():
+    risk = KIT.governance.column("risk")
     frame = evaluation(
-        partnership(1, terms_of_reference="Don't know", last_reviewed="2020-01-01"),
-        partnership(2, reporting_line=None),
+        partnership(
+            1,
+            **{risk: 0.5},
+            governance_band="Concern",
+            governance_completeness=0.4,
+            governance_missing="no main risks named",
+        ),
+        partnership(2, **{risk: 0.0}),
         partnership(3),
     )
 
     section = text_of(sections.governance_section(report_data(frame)).data)
 
-    assert "Does the partnership have agreed terms of reference? 1" in section
-    assert "Reports to a council committee or board 1" in section
-    assert "Reviewed in the last 24 months 1" in section
+    assert "Risk 1 1 1 0 50%" in section  # every item, some, none, not asked; the mean
+    assert "PSH-0001 Partnership 1 No 40% Concern no main risks named" in section
+    assert "Not asked in this year" not in section  # the test's exports ask everything
+
+
+def test_governance_section_lists_evidence_the_survey_did_not_ask():
+    framework = PROTOCOL.by_key("performance_framework")
+    column_map = report_data().column_map
+    without = column_map[column_map["question_id"] != framework.id]
+    management = KIT.governance.column("performance_management")
+    frame = evaluation(partnership(1, **{management: None}), partnership(2, **{management: None}))
+
+    section = text_of(sections.governance_section(report_data(frame, column_map=without)).data)
+
+    assert f"Performance management: {framework.text}" in section
+    assert "Performance management 0 0 0 2" in section
+
+
+def test_uncontrolled_risks_are_counted_in_the_summary_and_listed_with_main_risks():
+    frame = evaluation(
+        partnership(
+            1,
+            risk_level="High",
+            uncontrolled_risk=True,
+            risk_controls_missing="no agreed exit strategy",
+            main_risks="Funding | Data",
+        ),
+        partnership(2, risk_level="High", main_risks="Staff"),
+        partnership(3, key_partnership=True, main_risks="Reputation"),
+        partnership(4, main_risks="Not shown: low risk, not key"),
+    )
+    data = report_data(frame)
+
+    summary = text_of(sections.summary(data).data)
+    section = text_of(sections.governance_section(data).data)
+
+    assert "1 partnership carries an uncontrolled risk" in summary
+    assert "PSH-0001 Partnership 1 No High Strength no agreed exit strategy" in section
+    assert "Funding | Data" in section and "Staff" in section and "Reputation" in section
+    assert "Not shown" not in section
 
 
 def test_changes_since_last_year_counts_each_kind():

@@ -37,7 +37,12 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
     assigned = registry.assign_partnerships(answers, matching)
     register, disagreements = registry.consolidate_returns(assigned, questionnaire, kit)
     evaluation = toolkit.evaluate_partnerships(
-        register, assigned, questionnaire, kit, as_of=validate.read_closing_date(year, root)
+        register,
+        assigned,
+        questionnaire,
+        kit,
+        as_of=validate.read_closing_date(year, root),
+        asked=ingest.load_asked_questions(year, root, questionnaire),
     )
     changes = toolkit.changes_since(toolkit.load_previous_evaluation(year, root), evaluation, kit)
     registry.write_registry(register, matching, disagreements, year, root)
@@ -106,7 +111,6 @@ def test_a_years_registry_ids_carry_into_the_next_year_in_process(root):
         "Alpha Board": "ended",
         "Beta Forum": "changed",
     }
-    # no governance evidenced: develop (pinned rule 5); with high risk, review (rule 3)
-    assert changes.loc["Beta Forum", "what_changed"] == (
-        "recommended action: develop to review; risk: Low to High"
-    )
+    # the exports ask no governance question, so governance is "not asked" (no band of
+    # concern, no uncontrolled risk) and the action stays continue: only the risk changed
+    assert changes.loc["Beta Forum", "what_changed"] == "risk: Low to High"

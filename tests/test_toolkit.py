@@ -90,51 +90,6 @@ def test_full_cost_includes_officer_time_at_the_pinned_rate():
     assert toolkit.full_cost(1000.0, 200.0, 10.0, kit) == 5820.0
 
 
-def test_governance_counts_dont_know_as_not_evidenced_and_old_reviews_as_missing():
-    row = pd.Series(
-        {
-            "terms_of_reference": "Yes",
-            "partnership_agreement": "Don't know",
-            "risk_register": "Yes",
-            "exit_strategy": "No",
-            "reporting_line": "Cabinet",
-            "last_reviewed": "2020-01-01",
-        }
-    )
-
-    items = toolkit.governance_items(
-        row, _pinned(review_period_months=24), as_of=dt.date(2025, 4, 30)
-    )
-
-    assert items == {
-        "terms_of_reference": True,
-        "partnership_agreement": False,
-        "risk_register": True,
-        "exit_strategy": False,
-        "reporting_line": True,
-        "last_reviewed": False,
-    }
-
-
-def test_a_review_within_the_period_counts_to_the_day():
-    row = pd.Series({"reporting_line": None, "last_reviewed": "2023-04-30"})
-    kit = _pinned(review_period_months=24)
-
-    assert toolkit.governance_items(row, kit, as_of=dt.date(2025, 4, 30))["last_reviewed"]
-    assert not toolkit.governance_items(row, kit, as_of=dt.date(2025, 5, 31))["last_reviewed"]
-    assert not toolkit.governance_items(row, kit, as_of=dt.date(2025, 5, 1))["reporting_line"]
-
-
-@pytest.mark.parametrize(
-    ("completeness", "expected"),
-    [(0.8, "Strength"), (0.79, "Borderline"), (0.5, "Borderline"), (0.49, "Concern")],
-)
-def test_governance_band_uses_the_pinned_shares(completeness, expected):
-    kit = _pinned(governance_strength_from=0.8, governance_concern_below=0.5)
-
-    assert toolkit.governance_band(completeness, kit) == expected
-
-
 def _facts(**changes):
     facts = {
         "statutory": False,
@@ -147,6 +102,7 @@ def _facts(**changes):
         "leverage": None,
         "principles_of_concern": 0,
         "officer_exit_share": 0.0,
+        "uncontrolled_risk": False,
     }
     return facts | changes
 
@@ -258,8 +214,10 @@ def test_evaluate_partnerships_costs_scores_and_recommends_each_partnership():
     assert row["overall_score"] == 2.5 and row["overall_band"] == "Concern"
     assert row["principles_of_concern"] == 6
     assert row["statutory"]
-    assert row["governance_completeness"] == round(1 / 6, 4)
+    # only terms of reference evidenced: 1 of 4 items under one heading of 7
+    assert row["governance_completeness"] == round(0.25 / 7, 4)
     assert row["governance_band"] == "Concern"
+    assert row["uncontrolled_risk"]  # high risk, no risk register, no exit strategy
     assert row["key_partnership"]  # statutory, cost, high risk, lead partner: 4 of 3
     assert (row["action"], row["action_rule"][:6]) == ("review", "rule 2")
 
@@ -275,13 +233,14 @@ def test_toolkit_yaml_errors_name_the_file_and_key(tmp_path):
 def test_toolkit_naming_an_unknown_question_key_is_one_line_with_its_place(tmp_path):
     (tmp_path / "config").mkdir()
     text = paths.toolkit_file().read_text(encoding="utf-8")
-    broken = text.replace("yes_items: [terms_of_reference,", "yes_items: [terms_of_referance,")
+    broken = text.replace("{question: terms_of_reference,", "{question: terms_of_referance,")
     assert broken != text
     (tmp_path / "config" / "toolkit.yaml").write_text(broken, encoding="utf-8")
 
     with pytest.raises(
         PipelineError,
-        match=r"governance.yes_items\[0\] \(line \d+\): 'terms_of_referance' is no question's key",
+        match=r"governance.headings.governance_and_accountability.items\[0\].question "
+        r"\(line \d+\): 'terms_of_referance' is no question's key",
     ):
         toolkit.load(tmp_path, PROTOCOL)
 

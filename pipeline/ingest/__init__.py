@@ -397,6 +397,24 @@ def missing_questions(column_map: pd.DataFrame, protocol: Protocol) -> pd.DataFr
     return pd.DataFrame(rows, columns=["question_id", "question"])
 
 
+def asked_questions(column_map: pd.DataFrame, protocol: Protocol) -> frozenset[str]:
+    """The keys of the questions the year's exports asked (had a column for): a question
+    added to the survey later is not asked in earlier years, and the evaluation reads it
+    as "not asked" rather than as a blank answer (decision D8)."""
+    missing = set(missing_questions(column_map, protocol)["question_id"])
+    return frozenset(q.key for q in protocol.questions if q.id not in missing)
+
+
+def load_asked_questions(
+    year: int, root: Path | str | None = None, protocol: Protocol | None = None
+) -> frozenset[str]:
+    """The keys of the questions the year's exports asked, from 01_ingest's column map."""
+    from pipeline import protocol as protocol_module
+
+    questionnaire = protocol or protocol_module.load(root)
+    return asked_questions(tables.read("column_map", year, root), questionnaire)
+
+
 def read_exports(year: int, root: Path | str | None = None) -> list[Path]:
     """The year's exports under data/raw/<year>/, or a clear error when there are none."""
     files = paths.raw_exports(year, root)

@@ -8,14 +8,12 @@ figures.py draws them; a blank answer stays blank (None) until a template says h
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from pipeline import toolkit as scoring
 from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
 
@@ -313,29 +311,75 @@ def action_counts(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     )
 
 
-def governance_items(toolkit: Toolkit) -> list[str]:
-    """The governance checklist's items by question key, in the toolkit's order."""
-    return [
-        *toolkit.governance_yes_items,
-        toolkit.governance_reporting_line,
-        toolkit.governance_last_review,
+GOVERNANCE_SPREAD = ("all_items", "some_items", "no_items", "not_asked")
+
+
+def governance_by_heading(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships per governance heading by how much of its evidence they give: all the
+    items asked, some, none, or none asked; and the mean completeness (columns heading,
+    all_items, some_items, no_items, not_asked, mean_completeness), in the toolkit's order."""
+    rows = []
+    for key, heading in toolkit.governance.headings.items():
+        shares = pd.to_numeric(evaluation[toolkit.governance.column(key)], errors="coerce")
+        asked = shares.dropna()
+        rows.append(
+            {
+                "heading": heading.name,
+                "all_items": int((asked >= 1).sum()),
+                "some_items": int(((asked > 0) & (asked < 1)).sum()),
+                "no_items": int((asked <= 0).sum()),
+                "not_asked": int(shares.isna().sum()),
+                "mean_completeness": float(asked.mean()) if not asked.empty else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["heading", *GOVERNANCE_SPREAD, "mean_completeness"])
+
+
+def governance_gaps(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """What is missing, in plain words, for every partnership whose governance band is of
+    concern and every key partnership with something missing: weakest first, then by ID."""
+    concern = evaluation["governance_band"].eq(toolkit.band_labels["concern"]).fillna(False)
+    key = evaluation["key_partnership"].fillna(False).astype(bool)
+    missing = evaluation["governance_missing"].notna()
+    chosen = evaluation[(concern.to_numpy() | key.to_numpy()) & missing.to_numpy()]
+    return chosen.sort_values(["governance_completeness", "partnership_id"], na_position="first")
+
+
+def not_asked_items(toolkit: Toolkit, protocol: Protocol, asked: Iterable[str]) -> pd.DataFrame:
+    """Governance evidence the year's survey did not ask (columns heading, question): not
+    counted for or against any partnership."""
+    asked = set(asked)
+    rows = [
+        {
+            "heading": toolkit.governance.headings[key].name,
+            "question": protocol.by_key(item.question).text,
+        }
+        for key, item in toolkit.governance.items()
+        if item.question not in asked
     ]
+    return pd.DataFrame(rows, columns=["heading", "question"])
 
 
-def governance_gaps(evaluation: pd.DataFrame, toolkit: Toolkit, as_of: dt.date) -> pd.DataFrame:
-    """Partnerships not evidencing each checklist item (columns item, not_evidenced), judged
-    by the toolkit's own rule: only the evidenced answer counts (Don't know does not), a
-    reporting line must be given, the last review must be within the period before ``as_of``."""
-    evidenced = pd.DataFrame(
-        [scoring.governance_items(row, toolkit, as_of) for _, row in evaluation.iterrows()],
-        columns=governance_items(toolkit),
-    )
-    return pd.DataFrame(
-        [
-            {"item": item, "not_evidenced": int((~evidenced[item].astype(bool)).sum())}
-            for item in governance_items(toolkit)
-        ],
-        columns=["item", "not_evidenced"],
+def control_gaps(toolkit: Toolkit) -> list[str]:
+    """The plain words of each risk control missing, as the governance items word them."""
+    words = {item.question: item.missing for _, item in toolkit.governance.items()}
+    return [words[control] for control in toolkit.risk.uncontrolled.controls]
+
+
+def uncontrolled_risks(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """Partnerships whose risk is at an uncontrolled level without its controls, by ID."""
+    flagged = evaluation["uncontrolled_risk"].fillna(False).astype(bool)
+    return evaluation[flagged.to_numpy()].sort_values("partnership_id")
+
+
+def main_risks(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """The main risks officers named for partnerships at the toolkit's high levels of risk
+    (risk.uncontrolled.levels) and for key partnerships, by ID; blank ones left out."""
+    high = evaluation["risk_level"].isin(toolkit.risk.uncontrolled.levels)
+    key = evaluation["key_partnership"].fillna(False).astype(bool)
+    named = evaluation["main_risks"].notna()
+    return evaluation[(high.to_numpy() | key.to_numpy()) & named.to_numpy()].sort_values(
+        "partnership_id"
     )
 
 

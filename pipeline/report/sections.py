@@ -19,7 +19,7 @@ from IPython.display import HTML, Markdown
 
 from pipeline import paths, provenance, settings, tables
 from pipeline.council import Council
-from pipeline.ingest import missing_questions, unmapped_columns
+from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
 from pipeline.report import metrics
 from pipeline.report.render import render, table
@@ -128,6 +128,8 @@ def summary(data: ReportData) -> HTML:
             officers_disagree=metrics.officers_disagree_count(ev),
             high_risk=len(metrics.high_risk(ev, kit)),
             money_held=metrics.money_held_counts(ev, kit),
+            uncontrolled=len(metrics.uncontrolled_risks(ev)),
+            control_gaps=metrics.control_gaps(kit),
             actions=metrics.records(metrics.action_counts(ev, kit)),
             vfm_judgements=metrics.records(metrics.vfm_judgements(ev, kit)),
             action_label=ActionLabels.of(kit),
@@ -236,17 +238,19 @@ def evaluation_section(data: ReportData) -> HTML:
 
 
 def governance_section(data: ReportData) -> HTML:
-    """Section 6: missing governance items, and the high-risk partnerships."""
-    kit = data.toolkit
+    """Section 6: governance by heading, what is missing, uncontrolled and main risks."""
+    kit, ev = data.toolkit, data.evaluation
+    asked = asked_questions(data.column_map, data.protocol)
     return HTML(
         render(
             "governance.html.j2",
             kit=kit,
-            gaps=metrics.governance_gaps(data.evaluation, kit, data.closing_date),
-            item_questions={
-                key: data.protocol.by_key(key).text for key in metrics.governance_items(kit)
-            },
-            high_risk=metrics.high_risk(data.evaluation, kit),
+            by_heading=metrics.governance_by_heading(ev, kit),
+            not_asked=metrics.not_asked_items(kit, data.protocol, asked),
+            gaps=metrics.governance_gaps(ev, kit),
+            uncontrolled=metrics.uncontrolled_risks(ev),
+            control_gaps=metrics.control_gaps(kit),
+            main_risks=metrics.main_risks(ev, kit),
         )
     )
 

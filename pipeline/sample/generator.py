@@ -274,6 +274,21 @@ def _choose_officers(
 # --- One return -------------------------------------------------------------------------------
 
 
+def _performance_framework(world: _World, profile: _Profile, officer: _Officer) -> str:
+    """Q47, added to the survey in 2025, drawn from streams of its own (seeded by the
+    partnership and the officer) so that adding it left every other answer as it was."""
+    answering = world.words.answering
+    name = profile.entry.name
+    chance = answering.governance[profile.tier]["Q47"]
+    truth = answering.yes if random.Random(f"Q47 {name}").random() < chance else answering.no
+    roll = random.Random(f"Q47 {name} {officer.email}").random()
+    if roll < 0.06:
+        return answering.dont_know
+    if roll < 0.1:
+        return answering.no if truth == answering.yes else answering.yes
+    return truth
+
+
 def _answers(
     rng: random.Random,
     world: _World,
@@ -421,6 +436,7 @@ def _answers(
         band = "disagree_required"
     answers["Q45"] = habits.weighted(rng, answering.advice[band])
     answers["Q46"] = rng.choice(snippets.comments) if rng.random() < 0.2 else ""
+    answers["Q47"] = _performance_framework(world, profile, officer)
     return {qid: None if value == "" else value for qid, value in answers.items()}
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
+from pipeline.sample import vocabulary
 from pipeline.sample.files import UK_DATE, Cell, save_csv, save_xlsx
 from pipeline.sample.returns import Answer, SampleReturn
 
@@ -168,11 +169,14 @@ def _question_columns(
     year: int,
     column: Callable[[Question, str], list[_Column]],
 ) -> list[_Column]:
-    """Columns for every question in questionnaire order; ``column`` gets each question
-    with the year's wording and returns its column(s)."""
+    """Columns for every question the year's form asked, in questionnaire order; ``column``
+    gets each question with the year's wording and returns its column(s). A question first
+    asked in a later year (answers.yaml first_asked) has no column."""
+    first_asked = vocabulary.load().answering.first_asked
     return [
         built
         for question in protocol.questions
+        if first_asked.get(question.id, year) <= year
         for built in column(question, _header(question, protocol, year))
     ]
 
@@ -408,7 +412,8 @@ def _smartsurvey_columns(protocol: Protocol, year: int) -> list[_Column]:
 
 def _plain_columns(protocol: Protocol, year: int) -> list[_Column]:
     """An analyst's own sheet: question IDs only, in an order of their own (seeded)."""
-    ids = list(protocol.ids)
+    first_asked = vocabulary.load().answering.first_asked
+    ids = [qid for qid in protocol.ids if first_asked.get(qid, year) <= year]
     random.Random(f"plain_csv:{year}").shuffle(ids)
     multi = {q.id for q in protocol.of_type("multi")}
     return [_Column((qid,), _joined(qid, "; ") if qid in multi else _answer(qid)) for qid in ids]

@@ -32,7 +32,7 @@ _CODES_IN_RULES = {
 REQUIRES_BASIS = ("S", "R")  # law codes whose lead officer types a statutory basis (Q11)
 TIERS = ("strong", "borderline", "weak")
 ADVICE_BANDS = ("agree", "mixed", "disagree_discretionary", "disagree_required")
-_GOVERNANCE = ("Q13", "Q14", "Q16", "Q17", "Q15")
+_GOVERNANCE = ("Q13", "Q14", "Q16", "Q17", "Q15", "Q47")
 DATE_STYLES = ("uk", "iso")
 
 
@@ -136,6 +136,7 @@ class Answering:
     risk: dict[str, Weights]
     risk_money_at_stake: Weights
     advice: dict[str, Weights]
+    first_asked: dict[str, int]  # question ID -> the first survey year that asked it
 
 
 @dataclass(frozen=True)
@@ -471,6 +472,7 @@ def _answering(folder: Path, types: tuple[str, ...]) -> Answering:
             "risk",
             "risk_money_at_stake",
             "advice",
+            "first_asked",
         ),
     )
     top = file.top
@@ -522,6 +524,10 @@ def _answering(folder: Path, types: tuple[str, ...]) -> Answering:
         risk=by_tier("risk"),
         risk_money_at_stake=file.weights(top["risk_money_at_stake"], "risk_money_at_stake"),
         advice={k: file.weights(v, f"advice.{k}") for k, v in advice.items()},
+        first_asked={
+            str(qid): file.whole(year, f"first_asked.{qid}")
+            for qid, year in file.table(top["first_asked"], "first_asked").items()
+        },
     )
 
 

@@ -19,6 +19,8 @@ from pipeline.config import KeyPath, Strict, config_error, key_path, load_model_
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
+from pipeline.toolkit import governance as governance_section
+from pipeline.toolkit.governance import Governance, Risk
 from pipeline.toolkit.value_model import ValueForMoney, check_value_for_money
 
 _OPERATORS = {
@@ -40,6 +42,7 @@ FACT_KINDS: dict[str, str] = {
     "leverage": "number",
     "principles_of_concern": "number",
     "officer_exit_share": "number",
+    "uncontrolled_risk": "bool",
     # value for money (value_model.py): the judgement and each heading's band
     "vfm_judgement": "vfm_band",
     "vfm_economy_band": "vfm_band",
@@ -56,6 +59,7 @@ Fact = Literal[
     "leverage",
     "principles_of_concern",
     "officer_exit_share",
+    "uncontrolled_risk",
     "vfm_judgement",
     "vfm_economy_band",
     "vfm_efficiency_band",
@@ -185,29 +189,9 @@ class Instrument(Strict):
         }
 
 
-class _Governance(Strict):
-    evidenced_answer: str
-    yes_items: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
-    reporting_line: str
-    last_review: str
-    review_period_months: int = Field(ge=1)
-    strength_from: float = Field(ge=0, le=1)
-    concern_below: float = Field(ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _Governance:
-        if self.concern_below > self.strength_from:
-            raise ValueError("concern_below must not be above strength_from")
-        return self
-
-
 class _Finance(Strict):
     officer_hourly_cost: float = Field(ge=0)
     months_per_year: int = Field(ge=1, le=12)
-
-
-class _Risk(Strict):
-    order: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
 
 
 class _Equality(Strict):
@@ -428,9 +412,9 @@ class MoneyHeld(Strict):
 class _ToolkitFile(Strict):
     toolkit_version: int
     instrument: Instrument
-    governance: _Governance
+    governance: Governance
     finance: _Finance
-    risk: _Risk
+    risk: Risk
     equality: _Equality
     key_partnerships: _KeyPartnerships
     actions: dict[str, Action] = Field(min_length=1)
@@ -480,12 +464,7 @@ class Toolkit:
 
     version: int
     instrument: Instrument
-    governance_yes_items: tuple[str, ...]
-    governance_reporting_line: str
-    governance_last_review: str
-    review_period_months: int
-    governance_strength_from: float
-    governance_concern_below: float
+    governance: Governance  # the headings and their evidence (governance.py)
     officer_hourly_cost: float
     months_per_year: int
     risk_order: tuple[str, ...]
@@ -515,9 +494,9 @@ class Toolkit:
     material_cost_change: float
     lead_roles: tuple[str, ...]
     exit_answer: str
-    evidenced_answer: str
     value_for_money: ValueForMoney
     source: Path
+    risk: Risk  # the levels, what makes a risk uncontrolled, the main-risks question
     named_share: float  # consolidation.named_share: the counting rule (decision D7)
     money_held: MoneyHeld  # money held for others and shared services (decision D7)
 
@@ -577,9 +556,10 @@ class Toolkit:
         rows += [(f"Overall band {b.label} ({b.means}) from", b.start) for b in kit.overall_bands]
         rows += [
             ("Officer hourly cost (£)", f"{self.officer_hourly_cost:.2f}"),
-            ("Governance: review period (months)", self.review_period_months),
-            ("Governance: strength from (share of items)", self.governance_strength_from),
-            ("Governance: concern below (share of items)", self.governance_concern_below),
+            ("Governance: strength from (completeness)", self.governance.strength_from),
+            ("Governance: concern below (completeness)", self.governance.concern_below),
+            ("Uncontrolled risk: levels", " or ".join(self.risk.uncontrolled.levels)),
+            ("Uncontrolled risk: controls", " and ".join(self.risk.uncontrolled.controls)),
             ("Key partnership: criteria to meet", self.key_min_criteria),
             ("Material change in full cost (share)", self.material_cost_change),
             ("Name matching: same partnership at (0-100)", self.same_at),
@@ -590,6 +570,10 @@ class Toolkit:
             for code, name in self.principles.items()
         ]
         rows += [(f"Key criterion: {c.name}", c.label) for c in self.key_criteria]
+        rows += [
+            (f"Governance, {self.governance.headings[heading].name}", item.describe())
+            for heading, item in self.governance.items()
+        ]
         return pd.DataFrame(rows, columns=["Setting", "Value"]).astype({"Value": str})
 
 
@@ -638,18 +622,10 @@ def _check_against_protocol(
                     f"'{answer}' is not an option of {key} ({', '.join(allowed)}).",
                 )
 
-    governance = model.governance
-    for index, key in enumerate(governance.yes_items):
-        options(key, (governance.evidenced_answer,), ("governance", "yes_items", index))
-    question(governance.reporting_line, ("governance", "reporting_line"))
-    if question(governance.last_review, ("governance", "last_review")).type != "date":
-        raise fail(("governance", "last_review"), f"'{governance.last_review}' is not a date.")
+    governance_section.check_against_protocol(model.governance, model.risk, protocol, fail)
     if question(model.equality.question, ("equality", "question")).type != "agree5":
         raise fail(("equality", "question"), "must name an agree5 statement.")
     question(model.equality.impact_assessment, ("equality", "impact_assessment"))
-    levels = protocol.by_key("risk_level").options
-    if sorted(model.risk.order) != sorted(levels):
-        raise fail(("risk", "order"), f"must list the risk levels {', '.join(levels)} once each.")
     consolidation = model.consolidation
     single_answers = {o for q in protocol.of_type("single") for o in q.options}
     for index, answer in enumerate(consolidation.cautious_first):
@@ -832,9 +808,10 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
         "band": labels,
         "overall_band": [b.label for b in instrument.overall_bands]
         + [instrument.not_enough_answers],
-        # governance is always banded, by each meaning's lowest domain band label: it is
-        # never "not enough answers"
-        "governance_band": [instrument.first_label(m) for m in reversed(MEANINGS)],
+        # governance is banded by each meaning's lowest domain band label, and is "not
+        # enough answers" when the survey asked none of its evidence
+        "governance_band": [instrument.first_label(m) for m in reversed(MEANINGS)]
+        + [instrument.not_enough_answers],
         "risk": list(model.risk.order),
         "vfm_band": model.value_for_money.band_order(),
     }
@@ -919,16 +896,11 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     check_value_for_money(
         model.value_for_money, questionnaire, list(model.instrument.domains), path, lines
     )
-    governance, matching = model.governance, model.matching
+    matching = model.matching
     return Toolkit(
         version=model.toolkit_version,
         instrument=model.instrument,
-        governance_yes_items=governance.yes_items,
-        governance_reporting_line=governance.reporting_line,
-        governance_last_review=governance.last_review,
-        review_period_months=governance.review_period_months,
-        governance_strength_from=governance.strength_from,
-        governance_concern_below=governance.concern_below,
+        governance=model.governance,
         officer_hourly_cost=model.finance.officer_hourly_cost,
         months_per_year=model.finance.months_per_year,
         risk_order=model.risk.order,
@@ -965,9 +937,9 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         material_cost_change=model.changes.material_cost_change,
         lead_roles=model.consolidation.lead_roles,
         exit_answer=model.consolidation.exit_answer,
-        evidenced_answer=governance.evidenced_answer,
         value_for_money=model.value_for_money,
         source=path,
         named_share=model.consolidation.named_share,
         money_held=model.money_held,
+        risk=model.risk,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from pipeline import tables
 from pipeline.protocol import Protocol
+from pipeline.toolkit import governance
 from pipeline.toolkit.model import Band, Instrument, Toolkit
 from pipeline.toolkit.value_for_money import value_for_money
 
@@ -141,35 +143,42 @@ def score_equality(returns: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _months_between(earlier: dt.date, later: dt.date) -> int:
-    """Whole months from one date to a later one: 15 March to 14 May is one month."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - 1 if later.day < earlier.day else months
+def _shown(share: float | None) -> float | None:
+    """A completeness as stored (4 places); its band is taken from the value unrounded."""
+    return None if share is None else round(share, 4)
 
 
-def governance_items(row: pd.Series, toolkit: Toolkit, as_of: dt.date) -> dict[str, bool]:
-    """The governance checklist: which items a partnership evidences (Don't know does not).
-
-    ``row`` is a registry row (columns by question key); items are keyed the same way."""
-    items = {qid: row.get(qid) == toolkit.evidenced_answer for qid in toolkit.governance_yes_items}
-    line = row.get(toolkit.governance_reporting_line)
-    items[toolkit.governance_reporting_line] = isinstance(line, str) and bool(line.strip())
-    reviewed = row.get(toolkit.governance_last_review)
-    recent = False
-    if isinstance(reviewed, str) and reviewed:
-        review_date = dt.date.fromisoformat(reviewed[:10])
-        recent = _months_between(review_date, as_of) <= toolkit.review_period_months
-    items[toolkit.governance_last_review] = recent
-    return items
+def governance_band(completeness: float | None, toolkit: Toolkit) -> str:
+    """The overall governance band (decision D8), with the principles' band labels."""
+    return governance.governance_band(completeness, toolkit.governance, toolkit.band_labels)
 
 
-def governance_band(completeness: float, toolkit: Toolkit) -> str:
-    labels = toolkit.band_labels
-    if completeness >= toolkit.governance_strength_from:
-        return labels["strength"]
-    if completeness < toolkit.governance_concern_below:
-        return labels["concern"]
-    return labels["borderline"]
+def assess_governance(
+    row: pd.Series,
+    returns: pd.DataFrame,
+    toolkit: Toolkit,
+    as_of: dt.date,
+    asked: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """One partnership's governance by heading and its risk controls, as evaluation columns.
+
+    ``row`` is its registry row, ``returns`` its returns (by key), ``asked`` the question
+    keys the year's exports had a column for (None: every question)."""
+    kit = toolkit.governance
+    evidence = governance.assess(row, returns, kit, as_of, asked)
+    shares = governance.completeness(evidence, kit)
+    missing = governance.uncontrolled(row["risk_level"], evidence, toolkit.risk)
+    return {
+        **{kit.column(heading): _shown(shares[heading]) for heading in kit.headings},
+        "governance_completeness": _shown(shares["overall"]),
+        "governance_band": governance_band(shares["overall"], toolkit),
+        "governance_evidenced": sum(e.status == governance.EVIDENCED for e in evidence),
+        "governance_asked": sum(e.status != governance.NOT_ASKED for e in evidence),
+        "governance_missing": "; ".join(e.words for e in evidence if e.words) or None,
+        "uncontrolled_risk": bool(missing),
+        "risk_controls_missing": "; ".join(missing) or None,
+        "main_risks": governance.main_risks(returns, toolkit.risk),
+    }
 
 
 def key_criteria_met(facts: dict[str, Any], toolkit: Toolkit) -> list[str]:
@@ -236,12 +245,16 @@ def evaluate_partnerships(
     protocol: Protocol,
     toolkit: Toolkit,
     as_of: dt.date,
+    asked: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Score every partnership and recommend an action, with the rule that produced it.
 
     Needs the registry (consolidate_returns) and the accepted returns with partnership_id.
     Returns one row per partnership: costs, principle and overall scores with bands,
-    governance completeness, risk, equality, key-partnership criteria, action and reason.
+    governance by heading, risk and its controls, equality, key-partnership criteria,
+    action and reason. ``asked``: the question keys the year's exports had a column for
+    (ingest.asked_questions; None: every question), so that a question added to the
+    survey later reads "not asked" in earlier years.
     """
     principles = score_principles(returns, protocol, toolkit)
     equality = score_equality(returns, toolkit)
@@ -253,11 +266,10 @@ def evaluate_partnerships(
     )
     vfm = value_for_money(costed, returns, toolkit).set_index("partnership_id")
     rows = []
-    labels = {q.key: q.text for q in protocol.questions}
     statutory_key = protocol.question(protocol.statutory_condition_question).key
+    returns_of = dict(tuple(returns.groupby("partnership_id", sort=True)))
     for _, row in scored.iterrows():
-        items = governance_items(row, toolkit, as_of)
-        completeness = sum(items.values()) / len(items)
+        assessed = assess_governance(row, returns_of[row["partnership_id"]], toolkit, as_of, asked)
         costs = _costs(row, toolkit)
         cost, leverage = costs["full_cost"], costs["leverage"]
         value = vfm.loc[row["partnership_id"]]
@@ -270,10 +282,11 @@ def evaluate_partnerships(
             "priority_count": row["priority_count"],
             "council_role": row["council_role"],
             "overall_band": row["overall_band"],
-            "governance_band": governance_band(completeness, toolkit),
+            "governance_band": assessed["governance_band"],
             "leverage": leverage,
             "principles_of_concern": row["principles_of_concern"],
             "officer_exit_share": row["officer_exit_share"],
+            "uncontrolled_risk": assessed["uncontrolled_risk"],
             **{fact: value[fact] for fact in _VFM_FACTS},
         }
         met = key_criteria_met(facts, toolkit)
@@ -285,10 +298,7 @@ def evaluate_partnerships(
                 "full_cost": cost,
                 "leverage": leverage,
                 "statutory": facts["statutory"],
-                "governance_completeness": round(completeness, 4),
-                "governance_band": facts["governance_band"],
-                "governance_missing": "; ".join(labels[key] for key, ok in items.items() if not ok)
-                or None,
+                **assessed,
                 "key_partnership": len(met) >= toolkit.key_min_criteria,
                 "key_criteria": "; ".join(met) or None,
                 "action": action,

@@ -1,0 +1,400 @@
+"""Evaluate stage, governance by heading and risk controls: the toolkit's ``governance:``
+and ``risk:`` sections, checked against the protocol, and read for each partnership.
+
+The headings are the Audit Commission's for governing partnerships (Governing partnerships,
+2005): rationale and purpose, added value, governance and accountability, performance
+management, finance, risk, exit. Each heading lists evidence items in toolkit.yaml: a
+question (by key), what counts as evidence, and the plain words shown when it is missing.
+A question the year's exports did not ask is "not asked": it is neither evidence nor a gap
+(decision D8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import string
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import Field, model_validator
+
+from pipeline.config import KeyPath, Strict
+from pipeline.errors import PipelineError
+from pipeline.protocol import Protocol
+
+EvidenceKind = Literal["answer_in", "answered", "within_months", "agree_at_least", "above"]
+Status = Literal["evidenced", "missing", "not asked"]
+EVIDENCED: Status = "evidenced"
+MISSING: Status = "missing"
+NOT_ASKED: Status = "not asked"
+
+# The settings each kind of evidence takes, and the question types it can read.
+_KIND_SETTINGS: dict[str, tuple[str, ...]] = {
+    "answer_in": ("answers",),
+    "answered": (),
+    "within_months": ("months", "stale"),
+    "agree_at_least": ("score",),
+    "above": ("value",),
+}
+KIND_TYPES: dict[str, tuple[str, ...]] = {
+    "answer_in": ("single",),
+    "answered": ("text",),
+    "within_months": ("date",),
+    "agree_at_least": ("agree5",),
+    "above": ("money", "number"),
+}
+_OPTIONAL = ("answers", "months", "score", "value", "stale")
+
+# Plain-English descriptions of the measures this module adds to the evaluation, for the
+# generated method documentation (the formulas name toolkit.yaml's settings).
+MEASURES: dict[str, str] = {
+    "governance_<heading>_completeness": (
+        "Share of the heading's evidence items that the partnership evidences, out of the "
+        "items the year's survey asked; blank (not asked) when it asked none of them."
+    ),
+    "governance_completeness": (
+        "Mean of the headings' completeness, over the headings with an item asked: each "
+        "heading counts equally, however many items it has."
+    ),
+    "governance_band": (
+        "Strength when governance_completeness >= governance.strength_from, Concern when "
+        "below governance.concern_below, otherwise Borderline."
+    ),
+    "governance_evidenced": "Evidence items evidenced, over every heading.",
+    "governance_asked": "Evidence items the year's survey asked, over every heading.",
+    "governance_missing": "The plain words of each item not evidenced, heading by heading.",
+    "uncontrolled_risk": (
+        "True when the partnership's risk (the highest any officer reported) is one of "
+        "risk.uncontrolled.levels and any of risk.uncontrolled.controls is not evidenced."
+    ),
+    "risk_controls_missing": "The plain words of the controls missing from an uncontrolled risk.",
+    "main_risks": "Each officer's answer to the main-risks question, once each, joined by ' | '.",
+}
+MAIN_RISKS_SEPARATOR = " | "
+
+
+def _placeholders(text: str) -> set[str]:
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError as error:
+        raise ValueError(f"not a valid template: {error}") from None
+
+
+class EvidenceItem(Strict):
+    """One piece of governance evidence: a question, what counts, and what members read
+    when it is missing.
+
+    Kinds: ``answer_in`` (the partnership's answer is one of ``answers``), ``answered`` (a
+    non-blank answer), ``within_months`` (a date no more than ``months`` calendar months
+    before the survey's closing date; ``stale`` words a date before that, ``{date}`` being
+    the month reported), ``agree_at_least`` (the mean of its officers' answers to an agree5
+    statement is at least ``score``), ``above`` (a number or amount above ``value``).
+    """
+
+    question: str
+    kind: EvidenceKind
+    missing: str = Field(min_length=1)
+    answers: Annotated[tuple[str, ...], Field(strict=False, min_length=1)] | None = None
+    months: int | None = Field(default=None, ge=1)
+    score: float | None = None
+    value: float | None = None
+    stale: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _settings_fit_kind(self) -> EvidenceItem:
+        takes = _KIND_SETTINGS[self.kind]
+        for setting in _OPTIONAL:
+            given = getattr(self, setting) is not None
+            if given and setting not in takes:
+                either = f"it takes {', '.join(takes)}" if takes else "it takes no setting"
+                raise ValueError(f"'{setting}' is not a setting of kind {self.kind} ({either})")
+            if not given and setting in takes:
+                raise ValueError(f"kind {self.kind} needs '{setting}'")
+        if self.stale is not None and _placeholders(self.stale) - {"date"}:
+            raise ValueError("stale may name only {date} (the month last reported)")
+        if _placeholders(self.missing):
+            raise ValueError("missing is plain words: it names no setting in braces")
+        return self
+
+    def describe(self) -> str:
+        """What counts as evidence, in plain English (for the method documentation)."""
+        if self.kind == "answer_in":
+            return f"{self.question} is {' or '.join(self.answers or ())}"
+        if self.kind == "answered":
+            return f"{self.question} is answered (not blank)"
+        if self.kind == "within_months":
+            return f"{self.question} is no more than {self.months} months before the survey closed"
+        if self.kind == "agree_at_least":
+            return f"the mean of officers' answers to {self.question} is at least {self.score:g}"
+        return f"{self.question} is above {self.value:g}"
+
+
+class Heading(Strict):
+    """A governance heading: its name for members and its evidence items."""
+
+    name: str = Field(min_length=1)
+    items: Annotated[tuple[EvidenceItem, ...], Field(strict=False, min_length=1)]
+
+
+class Governance(Strict):
+    """toolkit.yaml ``governance:``: the headings, their evidence and the band thresholds."""
+
+    strength_from: float = Field(ge=0, le=1)
+    concern_below: float = Field(ge=0, le=1)
+    headings: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Heading] = Field(
+        min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Governance:
+        if self.concern_below > self.strength_from:
+            raise ValueError("concern_below must not be above strength_from")
+        return self
+
+    def items(self) -> list[tuple[str, EvidenceItem]]:
+        """Every evidence item with its heading's key, in the file's order."""
+        return [(key, item) for key, heading in self.headings.items() for item in heading.items]
+
+    @staticmethod
+    def column(heading: str) -> str:
+        """The evaluation column holding a heading's completeness."""
+        return f"governance_{heading}_completeness"
+
+
+class UncontrolledRisk(Strict):
+    """A risk at one of ``levels`` without every one of ``controls`` (governance evidence
+    items, named by their question) is an uncontrolled risk."""
+
+    levels: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
+    controls: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
+
+
+class Risk(Strict):
+    """toolkit.yaml ``risk:``: the levels in order, what makes a risk uncontrolled, and the
+    free-text question whose answers the report shows for high-risk and key partnerships."""
+
+    order: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
+    uncontrolled: UncontrolledRisk
+    main_risks: str
+
+
+# --- checked against the protocol -------------------------------------------------------
+
+
+def check_against_protocol(
+    governance: Governance,
+    risk: Risk,
+    protocol: Protocol,
+    fail: Callable[[KeyPath, str], PipelineError],
+) -> None:
+    """Every evidence item names a question whose type fits its kind and answers that are
+    its options (never one meaning "no answer"); a score is on the agree5 scale; risk's
+    levels are the protocol's and its controls are governance items."""
+    scale = sorted(protocol.agree5.values())
+    for heading, spec in governance.headings.items():
+        for index, item in enumerate(spec.items):
+            where: KeyPath = ("governance", "headings", heading, "items", index)
+            try:
+                question = protocol.by_key(item.question)
+            except KeyError:
+                raise fail(
+                    (*where, "question"),
+                    f"'{item.question}' is no question's key in protocol.yaml.",
+                ) from None
+            if question.type not in KIND_TYPES[item.kind]:
+                raise fail(
+                    (*where, "kind"),
+                    f"{item.kind} reads a {' or '.join(KIND_TYPES[item.kind])} question, but "
+                    f"'{item.question}' is {question.type}.",
+                )
+            for number, answer in enumerate(item.answers or ()):
+                if answer not in question.options:
+                    raise fail(
+                        (*where, "answers", number),
+                        f"'{answer}' is not an option of {item.question} "
+                        f"({', '.join(question.options)}).",
+                    )
+                if answer in protocol.agree5_missing:
+                    raise fail(
+                        (*where, "answers", number),
+                        f"'{answer}' means no answer, so it is never evidence.",
+                    )
+            if item.score is not None and not scale[0] <= item.score <= scale[-1]:
+                raise fail(
+                    (*where, "score"),
+                    f"{item.score:g} is off the agree5 scale ({scale[0]}-{scale[-1]}).",
+                )
+    levels = protocol.by_key("risk_level").options
+    if sorted(risk.order) != sorted(levels):
+        raise fail(("risk", "order"), f"must list the risk levels {', '.join(levels)} once each.")
+    for index, level in enumerate(risk.uncontrolled.levels):
+        if level not in levels:
+            raise fail(
+                ("risk", "uncontrolled", "levels", index),
+                f"'{level}' is not a risk level ({', '.join(levels)}).",
+            )
+    evidence = {item.question for _, item in governance.items()}
+    for index, control in enumerate(risk.uncontrolled.controls):
+        if control not in evidence:
+            raise fail(
+                ("risk", "uncontrolled", "controls", index),
+                f"'{control}' is no governance evidence item's question: list it under a "
+                "heading first, so that what counts as the control is stated once.",
+            )
+    try:
+        main_risks = protocol.by_key(risk.main_risks)
+    except KeyError:
+        raise fail(
+            ("risk", "main_risks"), f"'{risk.main_risks}' is no question's key in protocol.yaml."
+        ) from None
+    if main_risks.type != "text":
+        raise fail(("risk", "main_risks"), f"'{risk.main_risks}' is not a free-text question.")
+
+
+# --- read for one partnership ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One evidence item as read for one partnership."""
+
+    heading: str
+    question: str
+    status: Status
+    words: str | None  # what is missing, in plain words (None unless missing)
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return bool(pd.isna(value))
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (the month's last day if shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    following = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return dt.date(year, month + 1, min(day.day, (following - dt.timedelta(days=1)).day))
+
+
+def _partnership_answer(key: str, row: pd.Series, returns: pd.DataFrame) -> Any:
+    """The partnership's answer: the registry's consolidated one (decision D7) where it has
+    the question, else the latest date, median number or most common text of its returns."""
+    if key in row.index:
+        return row[key]
+    if key not in returns:
+        return None
+    given = [v for v in returns[key] if not _blank(v)]
+    if not given:
+        return None
+    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
+    if numbers.notna().all():
+        return float(numbers.median())
+    counts = Counter(str(v) for v in given)
+    return sorted(counts, key=lambda v: (-counts[v], v))[0]
+
+
+def read_item(
+    item: EvidenceItem, row: pd.Series, returns: pd.DataFrame, as_of: dt.date
+) -> str | None:
+    """None when the partnership evidences the item, else the plain words of what is missing.
+
+    ``row`` is its registry row (answers by key); ``returns`` its returns (agree5 statements
+    are per return: the mean of its officers' answers is compared, decision D8)."""
+    if item.kind == "agree_at_least":
+        column = returns[item.question] if item.question in returns else pd.Series(dtype=float)
+        answers = pd.to_numeric(column, errors="coerce").dropna()
+        enough = not answers.empty and float(answers.mean()) >= (item.score or 0)
+        return None if enough else item.missing
+    answer = _partnership_answer(item.question, row, returns)
+    if _blank(answer):
+        return item.missing
+    if item.kind == "answer_in":
+        return None if answer in (item.answers or ()) else item.missing
+    if item.kind == "answered":
+        return None
+    if item.kind == "above":
+        number = pd.to_numeric(pd.Series([answer]), errors="coerce").iloc[0]
+        return None if not math.isnan(number) and number > (item.value or 0) else item.missing
+    reported = dt.date.fromisoformat(str(answer)[:10])
+    if reported >= months_before(as_of, item.months or 0):
+        return None
+    return (item.stale or item.missing).format(date=f"{reported:%B %Y}")
+
+
+def assess(
+    row: pd.Series,
+    returns: pd.DataFrame,
+    governance: Governance,
+    as_of: dt.date,
+    asked: Collection[str] | None = None,
+) -> list[Evidence]:
+    """Every evidence item for one partnership, in the toolkit's order. A question outside
+    ``asked`` (the keys the year's exports had a column for; None: all) is "not asked"."""
+    found = []
+    for heading, item in governance.items():
+        if asked is not None and item.question not in asked:
+            found.append(Evidence(heading, item.question, NOT_ASKED, None))
+            continue
+        words = read_item(item, row, returns, as_of)
+        found.append(Evidence(heading, item.question, MISSING if words else EVIDENCED, words))
+    return found
+
+
+def completeness(evidence: list[Evidence], governance: Governance) -> dict[str, float | None]:
+    """Each heading's share of asked items evidenced (None when none was asked), then
+    ``overall``: the mean over headings with a share, so each heading counts equally."""
+    shares: dict[str, float | None] = {}
+    for heading in governance.headings:
+        counted = [e for e in evidence if e.heading == heading and e.status != NOT_ASKED]
+        shares[heading] = (
+            sum(e.status == EVIDENCED for e in counted) / len(counted) if counted else None
+        )
+    known = [s for s in shares.values() if s is not None]
+    shares["overall"] = round(sum(known) / len(known), 9) if known else None
+    return shares
+
+
+def governance_band(share: float | None, governance: Governance, labels: dict[str, str]) -> str:
+    """Strength from strength_from, concern below concern_below, else borderline; a
+    partnership with nothing asked has no band ("none")."""
+    if share is None:
+        return labels["none"]
+    if share >= governance.strength_from:
+        return labels["strength"]
+    if share < governance.concern_below:
+        return labels["concern"]
+    return labels["borderline"]
+
+
+def uncontrolled(risk_level: Any, evidence: list[Evidence], risk: Risk) -> list[str]:
+    """The plain words of each control missing from a risk at an uncontrolled level; empty
+    when the risk is lower or every control asked is evidenced (a control not asked is no
+    gap)."""
+    if risk_level not in risk.uncontrolled.levels:
+        return []
+    missing = []
+    for control in risk.uncontrolled.controls:
+        for found in evidence:
+            if found.question == control and found.words and found.words not in missing:
+                missing.append(found.words)
+    return missing
+
+
+def main_risks(returns: pd.DataFrame, risk: Risk) -> str | None:
+    """Each officer's main risks as typed, once each (spacing aside), in return order."""
+    if risk.main_risks not in returns:
+        return None
+    seen: dict[str, str] = {}
+    for text in returns[risk.main_risks]:
+        if not _blank(text):
+            typed = " ".join(str(text).split())
+            seen.setdefault(typed.casefold(), typed)
+    return MAIN_RISKS_SEPARATOR.join(seen.values()) or None

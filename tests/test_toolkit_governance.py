@@ -1,0 +1,324 @@
+"""Governance by heading and risk controls: each kind of evidence at its boundary, "not
+asked" against missing, completeness and bands, uncontrolled risk and the main risks.
+
+Each test builds the evidence items or headings it relies on (or pins them on the pinned
+toolkit, tests/backtest/config/toolkit.yaml), so that tuning config/toolkit.yaml never
+breaks the suite.
+"""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import ingest, protocol, sample, toolkit
+from pipeline.toolkit import governance
+from pipeline.toolkit.governance import EvidenceItem, Governance, Heading
+
+PROTOCOL = protocol.load()
+TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
+CLOSING = dt.date(2025, 4, 30)
+
+
+def _read(item: EvidenceItem, answers: dict | None = None, returns=None) -> str | None:
+    row = pd.Series(answers or {}, dtype=object)
+    return governance.read_item(item, row, pd.DataFrame(returns or {}), CLOSING)
+
+
+YES = EvidenceItem(
+    question="risk_register", kind="answer_in", answers=("Yes",), missing="no risk register"
+)
+REVIEWED = EvidenceItem(
+    question="last_reviewed",
+    kind="within_months",
+    months=24,
+    missing="never reviewed",
+    stale="not reviewed since {date}",
+)
+AGREED = EvidenceItem(
+    question="need_agreed_purpose", kind="agree_at_least", score=4, missing="no agreed purpose"
+)
+FUNDED = EvidenceItem(
+    question="external_funding", kind="above", value=0, missing="no external funding"
+)
+LINE = EvidenceItem(question="reporting_line", kind="answered", missing="no reporting line")
+
+
+# --- each kind of evidence at its boundary ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Yes", None),
+        ("No", "no risk register"),
+        ("Don't know", "no risk register"),
+        (None, "no risk register"),
+    ],
+)
+def test_answer_in_counts_only_the_listed_answers_and_dont_know_is_not_evidence(answer, expected):
+    assert _read(YES, {"risk_register": answer}) == expected
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "expected"),
+    [
+        ("2023-04-30", None),  # exactly 24 months before the closing date
+        ("2023-04-29", "not reviewed since April 2023"),  # one day more
+        ("2025-04-30", None),
+        (None, "never reviewed"),
+    ],
+)
+def test_within_months_counts_a_date_exactly_at_the_review_period(reviewed, expected):
+    assert _read(REVIEWED, {"last_reviewed": reviewed}) == expected
+
+
+def test_months_before_keeps_the_day_or_takes_the_shorter_months_last_day():
+    assert governance.months_before(dt.date(2025, 3, 31), 1) == dt.date(2025, 2, 28)
+    assert governance.months_before(dt.date(2025, 1, 15), 2) == dt.date(2024, 11, 15)
+    assert governance.months_before(dt.date(2025, 4, 30), 24) == dt.date(2023, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ([5, 3], None),  # mean exactly 4: evidenced
+        ([4], None),  # one officer's answer is enough
+        ([4, 3], "no agreed purpose"),  # 3.5
+        ([None, 5, 3], None),  # "Don't know" (blank) is no answer, not a low one
+        ([None, None], "no agreed purpose"),
+    ],
+)
+def test_agree_at_least_compares_the_mean_of_the_officers_answers(answers, expected):
+    assert _read(AGREED, returns={"need_agreed_purpose": answers}) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [(0.0, "no external funding"), (0.01, None), (None, "no external funding")],
+)
+def test_above_needs_more_than_the_value(amount, expected):
+    assert _read(FUNDED, {"external_funding": amount}) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [("Cabinet", None), ("  ", "no reporting line")])
+def test_answered_needs_a_non_blank_answer(line, expected):
+    assert _read(LINE, {"reporting_line": line}) == expected
+
+
+def test_a_text_question_the_registry_does_not_hold_is_answered_when_any_return_answers_it():
+    item = EvidenceItem(question="main_risks", kind="answered", missing="no main risks named")
+
+    assert _read(item, {}, {"main_risks": [None, "Funding"]}) is None
+    assert _read(item, {}, {"main_risks": [None, " "]}) == "no main risks named"
+
+
+# --- headings, completeness, not asked ---------------------------------------------------
+
+HEADINGS = Governance(
+    strength_from=0.8,
+    concern_below=0.5,
+    headings={
+        "risk": Heading(name="Risk", items=(YES, LINE)),
+        "performance_management": Heading(
+            name="Performance management",
+            items=(
+                EvidenceItem(
+                    question="performance_framework",
+                    kind="answer_in",
+                    answers=("Yes",),
+                    missing="no performance framework",
+                ),
+            ),
+        ),
+        "review": Heading(name="Review", items=(REVIEWED,)),
+    },
+)
+ROW = pd.Series(
+    {
+        "risk_register": "Yes",
+        "reporting_line": None,
+        "performance_framework": None,
+        "last_reviewed": "2024-01-01",
+    },
+    dtype=object,
+)
+
+
+def test_completeness_is_per_heading_and_overall_the_mean_of_the_headings():
+    evidence = governance.assess(ROW, pd.DataFrame(), HEADINGS, CLOSING)
+
+    shares = governance.completeness(evidence, HEADINGS)
+
+    assert shares == {"risk": 0.5, "performance_management": 0.0, "review": 1.0, "overall": 0.5}
+    assert [e.words for e in evidence if e.status == "missing"] == [
+        "no reporting line",
+        "no performance framework",
+    ]
+
+
+def test_a_question_not_asked_is_neither_evidence_nor_missing():
+    asked = set(PROTOCOL.keys) - {"performance_framework"}
+
+    evidence = governance.assess(ROW, pd.DataFrame(), HEADINGS, CLOSING, asked)
+    shares = governance.completeness(evidence, HEADINGS)
+
+    assert [e.status for e in evidence] == ["evidenced", "missing", "not asked", "evidenced"]
+    assert shares["performance_management"] is None  # every item of the heading not asked
+    assert shares["overall"] == 0.75  # the mean of risk (0.5) and review (1.0)
+
+
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [
+        (0.8, "Strength"),
+        (0.7999, "Borderline"),
+        (0.5, "Borderline"),
+        (0.4999, "Concern"),
+        (None, "Not enough answers"),
+    ],
+)
+def test_governance_band_is_half_open_on_the_pinned_shares(share, expected):
+    kit = dataclasses.replace(
+        TOOLKIT,
+        governance=HEADINGS.model_copy(update={"strength_from": 0.8, "concern_below": 0.5}),
+    )
+
+    assert toolkit.governance_band(share, kit) == expected
+
+
+# --- risk and its controls ----------------------------------------------------------------
+
+CONTROLS = governance.Risk(
+    order=("Low", "Medium", "High"),
+    uncontrolled=governance.UncontrolledRisk(levels=("High",), controls=("risk_register",)),
+    main_risks="main_risks",
+)
+
+
+@pytest.mark.parametrize(
+    ("level", "register", "expected"),
+    [
+        ("High", "No", ["no risk register"]),
+        ("High", "Don't know", ["no risk register"]),
+        ("High", "Yes", []),
+        ("Medium", "No", []),
+    ],
+)
+def test_a_high_risk_without_its_controls_is_uncontrolled(level, register, expected):
+    row = ROW.copy()
+    row["risk_register"] = register
+
+    evidence = governance.assess(row, pd.DataFrame(), HEADINGS, CLOSING)
+
+    assert governance.uncontrolled(level, evidence, CONTROLS) == expected
+
+
+def test_a_control_not_asked_is_no_gap():
+    asked = set(PROTOCOL.keys) - {"risk_register"}
+    evidence = governance.assess(ROW, pd.DataFrame(), HEADINGS, CLOSING, asked)
+
+    assert governance.uncontrolled("High", evidence, CONTROLS) == []
+
+
+def test_main_risks_are_each_officers_words_once_in_return_order():
+    returns = pd.DataFrame(
+        {"main_risks": ["Funding  cuts", None, "Data <sharing>", "funding cuts"]}
+    )
+
+    assert governance.main_risks(returns, CONTROLS) == "Funding cuts | Data <sharing>"
+
+
+# --- in the evaluation --------------------------------------------------------------------
+
+
+def _one_partnership(**answers) -> tuple[pd.DataFrame, pd.DataFrame]:
+    registry = pd.DataFrame(
+        [
+            dict.fromkeys(PROTOCOL.keys)
+            | {
+                "partnership_id": "PSH-0001",
+                "name": "Alpha Board",
+                "statutory_requirement": "No - discretionary",
+                "council_role": "Member",
+                "cash": 0.0,
+                "in_kind": 0.0,
+                "officer_hours": 1.0,
+                "priority_count": 0,
+                "officer_exit_share": 0.0,
+            }
+            | answers
+        ]
+    )
+    statements = [key for keys in PROTOCOL.principles.values() for key in keys]
+    returns = pd.DataFrame(
+        [
+            dict.fromkeys(PROTOCOL.keys)
+            | {"partnership_id": "PSH-0001", "main_risks": "Funding"}
+            | dict.fromkeys(statements, 5)
+        ]
+    )
+    return registry, returns
+
+
+def test_a_recommendation_rule_on_uncontrolled_risk_fires():
+    rule = toolkit.RecommendationRule(
+        "review", "Uncontrolled risk", (toolkit.Condition("uncontrolled_risk", "eq", True),)
+    )
+    kit = dataclasses.replace(TOOLKIT, rules=(rule,))
+    registry, returns = _one_partnership(risk_level="High", risk_register="Yes")
+
+    row = toolkit.evaluate_partnerships(registry, returns, PROTOCOL, kit, as_of=CLOSING).iloc[0]
+
+    assert row["uncontrolled_risk"] and row["risk_controls_missing"] == "no agreed exit strategy"
+    assert (row["action"], row["action_reason"]) == ("review", "Uncontrolled risk")
+    calm, _ = _one_partnership(risk_level="Medium")
+    assert toolkit.evaluate_partnerships(calm, returns, PROTOCOL, kit, as_of=CLOSING).iloc[0][
+        "action"
+    ] == ("continue")
+
+
+def test_the_evaluation_reads_a_question_not_asked_as_not_asked():
+    registry, returns = _one_partnership(risk_level="Low")
+    everything = toolkit.evaluate_partnerships(registry, returns, PROTOCOL, TOOLKIT, CLOSING)
+    asked = frozenset(PROTOCOL.keys) - {"performance_framework"}
+
+    row = toolkit.evaluate_partnerships(registry, returns, PROTOCOL, TOOLKIT, CLOSING, asked)
+
+    missing = "no performance framework with agreed targets"
+    assert missing in everything.iloc[0]["governance_missing"]
+    assert missing not in row["governance_missing"].iloc[0]
+    assert row["governance_asked"].iloc[0] == everything.iloc[0]["governance_asked"] - 1
+    assert row["governance_evidenced"].iloc[0] == everything.iloc[0]["governance_evidenced"]
+    assert (
+        row["governance_performance_management_completeness"].iloc[0]
+        > (everything.iloc[0]["governance_performance_management_completeness"])
+    )
+
+
+# --- an export without the new question ------------------------------------------------------
+
+
+def test_an_export_without_a_question_added_later_ingests_and_it_is_not_asked(project_root):
+    """The 2024 sample was exported before the performance framework question existed."""
+    exports = sample.write_sample(2024, root=project_root)
+
+    ingested = ingest.ingest_exports(exports, PROTOCOL, 2024)
+    asked = ingest.asked_questions(ingested.column_map, PROTOCOL)
+
+    assert len(ingested.returns) > 0
+    assert ingested.returns[PROTOCOL.id_of("performance_framework")].isna().all()
+    assert "performance_framework" not in asked and "exit_strategy" in asked
+    missing = ingest.missing_questions(ingested.column_map, PROTOCOL)["question_id"].tolist()
+    assert missing == [PROTOCOL.id_of("performance_framework")]
+
+
+def test_the_2025_export_asks_the_performance_framework_question(generated_once):
+    ingested = ingest.ingest_exports(generated_once.exports, PROTOCOL, generated_once.year)
+
+    answers = ingested.returns[PROTOCOL.id_of("performance_framework")]
+
+    assert "performance_framework" in ingest.asked_questions(ingested.column_map, PROTOCOL)
+    assert set(answers.dropna()) == {"Yes", "No", "Don't know"}
