@@ -247,6 +247,8 @@ def _one_partnership(**answers) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "in_kind": 0.0,
                 "officer_hours": 1.0,
                 "priority_count": 0,
+                "returns": 1,
+                "cost_missing_returns": 0,
                 "officer_exit_share": 0.0,
             }
             | answers

@@ -406,8 +406,8 @@ def _line_of(root: Path, text: str) -> int:
             'bands: {"Yes - measured"',
         ),
         (
-            "question: outcome_evidence",
-            "question: risk_level",
+            "question: outcome_evidence\n      bands",
+            "question: risk_level\n      bands",
             "value_for_money.effectiveness.outcome_evidence.bands.Yes - measured",
             "'Yes - measured' is not an option of risk_level",
             'bands: {"Yes - measured"',
