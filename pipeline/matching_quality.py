@@ -143,9 +143,10 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
         answers,
         config.toolkit,
         config.aliases,
-        registry.load_previous_registry(year, root),
+        registry.load_history(year, root),
         council=config.council,
         issued=registry.ids_issued_before(year, root),
+        year=year,
     )
     assigned = registry.assign_partnerships(answers, matching)
     return pd.Series(
