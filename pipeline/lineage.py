@@ -118,7 +118,7 @@ def check_lineage(lineage: Lineage, key: Callable[[str], str], id_prefix: str | 
     list or retiring one twice, an ID used after the year a merge retired it, or a split
     whose parts are one partnership by ``key`` (the name's normalised key, through the
     analyst's aliases)."""
-    shape = re.compile(rf"^{re.escape(id_prefix)}\d+$") if id_prefix else None
+    shape = re.compile(rf"^{re.escape(id_prefix)}\d{{4,}}$") if id_prefix else None
 
     def check_id(location: KeyPath, pid: str) -> None:
         if shape is not None and not shape.match(pid):
@@ -497,4 +497,6 @@ def assign_ids(
     for pid, hits in sorted(unused.items()):
         _, _, root = sorted(hits, key=lambda h: (-h[0], -h[1], display[h[2]]))[0]
         row(pid, MERGED_INTO, ids[root], EVIDENCE, display[root])
-    return ids, pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    history = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)).astype(object)
+    history = history.where(history.notna(), None)
+    return ids, history.astype({"year": "Int64", "earlier_year": "Int64"})
