@@ -114,6 +114,17 @@ def predicted_partnerships(
     return predicted
 
 
+def returns_partnerships(year: int, root: Path | str | None) -> pd.Series:
+    """Each accepted return's partnership_id as 03_evaluate wrote it
+    (return_partnerships.csv), indexed by response ID as text."""
+    assigned = tables.read("return_partnerships", year, root)
+    return pd.Series(
+        assigned["partnership_id"].to_numpy(),
+        index=assigned["response_id"].astype(str).to_numpy(),
+        name="partnership_id",
+    )
+
+
 def score_run(
     truth: pd.Series, year: int, root: Path | str | None, protocol: Protocol | None = None
 ) -> Scores:
