@@ -403,3 +403,63 @@ def test_a_split_or_merge_that_contradicts_itself_is_one_line(tmp_path, text, me
     with pytest.raises(PipelineError, match=r"aliases\.yaml: " + message) as raised:
         registry.load_decisions(root, TOOLKIT, COUNCIL)
     assert "\n" not in str(raised.value)
+
+
+# --- through the processed tables, year after year -------------------------------------------
+
+
+def _build_year(root, year, names, text="aliases: {}\n"):
+    """What 03_evaluate does for the registry, reading earlier years and aliases.yaml from
+    ``root`` and writing the year's tables there."""
+    (root / "config").mkdir(exist_ok=True)
+    (root / "config" / "aliases.yaml").write_text(text, encoding="utf-8")
+    returns = _returns(names)
+    matching = registry.match_names(
+        returns,
+        TOOLKIT,
+        registry.load_decisions(root, TOOLKIT, COUNCIL),
+        registry.load_history(year, root),
+        council=COUNCIL,
+        issued=registry.ids_issued_before(year, root),
+        year=year,
+    )
+    assigned = registry.assign_partnerships(returns, matching)
+    register, disagreements = registry.consolidate_returns(assigned, PROTOCOL, TOOLKIT)
+    registry.write_registry(register, matching, disagreements, year, root)
+    return tables.read("registry", year, root).set_index("name")["partnership_id"].to_dict()
+
+
+def test_ids_survive_a_gap_year_and_an_analysts_merge_is_carried_forward(tmp_path):
+    boards = ["Adults Safeguarding Board", "Childrens Safeguarding Board"]
+    merge = "merges:\n  - {year: 2024, ids: [PSH-0001, PSH-0004], keeps: PSH-0004}\n"
+
+    first = _build_year(tmp_path, 2023, ["Alpha Board", "Beta Forum", *boards])
+    # 2024: Beta Forum sends no return; the analyst merges the two boards
+    second = _build_year(tmp_path, 2024, ["Alpha Board", *boards], merge)
+    # 2025: the merge is no longer in aliases.yaml; 2024's id_history.csv holds it
+    third = _build_year(tmp_path, 2025, ["Alpha Board", "Beta Forum", boards[0], "Gamma Group"])
+
+    assert first == {
+        "Adults Safeguarding Board": "PSH-0001",
+        "Alpha Board": "PSH-0002",
+        "Beta Forum": "PSH-0003",
+        "Childrens Safeguarding Board": "PSH-0004",
+    }
+    assert second == {"Adults Safeguarding Board": "PSH-0004", "Alpha Board": "PSH-0002"}
+    assert third == {
+        "Adults Safeguarding Board": "PSH-0004",  # never PSH-0001 again
+        "Alpha Board": "PSH-0002",
+        "Beta Forum": "PSH-0003",  # its 2023 ID, after a year without returns
+        "Gamma Group": "PSH-0005",
+    }
+    merged = tables.read("id_history", 2024, tmp_path).set_index("partnership_id")
+    assert merged.loc["PSH-0001", ["event", "related_id", "decided_by"]].tolist() == [
+        "merged_into",
+        "PSH-0004",
+        "analyst",
+    ]
+    assert merged.loc["PSH-0004", "event"] == "renamed"  # Childrens to Adults (alphabetical)
+    later = tables.read("id_history", 2025, tmp_path).set_index("partnership_id")
+    assert later.loc["PSH-0003", ["event", "earlier_year"]].tolist() == ["carried", 2023]
+    assert later.loc["PSH-0004", ["event", "earlier_year"]].tolist() == ["carried", 2024]
+    assert "PSH-0001" not in later.index  # retired: its 2023 names count for PSH-0004
