@@ -299,13 +299,11 @@ def _best(evidence: Mapping[str, tuple[int, float]]) -> str:
     return sorted(evidence, key=lambda pid: (-evidence[pid][0], -evidence[pid][1], pid))[0]
 
 
-def merged_names(
-    evidence: Evidence, lineage: Lineage, earlier: EarlierNames, year: int | None
-) -> Iterator[list[int]]:
-    """For each merge in force, the names whose best evidence (most recent year, then score)
-    is its surviving ID: the analyst says they are one partnership."""
-    for _, merge in lineage.merges_in(year):
-        survivor = _resolve(merge.keeps, earlier.retired)
+def merged_names(evidence: Evidence, earlier: EarlierNames) -> Iterator[list[int]]:
+    """For each ID that retired IDs were merged into (by a merge in force, or one recorded in
+    an earlier id_history), the names whose best evidence (most recent year, then score) is
+    it: the analyst said they are one partnership."""
+    for survivor in sorted({_resolve(pid, earlier.retired) for pid in earlier.retired}):
         group = sorted(i for i, found in evidence.items() if found and _best(found) == survivor)
         if len(group) > 1:
             yield group

@@ -330,7 +330,7 @@ def match_names(
         lineage.as_history(previous, year), decisions.lineage, year, rules
     )
     evidence = lineage.name_evidence(nodes, earlier, rules, weights, toolkit.same_at)
-    for group in lineage.merged_names(evidence, decisions.lineage, earlier, year):
+    for group in lineage.merged_names(evidence, earlier):
         for member in group[1:]:  # the analyst's merge wins, as an alias does
             if clusters.find(member) != clusters.find(group[0]):
                 clusters.union(group[0], member, force=True)

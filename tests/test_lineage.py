@@ -284,6 +284,14 @@ def test_a_retired_id_is_never_used_again_in_a_later_year():
     assert "PSH-0001" not in set(matching.id_history["partnership_id"])
 
 
+def test_a_merge_read_back_from_id_history_still_joins_the_names():
+    history = History(SAFEGUARDING.registries, merged={"PSH-0001": "PSH-0002"})
+
+    ids = _ids(_match(BOARDS, history, 2026))
+
+    assert ids["Adults Safeguarding Board"] == ids["Childrens Safeguarding Board"] == "PSH-0002"
+
+
 def test_id_history_read_back_retires_only_the_analysts_merges(tmp_path):
     events = pd.DataFrame(
         {
