@@ -114,6 +114,17 @@ def predicted_partnerships(
     return predicted
 
 
+def returns_partnerships(year: int, root: Path | str | None) -> pd.Series:
+    """Each accepted return's partnership_id as 03_evaluate wrote it
+    (return_partnerships.csv), indexed by response ID as text."""
+    assigned = tables.read("return_partnerships", year, root)
+    return pd.Series(
+        assigned["partnership_id"].to_numpy(),
+        index=assigned["response_id"].astype(str).to_numpy(),
+        name="partnership_id",
+    )
+
+
 def score_run(
     truth: pd.Series, year: int, root: Path | str | None, protocol: Protocol | None = None
 ) -> Scores:
@@ -143,9 +154,10 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
         answers,
         config.toolkit,
         config.aliases,
-        registry.load_previous_registry(year, root),
+        registry.load_history(year, root),
         council=config.council,
         issued=registry.ids_issued_before(year, root),
+        year=year,
     )
     assigned = registry.assign_partnerships(answers, matching)
     return pd.Series(

@@ -3,7 +3,8 @@
 Officers report one partnership under several names. Names are matched by normalised
 text, the analyst's alias file (config/aliases.yaml) and fuzzy similarity (rapidfuzz);
 pairs in the unsure band are listed for the analyst and kept apart. IDs are carried from
-the previous year's registry where the name matches.
+any earlier year's registry where the name matches, the analyst's splits and merges winning
+(pipeline/lineage.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import Field
 
-from pipeline import matching, paths, tables
-from pipeline.config import Strict, load_model
+from pipeline import lineage, matching, paths, tables
+from pipeline.config import Strict, load_model_with_lines
 from pipeline.council import Council
 from pipeline.errors import PipelineError
+from pipeline.lineage import History, Lineage, Merge, Split
 from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
 
@@ -43,6 +45,9 @@ class NameMatching:
     unsure_pairs: pd.DataFrame  # tables.table("unsure_pairs").columns
     returns: pd.DataFrame = field(  # response_id, row_key, partnership_id
         default_factory=lambda: pd.DataFrame(columns=list(_RETURN_COLUMNS))
+    )
+    id_history: pd.DataFrame = field(  # lineage.HISTORY_COLUMNS: how each ID came
+        default_factory=lambda: pd.DataFrame(columns=list(lineage.HISTORY_COLUMNS))
     )
 
 
@@ -65,10 +70,12 @@ _PAIR_COLUMNS = (
 @dataclass(frozen=True)
 class Decisions:
     """The analyst's decisions (config/aliases.yaml): ``aliases`` typed name -> registry
-    name (the same partnership), ``different`` pairs of names never merged."""
+    name (the same partnership), ``different`` pairs of names never merged, and the splits
+    and merges of earlier partnerships (``lineage``)."""
 
     aliases: Mapping[str, str] = field(default_factory=dict)
     different: tuple[tuple[str, str], ...] = ()
+    lineage: Lineage = field(default_factory=Lineage)
 
 
 CouncilNames = Council | Sequence[str] | None
@@ -93,14 +100,21 @@ class _AliasesFile(Strict):
     different: Annotated[
         tuple[Annotated[tuple[str, str], Field(strict=False)], ...], Field(strict=False)
     ] = ()
+    splits: Annotated[tuple[Split, ...], Field(strict=False)] = ()
+    merges: Annotated[tuple[Merge, ...], Field(strict=False)] = ()
 
 
 def check_decisions(
-    decisions: Decisions, key: Callable[[str], str], path: Path | str = "config/aliases.yaml"
+    decisions: Decisions,
+    key: Callable[[str], str],
+    path: Path | str = "config/aliases.yaml",
+    id_prefix: str | None = None,
 ) -> None:
     """Refuse a ``different`` pair whose two names are aliased to one registry name (or one
-    to the other), names compared by ``key`` (the normalised name): one line."""
+    to the other), names compared by ``key`` (the normalised name), and splits and merges
+    that contradict themselves or the aliases (``lineage.check_lineage``): one line."""
     targets = {key(k): key(v) for k, v in decisions.aliases.items()}
+    lineage.check_lineage(decisions.lineage, lambda n: targets.get(key(n), key(n)), id_prefix)
     for a, b in decisions.different:
         ka, kb = key(a), key(b)
         if (ka in targets or kb in targets) and targets.get(ka, ka) == targets.get(kb, kb):
@@ -114,15 +128,20 @@ def load_decisions(
     root: Path | str | None = None, toolkit: Toolkit | None = None, council: CouncilNames = None
 ) -> Decisions:
     """The analyst's decisions (config/aliases.yaml, strict): ``aliases`` a typed name -> the
-    registry's name for it; ``different`` pairs of names that are never one partnership. A
-    different pair aliased to one registry name is refused (names normalised with the
-    toolkit and council when given, else by case, accents and punctuation)."""
+    registry's name for it; ``different`` pairs of names that are never one partnership;
+    ``splits`` and ``merges`` of earlier partnerships' IDs (pipeline/lineage.py). A
+    different pair aliased to one registry name, or a split or merge that contradicts
+    itself, is refused (names normalised with the toolkit and council when given, else by
+    case, accents and punctuation; IDs checked against the toolkit's id_prefix)."""
     path = paths.aliases_file(root)
-    model = load_model(path, _AliasesFile)
-    decisions = Decisions(dict(model.aliases), tuple(model.different))
+    model, lines = load_model_with_lines(path, _AliasesFile)
+    decided = Lineage(model.splits, model.merges, str(path), lines)
+    decisions = Decisions(dict(model.aliases), tuple(model.different), decided)
     if toolkit is not None:
         rules = matching.rules_for(toolkit, _council_forms(council))
-        check_decisions(decisions, lambda n: matching.normalise(n, rules).key, path)
+        check_decisions(
+            decisions, lambda n: matching.normalise(n, rules).key, path, toolkit.id_prefix
+        )
     else:
         check_decisions(decisions, matching.plain_key, path)
     return decisions
@@ -137,23 +156,25 @@ def load_aliases(root: Path | str | None = None) -> dict[str, str]:
 def ids_issued_before(year: int, root: Path | str | None = None) -> list[str]:
     """Every partnership ID in the registry of any year before ``year`` (processed folders
     present), so that an ID that ended years ago is never given to a new partnership."""
-    years = sorted(
-        int(folder.name)
-        for folder in paths.processed_dir(year, root).parent.glob("*")
-        if folder.name.isdigit() and int(folder.name) < year
-    )
     issued: set[str] = set()
-    for earlier in years:
+    for earlier in lineage.earlier_years(year, root):
         if tables.exists("registry", earlier, root):
             issued.update(tables.read("registry", earlier, root)["partnership_id"].astype(str))
     return sorted(issued)
 
 
 def load_previous_registry(year: int, root: Path | str | None = None) -> pd.DataFrame | None:
-    """Last year's registry, whose IDs this year's partnerships keep; None in a first year."""
+    """Last year's registry alone; None in a first year. IDs carry from every earlier
+    year's: see ``load_history``."""
     if not tables.exists("registry", year - 1, root):
         return None
     return tables.read("registry", year - 1, root)
+
+
+def load_history(year: int, root: Path | str | None = None) -> History:
+    """Every earlier year's registry, most recent first as evidence for this year's IDs, and
+    the merges the analyst decided in earlier years (their id_history.csv)."""
+    return lineage.load_history(year, root)
 
 
 def _typed_names(returns: pd.DataFrame) -> pd.Series:
@@ -292,9 +313,10 @@ def match_names(
     returns: pd.DataFrame,
     toolkit: Toolkit,
     aliases: Decisions | Mapping[str, str] | None = None,
-    previous: pd.DataFrame | None = None,
+    previous: pd.DataFrame | History | None = None,
     council: CouncilNames = None,
     issued: Sequence[str] = (),
+    year: int | None = None,
 ) -> NameMatching:
     """Group the typed partnership names into partnerships and give each an ID (D7).
 
@@ -305,10 +327,12 @@ def match_names(
     apart. Then candidate pairs (an inverted index, never all pairs) at or above same_at are
     joined in order (-score, name, name), refusing a join that would put two conflicting
     names in one partnership; an acronym joins only when it fits one partnership. Pairs
-    from unsure_from that end apart are listed for the analyst. IDs come from last year's
-    names and spellings (``_assign_ids``); new ones are numbered after every ID ``issued``
-    in an earlier year (``ids_issued_before``), so none is ever reused. Nothing depends on
-    row order.
+    from unsure_from that end apart are listed for the analyst. IDs come from earlier
+    years' names and spellings, most recent year first (``previous``: ``load_history``, or
+    last year's registry alone), the analyst's splits and merges in force in ``year`` (all
+    when None) winning (pipeline/lineage.py); new ones are numbered after every ID
+    ``issued`` in an earlier year (``ids_issued_before``), so none is ever reused. How each
+    ID came is in ``id_history``. Nothing depends on row order.
     """
     if returns.empty:
         raise PipelineError(
@@ -332,7 +356,7 @@ def match_names(
     nodes = [by_key[k] for k in order]
     at = {k: i for i, k in enumerate(order)}
     apart = set()
-    for a, b in decisions.different:
+    for a, b in [*decisions.different, *decisions.lineage.apart(year)]:
         ka, kb = matching.normalise(a, rules).key, matching.normalise(b, rules).key
         if ka in at and kb in at and ka != kb:
             apart.add(frozenset((at[ka], at[kb])))
@@ -365,6 +389,15 @@ def match_names(
         roots = {clusters.find(at[full]) for _, full in fulls}
         if len(roots) == 1 and clusters.union(at[short], at[fulls[0][1]]):
             how.setdefault(short, ("acronym", fulls[0][0]))
+    earlier = lineage.earlier_names(
+        lineage.as_history(previous, year), decisions.lineage, year, rules
+    )
+    evidence = lineage.name_evidence(nodes, earlier, rules, weights, toolkit.same_at)
+    for group in lineage.merged_names(evidence, earlier):
+        for member in group[1:]:  # the analyst's merge wins, as an alias does
+            if clusters.find(member) != clusters.find(group[0]):
+                clusters.union(group[0], member, force=True)
+                how.setdefault(order[member], ("merge", 100.0))
     rows_of: dict[int, list[Any]] = defaultdict(list)
     for row, key in keys.items():
         rows_of[clusters.find(at[key])].append(row)
@@ -378,7 +411,22 @@ def match_names(
         display[root] = _display_name(
             [typed[r] for r in rows], [bool(leading[r]) for r in rows], picks
         )
-    ids = _assign_ids(display, clusters, nodes, order, rules, weights, toolkit, previous, issued)
+
+    def locate(name: str) -> int | None:
+        key = matching.normalise(name, rules).key
+        found = clusters.find(at[key]) if key in at else None
+        return found if found in display else None
+
+    ids, id_history = lineage.assign_ids(
+        display,
+        lineage.partnership_evidence(evidence, clusters.find),
+        earlier,
+        decisions.lineage,
+        locate,
+        year,
+        toolkit.id_prefix,
+        issued,
+    )
     frequency = Counter(keys)
     for members in clusters.members.values():
         lead = min(members, key=lambda m: (-frequency[order[m]], order[m]))
@@ -409,7 +457,7 @@ def match_names(
         | {"partnership_id": row_ids},
         index=returns.index,
     ).reset_index(drop=True)
-    return NameMatching(table, pairs, each_return)
+    return NameMatching(table, pairs, each_return, id_history)
 
 
 @dataclass(frozen=True)
@@ -511,67 +559,6 @@ def _unsure_pairs(
         return frame
     frame = frame.sort_values(["score", "name_a", "name_b"], ascending=[False, True, True])
     return frame.reset_index(drop=True)
-
-
-def _assign_ids(
-    display: dict[int, str],
-    clusters: _Clusters,
-    nodes: Sequence[matching.Name],
-    order: Sequence[str],
-    rules: matching.Rules,
-    weights: matching.Weights,
-    toolkit: Toolkit,
-    previous: pd.DataFrame | None,
-    issued: Sequence[str] = (),
-) -> dict[int, str]:
-    """Keep last year's ID where a partnership's names score at or above same_at against
-    last year's name or any spelling reported for it (names_reported); the best score wins,
-    each old ID once. New partnerships are numbered after the highest ID ever seen (last
-    year's, and any in its names), so no ID is reused."""
-    prefix = toolkit.id_prefix
-    ids: dict[int, str] = {}
-    numbers: list[int] = []
-    if previous is not None and not previous.empty:
-        old_names: list[matching.Name] = []
-        old_ids: list[str] = []
-        reported = previous.get("names_reported", pd.Series(None, index=previous.index))
-        for pid, name, spellings in zip(
-            previous["partnership_id"], previous["name"], reported, strict=True
-        ):
-            texts = {str(name)}
-            if isinstance(spellings, str):
-                texts.update(s.strip() for s in spellings.split(";") if s.strip())
-            for text in sorted(texts):
-                old_names.append(matching.normalise(text, rules))
-                old_ids.append(str(pid))
-        best: dict[tuple[int, str], float] = {}
-        for i, j in matching.cross_pairs(nodes, old_names, rules):
-            value = matching.score(nodes[i], old_names[j], weights)
-            root = clusters.find(i)
-            if value >= toolkit.same_at and root in display:
-                best[(root, old_ids[j])] = max(value, best.get((root, old_ids[j]), 0.0))
-        used: set[str] = set()
-        for (root, pid), _ in sorted(
-            best.items(), key=lambda item: (-item[1], display[item[0][0]], item[0][1])
-        ):
-            if root not in ids and pid not in used:
-                ids[root] = pid
-                used.add(pid)
-        numbers = [
-            int(pid[len(prefix) :])
-            for pid in previous["partnership_id"].astype(str)
-            if pid.startswith(prefix) and pid[len(prefix) :].isdigit()
-        ]
-    numbers += [
-        int(pid[len(prefix) :])
-        for pid in issued
-        if pid.startswith(prefix) and pid[len(prefix) :].isdigit()
-    ]
-    next_number = max(numbers, default=0) + 1
-    for root in sorted((r for r in display if r not in ids), key=lambda r: (display[r], r)):
-        ids[root] = f"{prefix}{next_number:04d}"
-        next_number += 1
-    return ids
 
 
 def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:
@@ -772,13 +759,14 @@ def write_registry(
     year: int,
     root: Path | str | None = None,
 ) -> list[Path]:
-    """Write the registry, each return's partnership and the analyst's lists (names
-    matched, unsure pairs, disagreements between officers)."""
+    """Write the registry, each return's partnership, how each ID came (id_history) and
+    the analyst's lists (names matched, unsure pairs, disagreements between officers)."""
     written = [
         tables.write("registry", registry, year, root),
         tables.write("name_matches", matching.names, year, root),
         tables.write("unsure_pairs", matching.unsure_pairs, year, root),
         tables.write("return_partnerships", matching.returns, year, root),
+        tables.write("id_history", matching.id_history.assign(year=year), year, root),
         tables.write("disagreements", disagreements, year, root),
     ]
     logger.info("registry: %d partnerships written", len(registry))

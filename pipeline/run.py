@@ -110,6 +110,17 @@ def execute_stage(
     return time.perf_counter() - started
 
 
+def previous_survey_year(year: int, root: Path | str | None = None) -> int | None:
+    """The latest year before ``year`` with exports under data/raw/; a year without a survey
+    is passed over, since IDs carry from any earlier year's registry (decision D7)."""
+    earlier = [
+        int(folder.name)
+        for folder in paths.raw_dir(year, root).parent.glob("*")
+        if folder.name.isdigit() and int(folder.name) < year
+    ]
+    return max((y for y in earlier if paths.raw_exports(y, root)), default=None)
+
+
 def run_pipeline(year: int | None = None, root: Path | str | None = None) -> RunResult:
     """Run ingest, validate, evaluate and the report for one year, then export HTML and PDF."""
     from pipeline.report import export, open_data
@@ -124,9 +135,9 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
             f"No survey exports for {year} in {paths.raw_dir(year, base)}: put the year's "
             "CSV or XLSX downloads there, or run `make sample` for the embedded sample."
         )
-    previous = year - 1
-    if paths.raw_exports(previous, base) and not tables.exists("registry", previous, base):
-        # Partnership IDs carry over from last year's registry: build it first.
+    previous = previous_survey_year(year, base)
+    if previous is not None and not tables.exists("registry", previous, base):
+        # Partnership IDs carry over from earlier registries: build the latest first.
         logger.info(
             "no registry for %d yet: running %d first so that IDs carry over", previous, previous
         )

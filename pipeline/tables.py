@@ -296,6 +296,23 @@ CATALOGUE: dict[str, Table] = {
             {"response_id": "text", "row_key": "text", "partnership_id": "text"},
         ),
         Table(
+            "id_history",
+            "id_history.csv",
+            "03_evaluate",
+            "How each partnership got its ID this year (new, carried, renamed, split_from, "
+            "merged_into), the related ID, and whether the evidence or the analyst decided.",
+            {
+                "partnership_id": "text",
+                "year": "integer",
+                "event": "text",
+                "related_id": "text",
+                "decided_by": "text",
+                "name": "text",
+                "earlier_name": "text",
+                "earlier_year": "integer",
+            },
+        ),
+        Table(
             "disagreements",
             "disagreements.csv",
             "03_evaluate",

@@ -182,6 +182,10 @@ def test_partnership_ids_carry_over_from_last_year_and_new_ones_follow(shared_ru
     )
     highest = before["partnership_id"].max()
     assert (after.loc[new, "partnership_id"] > highest).all()
+    history = tables.read("id_history", YEAR, shared_run.root).set_index("partnership_id")
+    assert history.loc[after.loc[new, "partnership_id"], "event"].eq("new").all()
+    assert history["event"].value_counts().to_dict() == {"carried": len(both), "new": 3}
+    assert history["earlier_year"].dropna().eq(PREVIOUS_YEAR).all()
 
 
 def test_changes_since_last_year_are_listed_and_reported(shared_run):

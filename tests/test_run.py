@@ -29,6 +29,21 @@ def test_run_checks_config_before_looking_for_exports(tmp_path):
         run.run_pipeline(root=tmp_path)  # no exports either: the config is reported first
 
 
+def test_the_year_built_first_is_the_latest_earlier_year_with_exports(tmp_path):
+    for year, files in (
+        (2022, ["a.csv"]),
+        (2023, ["b.xlsx"]),
+        (2024, ["README.md"]),
+        (2026, ["c.csv"]),
+    ):
+        paths.raw_dir(year, tmp_path).mkdir(parents=True)
+        for name in files:
+            (paths.raw_dir(year, tmp_path) / name).write_text("x", encoding="utf-8")
+
+    assert run.previous_survey_year(2025, tmp_path) == 2023  # 2024 holds no export
+    assert run.previous_survey_year(2022, tmp_path) is None
+
+
 def test_kernel_logs_only_critical_errors_so_shutdown_is_quiet():
     assert "--IPKernelApp.log_level=CRITICAL" in run._kernel_argv()
 

@@ -30,9 +30,10 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
         answers,
         kit,
         config.aliases,
-        registry.load_previous_registry(year, root),
+        registry.load_history(year, root),
         council=config.council,
         issued=registry.ids_issued_before(year, root),
+        year=year,
     )
     assigned = registry.assign_partnerships(answers, matching)
     register, disagreements = registry.consolidate_returns(assigned, questionnaire, kit)
