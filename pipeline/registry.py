@@ -392,8 +392,8 @@ def match_names(
     earlier = lineage.earlier_names(
         lineage.as_history(previous, year), decisions.lineage, year, rules
     )
-    evidence = lineage.name_evidence(nodes, earlier, rules, weights, toolkit.same_at)
-    for group in lineage.merged_names(evidence, earlier):
+    carried = lineage.name_evidence(nodes, earlier, rules, weights, toolkit.same_at)
+    for group in lineage.merged_names(carried, earlier):
         for member in group[1:]:  # the analyst's merge wins, as an alias does
             if clusters.find(member) != clusters.find(group[0]):
                 clusters.union(group[0], member, force=True)
@@ -419,7 +419,7 @@ def match_names(
 
     ids, id_history = lineage.assign_ids(
         display,
-        lineage.partnership_evidence(evidence, clusters.find),
+        lineage.partnership_evidence(carried, clusters.find),
         earlier,
         decisions.lineage,
         locate,
