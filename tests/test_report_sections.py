@@ -48,6 +48,7 @@ def partnership(number: int, **values: Any) -> dict[str, Any]:
         "key_criteria": None,
         "partners": "Eastvale District Council",
         "partnership_agreement": "Yes",
+        "reporting_line": "Cabinet",  # lost from this row when the #15 branches merged
         "pooled_budget": "No",
         "accountable_body_funds": "No",
         "overall_score": 3.5,
