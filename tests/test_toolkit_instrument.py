@@ -63,7 +63,7 @@ def _second_protocol(text: str) -> str:
 def _second_toolkit(text: str) -> str:
     """toolkit.yaml with the VicHealth-shaped instrument, the equality statement banded on
     its own scale (the domain bands run 5-25), and the rules naming the new labels."""
-    start, end = text.index("instrument:\n"), text.index("# Governance checklist")
+    start, end = text.index("instrument:\n"), text.index("# Governance by heading")
     domains = "\n".join(f"    {code}: {{name: Domain {code}, weight: 1}}" for code in DOMAINS)
     text = text[:start] + _INSTRUMENT.format(domains=domains) + text[end:]
     text = text.replace(
@@ -82,10 +82,17 @@ def _second_toolkit(text: str) -> str:
         "{field: overall_band, op: eq, value: Borderline}",
         "{field: overall_band, op: eq, value: Developing}",
     )
-    return text.replace(
+    text = text.replace(
         "{field: governance_band, op: eq, value: Concern}",
         "{field: governance_band, op: eq, value: Needs work}",
     )
+    # Governance evidence and value for money name principle statements and a principle:
+    # they name the new instrument's instead (configuration, no code).
+    new_keys = [key for keys in STATEMENTS.values() for key in keys]
+    old_keys = [key for keys in protocol.load().principles.values() for key in keys]
+    for old, new in zip(old_keys, new_keys, strict=False):
+        text = re.sub(rf"\b{old}\b", new, text)
+    return text.replace("monitoring: {principle: P6}", "monitoring: {principle: D6}")
 
 
 @pytest.fixture(scope="module")
