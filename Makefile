@@ -50,6 +50,10 @@ sample: $(STAMP)
 questionnaire: $(STAMP)
 	$(PY) -m pipeline questionnaire
 
+## toolkit-doc: write docs/toolkit.md (the toolkit's method for members) from config/toolkit.yaml
+toolkit-doc: $(STAMP)
+	$(PY) -m pipeline toolkit-doc
+
 ## bench: benchmarks (validation of 200,000 rows under 30 s; ingest of 10,000 per layout; name matching)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
@@ -71,4 +75,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report test test-fast sample questionnaire bench lint clean help
+.PHONY: install syslibs report test test-fast sample questionnaire toolkit-doc bench lint clean help

@@ -1,4 +1,5 @@
-"""Command line: `run` the whole pipeline, `ingest` exports, regenerate the `sample`.
+"""Command line: `run` the whole pipeline, `ingest` exports, regenerate the `sample`,
+write the `questionnaire` and the `toolkit-doc` (docs/toolkit.md).
 
 A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1.
 """
@@ -31,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "questionnaire", help="write docs/questionnaire.md from config/protocol.yaml"
+    )
+
+    commands.add_parser(
+        "toolkit-doc", help="write docs/toolkit.md (the method) from config/toolkit.yaml"
     )
 
     sample = commands.add_parser("sample", help="regenerate the embedded sample exports")
@@ -77,6 +82,15 @@ def _questionnaire(args: argparse.Namespace) -> None:
     print(questionnaire.write_questionnaire(text))
 
 
+def _toolkit_doc(args: argparse.Namespace) -> None:
+    from pipeline import protocol, toolkit
+    from pipeline.toolkit import explain
+
+    questionnaire = protocol.load()
+    text = explain.render_markdown(toolkit.load(protocol=questionnaire), questionnaire)
+    print(explain.write_toolkit_doc(text))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run it, and turn a PipelineError into one line and exit 1."""
     args = _parser().parse_args(argv)
@@ -89,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             "ingest": _ingest,
             "sample": _sample,
             "questionnaire": _questionnaire,
+            "toolkit-doc": _toolkit_doc,
         }
         commands[args.command](args)
     except PipelineError as exc:

@@ -117,6 +117,11 @@ def questionnaire_file(root: Path | str | None = None) -> Path:
     return resolve_root(root) / "docs" / "questionnaire.md"
 
 
+def toolkit_doc_file(root: Path | str | None = None) -> Path:
+    """docs/toolkit.md: the toolkit's method for members, written from toolkit.yaml."""
+    return resolve_root(root) / "docs" / "toolkit.md"
+
+
 def synthetic_dir() -> Path:
     """data/synthetic/: the sample generator's vocabulary (partnerships, people, snippets).
 

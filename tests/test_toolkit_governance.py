@@ -247,9 +247,9 @@ def _one_partnership(**answers) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "in_kind": 0.0,
                 "officer_hours": 1.0,
                 "priority_count": 0,
-                "returns": 1,
-                "cost_missing_returns": 0,
                 "officer_exit_share": 0.0,
+                "returns": 1,  # value for money reads how many returns gave every cost
+                "cost_missing_returns": 0,
             }
             | answers
         ]

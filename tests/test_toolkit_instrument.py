@@ -43,30 +43,27 @@ _INSTRUMENT = """instrument:
 
 
 def _second_protocol(text: str) -> str:
-    """protocol.yaml with 35 statements in seven domains of five added, and the six
-    principles' twelve statements kept as plain agree5 questions (governance and value for
-    money still read some of them) but measuring no domain."""
-    statements = re.compile(
-        r'(  - \{id: Q\d+, key: \w+, section: "Principles:[^\n]*?), principle: P\d,'
-    )
+    """protocol.yaml with the six principles' twelve statements replaced by 35 statements
+    in seven domains of five."""
+    statements = re.compile(r'  - \{id: Q\d+, key: \w+, section: "Principles:[^\n]*\n[^\n]*\}\n')
     assert len(statements.findall(text)) == 12
-    text = statements.sub(r"\1,", text)
     new = "".join(
         f"  - {{id: V{code[1:]}{n}, key: {key}, section: Domain {code}, type: agree5, "
         f"principle: {code},\n     text: Statement {n} of domain {code}.}}\n"
         for code, keys in STATEMENTS.items()
         for n, key in enumerate(keys, start=1)
     )
-    first = text.index("  - {id: Q29,")
-    return text[:first] + new + text[first:]
+    first = statements.search(text)
+    assert first is not None
+    return (
+        statements.sub("", text[: first.start()]) + new + statements.sub("", text[first.start() :])
+    )
 
 
 def _second_toolkit(text: str) -> str:
     """toolkit.yaml with the VicHealth-shaped instrument, the equality statement banded on
     its own scale (the domain bands run 5-25), and the rules naming the new labels."""
-    block = re.search(r"^instrument:\n(?:(?:  [^\n]*)?\n)*", text, flags=re.M)
-    assert block is not None
-    start, end = block.start(), block.end()
+    start, end = text.index("instrument:\n"), text.index("# Governance by heading")
     domains = "\n".join(f"    {code}: {{name: Domain {code}, weight: 1}}" for code in DOMAINS)
     text = text[:start] + _INSTRUMENT.format(domains=domains) + text[end:]
     text = text.replace(
@@ -85,12 +82,17 @@ def _second_toolkit(text: str) -> str:
         "{field: overall_band, op: eq, value: Borderline}",
         "{field: overall_band, op: eq, value: Developing}",
     )
-    # value for money reads "monitor, measure and learn" from a domain of the instrument
-    text = text.replace("monitoring: {principle: P6}", "monitoring: {principle: D6}")
-    return text.replace(
+    text = text.replace(
         "{field: governance_band, op: eq, value: Concern}",
         "{field: governance_band, op: eq, value: Needs work}",
     )
+    # Governance evidence and value for money name principle statements and a principle:
+    # they name the new instrument's instead (configuration, no code).
+    new_keys = [key for keys in STATEMENTS.values() for key in keys]
+    old_keys = [key for keys in protocol.load().principles.values() for key in keys]
+    for old, new in zip(old_keys, new_keys, strict=False):
+        text = re.sub(rf"\b{old}\b", new, text)
+    return text.replace("monitoring: {principle: P6}", "monitoring: {principle: D6}")
 
 
 @pytest.fixture(scope="module")

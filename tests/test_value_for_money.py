@@ -405,9 +405,9 @@ def _line_of(root: Path, text: str) -> int:
             "'good', 'adequate', 'poor' or 'none'",
             'bands: {"Yes - measured"',
         ),
-        (
-            "question: outcome_evidence\n      bands",
-            "question: risk_level\n      bands",
+        (  # value for money's own question (governance also names outcome_evidence)
+            "  question: outcome_evidence\n",
+            "  question: risk_level\n",
             "value_for_money.effectiveness.outcome_evidence.bands.Yes - measured",
             "'Yes - measured' is not an option of risk_level",
             'bands: {"Yes - measured"',

@@ -23,7 +23,7 @@ from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
 from pipeline.report import metrics
 from pipeline.report.render import render, table
-from pipeline.toolkit import Toolkit
+from pipeline.toolkit import Toolkit, explain
 
 __all__ = ["ReportData", "ActionLabels", "load", "table"]
 
@@ -306,7 +306,8 @@ def data_quality(data: ReportData) -> HTML:
 
 
 def method(data: ReportData) -> HTML:
-    """Section 10: the toolkit numbers in force, parameters, inputs, versions and commit."""
+    """Section 10: the toolkit's method with every number in force (as docs/toolkit.md),
+    then the run's parameters, inputs, versions and commit."""
     parameters = pd.DataFrame(
         {"parameter": ["year", "council_name"], "value": [str(data.year), data.council_name]}
     )
@@ -314,7 +315,7 @@ def method(data: ReportData) -> HTML:
         render(
             "method.html.j2",
             kit=data.toolkit,
-            settings=data.toolkit.settings_table(),
+            method=explain.explain(data.toolkit, data.protocol),
             parameters=parameters,
             inputs=data.inputs,
             versions=data.versions,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from pydantic import ConfigDict, Field, model_validator
 
 from pipeline import paths
@@ -541,40 +540,6 @@ class Toolkit:
     def action_order(self) -> list[str]:
         """Action names in the order the report lists them."""
         return list(self.actions)
-
-    def settings_table(self) -> pd.DataFrame:
-        """The numbers in force, for the report's method section."""
-        kit = self.instrument
-        rows: list[tuple[str, Any]] = [
-            ("Principle statements combine by", kit.statements),
-            ("Principles combine into the overall score by", kit.overall),
-            ("Minimum answers for a principle score", kit.min_answers),
-            ("Minimum answers for the equality score", self.equality_min_answers),
-            ("Officers disagree at a spread of (points)", kit.disagree_from),
-        ]
-        rows += [(f"Principle band {b.label} ({b.means}) from", b.start) for b in kit.domain_bands]
-        rows += [(f"Overall band {b.label} ({b.means}) from", b.start) for b in kit.overall_bands]
-        rows += [
-            ("Officer hourly cost (£)", f"{self.officer_hourly_cost:.2f}"),
-            ("Governance: strength from (completeness)", self.governance.strength_from),
-            ("Governance: concern below (completeness)", self.governance.concern_below),
-            ("Uncontrolled risk: levels", " or ".join(self.risk.uncontrolled.levels)),
-            ("Uncontrolled risk: controls", " and ".join(self.risk.uncontrolled.controls)),
-            ("Key partnership: criteria to meet", self.key_min_criteria),
-            ("Material change in full cost (share)", self.material_cost_change),
-            ("Name matching: same partnership at (0-100)", self.same_at),
-            ("Name matching: unsure from (0-100)", self.unsure_from),
-        ]
-        rows += [
-            (f"Weight of {code} {name}", round(self.principle_weights[code], 3))
-            for code, name in self.principles.items()
-        ]
-        rows += [(f"Key criterion: {c.name}", c.label) for c in self.key_criteria]
-        rows += [
-            (f"Governance, {self.governance.headings[heading].name}", item.describe())
-            for heading, item in self.governance.items()
-        ]
-        return pd.DataFrame(rows, columns=["Setting", "Value"]).astype({"Value": str})
 
 
 def _stated(value: Any, setting: str) -> str:
