@@ -573,9 +573,10 @@ def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.Dat
 
 def _most_common(answers: pd.Series, options: tuple[str, ...], cautious: tuple[str, ...]) -> Any:
     """Most common non-missing answer; a tie goes to the cautious side, then option order."""
-    present = answers.dropna()
-    present = present[present.astype(str).str.strip() != ""]
-    if present.empty:
+    # plain Python over the values: pandas' per-call overhead on these few answers cost
+    # most of consolidation's time
+    present = [a for a in answers.tolist() if not pd.isna(a) and str(a).strip() != ""]
+    if not present:
         return None
     counts = Counter(present)
     top = max(counts.values())

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import tables
@@ -45,7 +46,7 @@ def _without_float_noise(value: float) -> float:
     return round(value, 9)
 
 
-def _domain_score(answers: pd.Series, statements: int, instrument: Instrument) -> float | None:
+def _domain_score(answers: np.ndarray, statements: int, instrument: Instrument) -> float | None:
     """A domain's score from its answers (every answer over the returns, each once): their
     mean, or for summed statements that mean times the domain's number of statements (one
     officer's total); None below the instrument's minimum answers."""
@@ -72,15 +73,22 @@ def _overall_score(scores: dict[str, float | None], instrument: Instrument) -> f
     return _without_float_noise(weighted / weight_used) if weight_used else None
 
 
-def officer_spread(answers: pd.DataFrame) -> float | None:
+def officer_spread(answers: pd.DataFrame | np.ndarray) -> float | None:
     """How far apart officers are on a domain: the highest minus the lowest officer's own
     mean answer to its statements (``answers``: one row per return, one column per
     statement). One officer cannot disagree with themself, so the spread needs two returns
     with an answer; None otherwise (decision D17). Rounded to 9 places (float noise)."""
-    means = answers.apply(pd.to_numeric, errors="coerce").mean(axis=1).dropna()
-    if len(means) < 2:
+    values = _numeric(answers) if isinstance(answers, pd.DataFrame) else answers
+    answered = ~np.isnan(values).all(axis=1)
+    if answered.sum() < 2:
         return None
+    means = np.nanmean(values[answered], axis=1)
     return _without_float_noise(float(means.max() - means.min()))
+
+
+def _numeric(answers: pd.DataFrame) -> np.ndarray:
+    """Answers as numbers, one row per return (anything not a number is blank: NaN)."""
+    return answers.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
 
 
 def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
@@ -94,21 +102,25 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
     instrument's disagree_from, "; "-joined; None when none) and officers_disagree_count.
     """
     instrument = toolkit.instrument
+    # Every statement as numbers once (converting each partnership's answers one by one
+    # cost most of the evaluation's time); the groups then slice these arrays.
+    numeric = {code: _numeric(returns[keys]) for code, keys in protocol.principles.items()}
     rows = []
-    for partnership_id, group in returns.groupby("partnership_id", sort=True):
+    for partnership_id, at in sorted(returns.groupby("partnership_id").indices.items()):
         row: dict[str, Any] = {"partnership_id": partnership_id}
         scores: dict[str, float | None] = {}
         disagree = []
         for code, questions in protocol.principles.items():
-            every = pd.Series(group[questions].to_numpy().ravel())  # each answer counts once
-            answers = pd.to_numeric(every, errors="coerce").dropna()
+            values = numeric[code][at]
+            every = values.ravel()  # each answer counts once
+            answers = every[~np.isnan(every)]
             score = _domain_score(answers, len(questions), instrument)
             scores[code] = score
             row[f"{code}_score"] = score
             row[f"{code}_answers"] = len(answers)
             row[f"{code}_spread"] = float(answers.max() - answers.min()) if len(answers) else None
             row[f"{code}_band"] = band(score, toolkit)
-            spread = officer_spread(group[questions])
+            spread = officer_spread(values)
             row[f"{code}_officer_spread"] = spread
             if spread is not None and spread >= instrument.disagree_from:
                 disagree.append(code)
