@@ -334,6 +334,19 @@ def value_for_money_appendix(data: ReportData) -> HTML:
     )
 
 
+def governance_appendix(data: ReportData) -> HTML:
+    """Appendix: every partnership's governance heading by heading, with its band and
+    uncontrolled risk flag, then what each is missing in plain words."""
+    return HTML(
+        render(
+            "appendix_governance.html.j2",
+            kit=data.toolkit,
+            partnerships=metrics.records(metrics.governance_appendix(data.evaluation, data.toolkit)),
+            control_gaps=metrics.control_gaps(data.toolkit),
+        )
+    )
+
+
 def appendix(data: ReportData) -> HTML:
     """Appendix: every partnership in the registry, with its cost, bands and action."""
     return HTML(
