@@ -717,8 +717,7 @@ def test_governance_appendix_lists_every_partnership_heading_by_heading_by_id():
     # the seven pinned headings (exit last), overall, band, uncontrolled risk
     assert "PSH-0001 Partnership 1 100% 100% 100% 100% 100% 100% 100% 100% Strength No" in appendix
     assert (
-        "PSH-0002 Partnership 2 100% 100% 100% 100% 50% 100% not asked 40% Concern Yes"
-        in appendix
+        "PSH-0002 Partnership 2 100% 100% 100% 100% 50% 100% not asked 40% Concern Yes" in appendix
     )
     assert "PSH-0003 Partnership 3 100% 100% 100% 100% 100% 100% 0% 100% Strength No" in appendix
     assert appendix.index("PSH-0001") < appendix.index("PSH-0002") < appendix.index("PSH-0003")

@@ -337,11 +337,12 @@ def value_for_money_appendix(data: ReportData) -> HTML:
 def governance_appendix(data: ReportData) -> HTML:
     """Appendix: every partnership's governance heading by heading, with its band and
     uncontrolled risk flag, then what each is missing in plain words."""
+    partnerships = metrics.governance_appendix(data.evaluation, data.toolkit)
     return HTML(
         render(
             "appendix_governance.html.j2",
             kit=data.toolkit,
-            partnerships=metrics.records(metrics.governance_appendix(data.evaluation, data.toolkit)),
+            partnerships=metrics.records(partnerships),
             control_gaps=metrics.control_gaps(data.toolkit),
         )
     )
