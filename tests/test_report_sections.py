@@ -752,3 +752,26 @@ def test_governance_appendix_says_so_when_nothing_is_missing():
 
     assert "No partnership is missing any governance evidence" in appendix
     assert "What each partnership is missing" not in appendix
+
+
+def _band_lines(figure) -> list[tuple[float, str, str]]:
+    """The chart's vertical band lines: where each starts, its line style and its label."""
+    axes = figure.axes[0]
+    return [(line.get_xdata()[0], line.get_linestyle(), line.get_label()) for line in axes.lines]
+
+
+def test_principle_chart_spans_the_pinned_scale_with_a_line_where_each_band_starts():
+    figure = figures.principle_chart(FOUR, KIT, PROTOCOL)
+
+    assert figure.axes[0].get_xlim() == (1.0, 5.0)
+    assert _band_lines(figure) == [(3.0, "--", "Borderline from 3"), (4.0, ":", "Strength from 4")]
+    assert "1 = strongly disagree, 5 = strongly agree" in figure.axes[0].get_xlabel()
+
+
+def test_principle_chart_alt_text_states_the_scale_and_the_band_lines():
+    image = figures.principle_scores(report_data())
+
+    alt = image.metadata["alt"]
+    assert "on a scale of 1 to 5" in alt
+    assert "Borderline from 3, Strength from 4;" in alt
+    assert "P1 Purpose 3.50; P2 Trust 3.50." in alt
