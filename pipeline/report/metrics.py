@@ -348,8 +348,8 @@ def governance_gaps(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
 def governance_appendix(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     """Every partnership's governance heading by heading (columns partnership_id, name,
     each heading's completeness column in the toolkit's order, governance_completeness,
-    governance_band, uncontrolled_risk, governance_missing, risk_controls_missing), by
-    partnership ID. A blank completeness is a heading the survey did not ask."""
+    governance_band, uncontrolled_risk, governance_missing), by partnership ID. A blank
+    completeness is a heading the survey did not ask."""
     headings = [toolkit.governance.column(key) for key in toolkit.governance.headings]
     columns = [
         "partnership_id",
@@ -359,7 +359,6 @@ def governance_appendix(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFr
         "governance_band",
         "uncontrolled_risk",
         "governance_missing",
-        "risk_controls_missing",
     ]
     chosen = evaluation[columns].assign(uncontrolled_risk=_flag(evaluation["uncontrolled_risk"]))
     return chosen.sort_values("partnership_id", kind="stable").reset_index(drop=True)
