@@ -187,6 +187,10 @@ def test_the_datapackage_describes_and_types_the_governance_and_disagreement_fie
         assert field["type"] == "number"
         assert f"'{heading.name}'" in field["description"]
     assert fields["uncontrolled_risk"]["type"] == "boolean"
+    assert (
+        "High and any of its controls is missing (no risk register or no agreed exit"
+        in (fields["uncontrolled_risk"]["description"])
+    )
     assert fields["officers_disagree_count"]["type"] == "integer"
     assert fields["governance_items_asked"]["type"] == "integer"
     for name in ("governance_missing", "risk_controls_missing", "officers_disagree_on"):

@@ -105,8 +105,6 @@ DESCRIPTIONS: dict[str, str] = {
     "governance_missing": "The governance evidence it lacks, in the toolkit's plain words "
     "(such as 'no signed agreement'), heading by heading, joined by '; '.",
     "risk": "The highest risk to the council any of its officers reported.",
-    "uncontrolled_risk": "True when its risk is at a level the toolkit names (High) and a "
-    "control the toolkit names (risk register, exit strategy) is not evidenced.",
     "risk_controls_missing": "The controls missing from an uncontrolled risk, in plain "
     "words, joined by '; '.",
     "officers_disagree_on": "The principles (by the toolkit's code, such as P3) on which "
@@ -146,7 +144,14 @@ def _descriptions(toolkit: Toolkit) -> dict[str, str]:
         "asked; blank when it asked none of them (not asked)."
         for key, heading in toolkit.governance.headings.items()
     }
-    return DESCRIPTIONS | headings
+    uncontrolled = toolkit.risk.uncontrolled
+    words = {item.question: item.missing for _, item in toolkit.governance.items()}
+    controls = " or ".join(words[control] for control in uncontrolled.controls)
+    risk = {
+        "uncontrolled_risk": f"True when its risk is {' or '.join(uncontrolled.levels)} and "
+        f"any of its controls is missing ({controls}), as the toolkit judges them."
+    }
+    return DESCRIPTIONS | headings | risk
 
 
 def open_registry(evaluation: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
