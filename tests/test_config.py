@@ -485,6 +485,7 @@ def test_a_value_of_the_wrong_type_is_not_coerced(tmp_path, file, old, new, key)
             "never apply",
         ),
         ("toolkit.yaml", "unsure_from: 80", "unsure_from: 95", "matching", "unsure_from"),
+        ("toolkit.yaml", "short: AV", "short: RP", "governance", "two headings show as 'RP'"),
         (
             "toolkit.yaml",
             "{from: 3.0, label: Borderline,",

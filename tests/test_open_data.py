@@ -8,13 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import paths, protocol, tables
+from pipeline import paths, protocol, tables, toolkit
 from pipeline.report import open_data
 from pipeline.report.open_data import neutralise, open_registry
 
 PROTOCOL = protocol.load()
 
 BACKTEST = Path(__file__).parent / "backtest"
+KIT = toolkit.load(BACKTEST, PROTOCOL)  # the pinned toolkit: its seven governance headings
 YEAR = 2025
 
 
@@ -100,7 +101,7 @@ def test_open_registry_publishes_value_for_money_without_officers_words():
         }
     )
 
-    published = open_registry(evaluation, PROTOCOL)
+    published = open_registry(evaluation, PROTOCOL, KIT)
 
     assert list(published.columns) == [
         "partnership_id",
@@ -113,3 +114,105 @@ def test_open_registry_publishes_value_for_money_without_officers_words():
     ]
     assert published["value_for_money_reason"].item() == "'=HYPERLINK(x)"
     assert published["value_for_money_rule"].item() == "rule 4: effectiveness eq Poor"
+
+
+HEADINGS = [KIT.governance.column(key) for key in KIT.governance.headings]
+
+
+def test_open_data_publishes_governance_heading_by_heading_and_uncontrolled_risk(published):
+    registry, _ = published
+    expected = pd.read_csv(BACKTEST / "expected_evaluation.csv", dtype=str, keep_default_na=False)
+    expected = expected.set_index("partnership_id")
+
+    columns = list(registry.columns)
+    at = columns.index("governance_completeness")
+    assert columns[at - len(HEADINGS) : at] == HEADINGS  # in the toolkit's order, then overall
+    for column in [*HEADINGS, "governance_completeness", "governance_band"]:
+        assert registry[column].tolist() == expected.loc[registry.index, column].tolist()
+    assert registry["governance_missing"].tolist() == (
+        expected.loc[registry.index, "governance_missing"].tolist()
+    )
+    assert registry["uncontrolled_risk"].tolist() == (
+        expected.loc[registry.index, "uncontrolled_risk"].tolist()
+    )
+    assert registry["officers_disagree_count"].tolist() == (
+        expected.loc[registry.index, "officers_disagree_count"].tolist()
+    )
+    assert "main_risks" not in columns
+
+
+def test_open_registry_never_publishes_the_main_risks_officers_typed():
+    evaluation = pd.DataFrame(
+        {
+            "partnership_id": ["PSH-0001"],
+            "name": ["Alpha Board"],
+            KIT.governance.column("exit"): [None],
+            KIT.governance.column("risk"): [0.5],
+            "governance_completeness": [0.5],
+            "governance_missing": ["-no risk register"],
+            "uncontrolled_risk": [True],
+            "risk_controls_missing": ["@no risk register"],
+            "officers_disagree_on": ["P1; P3"],
+            "officers_disagree_count": [2],
+            "main_risks": ["Jo Bloggs may leave"],
+        }
+    )
+
+    published = open_registry(evaluation, PROTOCOL, KIT)
+
+    assert list(published.columns) == [
+        "partnership_id",
+        "name",
+        KIT.governance.column("risk"),
+        KIT.governance.column("exit"),
+        "governance_completeness",
+        "governance_missing",
+        "uncontrolled_risk",
+        "risk_controls_missing",
+        "officers_disagree_on",
+        "officers_disagree_count",
+    ]
+    assert "Jo Bloggs" not in published.to_csv()
+    assert published["governance_missing"].item() == "'-no risk register"
+    assert published["risk_controls_missing"].item() == "'@no risk register"
+
+
+def test_the_datapackage_describes_and_types_the_governance_and_disagreement_fields(published):
+    _, package = published
+
+    fields = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
+
+    for key, heading in KIT.governance.headings.items():
+        field = fields[KIT.governance.column(key)]
+        assert field["type"] == "number"
+        assert f"'{heading.name}'" in field["description"]
+    assert fields["uncontrolled_risk"]["type"] == "boolean"
+    assert (
+        "High and any of its controls is missing (no risk register or no agreed exit"
+        in (fields["uncontrolled_risk"]["description"])
+    )
+    assert fields["officers_disagree_count"]["type"] == "integer"
+    assert fields["governance_items_asked"]["type"] == "integer"
+    for name in ("governance_missing", "risk_controls_missing", "officers_disagree_on"):
+        assert fields[name]["type"] == "string" and fields[name]["description"]
+
+
+# Table Schema's default lexical forms (frictionless validates the CSV against them).
+_LEXICAL = {
+    "number": r"-?\d+(\.\d+)?([eE][-+]?\d+)?",
+    "integer": r"-?\d+",
+    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
+    "date": r"\d{4}-\d{2}-\d{2}",
+}
+
+
+def test_every_published_cell_reads_as_its_declared_type(published):
+    registry, package = published
+
+    for field in package["resources"][0]["schema"]["fields"]:
+        pattern = _LEXICAL.get(field["type"])
+        if pattern is None:
+            continue
+        given = registry[field["name"]][registry[field["name"]] != ""]
+        wrong = given[~given.str.fullmatch(pattern)]
+        assert wrong.empty, (field["name"], wrong.tolist())

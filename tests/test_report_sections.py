@@ -174,6 +174,7 @@ SECTIONS = [
     sections.method,
     sections.appendix,
     sections.value_for_money_appendix,
+    sections.governance_appendix,
 ]
 
 
@@ -716,3 +717,83 @@ def test_value_for_money_appendix_lists_every_partnership_best_judgement_first()
     assert appendix.index("PSH-0003") < appendix.index("PSH-0002") < appendix.index("PSH-0001")
     assert "PSH-0002 Partnership 2 2.50 £1,000" in appendix
     assert "PSH-0001 Partnership 1 n/a" in appendix
+
+
+def test_governance_appendix_lists_every_partnership_heading_by_heading_by_id():
+    exit_column = KIT.governance.column("exit")
+    frame = evaluation(
+        partnership(
+            2,
+            **{exit_column: None, KIT.governance.column("finance"): 0.5},
+            governance_completeness=0.4,
+            governance_band="Concern",
+            governance_missing="no signed agreement; no risk register",
+            risk_level="High",
+            uncontrolled_risk=True,
+            risk_controls_missing="no risk register",
+        ),
+        partnership(1),
+        partnership(3, **{exit_column: 0.0}, governance_missing="no agreed exit strategy"),
+    )
+
+    appendix = text_of(sections.governance_appendix(report_data(frame)).data)
+
+    # the seven pinned headings (exit last), overall, band, uncontrolled risk
+    assert "PSH-0001 Partnership 1 100% 100% 100% 100% 100% 100% 100% 100% Strength No" in appendix
+    assert (
+        "PSH-0002 Partnership 2 100% 100% 100% 100% 50% 100% not asked 40% Concern Yes" in appendix
+    )
+    assert "PSH-0003 Partnership 3 100% 100% 100% 100% 100% 100% 0% 100% Strength No" in appendix
+    assert appendix.index("PSH-0001") < appendix.index("PSH-0002") < appendix.index("PSH-0003")
+    missing = appendix.split("What each partnership is missing")[1]
+    assert "PSH-0002 Partnership 2 no signed agreement; no risk register" in missing
+    assert "PSH-0003 Partnership 3 no agreed exit strategy" in missing
+    assert "PSH-0001" not in missing
+
+
+def test_governance_appendix_headers_are_abbreviated_with_a_key_and_rows_have_headers():
+    frame = evaluation(partnership(1, governance_band="Concern"))
+
+    markup = sections.governance_appendix(report_data(frame)).data
+
+    assert "<caption>Governance heading by heading" in markup
+    for heading in KIT.governance.headings.values():
+        if heading.short:
+            shown = f'<abbr title="{heading.name}">{heading.short}</abbr>'
+            assert f'<th scope="col">{shown}</th>' in markup
+            assert f"{shown} {heading.name}" in markup  # the key above the table
+        else:
+            assert f'<th scope="col">{heading.name}</th>' in markup
+    assert markup.count('<th scope="col">') == 2 + len(KIT.governance.headings) + 3
+    assert '<th scope="row">PSH-0001</th>' in markup
+    assert '<td class="rag rag-concern">Concern</td>' in markup  # the word, not colour alone
+
+
+def test_governance_appendix_says_so_when_nothing_is_missing():
+    appendix = text_of(sections.governance_appendix(report_data(evaluation(partnership(1)))).data)
+
+    assert "No partnership is missing any governance evidence" in appendix
+    assert "What each partnership is missing" not in appendix
+
+
+def _band_lines(figure) -> list[tuple[float, str, str]]:
+    """The chart's vertical band lines: where each starts, its line style and its label."""
+    axes = figure.axes[0]
+    return [(line.get_xdata()[0], line.get_linestyle(), line.get_label()) for line in axes.lines]
+
+
+def test_principle_chart_spans_the_pinned_scale_with_a_line_where_each_band_starts():
+    figure = figures.principle_chart(FOUR, KIT, PROTOCOL)
+
+    assert figure.axes[0].get_xlim() == (1.0, 5.0)
+    assert _band_lines(figure) == [(3.0, "--", "Borderline from 3"), (4.0, ":", "Strength from 4")]
+    assert "1 = strongly disagree, 5 = strongly agree" in figure.axes[0].get_xlabel()
+
+
+def test_principle_chart_alt_text_states_the_scale_and_the_band_lines():
+    image = figures.principle_scores(report_data())
+
+    alt = image.metadata["alt"]
+    assert "on a scale of 1 to 5" in alt
+    assert "Borderline from 3, Strength from 4;" in alt
+    assert "P1 Purpose 3.50; P2 Trust 3.50." in alt

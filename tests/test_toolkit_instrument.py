@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from pipeline import paths, protocol, toolkit
+from pipeline.report import figures
 
 DOMAINS = [f"D{number}" for number in range(1, 8)]
 STATEMENTS = {code: [f"{code.lower()}_statement_{n}" for n in range(1, 6)] for code in DOMAINS}
@@ -221,3 +222,26 @@ def test_config_toolkit_yaml_is_the_current_instrument_in_the_new_form():
     assert (kit.instrument.statements, kit.instrument.overall) == ("mean", "weighted_mean")
     assert (kit.borderline_from, kit.strength_from, kit.min_answers) == (3.0, 4.0, 2)
     assert kit.instrument.domain_bands == kit.instrument.overall_bands
+
+
+def test_principle_chart_spans_the_summed_range_with_the_second_instruments_bands(second):
+    questions, kit = second
+    evaluation = pd.DataFrame(
+        {
+            "partnership_id": ["A", "B"],
+            **{f"{code}_score": [20.0, 10.0] for code in DOMAINS},
+            **{f"{code}_band": ["Working well", "Needs work"] for code in DOMAINS},
+            "officers_disagree_on": [None, None],
+        }
+    )
+
+    figure = figures.principle_chart(evaluation, kit, questions)
+
+    axes = figure.axes[0]
+    assert axes.get_xlim() == (5.0, 25.0)  # five statements of 1-5, summed
+    assert [(line.get_xdata()[0], line.get_label()) for line in axes.lines] == [
+        (12.0, "Getting there from 12"),
+        (19.0, "Working well from 19"),
+    ]
+    assert "5-25: a principle's statements summed" in axes.get_xlabel()
+    assert [bar.get_width() for bar in axes.patches] == [15.0] * 7  # each domain's mean

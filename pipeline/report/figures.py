@@ -16,12 +16,16 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import pandas as pd  # noqa: E402
 from IPython.display import Image  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from pipeline.protocol import Protocol  # noqa: E402
 from pipeline.report import formats, metrics  # noqa: E402
 from pipeline.report.render import macros  # noqa: E402
 from pipeline.report.sections import ActionLabels, ReportData  # noqa: E402
+from pipeline.toolkit import Toolkit  # noqa: E402
+from pipeline.toolkit.model import domain_range  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -88,23 +92,46 @@ def cost_by_directorate(data: ReportData) -> Image:
     return _png(figure, words.cost_by_directorate_alt(metrics.records(table)))
 
 
-def principle_scores(data: ReportData) -> Image:
-    """Horizontal bars: each principle's mean score, with the band thresholds marked."""
-    words, kit = _wording(), data.toolkit
-    summary = metrics.principle_summary(data.evaluation, kit)
+# How each band's starting line is drawn, by what the band means (not colour alone).
+_BAND_LINE = {"concern": "-.", "borderline": "--", "strength": ":"}
+
+
+def principle_chart(evaluation: pd.DataFrame, kit: Toolkit, protocol: Protocol) -> Figure:
+    """Horizontal bars: each principle's mean score on the instrument's reachable range
+    (the scale's ends, times the statements per principle when they are summed), with a
+    labelled line where each domain band above the lowest starts."""
+    words = _wording()
+    summary = metrics.principle_summary(evaluation, kit)
+    low, high = domain_range(kit.instrument, protocol)
     labels = summary["principle"].tolist()
     means = [float("nan") if formats.is_missing(m) else float(m) for m in summary["mean"]]
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
         axes.barh(labels[::-1], means[::-1], color=PALETTE[3])
-        axes.axvline(kit.borderline_from, color="#444444", linestyle="--", linewidth=1)
-        axes.axvline(kit.strength_from, color="#444444", linestyle=":", linewidth=1)
+        for band in kit.instrument.domain_bands[1:]:
+            axes.axvline(
+                band.start,
+                color="#444444",
+                linestyle=_BAND_LINE[band.means],
+                linewidth=1,
+                label=words.band_line(band),
+            )
         for y, v in enumerate(means[::-1]):
-            axes.text(v + 0.03, y, formats.score(v), va="center")
-        axes.set_xlim(1, 5)
-        axes.set_xlabel(words.principles["x"])
+            axes.text(v + (high - low) / 130, y, formats.score(v), va="center")
+        axes.set_xlim(low, high)
+        axes.set_xlabel(words.principles_x(low, high, kit.instrument.statements))
         axes.set_title(words.principles["title"])
-    return _png(figure, words.principles_alt(metrics.records(summary), kit))
+        axes.legend(frameon=False, loc="lower right", fontsize=8)
+    return figure
+
+
+def principle_scores(data: ReportData) -> Image:
+    """The principle chart as a PNG, with alt text stating every mean and band line."""
+    words, kit = _wording(), data.toolkit
+    summary = metrics.principle_summary(data.evaluation, kit)
+    low, high = domain_range(kit.instrument, data.protocol)
+    alt = words.principles_alt(metrics.records(summary), kit.instrument.domain_bands, low, high)
+    return _png(principle_chart(data.evaluation, kit, data.protocol), alt)
 
 
 def recommended_actions(data: ReportData) -> Image:

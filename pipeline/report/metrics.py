@@ -345,6 +345,25 @@ def governance_gaps(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     return chosen.sort_values(["governance_completeness", "partnership_id"], na_position="first")
 
 
+def governance_appendix(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Every partnership's governance heading by heading (columns partnership_id, name,
+    each heading's completeness column in the toolkit's order, governance_completeness,
+    governance_band, uncontrolled_risk, governance_missing), by partnership ID. A blank
+    completeness is a heading the survey did not ask."""
+    headings = [toolkit.governance.column(key) for key in toolkit.governance.headings]
+    columns = [
+        "partnership_id",
+        "name",
+        *headings,
+        "governance_completeness",
+        "governance_band",
+        "uncontrolled_risk",
+        "governance_missing",
+    ]
+    chosen = evaluation[columns].assign(uncontrolled_risk=_flag(evaluation["uncontrolled_risk"]))
+    return chosen.sort_values("partnership_id", kind="stable").reset_index(drop=True)
+
+
 def not_asked_items(toolkit: Toolkit, protocol: Protocol, asked: Iterable[str]) -> pd.DataFrame:
     """Governance evidence the year's survey did not ask (columns heading, question): not
     counted for or against any partnership."""

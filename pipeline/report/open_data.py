@@ -1,7 +1,8 @@
 """Open data: the year's registry and evaluation as a published CSV with a datapackage.json.
 
-Published, so: no names, emails or free text about people; every text cell that a
-spreadsheet would run as a formula (starting = + - @) is neutralised with a leading quote.
+Published, so: no names, emails or free text about people (the main risks officers type
+may name people, so they are never published); every text cell that a spreadsheet would
+run as a formula (starting = + - @) is neutralised with a leading quote.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import paths, protocol, tables
+from pipeline import paths, settings, tables
 from pipeline.protocol import Protocol
+from pipeline.toolkit import Toolkit
 
 # Published columns: name in the evaluation table (question keys and derived names) ->
 # (published name, Table Schema type). Published names are kept from year to year.
@@ -46,8 +48,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "priorities_named_by_any": ("council_plan_priorities_named_by_any", "string"),
     "overall_score": ("principles_score", "number"),
     "overall_band": ("principles_band", "string"),
+    # governance by heading (decision D8): one completeness column per heading of the
+    # toolkit comes just before governance_completeness (open_registry adds them)
     "governance_completeness": ("governance_completeness", "number"),
+    "governance_band": ("governance_band", "string"),
+    "governance_evidenced": ("governance_items_evidenced", "integer"),
+    "governance_asked": ("governance_items_asked", "integer"),
+    "governance_missing": ("governance_missing", "string"),
     "risk_level": ("risk", "string"),
+    "uncontrolled_risk": ("uncontrolled_risk", "boolean"),
+    "risk_controls_missing": ("risk_controls_missing", "string"),
+    # agreement between officers (decision D17)
+    "officers_disagree_on": ("officers_disagree_on", "string"),
+    "officers_disagree_count": ("officers_disagree_count", "integer"),
     "key_partnership": ("key_partnership", "boolean"),
     "key_criteria": ("key_criteria_met", "string"),
     "action": ("recommended_action", "string"),
@@ -81,6 +94,22 @@ DESCRIPTIONS: dict[str, str] = {
     "key_partnership": "Meets at least the toolkit's number of key-partnership criteria.",
     "key_criteria_met": "The key-partnership criteria it meets, as the toolkit words them "
     "(stating the numbers in force), joined by '; '.",
+    "governance_completeness": "Mean of the governance headings' completeness (0-1) over "
+    "the headings the survey asked, each heading counting equally; blank when it asked none.",
+    "governance_band": "The overall governance completeness banded by the toolkit's "
+    "governance thresholds.",
+    "governance_items_evidenced": "Governance evidence items the partnership evidences, "
+    "over every heading.",
+    "governance_items_asked": "Governance evidence items the year's survey asked, over "
+    "every heading (an item not asked counts neither for nor against).",
+    "governance_missing": "The governance evidence it lacks, in the toolkit's plain words "
+    "(such as 'no signed agreement'), heading by heading, joined by '; '.",
+    "risk": "The highest risk to the council any of its officers reported.",
+    "risk_controls_missing": "The controls missing from an uncontrolled risk, in plain "
+    "words, joined by '; '.",
+    "officers_disagree_on": "The principles (by the toolkit's code, such as P3) on which "
+    "its officers' own mean answers are at least the toolkit's spread apart, joined by '; '.",
+    "officers_disagree_count": "How many principles its officers disagree on.",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,17 +121,53 @@ def neutralise(value: object) -> object:
     return value
 
 
-def open_registry(evaluation: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
-    """The published registry: chosen columns only, renamed, text neutralised."""
-    personal = set(protocol.personal_keys)
-    chosen = [c for c in COLUMNS if c in evaluation.columns and c not in personal]
-    published = evaluation[chosen].rename(columns={c: COLUMNS[c][0] for c in chosen})
-    text = [COLUMNS[c][0] for c in chosen if COLUMNS[c][1] == "string"]
+def _columns(toolkit: Toolkit) -> dict[str, tuple[str, str]]:
+    """COLUMNS with each governance heading's completeness (published under its own name)
+    just before the overall completeness, in the toolkit's order of headings."""
+    headings = {
+        toolkit.governance.column(key): (toolkit.governance.column(key), "number")
+        for key in toolkit.governance.headings
+    }
+    columns: dict[str, tuple[str, str]] = {}
+    for source, published in COLUMNS.items():
+        if source == "governance_completeness":
+            columns.update(headings)
+        columns[source] = published
+    return columns
+
+
+def _descriptions(toolkit: Toolkit) -> dict[str, str]:
+    """DESCRIPTIONS, and each governance heading's completeness described by its name."""
+    headings = {
+        toolkit.governance.column(key): f"Share (0-1) of the '{heading.name}' heading's "
+        "governance evidence items the partnership evidences, out of those the year's survey "
+        "asked; blank when it asked none of them (not asked)."
+        for key, heading in toolkit.governance.headings.items()
+    }
+    uncontrolled = toolkit.risk.uncontrolled
+    words = {item.question: item.missing for _, item in toolkit.governance.items()}
+    controls = " or ".join(words[control] for control in uncontrolled.controls)
+    risk = {
+        "uncontrolled_risk": f"True when its risk is {' or '.join(uncontrolled.levels)} and "
+        f"any of its controls is missing ({controls}), as the toolkit judges them."
+    }
+    return DESCRIPTIONS | headings | risk
+
+
+def open_registry(evaluation: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
+    """The published registry: chosen columns only, renamed, text neutralised. Never a
+    personal question's answer, nor the main risks officers typed (they may name people)."""
+    columns = _columns(toolkit)
+    never = set(protocol.personal_keys) | {toolkit.risk.main_risks}
+    chosen = [c for c in columns if c in evaluation.columns and c not in never]
+    published = evaluation[chosen].rename(columns={c: columns[c][0] for c in chosen})
+    text = [columns[c][0] for c in chosen if columns[c][1] == "string"]
     return published.assign(**{c: published[c].map(neutralise) for c in text})
 
 
-def _datapackage(table: pd.DataFrame, year: int, council_name: str) -> dict:
-    types = {published: kind for published, kind in COLUMNS.values()}
+def _datapackage(table: pd.DataFrame, year: int, council_name: str, toolkit: Toolkit) -> dict:
+    types = {published: kind for published, kind in _columns(toolkit).values()}
+    descriptions = _descriptions(toolkit)
     return {
         "name": f"partnerships-registry-{year}",
         "title": f"{council_name}: registry of partnerships {year}",
@@ -116,7 +181,7 @@ def _datapackage(table: pd.DataFrame, year: int, council_name: str) -> dict:
                 "schema": {
                     "fields": [
                         {"name": c, "type": types[c]}
-                        | ({"description": DESCRIPTIONS[c]} if c in DESCRIPTIONS else {})
+                        | ({"description": descriptions[c]} if c in descriptions else {})
                         for c in table.columns
                     ],
                     "primaryKey": ["partnership_id"],
@@ -129,11 +194,13 @@ def _datapackage(table: pd.DataFrame, year: int, council_name: str) -> dict:
 def write_open_data(year: int, council_name: str, root: Path | str | None = None) -> list[Path]:
     """Write outputs/<year>/open_data/registry.csv and its datapackage.json."""
     evaluation = tables.read("evaluation", year, root, personal=False)
-    table = open_registry(evaluation, protocol.load(root))
+    config = settings.load(root)
+    table = open_registry(evaluation, config.protocol, config.toolkit)
     folder = paths.open_data_dir(year, root)
     csv_path = tables.write_csv(table, folder / "registry.csv")
     package = folder / "datapackage.json"
     package.write_text(
-        json.dumps(_datapackage(table, year, council_name), indent=2) + "\n", encoding="utf-8"
+        json.dumps(_datapackage(table, year, council_name, config.toolkit), indent=2) + "\n",
+        encoding="utf-8",
     )
     return [csv_path, package]

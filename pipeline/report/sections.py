@@ -335,6 +335,20 @@ def value_for_money_appendix(data: ReportData) -> HTML:
     )
 
 
+def governance_appendix(data: ReportData) -> HTML:
+    """Appendix: every partnership's governance heading by heading, with its band and
+    uncontrolled risk flag, then what each is missing in plain words."""
+    partnerships = metrics.governance_appendix(data.evaluation, data.toolkit)
+    return HTML(
+        render(
+            "appendix_governance.html.j2",
+            kit=data.toolkit,
+            partnerships=metrics.records(partnerships),
+            control_gaps=metrics.control_gaps(data.toolkit),
+        )
+    )
+
+
 def appendix(data: ReportData) -> HTML:
     """Appendix: every partnership in the registry, with its cost, bands and action."""
     return HTML(

@@ -134,10 +134,18 @@ class EvidenceItem(Strict):
 
 
 class Heading(Strict):
-    """A governance heading: its name for members and its evidence items."""
+    """A governance heading: its name for members, the short form a table's header shows
+    (with the name beside it in a key; the name itself when not given) and its evidence
+    items."""
 
     name: str = Field(min_length=1)
+    short: str | None = Field(default=None, min_length=1, max_length=12)
     items: Annotated[tuple[EvidenceItem, ...], Field(strict=False, min_length=1)]
+
+    @property
+    def abbreviation(self) -> str:
+        """What a narrow table's header shows for the heading."""
+        return self.short or self.name
 
 
 class Governance(Strict):
@@ -153,6 +161,10 @@ class Governance(Strict):
     def _ordered(self) -> Governance:
         if self.concern_below > self.strength_from:
             raise ValueError("concern_below must not be above strength_from")
+        shown = [heading.abbreviation for heading in self.headings.values()]
+        twice = sorted({short for short in shown if shown.count(short) > 1})
+        if twice:
+            raise ValueError(f"two headings show as '{twice[0]}': give each its own short")
         return self
 
     def items(self) -> list[tuple[str, EvidenceItem]]:

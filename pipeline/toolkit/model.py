@@ -648,6 +648,16 @@ def _reachable(
     return statement, domain, overall
 
 
+def domain_range(instrument: Instrument, protocol: Protocol) -> tuple[float, float]:
+    """The lowest and highest score a domain (principle) can take: the scale's ends, times
+    the statements per domain when they are summed (the range its bands are checked on)."""
+
+    def fail(location: KeyPath, problem: str) -> PipelineError:
+        return PipelineError(f"toolkit.yaml: {key_path(location)}: {problem}")
+
+    return _reachable(instrument, protocol, fail)[1]
+
+
 def _check_bands(
     bands: tuple[Band, ...],
     reach: tuple[float, float],
