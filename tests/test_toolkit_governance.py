@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from pipeline import ingest, protocol, sample, toolkit
+from pipeline.errors import PipelineError
 from pipeline.toolkit import governance
 from pipeline.toolkit.governance import EvidenceItem, Governance, Heading
 
@@ -222,6 +223,25 @@ def test_a_question_not_asked_is_neither_evidence_nor_missing():
     assert [e.status for e in evidence] == ["evidenced", "unanswered", "not asked", "evidenced"]
     assert shares["performance_management"] is None  # every item of the heading not asked
     assert shares["overall"] == 0.75  # the mean of risk (0.5) and review (1.0)
+
+
+def test_an_item_is_read_over_the_returns_whose_file_asked_it_and_not_asked_without_one():
+    asked = {"forms.csv": ALL_ASKED, "paper.csv": OLD_FORM}
+    both = _from_files("paper.csv", "forms.csv", "paper.csv")
+
+    asking = governance.asking_returns("performance_framework", both, asked)
+    paper_only = governance.assess(ROW, _from_files("paper.csv"), HEADINGS, CLOSING, asked)
+    mixed = governance.assess(ROW, both, HEADINGS, CLOSING, asked)
+
+    assert asking.index.tolist() == [1]
+    assert governance.asking_returns("risk_register", both, asked).index.tolist() == [0, 1, 2]
+    framework = [e.status for e in paper_only + mixed if e.question == "performance_framework"]
+    assert framework == ["not asked", "unanswered"]
+
+
+def test_a_return_from_a_file_the_column_map_does_not_know_stops_with_what_to_do():
+    with pytest.raises(PipelineError, match="old.csv .*run 01_ingest again"):
+        governance.assess(ROW, _from_files("old.csv"), HEADINGS, CLOSING, {"new.csv": ALL_ASKED})
 
 
 @pytest.mark.parametrize(
