@@ -159,6 +159,32 @@ CASES = [
     ),
     (
         "toolkit.yaml",
+        "missing: no agreed terms of reference,\n"
+        "           unanswered: no answer on terms of reference}",
+        "missing: no agreed terms of reference}",
+        "governance.headings.governance_and_accountability.items[0].unanswered",
+        "missing key",
+        "question: terms_of_reference",
+    ),
+    (
+        "toolkit.yaml",
+        'stale: "not reviewed since {date}", unanswered: no review date given}',
+        'stale: "not reviewed since {date}", unanswered: no review date given,\n'
+        "           missing: never reviewed}",
+        "governance.headings.performance_management.items[2]",
+        "'missing' is not a setting of kind within_months",
+        "question: last_reviewed",
+    ),
+    (
+        "toolkit.yaml",
+        "unanswered: no answer on a signed agreement}",
+        'unanswered: "no answer on {question}"}',
+        "governance.headings.governance_and_accountability.items[1]",
+        "unanswered is plain words",
+        "question: partnership_agreement",
+    ),
+    (
+        "toolkit.yaml",
         "  concern_below: 0.5\n  headings:",
         "  concern_below: 0.5\n  headngs:",
         "governance.headngs",

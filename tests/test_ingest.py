@@ -280,6 +280,22 @@ def test_missing_questions_lists_those_no_export_had(tmp_path):
     assert len(missing) == len(PROTOCOL.ids) - 2
 
 
+def test_asked_by_file_keeps_each_exports_own_questions(tmp_path):
+    forms = _plain_csv(
+        tmp_path / "forms.csv", pd.DataFrame([{"Q6": "Alpha", "Q43": "Low", "Q47": "Yes"}])
+    )
+    paper = _plain_csv(tmp_path / "paper.csv", pd.DataFrame([{"Q6": "Beta", "Q43": "Low"}]))
+    column_map = ingest.ingest_exports([forms, paper], PROTOCOL, 2025).column_map
+
+    asked = ingest.asked_by_file(column_map, PROTOCOL)
+
+    assert asked == {
+        "forms.csv": frozenset({"partnership_name", "risk_level", "performance_framework"}),
+        "paper.csv": frozenset({"partnership_name", "risk_level"}),
+    }
+    assert ingest.asked_questions(column_map, PROTOCOL) == asked["forms.csv"]  # the union
+
+
 def test_missing_questions_counts_platform_respondent_columns_as_q1_and_q2(ingested):
     column_map = ingested.column_map[~ingested.column_map["question_id"].isin(["Q1", "Q2"])]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import ingest, paths, registry, settings, tables, toolkit, validate
+from pipeline import ingest, paths, registry, run, settings, tables, toolkit, validate
 
 YEAR = 2025
 PINNED_CONFIG = Path(__file__).parent / "backtest" / "config"
@@ -43,7 +43,7 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
         questionnaire,
         kit,
         as_of=validate.read_closing_date(year, root),
-        asked=ingest.load_asked_questions(year, root, questionnaire),
+        asked=ingest.load_asked_by_file(year, root, questionnaire),
     )
     changes = toolkit.changes_since(toolkit.load_previous_evaluation(year, root), evaluation, kit)
     registry.write_registry(register, matching, disagreements, year, root)
@@ -115,3 +115,70 @@ def test_a_years_registry_ids_carry_into_the_next_year_in_process(root):
     # the exports ask no governance question, so governance is "not asked" (no band of
     # concern, no uncontrolled risk) and the action stays continue: only the risk changed
     assert changes.loc["Beta Forum", "what_changed"] == "risk: Low to High"
+
+
+def _two_forms(root: Path) -> None:
+    """Two exports in one year: one on the new form (the performance framework question,
+    Q47) and paper returns typed up on the older form without it, which asks instead
+    whether partners agree why the partnership exists (Q30)."""
+    raw = paths.raw_dir(YEAR, root)
+    pd.DataFrame(
+        {
+            "Q6": ["Alpha Board", "Beta Forum"],
+            "Q43": ["Low", "Low"],
+            "Q47": ["Yes", "No"],
+        }
+    ).to_csv(raw / "forms.csv", index=False)
+    pd.DataFrame(
+        {
+            "Q6": ["Beta Forum", "Gamma Group"],
+            "Q43": ["Low", "Low"],
+            "Q30": ["Strongly agree", "Don't know"],
+        }
+    ).to_csv(raw / "paper.csv", index=False)
+
+
+def test_a_question_is_not_asked_of_a_partnership_none_of_whose_returns_had_it(root):
+    _two_forms(root)
+
+    config = run_stages(root)
+
+    asked = ingest.load_asked_by_file(YEAR, root, config.protocol)
+    assert "performance_framework" in asked["forms.csv"]
+    assert "performance_framework" not in asked["paper.csv"]
+    register = tables.read("registry", YEAR, root).set_index("name")
+    # the paper return's blank (no column) is no answer: Beta keeps the form's No
+    assert register["performance_framework"].to_dict() == {
+        "Alpha Board": "Yes",
+        "Beta Forum": "No",
+        "Gamma Group": None,
+    }
+    evaluation = tables.read("evaluation", YEAR, root).set_index("name")
+    performance = evaluation["governance_performance_management_completeness"]
+    assert performance["Alpha Board"] == 1.0  # the only item its file asked, evidenced
+    assert performance["Beta Forum"] == 0.0  # asked by forms.csv and answered No
+    assert pd.isna(performance["Gamma Group"])  # only on the older form: not asked
+    assert evaluation["governance_asked"].to_dict() == {
+        "Alpha Board": 1,  # performance framework
+        "Beta Forum": 2,  # performance framework, and purpose from its paper return
+        "Gamma Group": 1,  # purpose only
+    }
+    missing = evaluation["governance_missing"]
+    assert missing["Beta Forum"] == "no performance framework with agreed targets"
+    assert pd.isna(missing["Alpha Board"])
+    # Gamma's officer answered Don't know: no one rated it, which is not a "no"
+    assert missing["Gamma Group"] == "no officer rated whether partners agree why it exists"
+    assert evaluation.loc["Gamma Group", "governance_evidenced"] == 0
+
+
+def test_the_evaluate_notebook_reads_each_export_file_as_asking_its_own_questions(root):
+    _two_forms(root)
+    config = run_stages(root)
+    in_process = tables.read("evaluation", YEAR, root)
+
+    run.execute_stage("03_evaluate", YEAR, root, run.ensure_kernel(), config.council.council_name)
+
+    notebook = tables.read("evaluation", YEAR, root)
+    pd.testing.assert_frame_equal(notebook, in_process)
+    gamma = notebook.set_index("name").loc["Gamma Group"]
+    assert pd.isna(gamma["governance_performance_management_completeness"])

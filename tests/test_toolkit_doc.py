@@ -64,7 +64,7 @@ def test_the_method_explains_every_part_of_the_toolkit_with_its_numbers():
 
     for heading in kit.governance.headings.values():
         for item in heading.items:
-            assert item.missing in rendered
+            assert item.gap() in rendered and item.unanswered in rendered
     for measure in kit.value_for_money.describe():
         assert measure.formula in rendered
     for criterion in kit.key_criteria:

@@ -1,5 +1,6 @@
-"""Governance by heading and risk controls: each kind of evidence at its boundary, "not
-asked" against missing, completeness and bands, uncontrolled risk and the main risks.
+"""Governance by heading and risk controls: each kind of evidence at its boundary,
+"unanswered" and "not asked" (per export file) against missing, completeness and bands,
+uncontrolled risk and the main risks.
 
 Each test builds the evidence items or headings it relies on (or pins them on the pinned
 toolkit, tests/backtest/config/toolkit.yaml), so that tuning config/toolkit.yaml never
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from pipeline import ingest, protocol, sample, toolkit
+from pipeline.errors import PipelineError
 from pipeline.toolkit import governance
 from pipeline.toolkit.governance import EvidenceItem, Governance, Heading
 
@@ -22,28 +24,44 @@ TOOLKIT = toolkit.load(Path(__file__).parent / "backtest", PROTOCOL)
 CLOSING = dt.date(2025, 4, 30)
 
 
-def _read(item: EvidenceItem, answers: dict | None = None, returns=None) -> str | None:
+def _status(item: EvidenceItem, answers: dict | None = None, returns=None) -> tuple:
     row = pd.Series(answers or {}, dtype=object)
     return governance.read_item(item, row, pd.DataFrame(returns or {}), CLOSING)
 
 
+def _read(item: EvidenceItem, answers: dict | None = None, returns=None) -> str | None:
+    return _status(item, answers, returns)[1]
+
+
 YES = EvidenceItem(
-    question="risk_register", kind="answer_in", answers=("Yes",), missing="no risk register"
+    question="risk_register",
+    kind="answer_in",
+    answers=("Yes",),
+    missing="no risk register",
+    unanswered="no answer on a risk register",
 )
 REVIEWED = EvidenceItem(
     question="last_reviewed",
     kind="within_months",
     months=24,
-    missing="never reviewed",
     stale="not reviewed since {date}",
+    unanswered="no review date given",
 )
 AGREED = EvidenceItem(
-    question="need_agreed_purpose", kind="agree_at_least", score=4, missing="no agreed purpose"
+    question="need_agreed_purpose",
+    kind="agree_at_least",
+    score=4,
+    missing="no agreed purpose",
+    unanswered="no officer rated the purpose",
 )
 FUNDED = EvidenceItem(
-    question="external_funding", kind="above", value=0, missing="no external funding"
+    question="external_funding",
+    kind="above",
+    value=0,
+    missing="no external funding",
+    unanswered="no external funding figure given",
 )
-LINE = EvidenceItem(question="reporting_line", kind="answered", missing="no reporting line")
+LINE = EvidenceItem(question="reporting_line", kind="answered", unanswered="no reporting line")
 
 
 # --- each kind of evidence at its boundary ------------------------------------------------
@@ -55,7 +73,7 @@ LINE = EvidenceItem(question="reporting_line", kind="answered", missing="no repo
         ("Yes", None),
         ("No", "no risk register"),
         ("Don't know", "no risk register"),
-        (None, "no risk register"),
+        (None, "no answer on a risk register"),
     ],
 )
 def test_answer_in_counts_only_the_listed_answers_and_dont_know_is_not_evidence(answer, expected):
@@ -68,7 +86,7 @@ def test_answer_in_counts_only_the_listed_answers_and_dont_know_is_not_evidence(
         ("2023-04-30", None),  # exactly 24 months before the closing date
         ("2023-04-29", "not reviewed since April 2023"),  # one day more
         ("2025-04-30", None),
-        (None, "never reviewed"),
+        (None, "no review date given"),
     ],
 )
 def test_within_months_counts_a_date_exactly_at_the_review_period(reviewed, expected):
@@ -88,7 +106,7 @@ def test_months_before_keeps_the_day_or_takes_the_shorter_months_last_day():
         ([4], None),  # one officer's answer is enough
         ([4, 3], "no agreed purpose"),  # 3.5
         ([None, 5, 3], None),  # "Don't know" (blank) is no answer, not a low one
-        ([None, None], "no agreed purpose"),
+        ([None, None], "no officer rated the purpose"),
     ],
 )
 def test_agree_at_least_compares_the_mean_of_the_officers_answers(answers, expected):
@@ -97,7 +115,7 @@ def test_agree_at_least_compares_the_mean_of_the_officers_answers(answers, expec
 
 @pytest.mark.parametrize(
     ("amount", "expected"),
-    [(0.0, "no external funding"), (0.01, None), (None, "no external funding")],
+    [(0.0, "no external funding"), (0.01, None), (None, "no external funding figure given")],
 )
 def test_above_needs_more_than_the_value(amount, expected):
     assert _read(FUNDED, {"external_funding": amount}) == expected
@@ -109,10 +127,36 @@ def test_answered_needs_a_non_blank_answer(line, expected):
 
 
 def test_a_text_question_the_registry_does_not_hold_is_answered_when_any_return_answers_it():
-    item = EvidenceItem(question="main_risks", kind="answered", missing="no main risks named")
+    item = EvidenceItem(question="main_risks", kind="answered", unanswered="no main risks named")
 
     assert _read(item, {}, {"main_risks": [None, "Funding"]}) is None
     assert _read(item, {}, {"main_risks": [None, " "]}) == "no main risks named"
+
+
+@pytest.mark.parametrize(
+    ("item", "answers", "returns"),
+    [
+        (YES, {"risk_register": None}, None),
+        (REVIEWED, {"last_reviewed": None}, None),
+        (AGREED, {}, {"need_agreed_purpose": [None, None]}),
+        (FUNDED, {"external_funding": None}, None),
+        (LINE, {"reporting_line": " "}, None),
+    ],
+)
+def test_an_item_no_officer_answered_is_unanswered_not_a_no(item, answers, returns):
+    status, words = _status(item, answers, returns)
+
+    assert status == "unanswered"
+    assert words == item.unanswered and words != item.missing
+
+
+def test_an_answer_that_is_not_evidence_is_missing():
+    assert _status(YES, {"risk_register": "No"}) == ("missing", "no risk register")
+    assert _status(AGREED, {}, {"need_agreed_purpose": [3]}) == ("missing", "no agreed purpose")
+    assert _status(REVIEWED, {"last_reviewed": "2020-05-01"}) == (
+        "missing",
+        "not reviewed since May 2020",
+    )
 
 
 # --- headings, completeness, not asked ---------------------------------------------------
@@ -130,6 +174,7 @@ HEADINGS = Governance(
                     kind="answer_in",
                     answers=("Yes",),
                     missing="no performance framework",
+                    unanswered="no answer on a performance framework",
                 ),
             ),
         ),
@@ -152,22 +197,51 @@ def test_completeness_is_per_heading_and_overall_the_mean_of_the_headings():
 
     shares = governance.completeness(evidence, HEADINGS)
 
+    # an unanswered item counts as not evidenced (D8), like a missing one
     assert shares == {"risk": 0.5, "performance_management": 0.0, "review": 1.0, "overall": 0.5}
-    assert [e.words for e in evidence if e.status == "missing"] == [
-        "no reporting line",
-        "no performance framework",
+    assert [(e.status, e.words) for e in evidence if e.words] == [
+        ("unanswered", "no reporting line"),
+        ("unanswered", "no answer on a performance framework"),
     ]
 
 
-def test_a_question_not_asked_is_neither_evidence_nor_missing():
-    asked = set(PROTOCOL.keys) - {"performance_framework"}
+ALL_ASKED = frozenset(PROTOCOL.keys)
+OLD_FORM = ALL_ASKED - {"performance_framework"}
 
-    evidence = governance.assess(ROW, pd.DataFrame(), HEADINGS, CLOSING, asked)
+
+def _from_files(*files: str) -> pd.DataFrame:
+    """One return from each export file, as the evaluation reads them (by key)."""
+    return pd.DataFrame({"source_file": list(files)})
+
+
+def test_a_question_not_asked_is_neither_evidence_nor_missing():
+    asked = {"paper.csv": OLD_FORM}
+
+    evidence = governance.assess(ROW, _from_files("paper.csv"), HEADINGS, CLOSING, asked)
     shares = governance.completeness(evidence, HEADINGS)
 
-    assert [e.status for e in evidence] == ["evidenced", "missing", "not asked", "evidenced"]
+    assert [e.status for e in evidence] == ["evidenced", "unanswered", "not asked", "evidenced"]
     assert shares["performance_management"] is None  # every item of the heading not asked
     assert shares["overall"] == 0.75  # the mean of risk (0.5) and review (1.0)
+
+
+def test_an_item_is_read_over_the_returns_whose_file_asked_it_and_not_asked_without_one():
+    asked = {"forms.csv": ALL_ASKED, "paper.csv": OLD_FORM}
+    both = _from_files("paper.csv", "forms.csv", "paper.csv")
+
+    asking = governance.asking_returns("performance_framework", both, asked)
+    paper_only = governance.assess(ROW, _from_files("paper.csv"), HEADINGS, CLOSING, asked)
+    mixed = governance.assess(ROW, both, HEADINGS, CLOSING, asked)
+
+    assert asking.index.tolist() == [1]
+    assert governance.asking_returns("risk_register", both, asked).index.tolist() == [0, 1, 2]
+    framework = [e.status for e in paper_only + mixed if e.question == "performance_framework"]
+    assert framework == ["not asked", "unanswered"]
+
+
+def test_a_return_from_a_file_the_column_map_does_not_know_stops_with_what_to_do():
+    with pytest.raises(PipelineError, match="old.csv .*run 01_ingest again"):
+        governance.assess(ROW, _from_files("old.csv"), HEADINGS, CLOSING, {"new.csv": ALL_ASKED})
 
 
 @pytest.mark.parametrize(
@@ -217,8 +291,8 @@ def test_a_high_risk_without_its_controls_is_uncontrolled(level, register, expec
 
 
 def test_a_control_not_asked_is_no_gap():
-    asked = set(PROTOCOL.keys) - {"risk_register"}
-    evidence = governance.assess(ROW, pd.DataFrame(), HEADINGS, CLOSING, asked)
+    asked = {"paper.csv": ALL_ASKED - {"risk_register"}}
+    evidence = governance.assess(ROW, _from_files("paper.csv"), HEADINGS, CLOSING, asked)
 
     assert governance.uncontrolled("High", evidence, CONTROLS) == []
 
@@ -258,7 +332,7 @@ def _one_partnership(**answers) -> tuple[pd.DataFrame, pd.DataFrame]:
     returns = pd.DataFrame(
         [
             dict.fromkeys(PROTOCOL.keys)
-            | {"partnership_id": "PSH-0001", "main_risks": "Funding"}
+            | {"partnership_id": "PSH-0001", "main_risks": "Funding", "source_file": "forms.csv"}
             | dict.fromkeys(statements, 5)
         ]
     )
@@ -274,7 +348,9 @@ def test_a_recommendation_rule_on_uncontrolled_risk_fires():
 
     row = toolkit.evaluate_partnerships(registry, returns, PROTOCOL, kit, as_of=CLOSING).iloc[0]
 
-    assert row["uncontrolled_risk"] and row["risk_controls_missing"] == "no agreed exit strategy"
+    # an exit strategy no officer answered is no control either (D8), worded as unanswered
+    assert row["uncontrolled_risk"]
+    assert row["risk_controls_missing"] == "no answer on an exit strategy"
     assert (row["action"], row["action_reason"]) == ("review", "Uncontrolled risk")
     calm, _ = _one_partnership(risk_level="Medium")
     assert toolkit.evaluate_partnerships(calm, returns, PROTOCOL, kit, as_of=CLOSING).iloc[0][
@@ -283,9 +359,9 @@ def test_a_recommendation_rule_on_uncontrolled_risk_fires():
 
 
 def test_the_evaluation_reads_a_question_not_asked_as_not_asked():
-    registry, returns = _one_partnership(risk_level="Low")
+    registry, returns = _one_partnership(risk_level="Low", performance_framework="No")
     everything = toolkit.evaluate_partnerships(registry, returns, PROTOCOL, TOOLKIT, CLOSING)
-    asked = frozenset(PROTOCOL.keys) - {"performance_framework"}
+    asked = {"forms.csv": OLD_FORM}
 
     row = toolkit.evaluate_partnerships(registry, returns, PROTOCOL, TOOLKIT, CLOSING, asked)
 

@@ -31,7 +31,7 @@ class Accepted:
     config: settings.Settings
     answers: pd.DataFrame
     as_of: dt.date
-    asked: frozenset[str]
+    asked: dict[str, frozenset[str]]
     evaluation: pd.DataFrame  # 03_evaluate with the pinned toolkit
 
 
@@ -39,7 +39,7 @@ def _evaluate(
     config: settings.Settings,
     answers: pd.DataFrame,
     as_of: dt.date,
-    asked: frozenset[str],
+    asked: dict[str, frozenset[str]],
     kit: toolkit.Toolkit,
 ) -> pd.DataFrame:
     """03_evaluate in process: match names, consolidate, evaluate (a first year)."""
@@ -69,7 +69,7 @@ def accepted(tmp_path_factory: pytest.TempPathFactory) -> Accepted:
     validate.write_validation(result, closing, YEAR, root, questionnaire, config.council)
     answers = questionnaire.by_keys(validate.load_valid(YEAR, root, questionnaire))
     as_of = validate.read_closing_date(YEAR, root)
-    asked = ingest.load_asked_questions(YEAR, root, questionnaire)
+    asked = ingest.load_asked_by_file(YEAR, root, questionnaire)
     evaluation = _evaluate(config, answers, as_of, asked, config.toolkit)
     return Accepted(config, answers, as_of, asked, evaluation)
 

@@ -200,10 +200,30 @@ def test_no_outcome_evidence_and_no_scores_is_not_enough_evidence():
 
     row = value_for_money(costed, returns.iloc[:1], TOOLKIT).iloc[0]
 
-    # achievements not reported is judged (poor), but effectiveness needs 2 judged measures
+    # nothing said achieved is not judged either (D18), and effectiveness needs 2 judged
     assert row["vfm_achievements_reported"] == 0 and row["vfm_objectives_answers"] == 0
     assert row["vfm_effectiveness_band"] == NEE
     assert row["vfm_rule"] == "rule 2: effectiveness eq Not enough evidence"
+
+
+def test_a_blank_achievements_answer_is_not_judged_rather_than_poor():
+    costed = _costed([{}, {}])
+    said = _returns(costed)
+    returns = said.assign(
+        achievements=said["achievements"].where(said["partnership_id"] == "PSH-0001")
+    )
+
+    result = value_for_money(costed, returns, TOOLKIT).set_index("partnership_id")
+
+    said_row, blank_row = result.loc["PSH-0001"], result.loc["PSH-0002"]
+    assert said_row["vfm_achievements_reported"] == 2
+    assert blank_row["vfm_achievements_reported"] == 0
+    assert "Achievements reported: Adequate" in said_row["vfm_measures"]
+    assert f"Achievements reported: {NEE}" in blank_row["vfm_measures"]
+    # measured outcomes, P6 strength, objectives 4 (good) with achievements adequate, or
+    # without it: (1 + 0.5 + 1 + 1) / 4 against (1 + 1 + 1) / 3, never a poor 0 added
+    assert said_row["vfm_effectiveness_score"] == 0.875
+    assert blank_row["vfm_effectiveness_score"] == 1.0
 
 
 def test_an_option_banded_none_is_left_unjudged():
@@ -550,7 +570,7 @@ def test_evaluate_partnerships_reviews_a_discretionary_partnership_of_poor_value
     # economy: 2 of the type, no comparison; the other three headings good
     assert (good["vfm_judgement"], good["vfm_rule"][:6]) == ("Good", "rule 6")
     assert good["action"] == "continue"
-    # outcome evidence No, no achievements, P6 concern, objectives 2: effectiveness 0
+    # outcome evidence No, P6 concern, objectives 2 (no achievements: not judged): 0
     assert (poor["vfm_effectiveness_score"], poor["vfm_judgement"]) == (0.0, "Poor")
     assert poor["overall_band"] == "Strength"  # (3.5 + 3.5 + 5 + 5 + 5 + 2) / 6 = 4.0
     assert (poor["action"], poor["action_rule"]) == (

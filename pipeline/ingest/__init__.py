@@ -399,20 +399,32 @@ def missing_questions(column_map: pd.DataFrame, protocol: Protocol) -> pd.DataFr
 
 def asked_questions(column_map: pd.DataFrame, protocol: Protocol) -> frozenset[str]:
     """The keys of the questions the year's exports asked (had a column for): a question
-    added to the survey later is not asked in earlier years, and the evaluation reads it
-    as "not asked" rather than as a blank answer (decision D8)."""
+    added to the survey later is not asked in earlier years (decision D8). Any one export
+    asking it is enough here; the evaluation asks per export file (``asked_by_file``)."""
     missing = set(missing_questions(column_map, protocol)["question_id"])
     return frozenset(q.key for q in protocol.questions if q.id not in missing)
 
 
-def load_asked_questions(
+def asked_by_file(column_map: pd.DataFrame, protocol: Protocol) -> dict[str, frozenset[str]]:
+    """The keys of the questions each export file asked, by file name (the returns'
+    ``source_file``): two exports in one year may be on different forms (an MS Forms
+    export with a new question beside paper returns typed up on the older form), and a
+    partnership reported only on the older form is not asked the new question (D8)."""
+    return {
+        str(file): asked_questions(mapped, protocol)
+        for file, mapped in column_map.groupby("source_file", sort=True)
+    }
+
+
+def load_asked_by_file(
     year: int, root: Path | str | None = None, protocol: Protocol | None = None
-) -> frozenset[str]:
-    """The keys of the questions the year's exports asked, from 01_ingest's column map."""
+) -> dict[str, frozenset[str]]:
+    """The keys of the questions each of the year's export files asked, from 01_ingest's
+    column map."""
     from pipeline import protocol as protocol_module
 
     questionnaire = protocol or protocol_module.load(root)
-    return asked_questions(tables.read("column_map", year, root), questionnaire)
+    return asked_by_file(tables.read("column_map", year, root), questionnaire)
 
 
 def read_exports(year: int, root: Path | str | None = None) -> list[Path]:

@@ -381,7 +381,7 @@ def not_asked_items(toolkit: Toolkit, protocol: Protocol, asked: Iterable[str]) 
 
 def control_gaps(toolkit: Toolkit) -> list[str]:
     """The plain words of each risk control missing, as the governance items word them."""
-    words = {item.question: item.missing for _, item in toolkit.governance.items()}
+    words = {item.question: item.gap() for _, item in toolkit.governance.items()}
     return [words[control] for control in toolkit.risk.uncontrolled.controls]
 
 

@@ -209,7 +209,8 @@ def _governance(kit: Toolkit, protocol: Protocol) -> Part:
             rules.headings[heading].name,
             _question(protocol, item.question),
             item.describe(),
-            item.missing if item.stale is None else f"{item.missing}; older: {item.stale}",
+            item.missing or item.stale or "-",
+            item.unanswered,
         )
         for heading, item in rules.items()
     )
@@ -229,12 +230,23 @@ def _governance(kit: Toolkit, protocol: Protocol) -> Part:
             f"{rules.concern_below:g}; {kit.band_labels['borderline']} in between; "
             f"{kit.band_labels['none']} when nothing was asked.",
             "Missing evidence is listed in the plain words below; a review date is "
-            "counted back from the survey's closing date.",
+            "counted back from the survey's closing date. An item no officer answered is "
+            'not evidence either, but it is worded as unanswered ("no review date given"), '
+            'never as a "no". An item is read over the returns from export files that '
+            "asked its question; when none of a partnership's returns came from such a "
+            'file, it is "not asked" for that partnership.',
         ),
         (
             Table(
-                "Governance evidence items: what counts, and the words shown when missing",
-                ("Heading", "Question", "Counts as evidence when", "Shown when missing"),
+                "Governance evidence items: what counts, and the words shown when it is not "
+                "evidenced",
+                (
+                    "Heading",
+                    "Question",
+                    "Counts as evidence when",
+                    "Shown when the answer is not evidence",
+                    "Shown when no officer answered",
+                ),
                 items,
             ),
             Table(

@@ -4,9 +4,11 @@ and ``risk:`` sections, checked against the protocol, and read for each partners
 The headings are the Audit Commission's for governing partnerships (Governing partnerships,
 2005): rationale and purpose, added value, governance and accountability, performance
 management, finance, risk, exit. Each heading lists evidence items in toolkit.yaml: a
-question (by key), what counts as evidence, and the plain words shown when it is missing.
-A question the year's exports did not ask is "not asked": it is neither evidence nor a gap
-(decision D8).
+question (by key), what counts as evidence, and the plain words shown when it is not
+evidenced: ``missing`` when officers answered and the answer is not evidence, ``unanswered``
+when no officer answered (still not evidence, decision D8, but not read as a "no"). A
+question that none of a partnership's export files asked is "not asked": it is neither
+evidence nor a gap (decision D8).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 import math
 import string
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -27,18 +29,21 @@ from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 
 EvidenceKind = Literal["answer_in", "answered", "within_months", "agree_at_least", "above"]
-Status = Literal["evidenced", "missing", "not asked"]
+Status = Literal["evidenced", "missing", "unanswered", "not asked"]
 EVIDENCED: Status = "evidenced"
 MISSING: Status = "missing"
+UNANSWERED: Status = "unanswered"
 NOT_ASKED: Status = "not asked"
 
-# The settings each kind of evidence takes, and the question types it can read.
+# The settings each kind of evidence takes, and the question types it can read. Every kind
+# takes ``unanswered``; ``missing`` words an answer that is not evidence, so a kind whose
+# only gap is a blank (answered) or a date too old (within_months: stale) does not take it.
 _KIND_SETTINGS: dict[str, tuple[str, ...]] = {
-    "answer_in": ("answers",),
+    "answer_in": ("answers", "missing"),
     "answered": (),
     "within_months": ("months", "stale"),
-    "agree_at_least": ("score",),
-    "above": ("value",),
+    "agree_at_least": ("score", "missing"),
+    "above": ("value", "missing"),
 }
 KIND_TYPES: dict[str, tuple[str, ...]] = {
     "answer_in": ("single",),
@@ -47,7 +52,7 @@ KIND_TYPES: dict[str, tuple[str, ...]] = {
     "agree_at_least": ("agree5",),
     "above": ("money", "number"),
 }
-_OPTIONAL = ("answers", "months", "score", "value", "stale")
+_OPTIONAL = ("answers", "months", "score", "value", "stale", "missing")
 
 # Plain-English descriptions of the measures this module adds to the evaluation, for the
 # generated method documentation (the formulas name toolkit.yaml's settings).
@@ -66,7 +71,10 @@ MEASURES: dict[str, str] = {
     ),
     "governance_evidenced": "Evidence items evidenced, over every heading.",
     "governance_asked": "Evidence items the year's survey asked, over every heading.",
-    "governance_missing": "The plain words of each item not evidenced, heading by heading.",
+    "governance_missing": (
+        "The plain words of each item not evidenced, heading by heading: what the answer "
+        "lacks, or that no officer answered."
+    ),
     "uncontrolled_risk": (
         "True when the partnership's risk (the highest any officer reported) is one of "
         "risk.uncontrolled.levels and any of risk.uncontrolled.controls is not evidenced."
@@ -86,7 +94,8 @@ def _placeholders(text: str) -> set[str]:
 
 class EvidenceItem(Strict):
     """One piece of governance evidence: a question, what counts, and what members read
-    when it is missing.
+    when it is not evidenced (``missing``: answered, but not evidence; ``unanswered``: no
+    officer answered the question).
 
     Kinds: ``answer_in`` (the partnership's answer is one of ``answers``), ``answered`` (a
     non-blank answer), ``within_months`` (a date no more than ``months`` calendar months
@@ -97,7 +106,8 @@ class EvidenceItem(Strict):
 
     question: str
     kind: EvidenceKind
-    missing: str = Field(min_length=1)
+    unanswered: str = Field(min_length=1)
+    missing: str | None = Field(default=None, min_length=1)
     answers: Annotated[tuple[str, ...], Field(strict=False, min_length=1)] | None = None
     months: int | None = Field(default=None, ge=1)
     score: float | None = None
@@ -116,9 +126,15 @@ class EvidenceItem(Strict):
                 raise ValueError(f"kind {self.kind} needs '{setting}'")
         if self.stale is not None and _placeholders(self.stale) - {"date"}:
             raise ValueError("stale may name only {date} (the month last reported)")
-        if _placeholders(self.missing):
-            raise ValueError("missing is plain words: it names no setting in braces")
+        for words in ("missing", "unanswered"):
+            if _placeholders(getattr(self, words) or ""):
+                raise ValueError(f"{words} is plain words: it names no setting in braces")
         return self
+
+    def gap(self) -> str:
+        """The words of an answer that is not evidence (for a date, its stale words with
+        ``{date}``; for a question that only needs answering, its unanswered words)."""
+        return self.missing or self.stale or self.unanswered
 
     def describe(self) -> str:
         """What counts as evidence, in plain English (for the method documentation)."""
@@ -277,7 +293,7 @@ class Evidence:
     heading: str
     question: str
     status: Status
-    words: str | None  # what is missing, in plain words (None unless missing)
+    words: str | None  # what is missing, in plain words (None when evidenced or not asked)
 
 
 def _blank(value: Any) -> bool:
@@ -315,30 +331,57 @@ def _partnership_answer(key: str, row: pd.Series, returns: pd.DataFrame) -> Any:
 
 def read_item(
     item: EvidenceItem, row: pd.Series, returns: pd.DataFrame, as_of: dt.date
-) -> str | None:
-    """None when the partnership evidences the item, else the plain words of what is missing.
+) -> tuple[Status, str | None]:
+    """Whether the partnership evidences the item, with the plain words when it does not:
+    ``unanswered`` when no officer answered the question, else ``missing`` (or ``stale``).
 
     ``row`` is its registry row (answers by key); ``returns`` its returns (agree5 statements
     are per return: the mean of its officers' answers is compared, decision D8)."""
     if item.kind == "agree_at_least":
         column = returns[item.question] if item.question in returns else pd.Series(dtype=float)
         answers = pd.to_numeric(column, errors="coerce").dropna()
-        enough = not answers.empty and float(answers.mean()) >= (item.score or 0)
-        return None if enough else item.missing
+        if answers.empty:
+            return UNANSWERED, item.unanswered
+        enough = float(answers.mean()) >= (item.score or 0)
+        return (EVIDENCED, None) if enough else (MISSING, item.missing)
     answer = _partnership_answer(item.question, row, returns)
     if _blank(answer):
-        return item.missing
+        return UNANSWERED, item.unanswered
     if item.kind == "answer_in":
-        return None if answer in (item.answers or ()) else item.missing
-    if item.kind == "answered":
-        return None
-    if item.kind == "above":
+        evidenced = answer in (item.answers or ())
+    elif item.kind == "answered":
+        evidenced = True
+    elif item.kind == "above":
         number = pd.to_numeric(pd.Series([answer]), errors="coerce").iloc[0]
-        return None if not math.isnan(number) and number > (item.value or 0) else item.missing
-    reported = dt.date.fromisoformat(str(answer)[:10])
-    if reported >= months_before(as_of, item.months or 0):
-        return None
-    return (item.stale or item.missing).format(date=f"{reported:%B %Y}")
+        evidenced = not math.isnan(number) and number > (item.value or 0)
+    else:
+        reported = dt.date.fromisoformat(str(answer)[:10])
+        if reported >= months_before(as_of, item.months or 0):
+            return EVIDENCED, None
+        return MISSING, item.gap().format(date=f"{reported:%B %Y}")
+    return (EVIDENCED, None) if evidenced else (MISSING, item.gap())
+
+
+def asking_returns(
+    question: str, returns: pd.DataFrame, asked: Mapping[str, Collection[str]] | None
+) -> pd.DataFrame:
+    """The returns whose export file asked the question (by ``source_file``); every return
+    when ``asked`` is None. ``asked``: each export file's question keys (ingest.asked_by_file).
+    """
+    if asked is None:
+        return returns
+    if "source_file" not in returns:
+        if not returns.empty:
+            raise ValueError("returns need source_file to be read against the files that asked")
+        return returns
+    files = returns["source_file"]
+    unknown = sorted(set(files) - set(asked))
+    if unknown:
+        raise PipelineError(
+            f"Returns from {', '.join(map(str, unknown))} are not in the year's column map; "
+            "run 01_ingest again so that every return's export file is known."
+        )
+    return returns[[question in asked[file] for file in files]]
 
 
 def assess(
@@ -346,17 +389,22 @@ def assess(
     returns: pd.DataFrame,
     governance: Governance,
     as_of: dt.date,
-    asked: Collection[str] | None = None,
+    asked: Mapping[str, Collection[str]] | None = None,
 ) -> list[Evidence]:
-    """Every evidence item for one partnership, in the toolkit's order. A question outside
-    ``asked`` (the keys the year's exports had a column for; None: all) is "not asked"."""
+    """Every evidence item for one partnership, in the toolkit's order.
+
+    ``asked`` maps each export file to the question keys it had a column for (None: every
+    file asked everything). An item is read over the returns whose file asked its question
+    only, and is "not asked" when none did: a partnership reported only on an older form
+    is not marked down for a question that form did not have."""
     found = []
     for heading, item in governance.items():
-        if asked is not None and item.question not in asked:
+        asking = asking_returns(item.question, returns, asked)
+        if asked is not None and asking.empty:
             found.append(Evidence(heading, item.question, NOT_ASKED, None))
             continue
-        words = read_item(item, row, returns, as_of)
-        found.append(Evidence(heading, item.question, MISSING if words else EVIDENCED, words))
+        status, words = read_item(item, row, asking, as_of)
+        found.append(Evidence(heading, item.question, status, words))
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +170,12 @@ def assess_governance(
     returns: pd.DataFrame,
     toolkit: Toolkit,
     as_of: dt.date,
-    asked: Collection[str] | None = None,
+    asked: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, Any]:
     """One partnership's governance by heading and its risk controls, as evaluation columns.
 
-    ``row`` is its registry row, ``returns`` its returns (by key), ``asked`` the question
-    keys the year's exports had a column for (None: every question)."""
+    ``row`` is its registry row, ``returns`` its returns (by key, with source_file),
+    ``asked`` each export file's question keys (None: every file asked every question)."""
     kit = toolkit.governance
     evidence = governance.assess(row, returns, kit, as_of, asked)
     shares = governance.completeness(evidence, kit)
@@ -257,16 +257,16 @@ def evaluate_partnerships(
     protocol: Protocol,
     toolkit: Toolkit,
     as_of: dt.date,
-    asked: Collection[str] | None = None,
+    asked: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """Score every partnership and recommend an action, with the rule that produced it.
 
     Needs the registry (consolidate_returns) and the accepted returns with partnership_id.
     Returns one row per partnership: costs, principle and overall scores with bands,
     governance by heading, risk and its controls, equality, key-partnership criteria,
-    action and reason. ``asked``: the question keys the year's exports had a column for
-    (ingest.asked_questions; None: every question), so that a question added to the
-    survey later reads "not asked" in earlier years.
+    action and reason. ``asked``: each export file's question keys (ingest.asked_by_file;
+    None: every file asked every question), so that a question added to the survey later
+    reads "not asked" for a partnership none of whose returns came from a file asking it.
     """
     principles = score_principles(returns, protocol, toolkit)
     equality = score_equality(returns, toolkit)

@@ -244,9 +244,12 @@ class MeasureText:
 
 
 def _text(value: object) -> object:
-    """A setting as a formula states it: answers with their bands, lists joined."""
+    """A setting as a formula states it: answers with their bands (the band "none" as "not
+    judged"), lists joined."""
     if isinstance(value, dict):
-        return ", ".join(f"{answer} {band}" for answer, band in value.items())
+        return ", ".join(f"{answer} {_text(band)}" for answer, band in value.items())
+    if value == "none":
+        return "not judged"
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return value
@@ -325,8 +328,8 @@ MEASURES: tuple[Measure, ...] = (
         "Achievements reported",
         "Whether any officer said what the partnership achieved in the year (the text "
         "itself is not scored).",
-        "any non-blank answer to {achievements_question}: {achievements_reported}; none: "
-        "{achievements_not_reported}",
+        "any non-blank answer to {achievements_question}: {achievements_reported}; no "
+        "answer from any return: {achievements_not_reported}",
     ),
     Measure(
         "effectiveness",
