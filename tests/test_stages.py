@@ -171,6 +171,7 @@ def test_a_question_is_not_asked_of_a_partnership_none_of_whose_returns_had_it(r
     assert evaluation.loc["Gamma Group", "governance_evidenced"] == 0
 
 
+@pytest.mark.e2e
 def test_the_evaluate_notebook_reads_each_export_file_as_asking_its_own_questions(root):
     _two_forms(root)
     config = run_stages(root)
