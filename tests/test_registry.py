@@ -517,6 +517,110 @@ def test_a_different_pair_aliased_to_one_registry_name_is_refused(tmp_path):
     assert "\n" not in str(raised.value)
 
 
+def _write_aliases(root, text):
+    (root / "config").mkdir(exist_ok=True)
+    (root / "config" / "aliases.yaml").write_text(text)
+
+
+def test_a_different_pair_aliased_to_one_registry_name_names_its_line(tmp_path):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  A Board: T Board\ndifferent:\n  - [X Board, Y Board]\n"
+        "  - [A Board, Northmoor T Board]\n",
+    )
+
+    with pytest.raises(PipelineError) as raised:
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    assert str(raised.value).startswith(
+        f"{tmp_path / 'config' / 'aliases.yaml'}: different[1] (line 5): "
+        "['A Board', 'Northmoor T Board'] names one partnership"
+    )
+
+
+def test_a_different_pair_of_one_normalised_name_is_refused(tmp_path):
+    _write_aliases(tmp_path, "different:\n  - [HWB, Health & Wellbeing Board]\n")
+
+    with pytest.raises(PipelineError, match=r"different\[0\] \(line 2\): .*one name once"):
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "hwb",  # the same key in another case
+        "Health & Wellbeing Board",  # the acronym's expansion
+    ],
+)
+def test_two_aliases_alike_once_normalised_with_different_targets_are_refused(tmp_path, other):
+    _write_aliases(
+        tmp_path,
+        f"aliases:\n  HWB: Health and Wellbeing Board\n  {other}: Northmoor Local Resilience Forum\n",
+    )
+
+    with pytest.raises(PipelineError) as raised:
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    message = str(raised.value)
+    assert f"aliases.{other} (line 3): '{other}' is the same name as 'HWB'" in message
+    assert "(aliases.HWB, line 2)" in message
+    assert "\n" not in message
+
+
+def test_two_aliases_alike_with_one_target_are_accepted(tmp_path):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  HWB: Health and Wellbeing Board\n  hwb: Northmoor Health & Wellbeing Board\n",
+    )
+
+    decisions = registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    assert len(decisions.aliases) == 2
+
+
+def test_conflicting_aliases_never_merge_two_partnerships():
+    decisions = registry.Decisions(
+        aliases={
+            "HWB": "Health and Wellbeing Board",
+            "hwb": "Northmoor Local Resilience Forum",
+        }
+    )
+
+    with pytest.raises(PipelineError, match="same name as 'HWB'"):
+        _ids(["Health and Wellbeing Board", "Northmoor Local Resilience Forum"], decisions)
+
+
+def test_a_chain_of_aliases_is_refused_with_the_alias_to_write(tmp_path):
+    _write_aliases(tmp_path, "aliases:\n  A Board: B Board\n  B Board: C Board\n")
+
+    with pytest.raises(PipelineError) as raised:
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    message = str(raised.value)
+    assert "aliases.A Board (line 2): its registry name 'B Board' is itself aliased" in message
+    assert "'B Board': 'C Board', aliases.B Board, line 3)" in message
+    assert "Write 'A Board: C Board'" in message
+
+
+def test_a_loop_of_aliases_is_refused(tmp_path):
+    _write_aliases(tmp_path, "aliases:\n  A Board: B Board\n  b board: A Board\n")
+
+    with pytest.raises(PipelineError, match=r"aliases\.A Board \(line 2\): .*aliased back"):
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+
+def test_an_alias_to_its_own_spelling_is_no_chain(tmp_path):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  HWB: Health & Wellbeing Board\n"
+        "  Health and Wellbeing Board: Health & Wellbeing Board\n",
+    )
+
+    decisions = registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    assert len(decisions.aliases) == 2
+
+
 def test_match_names_refuses_contradictory_decisions():
     decisions = registry.Decisions(
         aliases={"Northmoor A Board": "T Board", "B Board": "T Board"},
