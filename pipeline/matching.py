@@ -70,8 +70,8 @@ from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 from pipeline.toolkit import NameEvidence, Toolkit
+from pipeline.toolkit.model import STOP_WORDS
 
-STOP_WORDS = frozenset({"and", "of", "for", "the", "on", "in", "to", "a"})
 CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B gets the rest
 ACRONYM_SCORE = 100.0
 MAX_BLOCK = 400  # an index key shared by more names than this is too common to pair in full
