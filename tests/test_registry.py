@@ -753,14 +753,49 @@ def test_evidence_adds_the_partner_share_and_a_directorate_and_service_in_common
 
     assert found.score == 85.0 + 4 * 0.5 + 1 + 1
     assert (found.partners_in_common, found.same_directorate, found.same_service) == (2, True, True)
-    assert found.evidence_for == "2 partner(s) in common (0.50); same directorate; same service"
+    assert found.evidence_for == (
+        "2 partner(s) in common (0.50): +2; same directorate: +1; same service: +1"
+    )
 
 
 def test_a_directorate_in_common_without_a_partner_in_common_adds_nothing():
     a = _evidence(["police"], ["Resources"], ["Resources / ict"])
     b = _evidence(["nhs"], ["Resources"], ["Resources / ict"])
 
-    assert matching.support(85.0, a, b, SETTINGS, same_at=92).score == 85.0
+    found = matching.support(85.0, a, b, SETTINGS, same_at=92)
+
+    assert found.score == 85.0
+    assert found.evidence_for == (
+        "same directorate (no partner in common: not counted); "
+        "same service (no partner in common: not counted)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "why"), [(79.9, "word score below 80"), (92.0, "word score at or above 92")]
+)
+def test_evidence_outside_the_band_is_listed_as_not_counted(word, why):
+    a = _evidence(["police", "nhs"], ["Resources"])
+    b = _evidence(["police"], ["Resources"])
+
+    found = matching.support(word, a, b, SETTINGS, same_at=92)
+
+    assert found.score == word
+    assert (
+        found.evidence_for
+        == f"not counted ({why}): 1 partner(s) in common (0.50); same directorate"
+    )
+
+
+def test_evidence_against_outside_the_band_is_listed_as_not_counted():
+    a, b = _evidence(["police"], ["Resources"]), _evidence(["nhs"], ["Public Health"])
+
+    found = matching.support(79.0, a, b, SETTINGS, same_at=92)
+
+    assert found.score == 79.0
+    assert found.evidence_against == (
+        "not counted (word score below 80): no directorate or partner in common"
+    )
 
 
 def test_no_directorate_and_no_partner_in_common_lowers_the_pair():
@@ -769,7 +804,7 @@ def test_no_directorate_and_no_partner_in_common_lowers_the_pair():
     found = matching.support(85.0, a, b, SETTINGS, same_at=92)
 
     assert found.score == 85.0 - 6
-    assert found.evidence_against == "no directorate or partner in common"
+    assert found.evidence_against == "no directorate or partner in common: -6"
 
 
 def test_names_whose_officers_gave_no_partners_are_not_lowered():
@@ -840,7 +875,9 @@ def test_a_grey_band_pair_without_evidence_is_listed_with_its_score_before_and_a
     assert matched.names["partnership_id"].nunique() == 2
     assert pair["word_score"] == _word_score(*GREY)
     assert pair["score"] == pair["word_score"] - TOOLKIT.name_evidence.against
-    assert pair["evidence_against"] == "no directorate or partner in common"
+    assert pair["evidence_against"] == (
+        f"no directorate or partner in common: -{TOOLKIT.name_evidence.against:g}"
+    )
     assert list(matched.unsure_pairs.columns) == list(tables.table("unsure_pairs").columns)
 
 
