@@ -404,9 +404,7 @@ def match_names(
         )
     decisions = _as_decisions(aliases)
     rules = matching.rules_for(toolkit, _council_forms(council))
-    check_decisions(
-        decisions, lambda n: matching.normalise(n, rules).key, decisions.lineage.source
-    )
+    check_decisions(decisions, lambda n: matching.normalise(n, rules).key, decisions.lineage.source)
     typed = _typed_names(returns)
     normal = {t: matching.normalise(t, rules) for t in sorted(set(typed))}
     keys = typed.map(lambda t: normal[t].key)
@@ -581,7 +579,8 @@ def _unsure_pairs(
     toolkit: Toolkit,
 ) -> pd.DataFrame:
     """Every pair of names scoring from unsure_from (after the evidence) that ended in
-    different partnerships (and the analyst has not decided), with the word score and the
+    different partnerships (and the analyst has not decided: no alias for either name, no
+    ``different`` pair or split between the two partnerships), with the word score and the
     evidence for and against: acronym, partner organisations named under both, a
     directorate or service in common; by score, then names."""
     spellings: dict[str, list[str]] = defaultdict(list)
@@ -594,13 +593,17 @@ def _unsure_pairs(
             spelt[key] = _spelling(spellings[key])
         return spelt[key]
 
+    # the analyst kept these partnerships apart: no pair of their names is asked again
+    decided = {frozenset(clusters.find(i) for i in pair) for pair in apart}
     records = []
     for pair in scored:
         a, b = pair.a, pair.b
-        if pair.score < toolkit.unsure_from or frozenset((at[a], at[b])) in apart:
+        if pair.score < toolkit.unsure_from:
             continue
         root_a, root_b = clusters.find(at[a]), clusters.find(at[b])
         if root_a == root_b or not spellings.get(a) or not spellings.get(b):
+            continue
+        if frozenset((root_a, root_b)) in decided:
             continue
         found = pair.support
         records.append(
@@ -624,6 +627,15 @@ def _unsure_pairs(
         return frame
     frame = frame.sort_values(["score", "name_a", "name_b"], ascending=[False, True, True])
     return frame.reset_index(drop=True)
+
+
+def pairs_awaiting_decision(unsure_pairs: pd.DataFrame) -> int:
+    """How many decisions the unsure list asks of the analyst: its distinct pairs of
+    partnerships (``partnership_a``, ``partnership_b``, either order). Two spellings of one
+    partnership listed against another are one decision: one alias or one ``different``
+    pair settles both."""
+    pairs = zip(unsure_pairs["partnership_a"], unsure_pairs["partnership_b"], strict=True)
+    return len({frozenset((str(a), str(b))) for a, b in pairs})
 
 
 def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:

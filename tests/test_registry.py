@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import HOUSING_NAMES
 from wordfreq import zipf_frequency
 
 from pipeline import council, ingest, matching, protocol, registry, tables, toolkit
@@ -555,7 +556,8 @@ def test_a_different_pair_of_one_normalised_name_is_refused(tmp_path):
 def test_two_aliases_alike_once_normalised_with_different_targets_are_refused(tmp_path, other):
     _write_aliases(
         tmp_path,
-        f"aliases:\n  HWB: Health and Wellbeing Board\n  {other}: Northmoor Local Resilience Forum\n",
+        "aliases:\n  HWB: Health and Wellbeing Board\n"
+        f"  {other}: Northmoor Local Resilience Forum\n",
     )
 
     with pytest.raises(PipelineError) as raised:
@@ -629,6 +631,41 @@ def test_match_names_refuses_contradictory_decisions():
 
     with pytest.raises(PipelineError, match="aliases"):
         _ids(["A Board", "B Board"], decisions)
+
+
+def test_two_spellings_against_one_partnership_are_one_decision():
+    returns = _returns([{"partnership_name": n} for n in HOUSING_NAMES])
+
+    matched = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+
+    pairs = matched.unsure_pairs
+    assert len(pairs) == 2  # the list keeps each typed pair
+    assert len(pairs[["partnership_a", "partnership_b"]].drop_duplicates()) == 1
+    assert registry.pairs_awaiting_decision(pairs) == 1
+
+
+def test_a_different_pair_settles_every_spelling_of_the_two_partnerships():
+    returns = _returns([{"partnership_name": n} for n in HOUSING_NAMES])
+    decided = registry.Decisions(different=((HOUSING_NAMES[0], HOUSING_NAMES[1]),))
+
+    matched = registry.match_names(returns, TOOLKIT, decided, council=COUNCIL)
+
+    assert matched.unsure_pairs.empty
+    assert (
+        matched.names.set_index("typed_name")["partnership_id"].nunique() == len(HOUSING_NAMES) - 1
+    )
+
+
+def test_pairs_awaiting_decision_counts_distinct_pairs_of_partnerships_either_way():
+    pairs = pd.DataFrame(
+        {
+            "partnership_a": ["PSH-0001", "PSH-0002", "PSH-0001", "PSH-0001"],
+            "partnership_b": ["PSH-0002", "PSH-0001", "PSH-0003", "PSH-0002"],
+        }
+    )
+
+    assert registry.pairs_awaiting_decision(pairs) == 2
+    assert registry.pairs_awaiting_decision(pairs.iloc[:0]) == 0
 
 
 def test_a_missing_or_numeric_name_is_its_own_partnership():
