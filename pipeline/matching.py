@@ -70,8 +70,8 @@ from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 from pipeline.toolkit import NameEvidence, Toolkit
+from pipeline.toolkit.model import STOP_WORDS
 
-STOP_WORDS = frozenset({"and", "of", "for", "the", "on", "in", "to", "a"})
 CONTAINED_SHARE = 0.75  # weight of S/A (the smaller side) in the score; S/B gets the rest
 ACRONYM_SCORE = 100.0
 MAX_BLOCK = 400  # an index key shared by more names than this is too common to pair in full
@@ -591,43 +591,62 @@ class Support:
     partner_share: float  # Jaccard of the two names' partner organisations
     same_directorate: bool
     same_service: bool
-    evidence_for: str  # e.g. "3 partners in common (0.60); same directorate"
-    evidence_against: str  # e.g. "no directorate or partner in common"
+    evidence_for: str  # e.g. "3 partner(s) in common (0.60): +2.4; same directorate: +1"
+    evidence_against: str  # e.g. "no directorate or partner in common: -6"
+
+
+def _signed(amount: float) -> str:
+    return f"{'-' if amount < 0 else '+'}{abs(round(amount, 2)):g}"
 
 
 def support(
     word_score: float, a: Evidence, b: Evidence, settings: NameEvidence, same_at: float
 ) -> Support:
     """The pair's word score moved by the evidence (module docstring), only when the words
-    alone leave it from ``settings.applies_from`` up to ``same_at``."""
+    alone leave it from ``settings.applies_from`` up to ``same_at``. The evidence for and
+    against says what each item added or took off ("same directorate: +1"), or why it was
+    not counted (a directorate without a partner in common; a word score outside the band)."""
     shared = a.partners & b.partners
     named = a.partners | b.partners
     share = len(shared) / len(named) if named else 0.0
     same_directorate = bool(a.directorates & b.directorates)
     same_service = bool(a.services & b.services)
-    found = []
-    if shared:
-        found.append(f"{len(shared)} partner(s) in common ({share:.2f})")
-    if same_directorate:
-        found.append("same directorate")
-    if same_service:
-        found.append("same service")
     answered = bool(a.partners and b.partners and a.directorates and b.directorates)
     apart = answered and not shared and not same_directorate
-    against = "no directorate or partner in common" if apart else ""
+    # (what was found, what it adds; None: found but no sign alone)
+    items: list[tuple[str, float | None]] = []
+    if shared:
+        items.append(
+            (f"{len(shared)} partner(s) in common ({share:.2f})", settings.partners * share)
+        )
+    # a directorate or service reports many partnerships: alone it is no sign of one
+    if same_directorate:
+        items.append(("same directorate", settings.directorate if shared else None))
+    if same_service:
+        items.append(("same service", settings.service if shared else None))
+    against = ("no directorate or partner in common", -settings.against) if apart else None
     value = word_score
     if settings.applies_from <= word_score < same_at:
-        # a directorate or service reports many partnerships: alone it is no sign of one
-        value += settings.partners * share
-        value += settings.directorate if shared and same_directorate else 0.0
-        value += settings.service if shared and same_service else 0.0
-        value -= settings.against if apart else 0.0
+        value += sum(amount or 0.0 for _, amount in items) + (against[1] if against else 0.0)
+        found = "; ".join(
+            f"{text}: {_signed(amount)}"
+            if amount is not None
+            else f"{text} (no partner in common: not counted)"
+            for text, amount in items
+        )
+        lost = f"{against[0]}: {_signed(against[1])}" if against else ""
+    else:
+        side = "below" if word_score < settings.applies_from else "at or above"
+        bound = settings.applies_from if word_score < settings.applies_from else same_at
+        note = f"not counted (word score {side} {bound:g}): "
+        found = note + "; ".join(text for text, _ in items) if items else ""
+        lost = note + against[0] if against else ""
     return Support(
         score=round(min(100.0, max(0.0, value)), 1),
         partners_in_common=len(shared),
         partner_share=round(share, 3),
         same_directorate=same_directorate,
         same_service=same_service,
-        evidence_for="; ".join(found),
-        evidence_against=against,
+        evidence_for=found,
+        evidence_against=lost,
     )

@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import Field
 
 from pipeline import lineage, matching, paths, tables
-from pipeline.config import Strict, load_model_with_lines
+from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.council import Council
 from pipeline.errors import PipelineError
 from pipeline.lineage import History, Lineage, Merge, Split
@@ -104,23 +104,86 @@ class _AliasesFile(Strict):
     merges: Annotated[tuple[Merge, ...], Field(strict=False)] = ()
 
 
+def _alias_targets(
+    decisions: Decisions,
+    key: Callable[[str], str],
+    fail: Callable[[KeyPath, str], PipelineError],
+    lines: Mapping[KeyPath, int],
+) -> dict[str, str]:
+    """Each aliased name's normalised key -> its target's normalised key. Refused, in one
+    line: two alias names alike once normalised ("HWB" and "hwb", or an acronym and its
+    expansion) that name different partnerships, and a chain (A -> B, B -> C: B is not a
+    registry name, so which name A takes is the analyst's to write)."""
+
+    def at(name: str) -> str:
+        line = lines.get(("aliases", name))
+        return f"aliases.{name}, line {line}" if line else f"aliases.{name}"
+
+    first: dict[str, str] = {}  # normalised key -> the alias name written first
+    targets: dict[str, str] = {}
+    for name, target in decisions.aliases.items():
+        source, goal = key(name), key(target)
+        if source in targets and targets[source] != goal:
+            other = first[source]
+            raise fail(
+                ("aliases", name),
+                f"'{name}' is the same name as '{other}' once normalised ({at(other)}), "
+                f"but '{name}' names '{target}' and '{other}' names "
+                f"'{decisions.aliases[other]}': keep one of them.",
+            )
+        first.setdefault(source, name)
+        targets[source] = goal
+    for name, target in decisions.aliases.items():
+        goal = key(target)
+        if targets.get(goal, goal) != goal:
+            other = first[goal]
+            if targets[goal] == key(name):
+                raise fail(
+                    ("aliases", name),
+                    f"its registry name '{target}' is aliased back to it ('{other}': "
+                    f"'{decisions.aliases[other]}', {at(other)}): keep one of the two.",
+                )
+            raise fail(
+                ("aliases", name),
+                f"its registry name '{target}' is itself aliased ('{other}': "
+                f"'{decisions.aliases[other]}', {at(other)}): a chain of aliases. Write "
+                f"'{name}: {decisions.aliases[other]}' if that is its registry name.",
+            )
+    return targets
+
+
 def check_decisions(
     decisions: Decisions,
     key: Callable[[str], str],
     path: Path | str = "config/aliases.yaml",
     id_prefix: str | None = None,
 ) -> None:
-    """Refuse a ``different`` pair whose two names are aliased to one registry name (or one
-    to the other), names compared by ``key`` (the normalised name), and splits and merges
-    that contradict themselves or the aliases (``lineage.check_lineage``): one line."""
-    targets = {key(k): key(v) for k, v in decisions.aliases.items()}
+    """Refuse, in one line naming the file, key and line, decisions that contradict
+    themselves, names compared by ``key`` (the normalised name): two aliases alike once
+    normalised with different targets, a chain of aliases (``_alias_targets``), a
+    ``different`` pair that is one name once normalised or whose two names are aliased to
+    one registry name (or one to the other), and splits and merges that contradict
+    themselves or the aliases (``lineage.check_lineage``)."""
+    lines = dict(decisions.lineage.lines)
+
+    def fail(location: KeyPath, problem: str) -> PipelineError:
+        return PipelineError(config_error(Path(path), location, problem, lines))
+
+    targets = _alias_targets(decisions, key, fail, lines)
     lineage.check_lineage(decisions.lineage, lambda n: targets.get(key(n), key(n)), id_prefix)
-    for a, b in decisions.different:
+    for i, (a, b) in enumerate(decisions.different):
         ka, kb = key(a), key(b)
-        if (ka in targets or kb in targets) and targets.get(ka, ka) == targets.get(kb, kb):
-            raise PipelineError(
-                f"{path}: the different pair ['{a}', '{b}'] names one partnership: aliases "
-                "give both the same registry name. Remove the pair or one of the aliases."
+        if ka == kb:
+            raise fail(
+                ("different", i),
+                f"['{a}', '{b}'] are one name once normalised (case, punctuation, acronyms "
+                "and the council's name aside), so they cannot be kept apart. Remove the pair.",
+            )
+        if targets.get(ka, ka) == targets.get(kb, kb):
+            raise fail(
+                ("different", i),
+                f"['{a}', '{b}'] names one partnership: aliases give both the same registry "
+                "name. Remove the pair or one of the aliases.",
             )
 
 
@@ -341,7 +404,7 @@ def match_names(
         )
     decisions = _as_decisions(aliases)
     rules = matching.rules_for(toolkit, _council_forms(council))
-    check_decisions(decisions, lambda n: matching.normalise(n, rules).key)
+    check_decisions(decisions, lambda n: matching.normalise(n, rules).key, decisions.lineage.source)
     typed = _typed_names(returns)
     normal = {t: matching.normalise(t, rules) for t in sorted(set(typed))}
     keys = typed.map(lambda t: normal[t].key)
@@ -516,7 +579,8 @@ def _unsure_pairs(
     toolkit: Toolkit,
 ) -> pd.DataFrame:
     """Every pair of names scoring from unsure_from (after the evidence) that ended in
-    different partnerships (and the analyst has not decided), with the word score and the
+    different partnerships (and the analyst has not decided: no alias for either name, no
+    ``different`` pair or split between the two partnerships), with the word score and the
     evidence for and against: acronym, partner organisations named under both, a
     directorate or service in common; by score, then names."""
     spellings: dict[str, list[str]] = defaultdict(list)
@@ -529,13 +593,17 @@ def _unsure_pairs(
             spelt[key] = _spelling(spellings[key])
         return spelt[key]
 
+    # the analyst kept these partnerships apart: no pair of their names is asked again
+    decided = {frozenset(clusters.find(i) for i in pair) for pair in apart}
     records = []
     for pair in scored:
         a, b = pair.a, pair.b
-        if pair.score < toolkit.unsure_from or frozenset((at[a], at[b])) in apart:
+        if pair.score < toolkit.unsure_from:
             continue
         root_a, root_b = clusters.find(at[a]), clusters.find(at[b])
         if root_a == root_b or not spellings.get(a) or not spellings.get(b):
+            continue
+        if frozenset((root_a, root_b)) in decided:
             continue
         found = pair.support
         records.append(
@@ -559,6 +627,15 @@ def _unsure_pairs(
         return frame
     frame = frame.sort_values(["score", "name_a", "name_b"], ascending=[False, True, True])
     return frame.reset_index(drop=True)
+
+
+def pairs_awaiting_decision(unsure_pairs: pd.DataFrame) -> int:
+    """How many decisions the unsure list asks of the analyst: its distinct pairs of
+    partnerships (``partnership_a``, ``partnership_b``, either order). Two spellings of one
+    partnership listed against another are one decision: one alias or one ``different``
+    pair settles both."""
+    pairs = zip(unsure_pairs["partnership_a"], unsure_pairs["partnership_b"], strict=True)
+    return len({frozenset((str(a), str(b))) for a, b in pairs})
 
 
 def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 """Shared by the report tests (test_report_metrics, test_report_sections): the pinned toolkit
-they read and a way to add an action to it.
+they read and a way to add an action to it; and names the registry and stage tests share.
 
 A plain module, not a test module, so that importing it collects no tests. KIT starts from
 the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml, so that
@@ -58,3 +58,34 @@ def with_action(kit: toolkit.Toolkit, name: str, action: Action, before: str) ->
             actions[name] = action
         actions[existing] = value
     return dataclasses.replace(kit, actions=actions)
+
+
+# Two spellings of one partnership, each close to another partnership's name (the sample's
+# "Northmoor Housing Partnership" against "Supported"/"Supporetd Housing Programme"); the
+# other names give the words their weight among the year's names.
+HOUSING_NAMES = [
+    "Northmoor Housing Partnership",
+    "Northmoor Supported Housing Programme",
+    "Northmoor Supporetd Housing Programme",
+    *(
+        f"Northmoor {words}"
+        for words in [
+            "Schools Forum",
+            "Flood Risk Board",
+            "Tourism Alliance",
+            "Museums Trust",
+            "Libraries Network",
+            "Coroners Panel",
+            "Airport Consultative Committee",
+            "Rail Users Group",
+            "Waste Strategy Board",
+            "Archives Service",
+            "Music Hub",
+            "Sports Partnership",
+            "Arts Council Panel",
+            "Bus Operators Forum",
+            "Canal Restoration Trust",
+            "Heritage Lottery Panel",
+        ]
+    ),
+]

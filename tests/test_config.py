@@ -825,6 +825,59 @@ def test_a_wrong_matching_evidence_or_real_words_setting_is_one_line(
     assert words in message and "\n" not in message
 
 
+@pytest.mark.parametrize(
+    ("new", "words"),
+    [
+        ('    CSP: ""', "expands to no words"),
+        ("    CSP: ' - '", "expands to no words"),
+        ("    CSP: The Partnership Board", "only generic or ignored words"),
+        ("    CSP: Partnerships of the Forum", "only generic or ignored words"),
+    ],
+)
+def test_an_acronym_without_a_distinguishing_expansion_is_one_line(tmp_path, new, words):
+    old = "    CSP: Community Safety Partnership"
+    root = _config_with(tmp_path, "toolkit.yaml", old, new)
+
+    with pytest.raises(PipelineError) as caught:
+        settings.load(root)
+
+    message = str(caught.value)
+    line = _line_of(root, "toolkit.yaml", new)
+    assert message.startswith(f"{paths.toolkit_file(root)}: matching.acronyms.CSP (line {line})")
+    assert words in message and "\n" not in message
+
+
+def test_an_acronym_with_one_distinguishing_word_loads(tmp_path):
+    root = _config_with(
+        tmp_path, "toolkit.yaml", "    CSP: Community Safety Partnership", "    CSP: Safety Board"
+    )
+
+    assert settings.load(root).toolkit.acronyms["csp"] == "Safety Board"
+
+
+def test_more_priorities_than_the_question_offers_is_refused(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "min_priorities: 3}", "min_priorities: 30}")
+
+    with pytest.raises(PipelineError) as caught:
+        settings.load(root)
+
+    message = str(caught.value)
+    line = _line_of(root, "toolkit.yaml", "min_priorities: 30}")
+    assert message.startswith(
+        f"{paths.toolkit_file(root)}: key_partnerships.criteria.priorities.min_priorities "
+        f"(line {line}): is 30 but the priorities question has 4 options"
+    )
+    assert "\n" not in message
+
+
+def test_as_many_priorities_as_the_question_offers_is_reachable(tmp_path):
+    root = _config_with(tmp_path, "toolkit.yaml", "min_priorities: 3}", "min_priorities: 4}")
+
+    criteria = settings.load(root).toolkit.key_criteria
+
+    assert next(c for c in criteria if c.name == "priorities").settings == {"min_priorities": 4}
+
+
 def test_evidence_that_could_never_count_is_refused(tmp_path):
     root = _config_with(tmp_path, "toolkit.yaml", "    applies_from: 80 ", "    applies_from: 92 ")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import HOUSING_NAMES
 from wordfreq import zipf_frequency
 
 from pipeline import council, ingest, matching, protocol, registry, tables, toolkit
@@ -517,6 +518,111 @@ def test_a_different_pair_aliased_to_one_registry_name_is_refused(tmp_path):
     assert "\n" not in str(raised.value)
 
 
+def _write_aliases(root, text):
+    (root / "config").mkdir(exist_ok=True)
+    (root / "config" / "aliases.yaml").write_text(text)
+
+
+def test_a_different_pair_aliased_to_one_registry_name_names_its_line(tmp_path):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  A Board: T Board\ndifferent:\n  - [X Board, Y Board]\n"
+        "  - [A Board, Northmoor T Board]\n",
+    )
+
+    with pytest.raises(PipelineError) as raised:
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    assert str(raised.value).startswith(
+        f"{tmp_path / 'config' / 'aliases.yaml'}: different[1] (line 5): "
+        "['A Board', 'Northmoor T Board'] names one partnership"
+    )
+
+
+def test_a_different_pair_of_one_normalised_name_is_refused(tmp_path):
+    _write_aliases(tmp_path, "different:\n  - [HWB, Health & Wellbeing Board]\n")
+
+    with pytest.raises(PipelineError, match=r"different\[0\] \(line 2\): .*one name once"):
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "hwb",  # the same key in another case
+        "Health & Wellbeing Board",  # the acronym's expansion
+    ],
+)
+def test_two_aliases_alike_once_normalised_with_different_targets_are_refused(tmp_path, other):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  HWB: Health and Wellbeing Board\n"
+        f"  {other}: Northmoor Local Resilience Forum\n",
+    )
+
+    with pytest.raises(PipelineError) as raised:
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    message = str(raised.value)
+    assert f"aliases.{other} (line 3): '{other}' is the same name as 'HWB'" in message
+    assert "(aliases.HWB, line 2)" in message
+    assert "\n" not in message
+
+
+def test_two_aliases_alike_with_one_target_are_accepted(tmp_path):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  HWB: Health and Wellbeing Board\n  hwb: Northmoor Health & Wellbeing Board\n",
+    )
+
+    decisions = registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    assert len(decisions.aliases) == 2
+
+
+def test_conflicting_aliases_never_merge_two_partnerships():
+    decisions = registry.Decisions(
+        aliases={
+            "HWB": "Health and Wellbeing Board",
+            "hwb": "Northmoor Local Resilience Forum",
+        }
+    )
+
+    with pytest.raises(PipelineError, match="same name as 'HWB'"):
+        _ids(["Health and Wellbeing Board", "Northmoor Local Resilience Forum"], decisions)
+
+
+def test_a_chain_of_aliases_is_refused_with_the_alias_to_write(tmp_path):
+    _write_aliases(tmp_path, "aliases:\n  A Board: B Board\n  B Board: C Board\n")
+
+    with pytest.raises(PipelineError) as raised:
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    message = str(raised.value)
+    assert "aliases.A Board (line 2): its registry name 'B Board' is itself aliased" in message
+    assert "'B Board': 'C Board', aliases.B Board, line 3)" in message
+    assert "Write 'A Board: C Board'" in message
+
+
+def test_a_loop_of_aliases_is_refused(tmp_path):
+    _write_aliases(tmp_path, "aliases:\n  A Board: B Board\n  b board: A Board\n")
+
+    with pytest.raises(PipelineError, match=r"aliases\.A Board \(line 2\): .*aliased back"):
+        registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+
+def test_an_alias_to_its_own_spelling_is_no_chain(tmp_path):
+    _write_aliases(
+        tmp_path,
+        "aliases:\n  HWB: Health & Wellbeing Board\n"
+        "  Health and Wellbeing Board: Health & Wellbeing Board\n",
+    )
+
+    decisions = registry.load_decisions(tmp_path, TOOLKIT, COUNCIL)
+
+    assert len(decisions.aliases) == 2
+
+
 def test_match_names_refuses_contradictory_decisions():
     decisions = registry.Decisions(
         aliases={"Northmoor A Board": "T Board", "B Board": "T Board"},
@@ -525,6 +631,41 @@ def test_match_names_refuses_contradictory_decisions():
 
     with pytest.raises(PipelineError, match="aliases"):
         _ids(["A Board", "B Board"], decisions)
+
+
+def test_two_spellings_against_one_partnership_are_one_decision():
+    returns = _returns([{"partnership_name": n} for n in HOUSING_NAMES])
+
+    matched = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL)
+
+    pairs = matched.unsure_pairs
+    assert len(pairs) == 2  # the list keeps each typed pair
+    assert len(pairs[["partnership_a", "partnership_b"]].drop_duplicates()) == 1
+    assert registry.pairs_awaiting_decision(pairs) == 1
+
+
+def test_a_different_pair_settles_every_spelling_of_the_two_partnerships():
+    returns = _returns([{"partnership_name": n} for n in HOUSING_NAMES])
+    decided = registry.Decisions(different=((HOUSING_NAMES[0], HOUSING_NAMES[1]),))
+
+    matched = registry.match_names(returns, TOOLKIT, decided, council=COUNCIL)
+
+    assert matched.unsure_pairs.empty
+    assert (
+        matched.names.set_index("typed_name")["partnership_id"].nunique() == len(HOUSING_NAMES) - 1
+    )
+
+
+def test_pairs_awaiting_decision_counts_distinct_pairs_of_partnerships_either_way():
+    pairs = pd.DataFrame(
+        {
+            "partnership_a": ["PSH-0001", "PSH-0002", "PSH-0001", "PSH-0001"],
+            "partnership_b": ["PSH-0002", "PSH-0001", "PSH-0003", "PSH-0002"],
+        }
+    )
+
+    assert registry.pairs_awaiting_decision(pairs) == 2
+    assert registry.pairs_awaiting_decision(pairs.iloc[:0]) == 0
 
 
 def test_a_missing_or_numeric_name_is_its_own_partnership():
@@ -649,14 +790,49 @@ def test_evidence_adds_the_partner_share_and_a_directorate_and_service_in_common
 
     assert found.score == 85.0 + 4 * 0.5 + 1 + 1
     assert (found.partners_in_common, found.same_directorate, found.same_service) == (2, True, True)
-    assert found.evidence_for == "2 partner(s) in common (0.50); same directorate; same service"
+    assert found.evidence_for == (
+        "2 partner(s) in common (0.50): +2; same directorate: +1; same service: +1"
+    )
 
 
 def test_a_directorate_in_common_without_a_partner_in_common_adds_nothing():
     a = _evidence(["police"], ["Resources"], ["Resources / ict"])
     b = _evidence(["nhs"], ["Resources"], ["Resources / ict"])
 
-    assert matching.support(85.0, a, b, SETTINGS, same_at=92).score == 85.0
+    found = matching.support(85.0, a, b, SETTINGS, same_at=92)
+
+    assert found.score == 85.0
+    assert found.evidence_for == (
+        "same directorate (no partner in common: not counted); "
+        "same service (no partner in common: not counted)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "why"), [(79.9, "word score below 80"), (92.0, "word score at or above 92")]
+)
+def test_evidence_outside_the_band_is_listed_as_not_counted(word, why):
+    a = _evidence(["police", "nhs"], ["Resources"])
+    b = _evidence(["police"], ["Resources"])
+
+    found = matching.support(word, a, b, SETTINGS, same_at=92)
+
+    assert found.score == word
+    assert (
+        found.evidence_for
+        == f"not counted ({why}): 1 partner(s) in common (0.50); same directorate"
+    )
+
+
+def test_evidence_against_outside_the_band_is_listed_as_not_counted():
+    a, b = _evidence(["police"], ["Resources"]), _evidence(["nhs"], ["Public Health"])
+
+    found = matching.support(79.0, a, b, SETTINGS, same_at=92)
+
+    assert found.score == 79.0
+    assert found.evidence_against == (
+        "not counted (word score below 80): no directorate or partner in common"
+    )
 
 
 def test_no_directorate_and_no_partner_in_common_lowers_the_pair():
@@ -665,7 +841,7 @@ def test_no_directorate_and_no_partner_in_common_lowers_the_pair():
     found = matching.support(85.0, a, b, SETTINGS, same_at=92)
 
     assert found.score == 85.0 - 6
-    assert found.evidence_against == "no directorate or partner in common"
+    assert found.evidence_against == "no directorate or partner in common: -6"
 
 
 def test_names_whose_officers_gave_no_partners_are_not_lowered():
@@ -736,7 +912,9 @@ def test_a_grey_band_pair_without_evidence_is_listed_with_its_score_before_and_a
     assert matched.names["partnership_id"].nunique() == 2
     assert pair["word_score"] == _word_score(*GREY)
     assert pair["score"] == pair["word_score"] - TOOLKIT.name_evidence.against
-    assert pair["evidence_against"] == "no directorate or partner in common"
+    assert pair["evidence_against"] == (
+        f"no directorate or partner in common: -{TOOLKIT.name_evidence.against:g}"
+    )
     assert list(matched.unsure_pairs.columns) == list(tables.table("unsure_pairs").columns)
 
 

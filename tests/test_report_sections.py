@@ -422,9 +422,9 @@ def test_data_quality_counts_partnerships_with_a_disagreement_and_answers_in_all
 @pytest.mark.parametrize(
     ("pairs", "said"),
     [
-        (0, "No pair of partnership names awaits the analyst's decision."),
-        (1, "1 pair of partnership names awaits the analyst's decision"),
-        (7, "7 pairs of partnership names await the analyst's decision"),
+        (0, "No pair of partnerships awaits the analyst's decision."),
+        (1, "1 pair of partnerships awaits the analyst's decision"),
+        (7, "7 pairs of partnerships await the analyst's decision"),
     ],
 )
 def test_data_quality_says_how_many_name_pairs_await_a_decision(pairs, said):

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import HOUSING_NAMES
 
 from pipeline import ingest, paths, registry, run, settings, tables, toolkit, validate
+from pipeline.report import sections
 
 YEAR = 2025
 PINNED_CONFIG = Path(__file__).parent / "backtest" / "config"
@@ -47,7 +49,8 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
     )
     changes = toolkit.changes_since(toolkit.load_previous_evaluation(year, root), evaluation, kit)
     registry.write_registry(register, matching, disagreements, year, root)
-    toolkit.write_evaluation(evaluation, changes, len(matching.unsure_pairs), year, root)
+    awaiting = registry.pairs_awaiting_decision(matching.unsure_pairs)
+    toolkit.write_evaluation(evaluation, changes, awaiting, year, root)
     return config
 
 
@@ -87,6 +90,20 @@ def test_bad_rows_are_quarantined_and_the_rest_go_through_to_the_registry(root):
     assert evaluation.loc["Northmoor Health and Wellbeing Board", "cash"] == 2000.0
     assert evaluation.loc["Northmoor Health and Wellbeing Board", "risk_level"] == "High"
     assert tables.read_dq_summary(YEAR, root)["quarantined"] == 1
+
+
+def test_the_summary_and_the_report_count_pairs_of_partnerships_not_pairs_of_names(root):
+    pd.DataFrame({"Q6": HOUSING_NAMES, "Q43": ["Low"] * len(HOUSING_NAMES)}).to_csv(
+        paths.raw_dir(YEAR, root) / "export.csv", index=False
+    )
+
+    run_stages(root)
+
+    assert len(tables.read("unsure_pairs", YEAR, root)) == 2  # two spellings, one decision
+    assert tables.read_summary("03_evaluate", YEAR, root).endswith(
+        "1 pair(s) of partnerships to confirm"
+    )
+    assert sections.load(YEAR, root).unsure_pairs == 1
 
 
 def test_a_years_registry_ids_carry_into_the_next_year_in_process(root):

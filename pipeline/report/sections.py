@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from pipeline import paths, provenance, settings, tables
+from pipeline import paths, provenance, registry, settings, tables
 from pipeline.council import Council
 from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
@@ -91,7 +91,9 @@ def load(
         evaluation=tables.read("evaluation", year, root, personal=False),
         dq_summary=tables.read_dq_summary(year, root),
         coverage=tables.read("coverage", year, root, personal=False),
-        unsure_pairs=len(tables.read("unsure_pairs", year, root, personal=False)),
+        unsure_pairs=registry.pairs_awaiting_decision(
+            tables.read("unsure_pairs", year, root, personal=False)
+        ),
         disagreements=tables.read("disagreements", year, root, personal=False),
         changes=tables.read("changes", year, root, personal=False),
         column_map=tables.read("column_map", year, root, personal=False),

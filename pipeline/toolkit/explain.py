@@ -439,10 +439,12 @@ def _matching(kit: Toolkit) -> Part:
             "neighbouring letters are swapped, but never when both are common English words "
             f"(zipf frequency at least {real.zipf_from:g}) or both typed as a word by at "
             f"least {real.officers_from} officers.",
-            f"From a word score of {evidence.applies_from:g} the other answers move it: "
-            f"+{evidence.partners:g} x the share of partners named under both, "
-            f"+{evidence.directorate:g} for one directorate, +{evidence.service:g} for one "
-            f"service, -{evidence.against:g} when they share no directorate and no partner.",
+            f"From a word score of {evidence.applies_from:g} up to {kit.same_at:g} the "
+            f"other answers move it: +{evidence.partners:g} x the share of partners named "
+            f"under both; with a partner in common, +{evidence.directorate:g} for one "
+            f"directorate and +{evidence.service:g} for one service (alone they are no "
+            f"sign: a directorate reports many partnerships); -{evidence.against:g} when "
+            "they share no directorate and no partner.",
             f"Ignored words: {', '.join(kit.ignore_words) or 'none'}. Generic words: "
             f"{', '.join(kit.generic_words)}. Names that each contain a different word of "
             "one of these sets are never one partnership: "

@@ -6,6 +6,7 @@ into a frozen ``Toolkit`` and checked against the protocol before anything runs.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,9 @@ Fact = Literal[
 ]
 Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge"]
 _PLACEHOLDER = string.Formatter()
+# Words dropped from partnership names before matching (pipeline/matching.py).
+STOP_WORDS = frozenset({"and", "of", "for", "the", "on", "in", "to", "a"})
+_WORD_BREAK = re.compile(r"[\W_]+")
 
 
 # --- toolkit.yaml, as pydantic models (unknown keys are errors) -----------------------
@@ -619,6 +623,14 @@ def _check_against_protocol(
         options(
             "council_role", criteria.role.roles, ("key_partnerships", "criteria", "role", "roles")
         )
+    if criteria.priorities is not None:
+        offered = len(question("priorities", ("key_partnerships", "criteria")).options)
+        if criteria.priorities.min_priorities > offered:
+            raise fail(
+                ("key_partnerships", "criteria", "priorities", "min_priorities"),
+                f"is {criteria.priorities.min_priorities} but the priorities question has "
+                f"{offered} options: no partnership could serve that many.",
+            )
 
 
 def _reachable(
@@ -856,6 +868,27 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
                 raise PipelineError(config_error(path, (*where, "value"), problem, lines))
 
 
+def _check_acronyms(matching: _Matching, path: Path, lines: dict[KeyPath, int]) -> None:
+    """Each acronym expands to words that tell a partnership apart: an empty expansion
+    would make the acronym vanish from a name, one of generic, ignore or stop words alone
+    ("Partnership Board") would make it match every partnership of that kind."""
+    synonyms = {k.casefold(): v.casefold() for k, v in matching.synonyms.items()}
+    weak = {w.casefold() for w in (*matching.generic_words, *matching.ignore_words)}
+    for acronym, expansion in matching.acronyms.items():
+        folded = expansion.casefold().replace("'", "").replace("\u2019", "")
+        words = [synonyms.get(w, w) for w in _WORD_BREAK.sub(" ", folded).split()]
+        if not words:
+            problem = "expands to no words: write what the acronym stands for."
+        elif all(w in weak or w in STOP_WORDS for w in words):
+            problem = (
+                f"expands to '{expansion}', only generic or ignored words: it would match "
+                "every partnership of that kind. Write what the acronym stands for."
+            )
+        else:
+            continue
+        raise PipelineError(config_error(path, ("matching", "acronyms", acronym), problem, lines))
+
+
 def load(root: Path | str | None = None, protocol: Protocol | None = None) -> Toolkit:
     """Read config/toolkit.yaml once, strictly, and check it against the protocol.
 
@@ -868,6 +901,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     _check_against_protocol(model, questionnaire, path, lines)
     _check_instrument(model, questionnaire, path, lines)
     _check_rules(model, path, lines)
+    _check_acronyms(model.matching, path, lines)
     check_value_for_money(
         model.value_for_money, questionnaire, list(model.instrument.domains), path, lines
     )

@@ -323,10 +323,11 @@ def evaluate_partnerships(
 
 
 def summary_line(evaluation: pd.DataFrame, unsure_pairs: int) -> str:
-    """The stage's one line: partnerships, key partnerships and names left to confirm."""
+    """The stage's one line: partnerships, key partnerships and the pairs of partnerships
+    whose names the analyst is asked to confirm (``registry.pairs_awaiting_decision``)."""
     return (
         f"{len(evaluation)} partnerships, {int(evaluation['key_partnership'].sum())} key; "
-        f"{unsure_pairs} pair(s) of names to confirm"
+        f"{unsure_pairs} pair(s) of partnerships to confirm"
     )
 
 
