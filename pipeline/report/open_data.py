@@ -144,10 +144,10 @@ def _descriptions(toolkit: Toolkit) -> dict[str, str]:
         "asked; blank when it asked none of them (not asked)."
         for key, heading in toolkit.governance.headings.items()
     }
+    uncontrolled = toolkit.risk.uncontrolled
     words = {
         item.question: item.missing or item.unanswered for _, item in toolkit.governance.items()
     }
-    words = {item.question: item.missing for _, item in toolkit.governance.items()}
     controls = " or ".join(words[control] for control in uncontrolled.controls)
     risk = {
         "uncontrolled_risk": f"True when its risk is {' or '.join(uncontrolled.levels)} and "
