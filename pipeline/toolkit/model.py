@@ -20,6 +20,7 @@ from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
 from pipeline.toolkit import governance as governance_section
+from pipeline.toolkit.conditions import condition_problem
 from pipeline.toolkit.governance import Governance, Risk
 from pipeline.toolkit.value_model import ValueForMoney, check_value_for_money
 
@@ -832,38 +833,16 @@ def _check_rules(model: _ToolkitFile, path: Path, lines: dict[KeyPath, int]) -> 
             kind = FACT_KINDS[condition.field]
             if condition.field in ("governance_band", "overall_band"):
                 kind = condition.field
-            values = condition.value if isinstance(condition.value, list) else [condition.value]
-            problem = None
-            if (condition.op == "in") != isinstance(condition.value, list):
-                problem = "'in' takes a list of values; the other operators one value."
-            elif kind == "bool" and (
-                condition.op not in ("eq", "ne") or not isinstance(condition.value, bool)
-            ):
-                problem = f"{condition.field} is true or false: use eq or ne with true or false."
-            elif (
-                kind == "number"
-                and condition.op == "in"
-                or kind == "number"
-                and any(isinstance(v, bool) or not isinstance(v, int | float) for v in values)
-            ):
-                problem = f"{condition.field} is a number: compare it with a number."
-            elif kind == "number" and not all(
-                ranges[condition.field][0] <= float(v) <= ranges[condition.field][1] for v in values
-            ):
-                low, high = ranges[condition.field]
-                problem = (
-                    f"{condition.field} is never {values[0]!r}: it runs from {low:g} to {high:g}."
-                )
-            elif kind in allowed:
-                if condition.op not in ("eq", "ne", "in"):
-                    problem = f"{condition.field} is a label: use eq, ne or in."
-                else:
-                    wrong = [v for v in values if v not in allowed[kind]]
-                    if wrong:
-                        problem = (
-                            f"{condition.field} is never {wrong[0]!r}; it is one of "
-                            f"{', '.join(allowed[kind])}."
-                        )
+            low, high = ranges.get(condition.field, (0.0, float("inf")))
+            problem = condition_problem(
+                condition.field,
+                condition.op,
+                condition.value,
+                "bool" if kind == "bool" else "number" if kind == "number" else "label",
+                allowed.get(kind, ()),
+                low,
+                high,
+            )
             if problem:
                 raise PipelineError(config_error(path, (*where, "value"), problem, lines))
 

@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from pipeline.config import KeyPath, Strict, config_error
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
+from pipeline.toolkit.conditions import condition_problem
 
 BAND_KEYS = ("good", "adequate", "poor", "none")
 BandKey = Literal["good", "adequate", "poor", "none"]
@@ -366,33 +367,6 @@ MEASURES_BY_HEADING: dict[str, tuple[Measure, ...]] = {
 }
 
 
-def _condition_problem(
-    condition: JudgementCondition, labels: list[str], headings: int
-) -> str | None:
-    kind = JUDGEMENT_FACTS[condition.field]
-    values = condition.value if isinstance(condition.value, list) else [condition.value]
-    if (condition.op == "in") != isinstance(condition.value, list):
-        return "'in' takes a list of values; the other operators one value."
-    if kind == "bool":
-        if condition.op not in ("eq", "ne") or not isinstance(condition.value, bool):
-            return f"{condition.field} is true or false: use eq or ne with true or false."
-        return None
-    if kind == "count":
-        if condition.op == "in" or any(
-            isinstance(v, bool) or not isinstance(v, int | float) for v in values
-        ):
-            return f"{condition.field} is a number: compare it with a number."
-        if not all(0 <= float(v) <= headings for v in values):
-            return f"{condition.field} is never {values[0]!r}: it runs from 0 to {headings}."
-        return None
-    if condition.op not in ("eq", "ne", "in"):
-        return f"{condition.field} is a label: use eq, ne or in."
-    wrong = [v for v in values if v not in labels]
-    if wrong:
-        return f"{condition.field} is never {wrong[0]!r}; it is one of {', '.join(labels)}."
-    return None
-
-
 def check_value_for_money(
     vfm: ValueForMoney,
     protocol: Protocol,
@@ -462,6 +436,14 @@ def check_value_for_money(
             raise fail(location, f"'{given}' is not a label ({', '.join(labels)}).")
     for i, rule in enumerate(judgement.rules):
         for j, condition in enumerate(rule.when):
-            problem = _condition_problem(condition, labels, len(HEADINGS))
+            kind = JUDGEMENT_FACTS[condition.field]
+            problem = condition_problem(
+                condition.field,
+                condition.op,
+                condition.value,
+                "number" if kind == "count" else "label" if kind == "band" else "bool",
+                labels,
+                high=len(HEADINGS),
+            )
             if problem:
                 raise fail(("judgement", "rules", i, "when", j, "value"), problem)
