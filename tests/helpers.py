@@ -89,3 +89,23 @@ HOUSING_NAMES = [
         ]
     ),
 ]
+
+
+def recommendation_facts(**changes: object) -> dict[str, object]:
+    """The facts a recommendation rule tests, for a calm discretionary partnership that no
+    rule of the pinned toolkit picks out; ``changes`` set the facts a test is about."""
+    facts: dict[str, object] = {
+        "statutory": False,
+        "full_cost": 5000.0,
+        "risk_level": "Low",
+        "priority_count": 1,
+        "council_role": "Member",
+        "overall_band": "Strength",
+        "governance_band": "Strength",
+        "leverage": None,
+        "principles_of_concern": 0,
+        "officer_exit_share": 0.0,
+        "uncontrolled_risk": False,
+        "vfm_judgement": "Adequate",
+    }
+    return facts | changes

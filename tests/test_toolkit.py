@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import recommendation_facts
 
 from pipeline import paths, protocol, toolkit
 from pipeline.errors import PipelineError
@@ -90,26 +91,9 @@ def test_full_cost_includes_officer_time_at_the_pinned_rate():
     assert toolkit.full_cost(1000.0, 200.0, 10.0, kit) == 5820.0
 
 
-def _facts(**changes):
-    facts = {
-        "statutory": False,
-        "full_cost": 5000.0,
-        "risk_level": "Low",
-        "priority_count": 1,
-        "council_role": "Member",
-        "overall_band": "Strength",
-        "governance_band": "Strength",
-        "leverage": None,
-        "principles_of_concern": 0,
-        "officer_exit_share": 0.0,
-        "uncontrolled_risk": False,
-    }
-    return facts | changes
-
-
 def test_recommendation_takes_the_first_rule_that_holds_and_says_which():
     action, reason, rule = toolkit.recommend(
-        _facts(overall_band="Concern", officer_exit_share=0.5), TOOLKIT
+        recommendation_facts(overall_band="Concern", officer_exit_share=0.5), TOOLKIT
     )
 
     assert action == "exit"
@@ -121,7 +105,8 @@ def test_recommendation_takes_the_first_rule_that_holds_and_says_which():
 
 def test_recommendation_of_a_statutory_partnership_of_concern_is_review_not_exit():
     action, _, rule = toolkit.recommend(
-        _facts(overall_band="Concern", statutory=True, officer_exit_share=1.0), TOOLKIT
+        recommendation_facts(overall_band="Concern", statutory=True, officer_exit_share=1.0),
+        TOOLKIT,
     )
 
     assert action == "review" and rule.startswith("rule 2:")
@@ -129,14 +114,14 @@ def test_recommendation_of_a_statutory_partnership_of_concern_is_review_not_exit
 
 def test_recommendation_of_high_risk_with_weak_governance_is_review():
     action, _, rule = toolkit.recommend(
-        _facts(risk_level="High", governance_band="Concern"), TOOLKIT
+        recommendation_facts(risk_level="High", governance_band="Concern"), TOOLKIT
     )
 
     assert (action, rule.split(":")[0]) == ("review", "rule 3")
 
 
 def test_recommendation_defaults_to_continue():
-    assert toolkit.recommend(_facts(), TOOLKIT) == (
+    assert toolkit.recommend(recommendation_facts(), TOOLKIT) == (
         "continue",
         "No concerns found by the toolkit",
         "default: no rule matched",
@@ -145,7 +130,8 @@ def test_recommendation_defaults_to_continue():
 
 def test_key_criteria_lists_each_met_criterion_with_its_number_in_force():
     met = toolkit.key_criteria_met(
-        _facts(statutory=True, full_cost=250000.0, council_role="Lead partner"), TOOLKIT
+        recommendation_facts(statutory=True, full_cost=250000.0, council_role="Lead partner"),
+        TOOLKIT,
     )
 
     assert met == [
@@ -157,7 +143,7 @@ def test_key_criteria_lists_each_met_criterion_with_its_number_in_force():
 
 def test_key_criteria_cost_threshold_is_inclusive_and_risk_and_priorities_count():
     met = toolkit.key_criteria_met(
-        _facts(full_cost=100000.0, risk_level="High", priority_count=3), TOOLKIT
+        recommendation_facts(full_cost=100000.0, risk_level="High", priority_count=3), TOOLKIT
     )
 
     assert met == [
@@ -165,14 +151,19 @@ def test_key_criteria_cost_threshold_is_inclusive_and_risk_and_priorities_count(
         "High risk to the council",
         "Serves 3 or more Council Plan priorities",
     ]
-    assert toolkit.key_criteria_met(_facts(full_cost=99999.99, priority_count=2), TOOLKIT) == []
+    assert (
+        toolkit.key_criteria_met(
+            recommendation_facts(full_cost=99999.99, priority_count=2), TOOLKIT
+        )
+        == []
+    )
 
 
 def test_unknown_key_criterion_is_refused_not_skipped():
     broken = _pinned(key_criteria=(toolkit.KeyCriterion("postcode", "Near the sea", {}),))
 
     with pytest.raises(ValueError, match="unknown key-partnership criterion 'postcode'"):
-        toolkit.key_criteria_met(_facts(), broken)
+        toolkit.key_criteria_met(recommendation_facts(), broken)
 
 
 def test_evaluate_partnerships_costs_scores_and_recommends_each_partnership():

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import recommendation_facts
 
 from pipeline import paths, protocol, settings, toolkit
 from pipeline.errors import PipelineError
@@ -284,25 +285,8 @@ def test_each_judgement_rule_fires_at_its_boundary_and_not_below(facts, rule):
 # --- value for money in the recommendation --------------------------------------------
 
 
-def _recommendation_facts(**changes: Any) -> dict[str, Any]:
-    facts = {
-        "statutory": False,
-        "full_cost": 5000.0,
-        "risk_level": "Low",
-        "priority_count": 1,
-        "council_role": "Member",
-        "overall_band": "Strength",
-        "governance_band": "Strength",
-        "leverage": None,
-        "principles_of_concern": 0,
-        "officer_exit_share": 0.0,
-        "vfm_judgement": "Adequate",
-    }
-    return facts | changes
-
-
 def test_poor_value_for_money_of_a_partnership_not_required_by_law_is_reviewed():
-    action, reason, rule = toolkit.recommend(_recommendation_facts(vfm_judgement="Poor"), TOOLKIT)
+    action, reason, rule = toolkit.recommend(recommendation_facts(vfm_judgement="Poor"), TOOLKIT)
 
     assert (action, reason) == ("review", "Poor value for money, not required by law")
     assert rule == "rule 4: vfm_judgement eq Poor; statutory eq False"
@@ -312,7 +296,7 @@ def test_poor_value_for_money_of_a_partnership_not_required_by_law_is_reviewed()
     "changes", [{"vfm_judgement": "Poor", "statutory": True}, {"vfm_judgement": NEE}]
 )
 def test_value_for_money_rule_spares_statutory_partnerships_and_missing_evidence(changes):
-    action, _, rule = toolkit.recommend(_recommendation_facts(**changes), TOOLKIT)
+    action, _, rule = toolkit.recommend(recommendation_facts(**changes), TOOLKIT)
 
     assert (action, rule) == ("continue", "default: no rule matched")
 
