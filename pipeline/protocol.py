@@ -156,11 +156,19 @@ class _Money(Strict):
     approximate_words: Annotated[tuple[str, ...], Field(strict=False)]
 
 
+class _LargestAnswer(Strict):
+    """The furthest from zero a number in one answer may be, per answer type (D23)."""
+
+    money: float = Field(gt=0, allow_inf_nan=False)
+    number: float = Field(gt=0, allow_inf_nan=False)
+
+
 class _ProtocolFile(Strict):
     protocol_version: int
     scales: _Scales
     column_matching: _ColumnMatching
     money: _Money
+    largest_answer: _LargestAnswer
     questions: Annotated[tuple[Question, ...], Field(strict=False, min_length=1)]
     aliases: dict[int, dict[str, str]] = {}
     validation: _Validation
@@ -178,6 +186,7 @@ class Protocol:
     money_zero_words: tuple[str, ...]
     money_missing_words: tuple[str, ...]
     approximate_words: tuple[str, ...]
+    largest_answer: dict[str, float]  # answer type (money, number) -> its bound (D23)
     aliases: dict[int, dict[str, str]]
     rules: dict[str, Rule]
     email_pattern: str
@@ -304,6 +313,20 @@ def _check_questions(model: _ProtocolFile, path: Path, lines: dict) -> None:
                     lines,
                 )
             )
+    bounds = model.largest_answer.model_dump()
+    for index, q in enumerate(questions):
+        for end in ("min", "max"):
+            value = getattr(q, end)
+            if q.type in bounds and value is not None and abs(value) > bounds[q.type]:
+                raise PipelineError(
+                    config_error(
+                        path,
+                        ("questions", index, end),
+                        f"{value:g} is beyond largest_answer.{q.type} ({bounds[q.type]:g}): "
+                        "answers that far from zero are parse errors, so it could never apply.",
+                        lines,
+                    )
+                )
     keys = {q.key: q for q in questions}
     for key, types in NEEDED_KEYS.items():
         if key not in keys:
@@ -404,6 +427,7 @@ def load(root: Path | str | None = None) -> Protocol:
         money_zero_words=tuple(w.lower() for w in model.money.zero_words),
         money_missing_words=tuple(w.lower() for w in model.money.missing_words),
         approximate_words=tuple(w.lower() for w in model.money.approximate_words),
+        largest_answer=model.largest_answer.model_dump(),
         aliases=aliases,
         rules=rules,
         email_pattern=model.validation.email_pattern,

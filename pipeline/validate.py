@@ -314,7 +314,12 @@ def _reason(item: Check, value: Any, row: pd.Series, protocol: Protocol) -> str:
         return " | ".join(_with_wording(p, protocol) for p in phrases)
     description = protocol.rules[item.rule].description
     shown = "blank" if value is None else repr(value)
-    return f"{item.column}: {shown} - {description} ({item.description})"
+    reason = f"{item.column}: {shown} - {description} ({item.description})"
+    if value is None and isinstance(row.get("parse_warnings"), str):
+        # why a typed answer was read as blank (invisible characters, no letters: D25)
+        why = [p for p in row["parse_warnings"].split(" | ") if p.startswith(f"{item.column}: ")]
+        reason += "".join(f"; {p.partition(': ')[2]}" for p in why if "read as blank" in p)
+    return reason
 
 
 def _examples(item: Check, result: dict[str, Any], personal: set[str]) -> list[Any]:

@@ -893,3 +893,29 @@ def test_the_matching_evidence_and_real_word_settings_are_kept_as_read(tmp_path)
     assert kit.name_evidence.against == 2.5
     assert kit.name_evidence.applies_from == 80
     assert kit.real_words.zipf_from == 3.0 and kit.real_words.officers_from == 3
+
+
+@pytest.mark.parametrize(
+    ("new", "problem"),
+    [
+        ("  money: fifty million", r"largest_answer\.money \(line \d+\): Input should be"),
+        ("  money: 0", r"largest_answer\.money \(line \d+\): Input should be greater than 0"),
+        ("  money: .inf", r"largest_answer\.money \(line \d+\): Input should be a finite"),
+        ("  money: 5\n  mony: 5", r"largest_answer\.mony \(line \d+\): unknown key"),
+    ],
+)
+def test_a_wrong_largest_answer_is_one_line_naming_file_key_and_line(tmp_path, new, problem):
+    root = _config_with(tmp_path, "protocol.yaml", "  money: 50000000", new)
+
+    with pytest.raises(PipelineError, match=rf"protocol\.yaml: {problem}"):
+        settings.load(root)
+
+
+def test_a_question_range_beyond_its_types_largest_answer_is_refused(tmp_path):
+    root = _config_with(tmp_path, "protocol.yaml", "    max: 744", "    max: 1000")
+
+    with pytest.raises(
+        PipelineError,
+        match=r"questions\[\d+\]\.max \(line \d+\): 1000 is beyond largest_answer\.number \(744\)",
+    ):
+        settings.load(root)

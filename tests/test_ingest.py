@@ -429,3 +429,42 @@ def test_comma_csv_with_semicolons_in_cells_is_split_on_commas(tmp_path):
     returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
 
     assert returns["Q6"].tolist() == ["Foo"]
+
+
+def test_absurd_and_non_finite_numbers_are_parse_errors_naming_their_bound(tmp_path):
+    rows = [
+        {"Q6": "Northmoor LRF", "Q20": "9" * 400, "Q22": "10"},
+        {"Q6": "Northmoor CSP", "Q20": "£1,000,000,000,000,000", "Q22": "900 hours"},
+        {"Q6": "Northmoor HWB", "Q20": "£12,500", "Q22": "10"},
+    ]
+    export = _plain_csv(tmp_path / "absurd.csv", pd.DataFrame(rows))
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert returns.loc[0, "parse_errors"] == (
+        "Q20: could not read '" + "9" * 60 + "'... (400 characters) as money: "
+        "not a finite number (too many digits, or infinity)"
+    )
+    assert returns.loc[1, "parse_errors"] == (
+        "Q20: could not read '£1,000,000,000,000,000' as money: £1,000,000,000,000,000 is more "
+        "than £50,000,000, the limit for an amount in one answer (largest_answer.money in "
+        "config/protocol.yaml) | Q22: could not read '900 hours' as a number of hours: 900 is "
+        "more than 744, the limit for hours in one answer (largest_answer.number in "
+        "config/protocol.yaml)"
+    )
+    assert pd.isna(returns.loc[2, "parse_errors"])
+
+
+def test_a_partnership_name_of_invisible_characters_or_emoji_only_is_blank(tmp_path):
+    names = ["\u200b\u200d", "😀", "\u00ad", "شراكة السلامة", "Tân Forum"]
+    export = _plain_csv(tmp_path / "names.csv", pd.DataFrame({"Q6": names, "Q43": "Low"}))
+
+    returns = ingest.ingest_exports([export], PROTOCOL, 2025).returns
+
+    assert returns["Q6"].tolist()[3:] == ["شراكة السلامة", "Tân Forum"]
+    assert returns["Q6"].head(3).isna().all()
+    assert returns["parse_warnings"].head(3).tolist() == [
+        "Q6: only invisible characters (U+200B, U+200D); read as blank",
+        "Q6: '😀' has no letters or digits; read as blank",
+        "Q6: only invisible characters (U+00AD); read as blank",
+    ]

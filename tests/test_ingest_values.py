@@ -202,3 +202,97 @@ def test_read_multi_other_text_between_options_loses_only_the_options():
     reading = values.read_multi("Road safety;Economic ambition;Parks", options)
 
     assert (reading.value, reading.other) == ("Economic ambition", "Road safety;Parks")
+
+
+LARGEST_MONEY = values.Limit(PROTOCOL.largest_answer["money"], "largest_answer.money in protocol")
+LARGEST_HOURS = values.Limit(PROTOCOL.largest_answer["number"], "largest_answer.number in protocol")
+
+
+def bounded_money(typed):
+    return values.read_money(
+        typed,
+        zero_words=PROTOCOL.money_zero_words,
+        missing_words=PROTOCOL.money_missing_words,
+        approximate_words=PROTOCOL.approximate_words,
+        largest=LARGEST_MONEY,
+    )
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "£" + "1" * 400 + "k", float("inf"), 10**400])
+def test_read_money_refuses_a_number_that_is_not_finite(typed):
+    reading = bounded_money(typed)
+
+    assert reading.error == "money"
+    assert reading.reason == "not a finite number (too many digits, or infinity)"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (1e15, "£1,000,000,000,000,000"),
+        ("£1,000,000,000,000,000", "£1,000,000,000,000,000"),
+        ("50000000.01", "£50,000,000.01"),
+        ("£60m", "£60,000,000"),
+    ],
+)
+def test_read_money_refuses_an_amount_above_the_largest_naming_the_bound(typed, shown):
+    reading = bounded_money(typed)
+
+    assert reading.error == "money"
+    assert reading.reason == (
+        f"{shown} is more than £50,000,000, the limit for an amount in one answer "
+        "(largest_answer.money in protocol)"
+    )
+
+
+def test_read_money_refuses_a_negative_amount_beyond_the_bound_and_keeps_a_small_one():
+    assert "-£1,000,000,000 is less than -£50,000,000" in bounded_money("-£1bn").reason
+    assert bounded_money("-500") == values.Reading(-500.0)  # validation's range rule
+
+
+def test_read_money_accepts_the_largest_amount_itself():
+    assert bounded_money("£50m") == values.Reading(50_000_000.0)
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, float("inf"), 10**400])
+def test_read_hours_refuses_a_number_that_is_not_finite(typed):
+    reading = values.read_hours(typed, largest=LARGEST_HOURS)
+
+    assert (reading.error, reading.reason) == ("hours", values.NOT_FINITE)
+
+
+def test_read_hours_refuses_more_hours_than_the_bound_naming_it():
+    reading = values.read_hours("745 hours", largest=LARGEST_HOURS)
+
+    assert reading.value == "745 hours"
+    assert reading.reason == (
+        "745 is more than 744, the limit for hours in one answer "
+        "(largest_answer.number in protocol)"
+    )
+    assert values.read_hours("744", largest=LARGEST_HOURS) == values.Reading(744.0)
+    assert values.read_hours(-3, largest=LARGEST_HOURS) == values.Reading(-3.0)  # range rule
+
+
+@pytest.mark.parametrize("typed", ["\u200b", "\u200b\u200c\u200d", "\u2060\ufeff", " \u00ad "])
+def test_read_text_reads_invisible_characters_only_as_blank_with_a_warning(typed):
+    reading = values.read_text(typed)
+
+    assert reading.value is None
+    assert reading.warning.startswith("only invisible characters (U+")
+    assert values.is_blank(typed)
+
+
+@pytest.mark.parametrize("typed", ["😀", "!!!", "🎉 - 🎉", "\u200b😀\u200b", "(…)"])
+def test_read_name_reads_a_name_without_letters_or_digits_as_blank(typed):
+    reading = values.read_name(typed)
+
+    assert reading.value is None
+    assert reading.warning.endswith("has no letters or digits; read as blank")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["شراكة السلامة المجتمعية", "שותפות בטיחות", "合作伙伴", "हिन्दी मंच", "Tân", "Board 2", "٣"],
+)
+def test_read_name_keeps_a_name_in_any_script_as_typed(typed):
+    assert values.read_name(typed) == values.Reading(typed)

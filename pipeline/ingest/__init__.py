@@ -37,6 +37,10 @@ _ERROR_WORDS = {
     "agree5": "an agreement level",
     "timestamp": "a date and time",
 }
+_SHOWN = 60  # characters of a cell shown in a parse error; a longer one is cut, its length said
+# Answers that name something (matched into partnerships): one without a letter or digit is
+# blank (decision D25).
+_NAME_KEYS = frozenset({"partnership_name"})
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,10 @@ def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Rea
             zero_words=protocol.money_zero_words,
             missing_words=protocol.money_missing_words,
             approximate_words=protocol.approximate_words,
+            largest=_largest(protocol, "money"),
         )
     if question.type == "number":
-        return values.read_hours(cell)
+        return values.read_hours(cell, largest=_largest(protocol, "number"))
     if question.type == "date":
         return values.read_date(cell)
     if question.type == "single":
@@ -107,7 +112,28 @@ def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Rea
         return values.read_multi(cell, question.options)
     if question.type == "agree5":
         return values.read_agree5(cell, protocol.agree5, protocol.agree5_missing)
+    if question.key in _NAME_KEYS:
+        return values.read_name(cell)
     return values.read_text(cell)
+
+
+def _parse_error(question: Question, cell: Any, reading: values.Reading) -> str:
+    """One phrase of parse_errors: the question, the text as typed, what it should have
+    been and why, when the reader says (a number beyond its bound names it, D23)."""
+    typed = str(cell).strip()
+    shown = (
+        repr(typed) if len(typed) <= _SHOWN else f"{typed[:_SHOWN]!r}... ({len(typed)} characters)"
+    )
+    phrase = f"{question.id}: could not read {shown} as {_ERROR_WORDS[reading.error or '']}"
+    return f"{phrase}: {reading.reason}" if reading.reason else phrase
+
+
+def _largest(protocol: Protocol, answer_type: str) -> values.Limit:
+    """The bound on one answer of a type, with the setting that holds it (D23)."""
+    return values.Limit(
+        protocol.largest_answer[answer_type],
+        f"largest_answer.{answer_type} in config/protocol.yaml",
+    )
 
 
 def _platform_text(raw: RawExport, cells: list[Any], role: str) -> str | None:
@@ -200,10 +226,7 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             elif typed_other:  # a choice without an Other option: the text is kept as a warning
                 warnings.append(f"{question.id}: other answer {typed_other!r}")
             if reading.error:
-                errors.append(
-                    f"{question.id}: could not read {str(cell).strip()!r} as "
-                    f"{_ERROR_WORDS[reading.error]}"
-                )
+                errors.append(_parse_error(question, cell, reading))
             if reading.warning:
                 warnings.append(f"{question.id}: {reading.warning}")
         name, email = _respondent(raw, cells)

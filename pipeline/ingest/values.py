@@ -10,7 +10,8 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,18 +53,77 @@ class Reading:
     error: str | None = None
     warning: str | None = None
     other: str | None = None  # a multi-select's text that is none of its options
+    reason: str | None = None  # why an error's text is no reading, beyond its type
 
 
 MISSING = Reading()
 
 
+@dataclass(frozen=True)
+class Limit:
+    """The furthest from zero a number in one answer may be, and the setting that says so
+    (named in the error, so that whoever reads it knows where to change it)."""
+
+    largest: float
+    setting: str
+
+
+# Characters that show nothing though they are not whitespace: Unicode format characters
+# (category Cf: zero-width space, joiners, word joiner, byte order mark, soft hyphen),
+# control characters (Cc) and the blank "letters" used to fake an empty name.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+@functools.lru_cache(maxsize=4096)
+def _invisible(char: str) -> bool:
+    return char.isspace() or char in _BLANK_LETTERS or unicodedata.category(char) in ("Cf", "Cc")
+
+
+def invisible_only(text: str) -> bool:
+    """Text that shows nothing: whitespace and invisible characters only (or nothing)."""
+    return all(_invisible(char) for char in text)
+
+
 def is_blank(value: Any) -> bool:
-    """Empty cells, whitespace and NaN are all 'no answer'."""
+    """Empty cells, whitespace, invisible characters and NaN are all 'no answer'."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, str) and invisible_only(value)
+
+
+def _finite(value: int | float) -> float | None:
+    """A number as a float, or None when it is not finite (inf, nan, or an integer too
+    large for a float)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _figure(number: float) -> str:
+    """A number as a reader writes it: "1,000,000", "2.5", "1e+30" when very large."""
+    if abs(number) >= 1e21:
+        return f"{number:.3g}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+def _pounds(amount: float) -> str:
+    return f"-£{_figure(-amount)}" if amount < 0 else f"£{_figure(amount)}"
+
+
+def _beyond(number: float, limit: Limit, what: str, shown: Callable[[float], str]) -> str:
+    """Why a number is no reading: it is further from zero than the limit allows."""
+    side, bound = ("more than", limit.largest) if number > 0 else ("less than", -limit.largest)
+    return (
+        f"{shown(number)} is {side} {shown(bound)}, the limit for {what} in one answer "
+        f"({limit.setting})"
+    )
+
+
+NOT_FINITE = "not a finite number (too many digits, or infinity)"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -78,7 +138,10 @@ def label_key(text: str) -> str:
 def _as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    try:
+        return str(value).strip()
+    except ValueError:  # an integer longer than Python will write (4,300 digits)
+        return f"a whole number of {value.bit_length() * math.log10(2):.0f} digits"
 
 
 def read_money(
@@ -87,18 +150,30 @@ def read_money(
     zero_words: Sequence[str],
     missing_words: Sequence[str],
     approximate_words: Sequence[str],
+    largest: Limit | None = None,
 ) -> Reading:
     """Pounds as typed ("£12,500", "12.5k", "£1.2m", "nil", "N/A") -> float pounds.
 
     The council's convention: zero words mean £0; missing words and blank mean unknown;
     an approximate amount ("approx £3000") is read with a warning; anything else is an error.
+    So is an amount that is not finite (400 digits read as infinity) or, when ``largest``
+    is given, one beyond it either side of zero (decision D23): a slip, never a figure.
     """
     if is_blank(value):
         return MISSING
     if isinstance(value, bool):
         return Reading(_as_text(value), error="money")
     if isinstance(value, int | float):
-        return Reading(round(float(value), 2)) if value >= 0 else Reading(float(value))
+        number = _finite(value)
+        if number is None:
+            return Reading(_as_text(value), error="money", reason=NOT_FINITE)
+        if largest is not None and abs(number) > largest.largest:
+            return Reading(
+                _as_text(value),
+                error="money",
+                reason=_beyond(number, largest, "an amount", _pounds),
+            )
+        return Reading(round(number, 2)) if number >= 0 else Reading(number)
     raw = str(value)
     text = label_key(raw).replace("\u00a3", "").strip()
     if text in missing_words:
@@ -121,20 +196,33 @@ def read_money(
     if not match:
         return Reading(raw, error="money")
     amount = float(match["number"].replace(",", "")) * _SUFFIX[match["suffix"]]
-    return Reading(round(-amount if negative else amount, 2), warning=warning)
+    amount = -amount if negative else amount
+    if not math.isfinite(amount):
+        return Reading(raw, error="money", reason=NOT_FINITE)
+    if largest is not None and abs(amount) > largest.largest:
+        return Reading(raw, error="money", reason=_beyond(amount, largest, "an amount", _pounds))
+    return Reading(round(amount, 2), warning=warning)
 
 
-def read_hours(value: Any) -> Reading:
-    """Hours a month as typed ("10", "2.5", "10 hrs", "6 hours") -> float; words are errors."""
+def read_hours(value: Any, *, largest: Limit | None = None) -> Reading:
+    """Hours a month as typed ("10", "2.5", "10 hrs", "6 hours") -> float; words are errors,
+    and so is a number that is not finite or, when ``largest`` is given, above it (D23)."""
     if is_blank(value):
         return MISSING
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Reading(float(value))
-    raw = str(value)
-    match = _HOURS.match(label_key(raw))
-    if not match:
-        return Reading(raw, error="hours")
-    return Reading(float(match["number"]))
+        number = _finite(value)
+        raw = _as_text(value)
+    else:
+        raw = str(value)
+        match = _HOURS.match(label_key(raw))
+        if not match:
+            return Reading(raw, error="hours")
+        number = _finite(float(match["number"]))
+    if number is None:
+        return Reading(raw, error="hours", reason=NOT_FINITE)
+    if largest is not None and abs(number) > largest.largest:
+        return Reading(raw, error="hours", reason=_beyond(number, largest, "hours", _figure))
+    return Reading(number)
 
 
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
@@ -157,7 +245,10 @@ def read_date(value: Any, *, day_first: bool = True) -> Reading:
     if isinstance(value, dt.date):
         return Reading(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _read_excel_serial(float(value), str(value))
+        serial = _finite(value)
+        if serial is None:
+            return Reading(_as_text(value), error="date")
+        return _read_excel_serial(serial, _as_text(value))
     raw = str(value)
     text = raw.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
@@ -197,7 +288,11 @@ def read_timestamp(value: Any, *, day_first: bool = True) -> Reading:
     if isinstance(value, dt.datetime):
         return Reading(value.replace(tzinfo=None, microsecond=0))
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Reading(dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value)))
+        serial = _finite(value)
+        low, high = _EXCEL_SERIAL_RANGE
+        if serial is None or not low <= serial <= high:
+            return Reading(_as_text(value), error="timestamp")
+        return Reading(dt.datetime(1899, 12, 30) + dt.timedelta(days=serial))
     raw = str(value).strip()
     text = re.sub(r"\s*(GMT|BST|UTC|Z)([+-]\d{1,2})?$", "", raw, flags=re.IGNORECASE)
     time_part = _TIME.search(text)
@@ -268,7 +363,7 @@ def read_multi(value: Any, options: Sequence[str], separators: str = ";,\n") -> 
     """
     if is_blank(value):
         return MISSING
-    raw = str(value)
+    raw = value if isinstance(value, str) else _as_text(value)
     text = raw.translate(_SAME_LENGTH)  # same length as raw: positions carry over
     taken = [False] * len(raw)
     found = []
@@ -296,8 +391,10 @@ def read_agree5(value: Any, scale: dict[str, int], missing: Sequence[str]) -> Re
     if is_blank(value):
         return MISSING
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        return Reading(int(number)) if number.is_integer() else Reading(_as_text(value), "agree5")
+        number = _finite(value)
+        if number is None or not number.is_integer():
+            return Reading(_as_text(value), "agree5")
+        return Reading(int(number))
     raw = str(value)
     key = label_key(raw)
     if key in {label_key(m) for m in missing}:
@@ -310,10 +407,34 @@ def read_agree5(value: Any, scale: dict[str, int], missing: Sequence[str]) -> Re
     return Reading(raw, error="agree5")
 
 
+def _code_points(text: str) -> str:
+    shown = dict.fromkeys(f"U+{ord(c):04X}" for c in text if not c.isspace())
+    return ", ".join(list(shown)[:5]) + (", ..." if len(shown) > 5 else "")
+
+
 def read_text(value: Any) -> Reading:
-    """Free text is kept exactly as typed; only an empty cell becomes no answer."""
+    """Free text is kept exactly as typed; only an empty cell becomes no answer, and so does
+    a cell of invisible characters only (zero-width spaces, a soft hyphen), with a warning
+    naming them: it looks blank to whoever reads it."""
+    if isinstance(value, str) and value.strip() and invisible_only(value):
+        return Reading(warning=f"only invisible characters ({_code_points(value)}); read as blank")
     if is_blank(value):
         return MISSING
     if isinstance(value, dt.datetime | dt.date):
         return Reading(value.isoformat())
     return Reading(_as_text(value) if not isinstance(value, str) else value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _letter_or_digit(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LN"
+
+
+def read_name(value: Any) -> Reading:
+    """A name (of a partnership) as typed, in any script; one with no letter or digit left
+    ("😀", "!!!", zero-width spaces) names nothing and is blank, with a warning, so the
+    required-answer rule catches it (decision D25)."""
+    reading = read_text(value)
+    if not isinstance(reading.value, str) or any(map(_letter_or_digit, reading.value)):
+        return reading
+    return Reading(warning=f"{reading.value.strip()!r} has no letters or digits; read as blank")
