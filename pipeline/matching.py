@@ -4,16 +4,18 @@ Pure functions, no pandas. The registry (pipeline/registry.py) groups names with
 
 Rules, in the order they apply to a typed name:
 
-1. Text: Unicode NFKD with combining marks and zero-width/format characters dropped ("Môn"
-   = "Mon"; any script's letters are kept), case folded, "&" read as "and", apostrophes
+1. Text: Unicode NFKC, case folded, zero-width/format characters (Cf) dropped; every
+   script's letters, marks and digits make words (decision D25). The key keeps them as typed
+   ("Tân" stays "tân"); words are compared with the accents of Latin letters off, so "Môn"
+   and "Mon" are one word and two names differing only so score 100; other scripts' marks
+   are part of their letters and count. "&" read as "and", apostrophes
    dropped ("Children's" = "Childrens"), a hyphen or dot between two letters dropped
    ("Well-being" = "Wellbeing", "H.W.B." = "HWB"), other punctuation a word break, the
    toolkit's synonyms applied ("limited" -> "ltd"), the toolkit's ignore words ("the") and
    the council's own names (council.yaml: full name, short names, initials) removed, also
    when typed with a slip ("Northmor"), so "Northmoor CSP", "NCC CSP" and "CSP" are alike.
    A typo of a generic or never_merge word is read as that word ("Boad" -> "board"). A
-   name with no letters or digits left ("😀", "!!!", blank) is keyed by its own stripped
-   text and never fuzzy-matched to another.
+   name with no letters or digits left ("😀", "!!!", zero-width spaces) is blank (key "").
 2. Bracketed text ("(Prevent)") is a qualifier. Its never_merge words and numbers count
    like any others ("Board (North)"/"(South)" conflict). When only one name has bracketed
    text it is optional: it counts when the other name has the word too, never against a
@@ -79,7 +81,6 @@ WINDOW = 10  # in a word block larger than MAX_BLOCK, each name meets its 10 nea
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 # a hyphen or dot between two letters joins them: "well-being" = "wellbeing", "h.w.b" = "hwb"
 _JOINER = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011.](?=[^\W\d_])")
-_NON_WORD = re.compile(r"[\W_]+")  # Unicode-aware: any script's letters and digits are words
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,67 @@ class Rules:
     known_words: tuple[str, ...] = ()  # generic and never_merge words: a typo of one is it
 
 
-def _plain(text: str) -> str:
-    """The text in NFKD form without combining marks ("Môn" -> "Mon", "Café" -> "Cafe") or
-    zero-width/format characters (category Cf), case folded."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    kept = (c for c in decomposed if not unicodedata.combining(c))
-    return "".join(c for c in kept if unicodedata.category(c) != "Cf").casefold()
+def _folded(text: str) -> str:
+    """Unicode's rules for comparing text: NFKC (full-width and compatibility forms read as
+    the letters they are), case folded, format characters (category Cf: zero-width space,
+    joiners, soft hyphen, byte order mark) dropped. Every script's letters and marks stay."""
+    kept = "".join(
+        c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf"
+    )
+    return unicodedata.normalize("NFKC", kept.casefold())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _unaccented(word: str) -> str:
+    """A word with the accents of its Latin letters taken off ("tân" -> "tan", "café" ->
+    "cafe"): the form names are compared in, as officers type a name with and without them.
+    Marks on other scripts' letters are part of those letters (Devanagari vowel signs,
+    Arabic and Hebrew points) and stay."""
+    if word.isascii():
+        return word
+    out: list[str] = []
+    for char in unicodedata.normalize("NFD", word):
+        if (
+            unicodedata.combining(char)
+            and out
+            and unicodedata.name(out[-1], "").startswith("LATIN")
+        ):
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_word(char: str) -> bool:
+    """Letters, marks and digits of any script make words; anything else breaks them."""
+    return unicodedata.category(char)[0] in "LMN"
+
+
+def _typed_words(text: str, synonyms: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Each word of the text as compared (accents off, synonyms applied) beside the word as
+    typed once folded (accents kept): rule 1 of the module docstring."""
+    folded = _folded(str(text).replace("\u2019", "'").replace("&", " and ")).replace("'", "")
+    folded = _JOINER.sub("", folded)
+    words = "".join(c if _in_word(c) else " " for c in folded).split()
+    pairs = []
+    for word in words:
+        plain = _unaccented(word)
+        compared = synonyms.get(plain, plain)
+        pairs.append((compared, word if compared == plain else compared))
+    return pairs
 
 
 def _words(text: str, synonyms: Mapping[str, str]) -> list[str]:
-    folded = _plain(str(text).replace("\u2019", "'").replace("&", " and ")).replace("'", "")
-    folded = _JOINER.sub("", folded)
-    return [synonyms.get(w, w) for w in _NON_WORD.sub(" ", folded).split()]
+    return [compared for compared, _ in _typed_words(text, synonyms)]
+
+
+def _as_typed(words: Sequence[str], typed: Sequence[tuple[str, str]]) -> list[str]:
+    """The words with their typed letters back (accents kept): each word that was typed
+    takes the next typed form compared like it; a word the rules put in is kept."""
+    forms: dict[str, list[str]] = defaultdict(list)
+    for compared, kept in typed:
+        forms[compared].append(kept)
+    return [forms[w].pop(0) if forms.get(w) else w for w in words]
 
 
 def plain_key(text: str) -> str:
@@ -163,7 +213,7 @@ def rules_for(toolkit: Toolkit, council_names: Iterable[str] = ()) -> Rules:
 class Name:
     """A typed name, normalised: what the score compares."""
 
-    key: str  # the normalised text: two typed names with one key are one name
+    key: str  # the normalised text, letters as typed: two typed names with one key are one name
     tokens: tuple[str, ...]  # the words that count, in order
     optional: tuple[str, ...] = ()  # bracketed qualifier words
     acronym: tuple[str, ...] = ()  # when the name is an acronym: the initials it may stand for
@@ -171,6 +221,7 @@ class Name:
     short_initials: str = ""  # the same without trailing generic words ("LSIP ... Group")
     numbers: frozenset[str] = frozenset()
     marks: tuple[frozenset[str], ...] = field(default=())  # never_merge members, per set
+    compared: str = ""  # the key with accents off: names alike here score 100 (D25)
 
 
 def _drop_phrases(
@@ -230,8 +281,11 @@ def normalise(text: str, rules: Rules) -> Name:
     bracketed = " ".join(_BRACKETS.findall(raw))
     main = _BRACKETS.sub(" ", raw)
     typo = rules.typo_similarity
-    words = _drop_phrases(_words(main, rules.synonyms), rules.council_phrases, typo)
-    words = [w for w in words if w not in rules.ignore_words] or _words(main, rules.synonyms)
+    typed = _typed_words(main, rules.synonyms)
+    typed_optional = _typed_words(bracketed, rules.synonyms)
+    every = [compared for compared, _ in typed]
+    words = _drop_phrases(every, rules.council_phrases, typo)
+    words = [w for w in words if w not in rules.ignore_words] or every
     expanded: list[str] = []
     for word in words:
         expanded.extend(rules.acronyms.get(word, (word,)))
@@ -239,7 +293,7 @@ def normalise(text: str, rules: Rules) -> Name:
     tokens = tuple(_known(t, rules) for t in tokens)
     optional = tuple(
         _known(w, rules)
-        for w in _drop_phrases(_words(bracketed, rules.synonyms), rules.council_phrases, typo)
+        for w in _drop_phrases([c for c, _ in typed_optional], rules.council_phrases, typo)
         if w not in STOP_WORDS and w not in rules.ignore_words
     )
     acronym: tuple[str, ...] = ()
@@ -255,11 +309,15 @@ def normalise(text: str, rules: Rules) -> Name:
             word[1:] for c in rules.council_letters if word[0] == c and word[1:] in rules.acronyms
         ]
         acronym = tuple(dict.fromkeys([word, *(s for s in stripped if len(s) >= 2)]))
-    key = " ".join(tokens) + (f" ({' '.join(optional)})" if optional else "")
-    if not key:  # no letters or digits ("😀", "!!!", ""): its own name, never fuzzy-matched
-        key = f"#{raw.strip()}"
+
+    def joined(main_words: Sequence[str], bracketed_words: Sequence[str]) -> str:
+        qualifier = f" ({' '.join(bracketed_words)})" if bracketed_words else ""
+        return " ".join(main_words) + qualifier
+
+    # A name with no letters or digits ("😀", "!!!", zero-width spaces) is blank: key "".
     return Name(
-        key=key,
+        key=joined(_as_typed(tokens, typed), _as_typed(optional, typed_optional)),
+        compared=joined(tokens, optional),
         tokens=tokens,
         optional=optional,
         acronym=acronym,
@@ -331,7 +389,7 @@ class Weights:
     def __init__(
         self, names: Iterable[Name], rules: Rules, officers: Mapping[str, int] | None = None
     ) -> None:
-        distinct = {n.key: n for n in names}.values()
+        distinct = {n.compared: n for n in names}.values()  # accents aside, as compared
         self.count = max(len(distinct), 1)
         self.df = Counter(t for n in distinct for t in set(n.tokens))
         self.rules = rules
@@ -410,7 +468,7 @@ def _fused(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
 
 def score(a: Name, b: Name, weights: Weights) -> float:
     """The evidence that two names are one partnership, 0-100 (module docstring)."""
-    if a.key == b.key:
+    if a.key == b.key or a.compared == b.compared:  # one name, perhaps accents aside
         return 100.0
     if conflict(a, b):
         return 0.0
@@ -562,10 +620,15 @@ def cross_pairs(
     return pairs
 
 
+# Characters that never show in a name (zero-width space, word joiner, byte order mark, soft
+# hyphen); the zero-width joiners that shape Persian and Indic words are kept.
+_UNSEEN = str.maketrans(dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad")))
+
+
 def clean_spelling(typed: str) -> str:
-    """A typed name with trivial mess removed: spacing, trailing punctuation, a leading
-    "The"."""
-    text = " ".join(str(typed).split()).rstrip(" .,;:-")
+    """A typed name with trivial mess removed: spacing, characters that never show,
+    trailing punctuation, a leading "The"."""
+    text = " ".join(str(typed).translate(_UNSEEN).split()).rstrip(" .,;:-")
     return re.sub(r"^the\s+", "", text, flags=re.IGNORECASE) or text
 
 

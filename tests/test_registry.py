@@ -318,6 +318,16 @@ def test_the_registry_name_is_a_clean_spelling():
     assert set(names["name"]) == {"Northmoor Heritage Forum"}
 
 
+def test_the_registry_name_drops_characters_that_never_show():
+    returns = _returns(
+        [{"partnership_name": "\u200bNorthmoor\u00ad Heritage\u2060 Forum\ufeff"}] * 2
+    )
+
+    names = registry.match_names(returns, TOOLKIT, {}, council=COUNCIL).names
+
+    assert names["name"].tolist() == ["Northmoor Heritage Forum"]
+
+
 def test_each_returns_partnership_is_written(tmp_path):
     returns = _returns(
         [
@@ -407,10 +417,35 @@ def test_a_bracketed_qualifier_on_one_side_only_stays_optional():
     assert _same("Locality Board (North)", "Locality Board")
 
 
-def test_names_without_latin_letters_are_each_their_own_partnership():
-    names = ["Здравоохранение", "Образование", "委员会", "😀", "\u200b", "!!!"]
+def test_names_in_other_scripts_are_each_their_own_partnership():
+    names = [
+        "Здравоохранение",
+        "Образование",
+        "委员会",
+        "شراكة السلامة المجتمعية",
+        "شراكة الصحة",
+        "שותפות בטיחות קהילתית",
+        "שותפות בריאות",
+        "Συμβούλιο Υγείας",
+        "हिन्दी मंच",
+        "हिंदी मंच",  # another spelling of the word: two names, as typed
+    ]
 
     assert len(set(_ids(names).values())) == len(names)
+
+
+@pytest.mark.parametrize(
+    "blank", ["😀", "🎉🎉", "\u200b", "\u200b\u2060\ufeff", "!!!", "\u00ad", ""]
+)
+def test_a_name_with_no_letters_or_digits_is_blank(blank):
+    assert registry.normalise_name(blank, TOOLKIT) == ""
+
+
+def test_emoji_only_names_are_one_blank_name_beside_arabic_and_hebrew_names():
+    ids = _ids(["😀", "🎉", "!!!", "شراكة السلامة", "שותפות בטיחות"])
+
+    assert ids["😀"] == ids["🎉"] == ids["!!!"]
+    assert len({ids["😀"], ids["شراكة السلامة"], ids["שותפות בטיחות"]}) == 3
 
 
 def test_accents_and_zero_width_characters_do_not_split_a_partnership():
@@ -419,9 +454,39 @@ def test_accents_and_zero_width_characters_do_not_split_a_partnership():
     assert _same("Heritage\u200b Forum", "Heritage Forum")
 
 
-def test_a_welsh_name_keeps_its_letters():
-    assert registry.normalise_name("Bwrdd Iechyd Môn", TOOLKIT) == "bwrdd iechyd mon"
-    assert registry.normalise_name("Здравоохранение", TOOLKIT) == "здравоохранение"
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("Bwrdd Iechyd Môn", "bwrdd iechyd môn"),
+        ("Partneriaeth Gwasanaethau Tân", "partneriaeth gwasanaethau tân"),
+        ("Gŵyl Fwyd Ŷ Cwm", "gŵyl fwyd ŷ cwm"),
+        ("Conseil de Santé Mentale", "conseil de santé mentale"),
+        ("Здравоохранение", "здравоохранение"),
+        ("ＮＨＳ　Ｂｏａｒｄ", "nhs board"),  # full-width letters and space: NFKC
+        ("Straße Forum", "strasse forum"),  # case folding
+        ("Heritage\u200b Forum\u00ad", "heritage forum"),
+    ],
+)
+def test_a_name_keeps_its_letters_in_any_script_under_unicode_rules(typed, key):
+    assert registry.normalise_name(typed, TOOLKIT) == key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Partneriaeth Gwasanaethau Tân", "Partneriaeth Gwasanaethau Tan"),
+        ("Gŵyl Fwyd Cymru", "Gwyl Fwyd Cymru"),
+        ("Conseil de Santé", "Conseil de Sante"),
+        ("Ynys Môn Heritage Partnership", "Ynys Mon Heritag Partnership"),  # and a slip
+    ],
+)
+def test_a_name_typed_without_its_accents_is_the_same_partnership(a, b):
+    assert _same(a, b)
+
+
+def test_accented_names_that_differ_by_more_than_accents_stay_apart():
+    assert not _same("Bwrdd Iechyd Môn", "Bwrdd Iechyd Mynwy")
+    assert not _same("Locality Board (Pénrhyn)", "Locality Board (Ponty)")
 
 
 @pytest.mark.parametrize(
