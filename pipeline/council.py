@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,8 @@ from typing import Annotated
 from pydantic import Field, PositiveInt, model_validator
 
 from pipeline import paths
-from pipeline.config import Strict, load_model
+from pipeline.config import Strict, config_error, load_model_with_lines
+from pipeline.errors import PipelineError
 
 # Words of a council's formal name that are not what officers call it ("Northmoor County
 # Council" is "Northmoor" or "NCC").
@@ -38,6 +40,8 @@ class Council(Strict):
     default_year: int = Field(ge=2000, le=2100)
     # directorate -> senior officers (Head of Service and above), for response coverage
     directorates: dict[str, PositiveInt] = Field(min_length=1)
+    # survey year -> the closing date the survey was published with (decision D24)
+    closing_dates: dict[Annotated[int, Field(ge=2000, le=2100)], dt.date] = {}
 
     @model_validator(mode="after")
     def _short_names_are_distinct(self) -> Council:
@@ -45,6 +49,10 @@ class Council(Strict):
         if len(set(folded)) != len(folded):
             raise ValueError("short_names lists a name twice")
         return self
+
+    def closing_date(self, year: int) -> dt.date | None:
+        """The survey year's published closing date, when council.yaml gives one."""
+        return self.closing_dates.get(year)
 
     def name_forms(self) -> tuple[str, ...]:
         """Every way the council is named: its full name and its short names (given, or
@@ -54,5 +62,18 @@ class Council(Strict):
 
 
 def load(root: Path | str | None = None) -> Council:
-    """Read config/council.yaml strictly: a typo is one line naming file, key and line."""
-    return load_model(paths.council_file(root), Council)
+    """Read config/council.yaml strictly: a typo is one line naming file, key and line. A
+    closing date outside its survey year (or the next) is a typo of the year."""
+    path = paths.council_file(root)
+    council, lines = load_model_with_lines(path, Council)
+    for year, closing in council.closing_dates.items():
+        if closing.year not in (year, year + 1):
+            raise PipelineError(
+                config_error(
+                    path,
+                    ("closing_dates", year),
+                    f"{closing.isoformat()} is not in {year} or {year + 1}; check the year.",
+                    lines,
+                )
+            )
+    return council

@@ -147,7 +147,7 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
     config = settings.load(root)
     questionnaire = config.protocol
     returns = ingest.ingest_exports(ingest.read_exports(year, root), questionnaire, year).returns
-    closing = validate.closing_date(returns, year)
+    closing = validate.closing_date(returns, year, config.council)
     valid = validate.validate_returns(returns, questionnaire, closing).valid
     answers = questionnaire.by_keys(valid)
     matching = registry.match_names(

@@ -117,6 +117,7 @@ class Rule(Strict):
 class _Rules(Strict):
     required: Rule
     parse_error: Rule
+    late_submission: Rule
     duplicate: Rule
     option_set: Rule
     multi_option_set: Rule

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import tables
@@ -62,10 +63,54 @@ class Validation:
         return int(warned.nunique())
 
 
-def closing_date(returns: pd.DataFrame, year: int) -> dt.date:
-    """The latest submission date in the year's exports, or 31 December without timestamps."""
-    stamps = pd.to_datetime(returns["submitted_at"], errors="coerce", format="ISO8601").dropna()
-    return stamps.max().date() if not stamps.empty else dt.date(year, 12, 31)
+# Tukey's "far out" fence: a submission day more than three interquartile ranges after the
+# upper quartile of the year's submission days is a wrong clock, not the survey's last day
+# (decision D24). A statistical convention, not a setting.
+FAR_OUT = 3.0
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The survey's closing date and, in words, where it came from (decision D24)."""
+
+    date: dt.date
+    basis: str
+
+
+def _submission_days(returns: pd.DataFrame) -> pd.Series:
+    """Each return's submission time read as a day (unreadable or missing times: NaT)."""
+    stamps = pd.to_datetime(returns["submitted_at"], errors="coerce", format="ISO8601")
+    return stamps.dt.normalize()
+
+
+def closing_rule(returns: pd.DataFrame, year: int, council: Council | None = None) -> Closing:
+    """The survey's closing date (D24): the one council.yaml gives for the year; else the
+    last submission day of the exports that is not a wrong clock (days beyond Tukey's far-out
+    fence, FAR_OUT interquartile ranges after the upper quartile, are left out, so a few
+    clocks set years ahead cannot move it); else, with no submission times, 31 December of
+    the survey year. The clock of the machine running the pipeline is never read."""
+    published = council.closing_date(year) if council is not None else None
+    if published is not None:
+        return Closing(published, f"the closing date council.yaml gives for {year}")
+    days = _submission_days(returns).dropna()
+    if days.empty:
+        return Closing(dt.date(year, 12, 31), "31 December: no export has submission times")
+    ordinals = days.map(pd.Timestamp.toordinal).to_numpy(dtype=float)
+    lower, upper = np.quantile(ordinals, [0.25, 0.75])
+    within = ordinals[ordinals <= upper + FAR_OUT * (upper - lower)]
+    closing = dt.date.fromordinal(int(within.max()))
+    left_out = len(ordinals) - len(within)
+    return Closing(
+        closing,
+        f"the last submission day in the exports ({left_out} later submission(s) left out as "
+        "wrong clocks); council.yaml gives no closing date for the year",
+    )
+
+
+def closing_date(returns: pd.DataFrame, year: int, council: Council | None = None) -> dt.date:
+    """The survey's closing date (``closing_rule``): answers' dates must not be after it, and
+    a return submitted after it is flagged."""
+    return closing_rule(returns, year, council).date
 
 
 def multi_select_pattern(options: Sequence[str]) -> str:
@@ -86,6 +131,13 @@ def plan_checks(protocol: Protocol, closing: dt.date) -> list[Check]:
     checks = [
         check("duplicate", "ExpectColumnValuesToBeNull", "duplicate_of", "not a copy"),
         check("parse_error", "ExpectColumnValuesToBeNull", "parse_errors", "every value read"),
+        check(
+            "late_submission",
+            "ExpectColumnValuesToBeBetween",
+            "submitted_at",
+            f"submitted on or before the closing date, {closing.isoformat()}",
+            max_value=pd.Timestamp(closing),
+        ),
     ]
     for q in protocol.questions:
         label = f"{q.id} ({q.text})"
@@ -212,10 +264,12 @@ def _validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     here because the parse_error rule already quarantines its row."""
     numbers = [q.id for q in protocol.of_type("money", "number", "agree5")]
     dates = [q.id for q in protocol.of_type("date")]
-    text = [c for c in returns.columns if c not in {*numbers, *dates, "source_row"}]
+    stamps = ["submitted_at"]  # compared by day with the closing date
+    text = [c for c in returns.columns if c not in {*numbers, *dates, *stamps, "source_row"}]
     view = returns.copy()
     view[numbers] = view[numbers].apply(pd.to_numeric, errors="coerce")
     view[dates] = view[dates].apply(pd.to_datetime, errors="coerce", format="ISO8601")
+    view["submitted_at"] = _submission_days(returns)
     view[text] = view[text].astype(object).where(view[text].notna(), None)  # blanks: None
     return view
 

@@ -919,3 +919,24 @@ def test_a_question_range_beyond_its_types_largest_answer_is_refused(tmp_path):
         match=r"questions\[\d+\]\.max \(line \d+\): 1000 is beyond largest_answer\.number \(744\)",
     ):
         settings.load(root)
+
+
+@pytest.mark.parametrize(
+    ("new", "problem"),
+    [
+        (
+            "  2025: 30 June 2025",
+            r"closing_dates\[2025\] \(line \d+\): Input should be a valid date",
+        ),
+        (
+            "  2025: 2052-04-30",
+            r"closing_dates\[2025\] \(line \d+\): 2052-04-30 is not in 2025 or 2026",
+        ),
+        ("  25: 2025-04-30", r"closing_dates\[25\] \(line \d+\): Input should be greater than"),
+    ],
+)
+def test_a_wrong_closing_date_is_one_line_naming_file_key_and_line(tmp_path, new, problem):
+    root = _config_with(tmp_path, "council.yaml", "  2025: 2025-04-30", new)
+
+    with pytest.raises(PipelineError, match=rf"council\.yaml: {problem}"):
+        settings.load(root)

@@ -110,6 +110,13 @@ def test_read_date_keeps_impossible_dates_raw_with_an_error(typed):
     assert values.read_date(typed).error == "date"
 
 
+@pytest.mark.parametrize("typed", ["31/02/2024", "2023-02-29", "13/13/2024", "00/01/2024"])
+def test_read_date_says_an_impossible_date_is_no_day_in_the_calendar(typed):
+    assert values.read_date(typed) == values.Reading(
+        typed, error="date", reason="no such day in the calendar"
+    )
+
+
 def test_timestamps_column_with_second_part_over_12_is_month_first():
     column = ["3/14/25 10:22", "4/1/25 09:00"]
 

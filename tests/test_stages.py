@@ -23,7 +23,7 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
     ingest.write_ingested(ingested, year, root, questionnaire)
 
     returns = ingest.load_returns(year, root, questionnaire)
-    closing = validate.closing_date(returns, year)
+    closing = validate.closing_date(returns, year, config.council)
     result = validate.validate_returns(returns, questionnaire, closing)
     validate.write_validation(result, closing, year, root, questionnaire, config.council)
 

@@ -64,7 +64,7 @@ def accepted(tmp_path_factory: pytest.TempPathFactory) -> Accepted:
     ingested = ingest.ingest_exports(ingest.read_exports(YEAR, root), questionnaire, YEAR)
     ingest.write_ingested(ingested, YEAR, root, questionnaire)
     returns = ingest.load_returns(YEAR, root, questionnaire)
-    closing = validate.closing_date(returns, YEAR)
+    closing = validate.closing_date(returns, YEAR, config.council)
     result = validate.validate_returns(returns, questionnaire, closing)
     validate.write_validation(result, closing, YEAR, root, questionnaire, config.council)
     answers = questionnaire.by_keys(validate.load_valid(YEAR, root, questionnaire))

@@ -228,6 +228,74 @@ def test_closing_date_ignores_timestamps_that_could_not_be_read():
     assert validate.closing_date(returns.head(1), 2025) == dt.date(2025, 12, 31)
 
 
+def _submitted(days: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"submitted_at": [f"{day} 10:00:00" for day in days]})
+
+
+# Forty returns over March and April 2025, as a survey's submissions spread.
+ON_TIME = [f"2025-03-{d:02d}" for d in range(3, 31)] + [f"2025-04-{d:02d}" for d in range(19, 31)]
+
+
+def test_closing_date_from_council_yaml_wins_over_the_submission_times():
+    with_date = COUNCIL.model_copy(update={"closing_dates": {2025: dt.date(2025, 6, 30)}})
+
+    rule = validate.closing_rule(_submitted([*ON_TIME, "2025-07-02"]), 2025, with_date)
+
+    assert rule == validate.Closing(
+        dt.date(2025, 6, 30), "the closing date council.yaml gives for 2025"
+    )
+
+
+@pytest.mark.parametrize(
+    "wrong_clocks",
+    [["2031-01-01"], ["2031-01-01", "2027-05-05", "2026-01-01", "2099-12-31", "2025-12-25"]],
+)
+def test_a_few_wrong_clocks_do_not_move_the_closing_date(wrong_clocks):
+    without_dates = COUNCIL.model_copy(update={"closing_dates": {}})
+
+    rule = validate.closing_rule(_submitted([*ON_TIME, *wrong_clocks]), 2025, without_dates)
+
+    assert rule.date == dt.date(2025, 4, 30)
+    assert f"({len(wrong_clocks)} later submission(s) left out as wrong clocks)" in rule.basis
+
+
+def test_the_sample_years_closing_dates_are_in_council_yaml():
+    assert COUNCIL.closing_date(2025) == CLOSING
+    assert COUNCIL.closing_date(2031) is None
+
+
+def test_a_return_submitted_after_the_closing_date_is_kept_with_a_warning(clean_returns):
+    returns = clean_returns.astype({"submitted_at": object}).copy()
+    returns.loc[0, "submitted_at"] = "2031-01-01 09:00:00"
+    returns.loc[1, "submitted_at"] = f"{CLOSING.isoformat()} 23:59:59"  # on the day: on time
+
+    result = _validate(returns)
+
+    late = result.findings[result.findings["rule"] == "late_submission"]
+    assert late["row_key"].tolist() == [returns.loc[0, "row_key"]]
+    assert late["severity"].item() == "warning"
+    assert late["reason"].item() == (
+        "submitted_at: '2031-01-01 09:00:00' - the return was submitted after the survey's "
+        "closing date (submitted on or before the closing date, 2025-04-30)"
+    )
+    assert result.quarantine.empty
+    counted = validate.warnings_by_rule(result.findings).set_index("rule")
+    assert counted.loc["late_submission", "rows"] == 1
+
+
+def test_a_name_read_as_blank_is_quarantined_saying_why(clean_returns):
+    returns = clean_returns.astype({"Q6": object, "parse_warnings": object}).copy()
+    returns.loc[0, "Q6"] = None
+    returns.loc[0, "parse_warnings"] = "Q6: '😀' has no letters or digits; read as blank"
+
+    result = _validate(returns)
+
+    assert result.quarantine["quarantine_reasons"].tolist() == [
+        "Q6: blank - a required answer is missing (Q6 (What is the name of the partnership?) "
+        "answered); '😀' has no letters or digits; read as blank"
+    ]
+
+
 def test_multi_select_pattern_accepts_option_order_only():
     import re
 

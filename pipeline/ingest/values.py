@@ -225,6 +225,9 @@ def read_hours(value: Any, *, largest: Limit | None = None) -> Reading:
     return Reading(number)
 
 
+_NO_SUCH_DAY = "no such day in the calendar"
+
+
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -257,7 +260,7 @@ def read_date(value: Any, *, day_first: bool = True) -> Reading:
         match = pattern.match(text)
         if match:
             parsed = _date_or_none(int(match["y"]), int(match["m"]), int(match["d"]))
-            return Reading(parsed) if parsed else Reading(raw, error="date")
+            return Reading(parsed) if parsed else Reading(raw, error="date", reason=_NO_SUCH_DAY)
     match = _DMY.match(text)
     if match:
         year = int(match["y"])
@@ -265,7 +268,7 @@ def read_date(value: Any, *, day_first: bool = True) -> Reading:
         first, second = int(match["a"]), int(match["b"])
         day, month = (first, second) if day_first else (second, first)
         parsed = _date_or_none(year, month, day)
-        return Reading(parsed) if parsed else Reading(raw, error="date")
+        return Reading(parsed) if parsed else Reading(raw, error="date", reason=_NO_SUCH_DAY)
     for date_format in _MONTH_NAME_FORMATS:  # "5 November 2024", "Nov 5, 2024"
         try:
             return Reading(dt.datetime.strptime(_ORDINAL.sub(r"\1", text), date_format).date())
