@@ -101,7 +101,9 @@ def main() -> int:
         config = settings.load(labelled_root)
         exports = ingest.read_exports(YEAR, labelled_root)
         raw = ingest.ingest_exports(exports, config.protocol, YEAR).returns
-        valid = validate.validate_returns(raw, config.protocol, validate.closing_date(raw, YEAR, config.council))
+        valid = validate.validate_returns(
+            raw, config.protocol, validate.closing_date(raw, YEAR, config.council)
+        )
         answers = config.protocol.by_keys(valid.valid)
         print(f"\nregistry.match_names on the labelled set's {len(answers)} returns repeated:")
         print(f"{'returns':>8} {'seconds':>8} {'partnerships':>13}")

@@ -303,3 +303,8 @@ def test_read_name_reads_a_name_without_letters_or_digits_as_blank(typed):
 )
 def test_read_name_keeps_a_name_in_any_script_as_typed(typed):
     assert values.read_name(typed) == values.Reading(typed)
+
+
+@pytest.mark.parametrize("typed", [",", "T 10:22", "14/03/2025 25:61", 1e300, 10**400])
+def test_read_timestamp_without_a_day_or_time_of_day_is_an_error(typed):
+    assert values.read_timestamp(typed).error == "timestamp"

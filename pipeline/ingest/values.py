@@ -301,7 +301,7 @@ def read_timestamp(value: Any, *, day_first: bool = True) -> Reading:
     time_part = _TIME.search(text)
     date_text = text[: time_part.start()] if time_part else text
     day = read_date(date_text.strip().rstrip("T,").strip(), day_first=day_first)
-    if day.error:
+    if day.error or day.value is None:  # no day, or none that can be read
         return Reading(raw, error="timestamp")
     hour = minute = second = 0
     if time_part:
@@ -312,7 +312,10 @@ def read_timestamp(value: Any, *, day_first: bool = True) -> Reading:
             hour += 12
         elif meridiem == "am" and hour == 12:
             hour = 0
-    return Reading(dt.datetime.combine(day.value, dt.time(hour, minute, second)))
+    try:
+        return Reading(dt.datetime.combine(day.value, dt.time(hour, minute, second)))
+    except ValueError:  # "25:61": no such time of day
+        return Reading(raw, error="timestamp")
 
 
 def timestamps_are_month_first(values: Sequence[Any]) -> bool:
