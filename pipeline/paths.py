@@ -90,6 +90,16 @@ def data_docs_dir(year: int, root: Path | str | None = None) -> Path:
     return outputs_dir(year, root) / "data_docs"
 
 
+def data_docs_page(year: int, root: Path | str | None = None) -> Path:
+    """The validation's Data Docs page: no names or emails, so the report may link to it."""
+    return data_docs_dir(year, root) / "index.html"
+
+
+def data_docs_record(year: int, root: Path | str | None = None) -> Path:
+    """The GX validation result beside the page, as JSON: the machine record (decision D26)."""
+    return data_docs_dir(year, root) / "validation_result.json"
+
+
 def report_html(year: int, root: Path | str | None = None) -> Path:
     return outputs_dir(year, root) / "annual_report.html"
 

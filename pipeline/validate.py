@@ -1,9 +1,10 @@
-"""Validate stage: returns.csv -> valid.csv + quarantine.csv + dq_summary.json (+ Data Docs).
+"""Validate stage: returns.csv -> valid.csv + quarantine.csv + dq_summary.json + Data Docs.
 
 The Great Expectations suite is generated from config/protocol.yaml: one expectation per
 question and rule, each carrying its rule name and severity. Error-level failures send the
 row to quarantine with every reason in plain words; warnings keep the row and are counted.
-Rows in = valid + quarantined, always.
+Rows in = valid + quarantined, always. GX sees the personal columns masked (decision D26),
+so its result, and the Data Docs written from it, hold no names or emails.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import datetime as dt
 import logging
 import os
 import re
-import shutil
-import tempfile
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import tables
+from pipeline import data_docs, tables
 from pipeline.council import Council
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
@@ -55,6 +55,7 @@ class Validation:
     findings: pd.DataFrame
     summary: pd.DataFrame
     rows_in: int  # counted from the input, so that a lost row shows as a mismatch
+    record: dict[str, Any] = field(default_factory=dict)  # GX's result, masked (D26)
 
     @property
     def rows_with_warnings(self) -> int:
@@ -259,7 +260,7 @@ def check_table(returns: pd.DataFrame, protocol: Protocol, source: str) -> None:
         raise PipelineError(f"{source}: no returns to validate (0 rows).")
 
 
-def _validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+def validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """Typed columns for GX: numbers and dates; raw text that failed to read becomes empty
     here because the parse_error rule already quarantines its row."""
     numbers = [q.id for q in protocol.of_type("money", "number", "agree5")]
@@ -272,6 +273,109 @@ def _validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     view["submitted_at"] = _submission_days(returns)
     view[text] = view[text].astype(object).where(view[text].notna(), None)  # blanks: None
     return view
+
+
+# Decision D26: a masked character keeps its class for a regular expression. ASCII letters
+# and digits become x, X or 9; other letters and digits a stand-in of their Unicode class;
+# '@', '.', spaces and other punctuation stay, so a check of an address's shape judges the
+# masked value as it would the real one.
+_ASCII_MASK = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "x" * 26 + "X" * 26 + "9" * 10,
+)
+_STAND_INS = {
+    "Ll": "é",
+    "Lu": "É",
+    "Lt": "ǅ",
+    "Lm": "ʰ",
+    "Lo": "ª",
+    "Nd": "٩",
+    "Nl": "Ⅸ",
+    "No": "²",
+}
+PERSONAL_PHRASE = "personal value withheld"
+MASKED_TYPES = ("text", "email")  # names and emails; other answers are not masked
+
+
+def mask_text(text: str) -> str:
+    """A personal value's shape without its content: "Ann.Lee2@x.org" -> "Xxx.Xxx9@x.xxx"."""
+    if text.isascii():
+        return text.translate(_ASCII_MASK)
+    return "".join(
+        char.translate(_ASCII_MASK)
+        if char.isascii()
+        else _STAND_INS.get(unicodedata.category(char), char)
+        for char in text
+    )
+
+
+def _withhold_personal_phrases(phrases: Any, personal: Sequence[str]) -> Any:
+    """ "Q2: could not read 'x'" -> "Q2: personal value withheld"; other phrases unchanged."""
+    if not isinstance(phrases, str):
+        return phrases
+    kept = []
+    for phrase in phrases.split(" | "):
+        qid, colon, _ = phrase.partition(":")
+        kept.append(f"{qid}: {PERSONAL_PHRASE}" if colon and qid in personal else phrase)
+    return " | ".join(kept)
+
+
+def _map_distinct(values: pd.Series, change: Any) -> pd.Series:
+    """``change`` applied once per distinct text (a year repeats few names); blanks kept."""
+    texts = values[values.map(lambda v: isinstance(v, str))]
+    changed = {text: change(text) for text in texts.unique()}
+    return values.map(lambda v: changed[v] if isinstance(v, str) else v)
+
+
+def mask_personal(view: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+    """The validation view as GX may see it: names and emails (personal text questions)
+    masked by ``mask_text``, and parse errors about a personal question withheld.
+
+    Blanks stay blank and every masked character keeps its class, so every check gives the
+    same verdict on each row (``check_mask_keeps_verdicts`` proves it for the patterns).
+    The input is not modified.
+    """
+    masked = [q.id for q in protocol.questions if q.personal and q.type in MASKED_TYPES]
+    present = [qid for qid in masked if qid in view.columns]
+    personal = protocol.personal_ids
+    changes = {qid: _map_distinct(view[qid], mask_text) for qid in present}
+    if "parse_errors" in view.columns:
+        changes["parse_errors"] = _map_distinct(
+            view["parse_errors"], lambda v: _withhold_personal_phrases(v, personal)
+        )
+    return view.assign(
+        **{c: values.astype(object).where(values.notna(), None) for c, values in changes.items()}
+    )  # blanks stay None, as validation_view gives them
+
+
+def check_mask_keeps_verdicts(
+    view: pd.DataFrame, masked: pd.DataFrame, checks: Sequence[Check]
+) -> None:
+    """Every pattern check on a masked column passes and fails the same rows as it would on
+    the real values (GX's own test: the text form of each non-blank value contains a match).
+
+    A pattern that needs particular letters (a fixed domain) cannot judge masked values, so
+    the run stops rather than judge them wrongly.
+    """
+    for item in checks:
+        column = item.column
+        if item.expectation != "ExpectColumnValuesToMatchRegex" or column is None:
+            continue
+        if view[column].equals(masked[column]):
+            continue
+        pattern = re.compile(item.kwargs["regex"])
+        present = view[column].notna()
+        real = view.loc[present, column].astype(str)
+        shown = masked.loc[present, column].astype(str)
+        for index in real[~real.duplicated()].index:  # the mask is a function of the value
+            if bool(pattern.search(real[index])) != bool(pattern.search(shown[index])):
+                row = str(view.at[index, "row_key"])
+                raise PipelineError(
+                    f"config/protocol.yaml: validation.email_pattern judges {column} in row "
+                    f"{row} differently once its letters and digits are "
+                    "masked; write a pattern about the address's shape (letters, digits, '@', "
+                    "'.'), not particular letters (decision D26)."
+                )
 
 
 def _plain(value: Any) -> Any:
@@ -298,48 +402,41 @@ def _quiet_gx():
 
 
 def run_checks(
-    view: pd.DataFrame, checks: list[Check], *, name: str, docs_dir: Path | None = None
-) -> list[tuple[Check, dict[str, Any]]]:
-    """Run the checks as one GX suite; with docs_dir, also write GX Data Docs there."""
+    view: pd.DataFrame, checks: list[Check], *, name: str
+) -> tuple[list[tuple[Check, dict[str, Any]]], dict[str, Any]]:
+    """Run the checks as one GX suite: each check with its result, and GX's whole
+    validation result as JSON-ready data (the Data Docs are written from it, D26)."""
     gx, gxe = _quiet_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    with tempfile.TemporaryDirectory(prefix="gx-") as staging:
-        if docs_dir is None:
-            context = gx.get_context(mode="ephemeral")
-        else:
-            context = gx.get_context(mode="file", project_root_dir=staging)
-        context.enable_analytics(False)
-        context.variables.progress_bars = ProgressBarsConfig(
-            globally=False, metric_calculations=False
-        )
-        batch = (
-            context.data_sources.add_pandas(name)
-            .add_dataframe_asset(name)
-            .add_batch_definition_whole_dataframe("all returns")
-        )
-        suite = context.suites.add(gx.ExpectationSuite(name=name))
-        for index, item in enumerate(checks):
-            expectation = getattr(gxe, item.expectation)(
-                **item.kwargs, meta={"check": index, "rule": item.rule, "severity": item.severity}
-            )
-            suite.add_expectation(expectation)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        result = definition.run(
-            batch_parameters={"dataframe": view},
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": ["row_key"],
-                "return_unexpected_index_query": False,
-            },
-        )
-        if docs_dir is not None:
-            context.build_data_docs()
-            site = Path(staging) / "gx" / "uncommitted" / "data_docs" / "local_site"
-            shutil.rmtree(docs_dir, ignore_errors=True)
-            shutil.copytree(site, docs_dir)
+    context = gx.get_context(mode="ephemeral")
+    context.enable_analytics(False)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    batch = (
+        context.data_sources.add_pandas(name)
+        .add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe("all returns")
+    )
+    suite = context.suites.add(gx.ExpectationSuite(name=name))
+    for index, item in enumerate(checks):
+        meta = {
+            "check": index,
+            "rule": item.rule,
+            "severity": item.severity,
+            "description": item.description,
+        }
+        suite.add_expectation(getattr(gxe, item.expectation)(**item.kwargs, meta=meta))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    result = definition.run(
+        batch_parameters={"dataframe": view},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["row_key"],
+            "return_unexpected_index_query": False,
+        },
+    )
     outcomes = []
     for item in result.results:
         if item.exception_info and item.exception_info.get("raised_exception"):
@@ -348,7 +445,7 @@ def run_checks(
                 f"{item.exception_info.get('exception_message')}"
             )
         outcomes.append((checks[item.expectation_config.meta["check"]], dict(item.result or {})))
-    return outcomes
+    return outcomes, result.to_json_dict()
 
 
 def _with_wording(phrase: str, protocol: Protocol) -> str:
@@ -389,19 +486,22 @@ def validate_returns(
     protocol: Protocol,
     closing: dt.date,
     *,
-    docs_dir: Path | None = None,
     source: str = "returns",
 ) -> Validation:
     """Split returns into valid and quarantined rows by the protocol's generated GX suite.
 
-    Needs the returns columns (ingest's contract). The input is not modified.
+    GX sees names and emails masked (D26); findings and reasons give the real values, read
+    from ``returns``. Needs the returns columns (ingest's contract). The input is not
+    modified.
     """
     check_table(returns, protocol, source)
     if returns["row_key"].duplicated().any():
         raise PipelineError(f"{source}: row_key is not unique; rerun 01_ingest.")
     checks = plan_table_checks(protocol) + plan_checks(protocol, closing)
-    view = _validation_view(returns, protocol)
-    outcomes = run_checks(view, checks, name="protocol", docs_dir=docs_dir)
+    view = validation_view(returns, protocol)
+    masked = mask_personal(view, protocol)
+    check_mask_keeps_verdicts(view, masked, checks)
+    outcomes, gx_result = run_checks(masked, checks, name="protocol")
     by_key = returns.set_index("row_key", drop=False)
     personal = set(protocol.personal_ids)
     findings, summary = [], []
@@ -458,6 +558,7 @@ def validate_returns(
         findings_frame,
         pd.DataFrame(summary),
         rows_in=len(returns),
+        record=data_docs.machine_record(gx_result, personal),
     )
 
 
@@ -473,7 +574,7 @@ def _check_accepted(valid: pd.DataFrame, protocol: Protocol, source: str) -> Non
         "response_id",
         "response IDs of accepted returns are unique",
     )
-    ((_, result),) = run_checks(valid[["row_key", "response_id"]], [unique], name="accepted")
+    ((_, result),), _ = run_checks(valid[["row_key", "response_id"]], [unique], name="accepted")
     repeated = result.get("partial_unexpected_list") or []
     if repeated:
         raise PipelineError(
@@ -561,8 +662,9 @@ def write_validation(
     protocol: Protocol,
     council: Council,
 ) -> list[Path]:
-    """Write valid.csv, quarantine.csv, the findings, the JSON summary per expectation, and
-    the tables the report needs without reading personal data (coverage, caveats)."""
+    """Write valid.csv, quarantine.csv, the findings, the JSON summary per expectation, the
+    tables the report needs without reading personal data (coverage, caveats), and the Data
+    Docs (a page and GX's result, with no names or emails: decision D26)."""
     summary = {
         "closing_date": closing.isoformat(),
         "rows_in": validation.rows_in,
@@ -584,6 +686,18 @@ def write_validation(
         ),
         tables.write("caveats", read_with_caveats(validation.valid, protocol), year, root),
         tables.write_summary("02_validate", summary_line(validation), year, root),
+        *data_docs.write_data_docs(
+            validation.record,
+            data_docs.Context(
+                year=year,
+                closing_date=closing.isoformat(),
+                rows_in=validation.rows_in,
+                valid=len(validation.valid),
+                quarantined=len(validation.quarantine),
+                personal={q.id: f"{q.id} ({q.text})" for q in protocol.questions if q.personal},
+            ),
+            root,
+        ),
     ]
 
 

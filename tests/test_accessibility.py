@@ -56,3 +56,10 @@ def test_report_html_has_no_axe_violations_at_wcag_22_aa(shared_run):
     results = _axe_violations(paths.report_html(YEAR, shared_run.root))
 
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_data_docs_page_has_no_axe_violations_at_wcag_22_aa(shared_run):
+    results = _axe_violations(paths.data_docs_page(YEAR, shared_run.root))
+
+    assert results.violations_count == 0, results.generate_report()
+    assert len(results.response["passes"]) >= 10  # axe ran its checks on the page

@@ -225,16 +225,20 @@ def test_renumbered_questions_give_the_same_registry_and_evaluation(shared_run, 
 
 
 def _outputs(root) -> dict[str, object]:
-    """2025's processed tables, report, open data and summary of each executed notebook."""
+    """2025's processed tables, report, open data, Data Docs and summary of each executed
+    notebook."""
     files = [
         *sorted(paths.processed_dir(YEAR, root).iterdir()),
         paths.report_html(YEAR, root),
         *sorted(paths.open_data_dir(YEAR, root).iterdir()),
+        *sorted(paths.data_docs_dir(YEAR, root).iterdir()),
     ]
     return {str(f.relative_to(root)): f for f in files}
 
 
-def test_rerun_gives_identical_processed_data_report_open_data_and_notebooks(shared_run, rerun):
+def test_rerun_gives_identical_processed_data_report_open_data_docs_and_notebooks(
+    shared_run, rerun
+):
     """The rerun ran on a copy of the finished shared root, over its own outputs."""
     first, again = _outputs(shared_run.root), _outputs(rerun.root)
 

@@ -151,6 +151,7 @@ def report_data(frame: pd.DataFrame = FOUR, **changes: Any) -> sections.ReportDa
         versions=pd.DataFrame({"Package": ["pandas"], "Version": ["3.0"]}),
         commit="abc123",
         root=Path("/nowhere"),
+        data_docs_page=Path("/nowhere/outputs/2025/data_docs/index.html"),
     )
     return dataclasses.replace(data, **changes)
 

@@ -1,6 +1,7 @@
 """Validation: real Great Expectations runs of the suite generated from the protocol, and
 the tables the stage writes for the report (coverage, caveats, the summary)."""
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -29,9 +30,7 @@ def sample_validated(tmp_path_factory):
     ingested = ingest.ingest_exports(exports, PROTOCOL, YEAR)
     ingest.write_ingested(ingested, YEAR, root, PROTOCOL)
     returns = tables.read("returns", YEAR, root, PROTOCOL)
-    result = validate.validate_returns(
-        returns, PROTOCOL, CLOSING, docs_dir=paths.data_docs_dir(YEAR, root)
-    )
+    result = validate.validate_returns(returns, PROTOCOL, CLOSING)
     validate.write_validation(result, CLOSING, YEAR, root, PROTOCOL, COUNCIL)
     return returns, result, root
 
@@ -213,10 +212,134 @@ def test_summary_records_every_expectation_with_counts(clean_result):
     assert summary.loc[summary["rule"] == "required", "evaluated"].item() == 20
 
 
-def test_data_docs_are_written_when_asked(sample_validated):
+def test_write_validation_writes_the_data_docs_page_and_record_and_nothing_else(
+    sample_validated,
+):
     _, _, root = sample_validated
 
-    assert (paths.data_docs_dir(YEAR, root) / "index.html").is_file()
+    written = sorted(p.name for p in paths.data_docs_dir(YEAR, root).iterdir())
+
+    assert written == ["index.html", "validation_result.json"]
+
+
+# --- names and emails are masked before GX sees them (decision D26) ---------------------
+
+# Addresses a return could hold, well formed or not; True where the protocol's pattern
+# accepts the real value.
+EMAILS = {
+    "nadia.mitchell@northmoor.gov.example": True,
+    "Nadia.Mitchell2@Northmoor.Gov.Example": True,
+    "nadia.mitchell.northmoor.gov.example": False,
+    "nadia mitchell@northmoor.gov.example": False,
+    "nadia@@northmoor.gov.example": False,
+    "@northmoor.gov.example": False,
+    "nadia@northmoor": False,
+    "nadia@northmoor.": False,
+    "nadia@.example": False,
+    "josé.núñez@exämple.cymru": True,
+    "иван@почта.рф": True,
+    "二郎@例え.テスト": True,
+    "tab\there@x.example": False,
+    "trailing@x.example\n": True,  # '$' matches before a final newline, as GX does it
+    "o'brien+survey@x-y.example": True,
+    "<script>@x.example": True,
+    "9999@1234.567": True,
+    " ": False,
+}
+
+
+def _failing_rows(outcomes):
+    """Each check's failing row keys, by the check's position in the suite."""
+    return [
+        sorted(entry["row_key"] for entry in result.get("unexpected_index_list") or [])
+        for _, result in outcomes
+    ]
+
+
+def _real_and_masked(returns):
+    """The suite's failing rows per check, run by GX on the real and on the masked view."""
+    checks = validate.plan_table_checks(PROTOCOL) + validate.plan_checks(PROTOCOL, CLOSING)
+    view = validate.validation_view(returns, PROTOCOL)
+    masked = validate.mask_personal(view, PROTOCOL)
+    real, _ = validate.run_checks(view, checks, name="real")
+    shown, _ = validate.run_checks(masked, checks, name="masked")
+    return checks, masked, _failing_rows(real), _failing_rows(shown)
+
+
+def test_masking_keeps_every_checks_failing_rows_on_the_sample(sample_validated):
+    returns, result, _ = sample_validated
+
+    checks, masked, real, shown = _real_and_masked(returns)
+
+    assert shown == real
+    email = [i for i, c in enumerate(checks) if c.rule == "email_format"]
+    assert len(email) == 1 and len(real[email[0]]) >= 1  # the sample's malformed address
+    assert result.findings.query("rule == 'email_format'")["row_key"].tolist() == real[email[0]]
+    for qid in PROTOCOL.personal_ids:
+        assert not set(masked[qid].dropna()) & set(returns[qid].dropna())
+
+
+def test_masking_keeps_the_email_verdict_of_malformed_and_unusual_addresses(clean_returns):
+    email = PROTOCOL.id_of("respondent_email")
+    returns = clean_returns.head(len(EMAILS)).assign(**{email: list(EMAILS)})
+    expected = sorted(returns.loc[[not ok for ok in EMAILS.values()], "row_key"])
+
+    checks, masked, real, shown = _real_and_masked(returns)
+
+    (index,) = [i for i, c in enumerate(checks) if c.rule == "email_format"]
+    assert real[index] == expected
+    assert shown == real
+    assert masked[email].tolist()[:3] == [
+        "xxxxx.xxxxxxxx@xxxxxxxxx.xxx.xxxxxxx",
+        "Xxxxx.Xxxxxxxx9@Xxxxxxxxx.Xxx.Xxxxxxx",
+        "xxxxx.xxxxxxxx.xxxxxxxxx.xxx.xxxxxxx",
+    ]
+
+
+def test_mask_keeps_no_letter_or_digit_of_any_script():
+    masked = validate.mask_text("Siân Ó Briain-Wyn 42 иван 二郎 ٣")
+
+    assert masked == "Xxéx É Xxxxxx-Xxx 99 éééé ªª ٩"
+
+
+def test_validation_with_masked_emails_quarantines_and_reasons_as_before(clean_returns):
+    email = PROTOCOL.id_of("respondent_email")
+    returns = clean_returns.head(3).assign(**{email: ["a@b.example", "not an address", None]})
+
+    result = _validate(returns)
+
+    warned = result.findings.query("rule == 'email_format'")
+    assert warned["row_key"].tolist() == [returns.loc[1, "row_key"]]
+    assert warned["value"].tolist() == ["not an address"]  # findings keep the real value
+    assert result.record["meta"]["personal_columns_masked"] == PROTOCOL.personal_ids
+    assert "not an address" not in json.dumps(result.record)
+
+
+def test_an_email_pattern_about_particular_letters_stops_the_run(clean_returns):
+    strict = dataclasses.replace(PROTOCOL, email_pattern=r"@northmoor\.gov\.example$")
+
+    with pytest.raises(PipelineError, match=r"validation\.email_pattern judges Q2 in row"):
+        validate.validate_returns(clean_returns, strict, CLOSING)
+
+
+def test_parse_errors_about_a_personal_question_are_withheld_from_gx():
+    view = pd.DataFrame(
+        {
+            "row_key": ["a.csv:2", "a.csv:3"],
+            "Q1": ["Nadia Mitchell", None],
+            "parse_errors": ["Q2: could not read 'nadia@' | Q20: could not read 'tbc'", None],
+        },
+        dtype=object,  # as validation_view gives text: blanks are None
+    )
+
+    masked = validate.mask_personal(view, PROTOCOL)
+
+    assert masked["parse_errors"].tolist() == [
+        f"Q2: {validate.PERSONAL_PHRASE} | Q20: could not read 'tbc'",
+        None,
+    ]
+    assert masked["Q1"].tolist() == ["Xxxxx Xxxxxxxx", None]
+    assert view.loc[0, "Q1"] == "Nadia Mitchell"  # the input is not modified
 
 
 def test_closing_date_ignores_timestamps_that_could_not_be_read():

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from pipeline import paths, provenance, registry, settings, tables
+from pipeline import data_docs, paths, provenance, registry, settings, tables
 from pipeline.council import Council
 from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
@@ -50,6 +50,7 @@ class ReportData:
     versions: pd.DataFrame
     commit: str
     root: Path
+    data_docs_page: Path  # checked by load: 02_validate's page, with no personal data (D26)
 
     @property
     def closing_date(self) -> dt.date:
@@ -103,6 +104,7 @@ def load(
         versions=provenance.package_versions(),
         commit=provenance.code_commit(),
         root=paths.resolve_root(root),
+        data_docs_page=data_docs.read_linkable_page(year, root),
     )
 
 
@@ -286,16 +288,19 @@ def changes_section(data: ReportData) -> HTML:
 
 
 def data_quality(data: ReportData) -> HTML:
-    """Section 9: returns received, quarantined and why, warnings, coverage by directorate."""
-    docs = paths.data_docs_dir(data.year, data.root) / "index.html"
+    """Section 9: returns received, quarantined and why, warnings, coverage by directorate.
+
+    Links to the Data Docs page (no personal data, D26) relative to the report's folder.
+    """
+    report_folder = paths.report_html(data.year, data.root).parent
     return HTML(
         render(
             "data_quality.html.j2",
             dq=data.dq_summary,
             unsure_pairs=data.unsure_pairs,
             disagreements=metrics.disagreement_counts(data.disagreements),
-            docs_link="data_docs/index.html",
-            docs_path=docs.relative_to(data.root),
+            docs_link=data.data_docs_page.relative_to(report_folder).as_posix(),
+            docs_path=data.data_docs_page.relative_to(data.root).as_posix(),
             missing_questions=missing_questions(data.column_map, data.protocol),
             unread_columns=unmapped_columns(data.column_map),
             rule_description={name: rule.description for name, rule in data.protocol.rules.items()},
