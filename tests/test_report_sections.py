@@ -103,6 +103,7 @@ DQ_SUMMARY = {
     "valid": 10,
     "quarantined": 2,
     "rows_with_warnings": 1,
+    "values_changed_on_reading": 0,
     "quarantined_by_rule": [{"rule": "duplicate", "rows": 2}],
     "warnings_by_rule": [{"rule": "email_format", "column": "Q2", "rows": 1}],
 }
@@ -141,6 +142,7 @@ def report_data(frame: pd.DataFrame = FOUR, **changes: Any) -> sections.ReportDa
                 "question_id": ids,
                 "method": "exact",
                 "score": 100.0,
+                "values": 4,
             }
         ),
         caveats=pd.DataFrame(columns=["question_id", "question", "returns"]),
