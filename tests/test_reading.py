@@ -140,6 +140,22 @@ def test_a_wholly_cp1252_file_with_a_byte_cp1252_does_not_define_is_refused_nami
         _ingest(export)
 
 
+def test_a_utf16_file_with_invalid_data_is_refused_as_damaged(tmp_path):
+    export = tmp_path / "damaged.csv"
+    export.write_bytes(b"\xff\xfe" + "Q6\r\nNorthmoor LRF\r\n".encode("utf-16-le") + b"\x00\xdc")
+
+    with pytest.raises(PipelineError, match=r"^damaged.csv: starts as UTF-16 text but byte \d+"):
+        _ingest(export)
+
+
+def test_a_mixed_file_holding_the_marks_themselves_is_refused_rather_than_misread(tmp_path):
+    export = tmp_path / "marks.csv"
+    export.write_bytes("Q6\r\nNorth\ufdd0moor\r\n".encode("utf-8") + b"Esk\x92s Board\r\n")
+
+    with pytest.raises(PipelineError, match=r"^marks.csv: mixes UTF-8 text .* \(first on line 3\)"):
+        _ingest(export)
+
+
 def _random_bytes(good):
     return random.Random(7).randbytes(20_000)
 
