@@ -444,6 +444,35 @@ def test_data_quality_names_the_rules_and_shows_coverage_as_whole_percentages():
     assert "Resources 4 3 75% 1" in section and "Public Health 2 0 0% 0" in section
 
 
+def test_data_quality_lists_an_unheaded_column_and_the_values_changed_on_reading():
+    column_map = report_data().column_map
+    unheaded = {
+        "source_file": "export.csv",
+        "layout": "generic",
+        "column": len(column_map) + 1,
+        "header": "(no header)",
+        "question_id": None,
+        "method": "unmapped",
+        "score": 0.0,
+        "values": 7,
+    }
+    data = report_data(
+        column_map=pd.concat([column_map, pd.DataFrame([unheaded])], ignore_index=True),
+        dq_summary={**DQ_SUMMARY, "values_changed_on_reading": 3},
+    )
+
+    section = text_of(sections.data_quality(data).data)
+
+    assert f"export.csv {len(column_map) + 1} (no header) 7" in section
+    assert "3 values were changed while the exports were read" in section
+
+
+def test_data_quality_says_nothing_of_changed_values_when_none_were():
+    section = text_of(sections.data_quality(report_data()).data)
+
+    assert "changed while the exports were read" not in section
+
+
 def test_method_section_shows_the_key_criteria_with_their_settings():
     kit = dataclasses.replace(
         KIT,
