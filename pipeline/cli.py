@@ -52,18 +52,33 @@ def _run(args: argparse.Namespace) -> None:
     print(f"PDF report:  {result.pdf}")
 
 
+def _column_name(number: int) -> str:
+    """A 1-based column number with its spreadsheet letter: "50 (AX)"."""
+    from pipeline.ingest.layouts import column_letter
+
+    return f"{number} ({column_letter(int(number) - 1)})"
+
+
 def _ingest(args: argparse.Namespace) -> None:
-    from pipeline import ingest, protocol, tables
+    from pipeline import council, ingest, protocol, tables
 
     questionnaire = protocol.load(args.root)
-    ingested = ingest.ingest_exports(args.files, questionnaire, args.year)
+    limit = council.load(args.root).max_export_megabytes
+    ingested = ingest.ingest_exports(args.files, questionnaire, args.year, limit)
     tables.check_contract("returns", ingested.returns, questionnaire)  # the same table as a run's
     out = tables.write_csv(ingested.returns, args.out / "returns.csv")
     for item in ingested.files.itertuples():
-        print(f"{item.source_file}: {item.rows_read} rows read ({item.layout})")
-    unmapped = ingest.unmapped_columns(ingested.column_map)
-    for item in unmapped.itertuples():
-        print(f"{item.source_file}: column {item.column} {item.header!r} maps to no question")
+        print(f"{item.source_file}: {item.rows_read} rows read ({item.layout}, {item.encoding})")
+    for note in ingested.notes.to_dict(orient="records"):  # every cell changed on reading
+        where = f"row {note['source_row']}, column {_column_name(note['column'])}"
+        print(f"{note['source_file']}: {where}: {note['note']}")
+    for unread in ingest.unmapped_columns(ingested.column_map).to_dict(orient="records"):
+        header = unread["header"]
+        named = header if header == ingest.UNHEADED else repr(header)
+        print(
+            f"{unread['source_file']}: column {_column_name(unread['column'])} {named} maps to "
+            f"no question ({unread['values']} value(s), not read)"
+        )
     print(f"{len(ingested.returns)} returns written to {out}")
 
 

@@ -42,6 +42,9 @@ class Council(Strict):
     directorates: dict[str, PositiveInt] = Field(min_length=1)
     # survey year -> the closing date the survey was published with (decision D24)
     closing_dates: dict[Annotated[int, Field(ge=2000, le=2100)], dt.date] = {}
+    # The largest export file read, in megabytes (10^6 bytes): a larger one is refused
+    # before it is read, naming this key (decision D22).
+    max_export_megabytes: PositiveInt = paths.DEFAULT_MAX_EXPORT_MEGABYTES
 
     @model_validator(mode="after")
     def _short_names_are_distinct(self) -> Council:

@@ -6,7 +6,13 @@ take ``root`` so that tests (and ``--root``) can point the whole pipeline elsewh
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
+
+from pipeline.errors import PipelineError
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -14,6 +20,14 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 STAGES = ("01_ingest", "02_validate", "03_evaluate", "04_annual_report")
+# The largest export read (config/council.yaml max_export_megabytes): a file is read whole,
+# and reading a 63 MB CSV peaked at 0.73 GB of memory (76,000 returns), so anything larger
+# is refused before it is read rather than left to exhaust the machine.
+DEFAULT_MAX_EXPORT_MEGABYTES = 64
+MEGABYTE = 1_000_000
+# Control and bidi override characters (as removed from cells, decision D22): a file name
+# holding one would carry it into the returns' source_file, the report and open data.
+_NAME_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def resolve_root(root: Path | str | None = None) -> Path:
@@ -49,8 +63,9 @@ def raw_dir(year: int, root: Path | str | None = None) -> Path:
 def raw_exports(year: int, root: Path | str | None = None) -> list[Path]:
     """Every file in the year's raw folder, in name order: each must be an export.
 
-    Only hidden files, Excel lock files (~$...) and README files are passed over, so that
-    a file in a format the pipeline cannot read is reported, never silently skipped.
+    Only hidden files, Excel lock files (~$...), README files and folders are passed over,
+    so that a file in a format the pipeline cannot read, a dangling link or a link loop is
+    reported (by ``check_exports``), never silently skipped.
     """
     folder = raw_dir(year, root)
     if not folder.is_dir():
@@ -58,10 +73,79 @@ def raw_exports(year: int, root: Path | str | None = None) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file()
+        if not p.is_dir()
         and not p.name.startswith((".", "~$"))
         and not p.stem.upper().startswith("README")
     )
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why an export cannot be read (a dangling link, a link loop, not a regular file, no
+    permission, a control character in its name), or None when it can."""
+    if _NAME_CONTROLS.search(path.name):
+        return f"{path.name!r} has control characters in its name (rename it)"
+    try:
+        status = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{path.name} is a symbolic link loop"
+        if path.is_symlink():
+            return f"{path.name} is a link to {os.readlink(path)}, which does not exist"
+        if exc.errno == errno.ENOENT:
+            return f"{path.name} not found"
+        return f"{path.name} cannot be opened ({exc.strerror})"
+    if not stat.S_ISREG(status.st_mode):
+        return f"{path.name} is not a regular file"
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        return f"{path.name} cannot be read ({exc.strerror})"
+    return None
+
+
+def check_export(path: Path, max_megabytes: int = DEFAULT_MAX_EXPORT_MEGABYTES) -> None:
+    """One export can be read: it exists (a link leads to a file), the pipeline may read it,
+    and it is no larger than ``max_megabytes`` (config/council.yaml max_export_megabytes),
+    checked before a byte of it is read."""
+    problem = _unreadable(path)
+    if problem:
+        raise PipelineError(f"{problem} (in {path.parent}); fix or remove it and run again.")
+    size = path.stat().st_size
+    if size > max_megabytes * MEGABYTE:
+        raise PipelineError(
+            f"{path.name}: {size / MEGABYTE:,.1f} MB, larger than the {max_megabytes} MB "
+            "limit for one export (max_export_megabytes in config/council.yaml); split "
+            "the export, or raise the limit if the machine has the memory to read it."
+        )
+
+
+def check_exports(
+    year: int, root: Path | str | None = None, max_megabytes: int | None = None
+) -> list[Path]:
+    """The year's exports, each of which can be read, before any stage runs.
+
+    Every dangling link, link loop, unreadable file and (given ``max_megabytes``) file over
+    the size limit is named in one line, and stops the run: an export left out would
+    change the year's numbers without a word. No exports at all is an error too.
+    """
+    folder = raw_dir(year, root)
+    files = raw_exports(year, root)
+    if not files:
+        raise PipelineError(
+            f"No survey exports for {year} in {folder}: put the year's CSV or XLSX downloads "
+            "there (or run `make sample` for the embedded sample)."
+        )
+    problems = [problem for problem in map(_unreadable, files) if problem]
+    if problems:
+        raise PipelineError(
+            f"{len(problems)} of the {len(files)} file(s) in {folder} cannot be read: "
+            f"{'; '.join(problems)}. Fix or remove them and run again."
+        )
+    if max_megabytes is not None:
+        for path in files:
+            check_export(path, max_megabytes)
+    return files
 
 
 def processed_dir(year: int, root: Path | str | None = None) -> Path:

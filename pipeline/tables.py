@@ -172,7 +172,8 @@ CATALOGUE: dict[str, Table] = {
             "column_map",
             "column_map.csv",
             "01_ingest",
-            "Every export column: the question it maps to, how, and the score.",
+            "Every export column: the question it maps to, how, the score, and how many "
+            "values it holds.",
             {
                 "source_file": "text",
                 "layout": "text",
@@ -181,6 +182,7 @@ CATALOGUE: dict[str, Table] = {
                 "question_id": "text",
                 "method": "text",
                 "score": "number",
+                "values": "integer",
             },
         ),
         Table(

@@ -25,6 +25,7 @@ import pandas as pd
 from pipeline import data_docs, tables
 from pipeline.council import Council
 from pipeline.errors import PipelineError
+from pipeline.ingest.text import REMOVED_NOTE, REREAD_NOTE
 from pipeline.protocol import Protocol
 from pipeline.tables import returns_columns
 
@@ -645,6 +646,16 @@ def read_with_caveats(valid: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     )
 
 
+def values_changed_on_reading(returns: pd.DataFrame) -> int:
+    """Cells ingest changed on reading (control characters removed, bytes re-read as cp1252:
+    decision D22), each noted in its return's parse_warnings, counted over every return."""
+    phrases = returns["parse_warnings"].dropna().str.split(" | ", regex=False).explode()
+    noted = phrases.str.contains(REMOVED_NOTE, regex=False) | phrases.str.contains(
+        REREAD_NOTE, regex=False
+    )
+    return int(noted.sum())
+
+
 def summary_line(validation: Validation) -> str:
     """The stage's one line: suite size, valid, quarantined and rows with warnings."""
     return (
@@ -672,6 +683,9 @@ def write_validation(
         "quarantined": len(validation.quarantine),
         "rows_with_warnings": validation.rows_with_warnings,
         "warning_findings": int((validation.findings["severity"] == "warning").sum()),
+        "values_changed_on_reading": values_changed_on_reading(
+            pd.concat([validation.valid, validation.quarantine])
+        ),
         "quarantined_by_rule": quarantine_by_rule(validation.findings).to_dict(orient="records"),
         "warnings_by_rule": warnings_by_rule(validation.findings).to_dict(orient="records"),
         "checks": validation.summary.to_dict(orient="records"),

@@ -103,6 +103,7 @@ DQ_SUMMARY = {
     "valid": 10,
     "quarantined": 2,
     "rows_with_warnings": 1,
+    "values_changed_on_reading": 0,
     "quarantined_by_rule": [{"rule": "duplicate", "rows": 2}],
     "warnings_by_rule": [{"rule": "email_format", "column": "Q2", "rows": 1}],
 }
@@ -141,6 +142,7 @@ def report_data(frame: pd.DataFrame = FOUR, **changes: Any) -> sections.ReportDa
                 "question_id": ids,
                 "method": "exact",
                 "score": 100.0,
+                "values": 4,
             }
         ),
         caveats=pd.DataFrame(columns=["question_id", "question", "returns"]),
@@ -441,6 +443,35 @@ def test_data_quality_names_the_rules_and_shows_coverage_as_whole_percentages():
     assert f"{PROTOCOL.rules['duplicate'].description} 2" in section
     assert f"{PROTOCOL.rules['email_format'].description} Q2 1" in section
     assert "Resources 4 3 75% 1" in section and "Public Health 2 0 0% 0" in section
+
+
+def test_data_quality_lists_an_unheaded_column_and_the_values_changed_on_reading():
+    column_map = report_data().column_map
+    unheaded = {
+        "source_file": "export.csv",
+        "layout": "generic",
+        "column": len(column_map) + 1,
+        "header": "(no header)",
+        "question_id": None,
+        "method": "unmapped",
+        "score": 0.0,
+        "values": 7,
+    }
+    data = report_data(
+        column_map=pd.concat([column_map, pd.DataFrame([unheaded])], ignore_index=True),
+        dq_summary={**DQ_SUMMARY, "values_changed_on_reading": 3},
+    )
+
+    section = text_of(sections.data_quality(data).data)
+
+    assert f"export.csv {len(column_map) + 1} (no header) 7" in section
+    assert "3 values were changed while the exports were read" in section
+
+
+def test_data_quality_says_nothing_of_changed_values_when_none_were():
+    section = text_of(sections.data_quality(report_data()).data)
+
+    assert "changed while the exports were read" not in section
 
 
 def test_method_section_shows_the_key_criteria_with_their_settings():

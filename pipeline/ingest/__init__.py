@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from pipeline import paths, tables
 from pipeline.errors import PipelineError
 from pipeline.ingest import values
 from pipeline.ingest.columns import ColumnMatch, HeaderMatcher
-from pipeline.ingest.layouts import RawExport, read_export
+from pipeline.ingest.layouts import CellNote, RawExport, column_letter, read_export
+from pipeline.ingest.text import shown
 from pipeline.protocol import Protocol, Question
 from pipeline.tables import (
     cell_text,
@@ -41,15 +42,21 @@ _SHOWN = 60  # characters of a cell shown in a parse error; a longer one is cut,
 # Answers that name something (matched into partnerships): one without a letter or digit is
 # blank (decision D25).
 _NAME_KEYS = frozenset({"partnership_name"})
+NOTE_COLUMNS = ["source_file", "source_row", "column", "note"]
+UNHEADED = "(no header)"  # the column map's header for a column with none
+# Platform columns whose values are personal: a note on them does not repeat the value.
+_PERSONAL_ROLES = {"name", "first_name", "last_name", "email"}
 
 
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest produced: the returns, every column's match, and a count per file."""
+    """What ingest produced: the returns, every column's match, a count per file, and every
+    cell changed on reading (control characters removed, bytes re-read: decision D22)."""
 
     returns: pd.DataFrame
     column_map: pd.DataFrame
     files: pd.DataFrame
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
 
 
 def _clashes(matches: list[ColumnMatch]) -> list[list[ColumnMatch]]:
@@ -134,6 +141,36 @@ def _largest(protocol: Protocol, answer_type: str) -> values.Limit:
         protocol.largest_answer[answer_type],
         f"largest_answer.{answer_type} in config/protocol.yaml",
     )
+def _column_labels(
+    raw: RawExport, matches: list[ColumnMatch], protocol: Protocol
+) -> dict[int, tuple[str, bool]]:
+    """How a note names each column, and whether it may show the value: a question by its
+    ID (so that validation counts the note under that question), a platform column by its
+    role, any other column by number and header; personal values are never repeated."""
+    personal = set(protocol.personal_ids)
+    labels: dict[int, tuple[str, bool]] = {}
+    for position, header in enumerate(raw.headers):
+        named = f"column {position + 1} ({column_letter(position)}) {header or '(no header)'!r}"
+        labels[position] = (named, False)  # never read: its value does not matter
+    mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
+    for role, position in raw.platform.items():
+        fills = {"name": "respondent_name", "email": "respondent_email"}.get(role)
+        label = protocol.id_of(fills) if fills and protocol.id_of(fills) not in mapped else role
+        labels[position] = (label, role not in _PERSONAL_ROLES)
+    for found in matches:
+        if found.question_id:
+            labels[found.position] = (found.question_id, found.question_id not in personal)
+    return labels
+
+
+def note_phrase(note: CellNote, labels: dict[int, tuple[str, bool]], last_header_row: int) -> str:
+    """One changed cell in words: the column, what was done and (unless personal) the
+    value it became; a header cell says so."""
+    label, show = labels.get(note.position, (f"column {note.position + 1}", False))
+    if note.row <= last_header_row:
+        label, show = f"{label} header", True
+    became = f"; now {shown(note.value)}" if show else " (personal: value not shown)"
+    return f"{label}: {note.note}{became}"
 
 
 def _platform_text(raw: RawExport, cells: list[Any], role: str) -> str | None:
@@ -207,10 +244,17 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
     """One row per return with provenance, typed answers and the phrases of what failed."""
     mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
     submitted = _platform_times(raw, "submitted_at")
+    labels = _column_labels(raw, matches, protocol)
+    notes_by_row: dict[int, list[CellNote]] = {}
+    for note in raw.notes:
+        notes_by_row.setdefault(note.row, []).append(note)
     records = []
     for index, (cells, source_row) in enumerate(zip(raw.rows, raw.source_rows, strict=True)):
         errors: list[str] = []
-        warnings: list[str] = []
+        warnings = [
+            note_phrase(note, labels, raw.last_header_row)
+            for note in notes_by_row.get(source_row, [])
+        ]
         record: dict[str, Any] = {}
         answers, others = _answer_cells(cells, matches, protocol)
         for question in protocol.questions:
@@ -330,7 +374,13 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
 
 
 def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[str, Any]]:
-    """Every column of one export: the question (and option) it maps to, or its platform role."""
+    """Every column of one export: the question (and option) it maps to, or its platform
+    role, with how many values it holds; columns without a header that hold values are
+    listed as unmapped "(no header)" columns."""
+
+    def held(position: int) -> int:
+        return sum(not values.is_blank(row[position]) for row in raw.rows)
+
     rows = [
         {
             "source_file": raw.path.name,
@@ -340,9 +390,23 @@ def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[st
             "question_id": m.question_id if m.kind != "other" else f"{m.question_id}_other",
             "method": m.method,
             "score": m.score,
+            "values": held(m.position),
         }
         for m in matches
     ]
+    rows.extend(
+        {
+            "source_file": raw.path.name,
+            "layout": raw.layout,
+            "column": position + 1,
+            "header": UNHEADED,
+            "question_id": None,
+            "method": "unmapped",
+            "score": 0.0,
+            "values": count,
+        }
+        for position, count in raw.unheaded_columns
+    )
     roles = {position: role for role, position in raw.platform.items()}
     roles |= {position: "dropped" for position in raw.dropped_positions}
     first_row = raw.titles or raw.headers
@@ -355,32 +419,64 @@ def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[st
             "question_id": None,
             "method": f"platform: {role}",
             "score": None,
+            "values": held(position),
         }
         for position, role in roles.items()
     )
     return rows
 
 
-def ingest_exports(files: Sequence[Path], protocol: Protocol, year: int) -> Ingested:
-    """Read every export for one year into one returns table, with copies flagged."""
+def _note_rows(
+    raw: RawExport, matches: list[ColumnMatch], protocol: Protocol
+) -> list[dict[str, Any]]:
+    """Every cell of one export changed on reading, header cells included, in file order."""
+    labels = _column_labels(raw, matches, protocol)
+    return [
+        {
+            "source_file": raw.path.name,
+            "source_row": note.row,
+            "column": note.position + 1,
+            "note": note_phrase(note, labels, raw.last_header_row),
+        }
+        for note in raw.notes
+    ]
+
+
+def ingest_exports(
+    files: Sequence[Path],
+    protocol: Protocol,
+    year: int,
+    max_export_megabytes: int = paths.DEFAULT_MAX_EXPORT_MEGABYTES,
+) -> Ingested:
+    """Read every export for one year into one returns table, with copies flagged.
+
+    A file larger than ``max_export_megabytes`` (council.yaml) is refused before it is read.
+    """
     if not files:
         raise PipelineError(f"No survey exports given for {year}.")
     matcher = HeaderMatcher(protocol, year)
-    parts, maps, counts = [], [], []
+    parts, maps, counts, notes = [], [], [], []
     for path in files:
-        raw = read_export(Path(path), lambda header: matcher.question(header)[0] is not None)
+        raw = read_export(
+            Path(path),
+            lambda header: matcher.question(header)[0] is not None,
+            max_export_megabytes,
+        )
         matches = map_columns(raw, matcher)
         _check_required(raw, matches, protocol)
         returns = parse_export(raw, matches, protocol)
         _refuse_numeric_export(raw, returns, protocol)
         parts.append(returns)
         maps.extend(_column_map_rows(raw, matches))
+        notes.extend(_note_rows(raw, matches, protocol))
         counts.append(
             {
                 "source_file": raw.path.name,
                 "layout": raw.layout,
+                "encoding": raw.encoding or "workbook",
                 "rows_read": len(raw.rows),
                 "empty_rows_skipped": raw.empty_rows,
+                "cells_changed": len(raw.notes),
             }
         )
     if not any(len(part) for part in parts):
@@ -391,12 +487,16 @@ def ingest_exports(files: Sequence[Path], protocol: Protocol, year: int) -> Inge
         )
     returns = flag_duplicates(pd.concat(parts, ignore_index=True), protocol)
     column_map = pd.DataFrame(maps).sort_values(["source_file", "column"], ignore_index=True)
-    return Ingested(returns, column_map, pd.DataFrame(counts))
+    return Ingested(
+        returns, column_map, pd.DataFrame(counts), pd.DataFrame(notes, columns=NOTE_COLUMNS)
+    )
 
 
 def unmapped_columns(column_map: pd.DataFrame) -> pd.DataFrame:
-    """Columns that map to no question and are not the platform's own: for the analyst."""
-    return column_map.loc[column_map["method"] == "unmapped", ["source_file", "column", "header"]]
+    """Columns that map to no question and are not the platform's own, with how many values
+    each holds (a column without a header is one, "(no header)"): for the analyst."""
+    unmapped = column_map["method"] == "unmapped"
+    return column_map.loc[unmapped, ["source_file", "column", "header", "values"]]
 
 
 def missing_questions(column_map: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
@@ -450,15 +550,13 @@ def load_asked_by_file(
     return asked_by_file(tables.read("column_map", year, root), questionnaire)
 
 
-def read_exports(year: int, root: Path | str | None = None) -> list[Path]:
-    """The year's exports under data/raw/<year>/, or a clear error when there are none."""
-    files = paths.raw_exports(year, root)
-    if not files:
-        raise PipelineError(
-            f"No survey exports for {year} in {paths.raw_dir(year, root)}: put the CSV or XLSX "
-            "downloads there (or run `make sample` for the embedded sample)."
-        )
-    return files
+def read_exports(
+    year: int, root: Path | str | None = None, max_export_megabytes: int | None = None
+) -> list[Path]:
+    """The year's exports under data/raw/<year>/, each readable (and, given the limit, no
+    larger than it), or one clear line naming every file that is not, or saying there are
+    none (``paths.check_exports``)."""
+    return paths.check_exports(year, root, max_export_megabytes)
 
 
 def load_returns(

@@ -8,16 +8,21 @@ platform's (response ID, times, respondent) rather than questions.
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import csv
 import io
+import itertools
 import logging
-from collections.abc import Callable
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import paths
 from pipeline.errors import PipelineError
+from pipeline.ingest import text
 from pipeline.ingest.columns import OTHER_BOX
 from pipeline.ingest.values import is_blank
 
@@ -93,7 +98,36 @@ _SIGNATURES: list[tuple[str, set[str], int]] = [
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+_SEPARATORS = (",", ";", "\t")
+_OTHER_SEPARATORS = ("|", "^", "~", ":", "#")  # named in the error, never guessed
+_SHOWN_HEADER = 40  # characters of a header quoted in an error
 _MAX_HEADER_ROWS = max(rows for _, _, rows in _SIGNATURES)
+_PREVIEW_ROWS = 200  # rows read with each separator to choose one
+# Excel's own limit for one cell: no platform's export holds a longer one, and a CSV cell
+# this long is nearly always a quote that is never closed, swallowing the rows after it.
+MAX_CELL_CHARACTERS = 32_767
+
+
+@dataclass(frozen=True)
+class CellNote:
+    """A cell changed on reading (control characters removed, bytes re-read): where it is
+    in the file (spreadsheet row, 0-based column), what was done, and the value it became."""
+
+    row: int
+    position: int
+    note: str
+    value: str
+
+
+def column_letter(position: int) -> str:
+    """A 0-based column position as a spreadsheet shows it (0 -> A, 26 -> AA)."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 @dataclass
@@ -115,6 +149,9 @@ class RawExport:
     titles: list[str | None] = field(default_factory=list)
     subheaders: list[str | None] = field(default_factory=list)
     dropped_positions: list[int] = field(default_factory=list)
+    notes: list[CellNote] = field(default_factory=list)
+    encoding: str | None = None  # a text export's encoding (D22); None for a workbook
+    last_header_row: int = 1  # spreadsheet row of the last header row
 
     @property
     def question_columns(self) -> list[tuple[int, str, str | None, str | None]]:
@@ -128,24 +165,19 @@ class RawExport:
             if i not in taken and (h.strip() or subs[i])
         ]
 
-
-def _decode(raw: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM) or cp1252, the encodings exports come in."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(
-            f"{path.name}: cannot read the file's text encoding (byte {exc.start}); "
-            "save it as CSV UTF-8 or as an Excel workbook."
-        ) from None
+    @property
+    def unheaded_columns(self) -> list[tuple[int, int]]:
+        """(position, values) of the columns without a header that hold values: they are
+        never read, so they are listed (as "(no header)", with how many values they hold)
+        among the unmapped columns, never passed over in silence."""
+        headed = {position for position, *_ in self.question_columns}
+        headed |= set(self.platform.values()) | set(self.dropped_positions)
+        counts = [
+            (position, sum(not is_blank(row[position]) for row in self.rows))
+            for position in range(len(self.headers))
+            if position not in headed
+        ]
+        return [(position, values) for position, values in counts if values]
 
 
 def _header_score(rows: list[list[Any]], looks_like_returns: Callable[[list[Any]], int]):
@@ -166,21 +198,45 @@ def _without_leading_blanks(rows: list[list[Any]]) -> tuple[int, list[list[Any]]
     return skipped, rows[skipped:]
 
 
-def _read_csv(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
-    """Parse with the separator (comma, semicolon, tab) whose header cells match the most
-    questions: headers can hold commas and line breaks, so counting characters misleads."""
-    text = _decode(path.read_bytes(), path)
+@contextlib.contextmanager
+def _cells_of_any_length() -> Iterator[None]:
+    """Let the csv module read a cell of any length, so that a long one is refused with its
+    row and column (by ``_check_cell_lengths``) instead of a bare "field larger than field
+    limit"; the file itself is bounded by max_export_megabytes."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
     try:
-        parsed = {
-            separator: list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-            for separator in (",", ";", "\t")
-        }
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse(content: str, separator: str, rows: int | None = None) -> list[list[Any]]:
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=separator)
+    return list(itertools.islice(reader, rows))
+
+
+def _read_csv(
+    raw: bytes, path: Path, looks_like_returns: Callable[[list[Any]], int]
+) -> tuple[list[list[Any]], str]:
+    """Parse with the separator (comma, semicolon, tab) whose header cells match the most
+    questions: headers can hold commas and line breaks, so counting characters misleads.
+    The separator is chosen on the first rows; only its reading of the file is kept."""
+    decoded = text.decode_export(raw, path.name)
+    try:
+        with _cells_of_any_length():
+            previews = {sep: _parse(decoded.text, sep, _PREVIEW_ROWS) for sep in _SEPARATORS}
+            separator = max(
+                _SEPARATORS, key=lambda sep: _header_score(previews[sep], looks_like_returns)
+            )
+            return _parse(decoded.text, separator), decoded.encoding
     except csv.Error as exc:
         raise PipelineError(f"{path.name}: not readable as CSV ({exc}).") from None
-    return max(parsed.values(), key=lambda rows: _header_score(rows, looks_like_returns))
 
 
-def _read_workbook(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
+def _read_workbook(
+    raw: bytes, path: Path, looks_like_returns: Callable[[list[Any]], int]
+) -> list[list[Any]]:
     """The sheet whose header rows look most like survey returns, as typed cell values.
 
     python-calamine (Rust) reads a 10,000-row workbook about ten times faster than
@@ -188,8 +244,23 @@ def _read_workbook(path: Path, looks_like_returns: Callable[[list[Any]], int]) -
     """
     from python_calamine import CalamineWorkbook
 
+    if text.is_encrypted_workbook(raw):
+        raise PipelineError(
+            f"{path.name}: not a readable spreadsheet: it is password-protected (encrypted); "
+            "open it in Excel, remove the password (File > Info > Protect Workbook) and save "
+            "it again."
+        )
+    if text.content_kind(raw) == "zip":
+        try:
+            zipfile.ZipFile(io.BytesIO(raw)).close()
+        except zipfile.BadZipFile:
+            raise PipelineError(
+                f"{path.name}: not a readable spreadsheet: it is incomplete or damaged (its zip "
+                "archive does not end properly, as when a download is cut short); download it "
+                "again."
+            ) from None
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheets = [  # empty rows and columns kept, so row and column numbers are the sheet's
             book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in book.sheet_names
@@ -206,17 +277,79 @@ def _header_text(cell: Any) -> str:
     return "" if is_blank(cell) else " ".join(str(cell).split())
 
 
-def read_table(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
-    """Every row of the export's responses sheet (CSV or XLSX), header rows included."""
+def read_table(
+    path: Path, looks_like_returns: Callable[[list[Any]], int]
+) -> tuple[list[list[Any]], str | None]:
+    """Every row of the export's responses sheet (CSV or XLSX), header rows included, and
+    a text export's encoding (None for a workbook).
+
+    What the file holds decides how it is read, not its name alone: a workbook saved under
+    a .csv name is read as the workbook it is.
+    """
     suffix = path.suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES + TEXT_SUFFIXES:
+        raise PipelineError(
+            f"{path.name}: not a CSV or spreadsheet file ({path.suffix or 'no suffix'}); "
+            "download the survey's returns as CSV or Excel (.xlsx), or move this file out of "
+            "the raw folder."
+        )
+    raw = path.read_bytes()
+    if text.content_kind(raw[:8]) != "text":
+        if suffix in TEXT_SUFFIXES:
+            logger.warning("%s: holds a workbook, not text: read as a workbook", path.name)
+        return _read_workbook(raw, path, looks_like_returns), None
     if suffix in WORKBOOK_SUFFIXES:
-        return _read_workbook(path, looks_like_returns)
-    if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(path, looks_like_returns)
-    raise PipelineError(
-        f"{path.name}: not a CSV or spreadsheet file ({path.suffix or 'no suffix'}); download "
-        "the survey's returns as CSV or Excel (.xlsx), or move this file out of the raw folder."
-    )
+        logger.warning("%s: holds text, not a workbook: read as CSV", path.name)
+    return _read_csv(raw, path, looks_like_returns)
+
+
+def _refuse_long_cell(row: list[Any], index: int, path: Path, encoding: str | None) -> None:
+    """A cell longer than a spreadsheet cell can be is refused with its row and column."""
+    for position, cell in enumerate(row):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
+            hint = (
+                "check the file for a quote that is never closed, or shorten the answer"
+                if encoding is not None
+                else "shorten the answer"
+            )
+            raise PipelineError(
+                f"{path.name}: row {index + 1}, column {position + 1} "
+                f"({column_letter(position)}) holds {len(cell):,} characters, more than a "
+                f"spreadsheet cell can hold ({MAX_CELL_CHARACTERS:,}); {hint}."
+            )
+
+
+def clean_cells(
+    table: list[list[Any]], path: Path, encoding: str | None = None
+) -> tuple[list[list[Any]], list[CellNote]]:
+    """Every text cell without re-read marks and control characters (D22), and a note for
+    each cell changed: nothing invisible or reordering reaches the returns. A cell longer
+    than a spreadsheet cell can be is refused with its row and column.
+
+    Each row is looked at whole first (one length and one pattern check in C), so that a
+    clean 60 MB export costs little more than its parsing.
+    """
+    notes: list[CellNote] = []
+    cleaned: list[list[Any]] = []
+    for index, row in enumerate(table):
+        texts = [cell for cell in row if isinstance(cell, str)]
+        if texts and max(map(len, texts)) > MAX_CELL_CHARACTERS:
+            _refuse_long_cell(row, index, path, encoding)
+        if not texts or not text.NEEDS_CLEANING.search("".join(texts)):
+            cleaned.append(row)
+            continue
+        new_row = list(row)
+        for position, cell in enumerate(row):
+            if not isinstance(cell, str):
+                continue
+            value, reread = text.unmark_rereads(cell)
+            value, removed = text.remove_controls(value)
+            if reread or removed:
+                new_row[position] = value
+                note = "; ".join(n for n in (reread, removed) if n)
+                notes.append(CellNote(index + 1, position, note, value))
+        cleaned.append(new_row)
+    return cleaned, notes
 
 
 def detect_layout(
@@ -245,11 +378,27 @@ def detect_layout(
             return layout, header_rows
     if any(maps_a_question(h) for h in first):
         return "plain CSV", 1
-    seen = f"starts {', '.join(repr(h) for h in first[:6])}" if any(first) else "is empty"
+    shown = ", ".join(text.shown(h, _SHOWN_HEADER) for h in first[:6])
+    seen = f"starts {shown}" if any(first) else "is empty"
     raise PipelineError(
         f"{path.name}: matches no known survey export layout; its first row {seen}. "
         "Expected Microsoft Forms, SurveyMonkey, Qualtrics, Google Forms, SmartSurvey or a "
-        "CSV headed by the questions."
+        f"CSV headed by the questions.{_separator_hint(first)}"
+    )
+
+
+def _separator_hint(first: list[str]) -> str:
+    """When the whole first row is one cell full of another separator ("|"), say so."""
+    cells = [cell for cell in first if cell]
+    if len(cells) != 1:
+        return ""
+    counts = {separator: cells[0].count(separator) for separator in _OTHER_SEPARATORS}
+    separator, found = max(counts.items(), key=lambda item: item[1])
+    if found < 2:
+        return ""
+    return (
+        f" Its first row is one column holding {found} {separator!r} characters: save the "
+        "file again separated by commas, semicolons or tabs."
     )
 
 
@@ -265,15 +414,24 @@ def _carried_right(cells: list[str]) -> list[str | None]:
     return carried
 
 
-def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport:
-    """Read one export: its layout, header rows, platform columns and data rows."""
-    if not path.is_file():
-        raise PipelineError(f"{path}: export file not found.")
+def read_export(
+    path: Path,
+    maps_a_question: Callable[[str], bool],
+    max_megabytes: int = paths.DEFAULT_MAX_EXPORT_MEGABYTES,
+) -> RawExport:
+    """Read one export: its layout, header rows, platform columns and data rows.
+
+    A file over ``max_megabytes`` is refused before it is read; every cell changed on
+    reading is noted (``RawExport.notes``).
+    """
+    paths.check_export(path, max_megabytes)
 
     def looks_like_returns(row: list[Any]) -> int:
         return sum(bool(maps_a_question(_header_text(c))) for c in row)
 
-    above, table = _without_leading_blanks(read_table(path, looks_like_returns))
+    whole, encoding = read_table(path, looks_like_returns)
+    whole, notes = clean_cells(whole, path, encoding)
+    above, table = _without_leading_blanks(whole)
     if not table:
         raise PipelineError(f"{path.name}: the file is empty.")
     layout, header_rows = detect_layout(table, path, maps_a_question)
@@ -327,4 +485,7 @@ def read_export(path: Path, maps_a_question: Callable[[str], bool]) -> RawExport
         titles,
         subheaders,
         dropped_positions,
+        notes,
+        encoding,
+        above + header_rows,
     )
