@@ -77,14 +77,21 @@ def _shown(line: str) -> str:
     return line if len(line) <= _SHOWN else line[:_SHOWN] + "…"
 
 
-def first_difference(published: Path, rerun: Path) -> tuple[str, ...]:
-    """Where two files first differ: the line and both lines for text (UTF-8), else the
-    byte offset."""
-    old, new = published.read_bytes(), rerun.read_bytes()
+def _lines(content: bytes) -> list[str] | None:
+    """A file's lines when it is text (UTF-8 without NUL bytes), else None."""
+    if b"\0" in content:
+        return None
     try:
-        old_lines = old.decode("utf-8").splitlines()
-        new_lines = new.decode("utf-8").splitlines()
+        return content.decode("utf-8").splitlines()
     except UnicodeDecodeError:
+        return None
+
+
+def first_difference(published: Path, rerun: Path) -> tuple[str, ...]:
+    """Where two files first differ: the line and both lines for text, else the byte offset."""
+    old, new = published.read_bytes(), rerun.read_bytes()
+    old_lines, new_lines = _lines(old), _lines(new)
+    if old_lines is None or new_lines is None:
         offset = next(
             (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
             min(len(old), len(new)),
