@@ -46,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify", help="re-run a year from its manifest's inputs and compare every output"
     )
-    verify.add_argument("manifest", type=Path, help="outputs/<year>/manifest.json")
+    verify.add_argument(
+        "manifest", type=Path, nargs="?", help="outputs/<year>/manifest.json (or --year)"
+    )
+    verify.add_argument("--year", type=_year, help="the year's manifest (default: council.yaml)")
+    verify.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
 
     ingest = commands.add_parser("ingest", help="read survey exports into one returns.csv")
     ingest.add_argument("--year", type=_year, required=True)
@@ -79,7 +83,8 @@ def _run(args: argparse.Namespace) -> None:
 def _verify(args: argparse.Namespace) -> int:
     from pipeline import verify
 
-    verdict = verify.verify(args.manifest)
+    manifest = args.manifest or verify.manifest_of(args.year, args.root)
+    verdict = verify.verify(manifest)
     for line in verdict.lines:
         print(line)
     return 0 if verdict.identical else 1

@@ -86,8 +86,24 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _check_one_filesystem(year: int, root: Path) -> None:
+    """A year is swapped in by renaming: .staging/ must be on the filesystem of
+    data/processed/ and outputs/ (either may be a link to another disk)."""
+    paths.staging_dir(root).mkdir(parents=True, exist_ok=True)
+    staging_device = paths.staging_dir(root).stat().st_dev
+    for folder in (paths.processed_dir(year, root).parent, paths.outputs_dir(year, root).parent):
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder.stat().st_dev != staging_device:
+            raise PipelineError(
+                f"{folder} is on another filesystem than {paths.staging_dir(root)}: a run "
+                "swaps its year in by renaming, so keep both on one disk (or link .staging "
+                "to a folder beside it)."
+            )
+
+
 def prepare(kind: str, year: int, root: Path) -> Path:
     """A fresh staging root for ``year`` (see the module docstring); returns its path."""
+    _check_one_filesystem(year, root)
     staged = paths.staged_root(kind, year, root, os.getpid())
     _remove(staged)
     shutil.copytree(paths.config_dir(root), paths.config_dir(staged))

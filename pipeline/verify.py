@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import paths, provenance, run, staging
+from pipeline import council, paths, provenance, run, staging
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
@@ -149,6 +149,13 @@ def compare_outputs(manifest: dict[str, Any], root: Path, staged: Path) -> tuple
                 "manifest's SHA-256 (was the manifest edited?)",
             )
     return ()
+
+
+def manifest_of(year: int | None, root: Path | str | None = None) -> Path:
+    """A year's manifest: outputs/<year>/manifest.json, council.yaml's default year if None."""
+    if year is None:
+        year = council.load(root).default_year
+    return paths.manifest_file(year, root)
 
 
 def verify(manifest_path: Path) -> Verdict:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,3 +261,21 @@ def test_journal_is_written_whole_before_any_rename(published):
     assert record["staged"] == staged.relative_to(root).as_posix()
     assert [s["final"] for s in record["swaps"]] == [f"data/processed/{YEAR}", f"outputs/{YEAR}"]
     assert paths.processed_dir(YEAR, root).is_dir()  # nothing renamed yet
+
+
+@pytest.mark.skipif(
+    not Path("/dev/shm").is_dir() or Path("/dev/shm").stat().st_dev == Path.cwd().stat().st_dev,
+    reason="needs /dev/shm on another filesystem than the tests' temporary folder",
+)
+def test_outputs_on_another_filesystem_are_refused_before_anything_is_staged(published):
+    root = published.root
+    other_disk = Path(tempfile.mkdtemp(dir="/dev/shm"))
+    try:
+        shutil.move(paths.outputs_dir(YEAR, root).parent, other_disk / "outputs")
+        paths.outputs_dir(YEAR, root).parent.symlink_to(other_disk / "outputs")
+
+        with pytest.raises(PipelineError, match=r"outputs is on another filesystem"):
+            run.run_pipeline(YEAR, root)
+    finally:
+        shutil.rmtree(other_disk)
+    assert _leftovers(root) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths, provenance, run, staging, verify
+from pipeline import cli, council, paths, provenance, run, staging, verify
 from pipeline.errors import PipelineError
 
 YEAR = 2025
@@ -274,3 +274,18 @@ def test_verify_is_not_started_while_a_run_holds_the_root(verified_root, monkeyp
     with staging.locked(verified_root):
         with pytest.raises(PipelineError, match="another run is using"):
             verify.verify(paths.manifest_file(YEAR, verified_root))
+
+
+def test_the_command_line_finds_the_years_manifest_and_exits_with_the_verdict(
+    verified_root, monkeypatch, capsys
+):
+    monkeypatch.setattr(run, "build_year", _fake_rerun())
+    default = council.load(verified_root).default_year
+    assert verify.manifest_of(None, verified_root) == paths.manifest_file(default, verified_root)
+
+    status = cli.main(["verify", "--year", str(YEAR), "--root", str(verified_root)])
+
+    assert (status, capsys.readouterr().out) == (0, "identical\n")
+    monkeypatch.setattr(run, "build_year", _fake_rerun(edit="other\n"))
+    assert cli.main(["verify", str(paths.manifest_file(YEAR, verified_root))]) == 1
+    assert capsys.readouterr().out.startswith(f"outputs/{YEAR}/annual_report.html differs:\n")
