@@ -49,7 +49,8 @@ def _exports_and_config(year: int, root: Path | str | None = None) -> list[Path]
         paths.council_file(root),
         paths.aliases_file(root),
     ]
-    return paths.raw_exports(year, root) + [f for f in config if f.is_file()]
+    # A dangling link or unreadable export is named by ingest, which stops the run.
+    return [f for f in paths.raw_exports(year, root) + config if f.is_file()]
 
 
 def input_files(year: int, root: Path | str | None = None) -> pd.DataFrame:

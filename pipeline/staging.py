@@ -66,8 +66,15 @@ def locked(root: Path) -> Iterator[None]:
 
     The lock is the kernel's (fcntl), so it is released when the process ends, even killed.
     """
-    paths.staging_dir(root).mkdir(parents=True, exist_ok=True)
-    with paths.staging_lock(root).open("a+", encoding="utf-8") as handle:
+    try:
+        paths.staging_dir(root).mkdir(parents=True, exist_ok=True)
+        handle = paths.staging_lock(root).open("a+", encoding="utf-8")
+    except OSError as error:
+        raise PipelineError(
+            f"cannot write {paths.staging_dir(root)} ({error.strerror}): a run, and verify, "
+            "build the year there; give a folder you can write to."
+        ) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -172,6 +172,13 @@ def verify(manifest_path: Path) -> Verdict:
             + ("not re-run: the manifest's outputs came from other inputs",),
         )
     year, root, config = run.check_run(year, root)
+    code = provenance.code_commit()
+    if manifest.get("commit") not in (None, code):
+        logger.warning(
+            "the code is at %s but the run was at %s: a difference may come from the code",
+            code,
+            manifest["commit"],
+        )
     with staging.locked(root):
         staging.recover(root)
         staged = staging.prepare(staging.VERIFY, year, root)

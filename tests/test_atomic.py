@@ -279,3 +279,10 @@ def test_outputs_on_another_filesystem_are_refused_before_anything_is_staged(pub
     finally:
         shutil.rmtree(other_disk)
     assert _leftovers(root) == []
+
+
+def test_a_staging_folder_that_cannot_be_made_is_one_line(published):
+    paths.staging_dir(published.root).write_text("a file in the way", encoding="utf-8")
+
+    with pytest.raises(PipelineError, match=r"cannot write .*\.staging \(File exists\)"):
+        run.run_pipeline(YEAR, published.root)
