@@ -76,7 +76,7 @@ def test_executed_notebooks_keep_no_run_details_and_their_html_shows_the_code(sh
         injected = [c for c in notebook["cells"] if c["id"] == "injected-parameters"]
         assert f'root = "{shared_run.root}"' in "".join(injected[0]["source"])  # not staging
         assert '<html lang="en-GB">' in page and f"<title>{notebook['metadata']['title']}" in page
-        assert "settings.load(root)" in page  # the code, not only the outputs
+        assert "settings.load(root)" in _text(page)  # the code, not only the outputs
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), stage
 
 
@@ -329,7 +329,7 @@ def test_verify_names_an_edited_output_with_its_line(verified, tmp_path):
     difference = verify.compare_outputs(manifest, tmp_path, verified.root)
 
     assert difference[:2] == (f"data/processed/{YEAR}/evaluation.csv differs:", "  line 6")
-    assert difference[2] == "  published: " + lines[5].rstrip("\n")
+    assert difference[2].startswith("  published: " + lines[5][:100])  # long: cut short
 
 
 def test_verify_names_an_input_changed_since_the_run(verified):
