@@ -34,6 +34,10 @@ syslibs: $(STAMP)
 report: syslibs
 	$(PY) -m pipeline run $(if $(YEAR),--year $(YEAR),)
 
+## verify: re-run a year from outputs/<year>/manifest.json and say "identical" or the first difference (YEAR= as for report)
+verify: syslibs
+	$(PY) -m pipeline verify $(if $(YEAR),--year $(YEAR),)
+
 ## test: run the test suite (unit, GX validation, papermill end-to-end)
 test: syslibs
 	$(PY) -m pytest
@@ -67,12 +71,13 @@ lint: $(STAMP)
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 	$(VENV)/bin/mypy
 
-## clean: remove processed data and outputs (never data/raw/)
+## clean: remove processed data, outputs and runs' staging (never data/raw/)
 clean:
 	find data/processed outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .staging
 
 ## help: list the targets
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report test test-fast sample questionnaire toolkit-doc bench lint clean help
+.PHONY: install syslibs report verify test test-fast sample questionnaire toolkit-doc bench lint clean help

@@ -1,7 +1,9 @@
-"""Command line: `run` the whole pipeline, `ingest` exports, regenerate the `sample`,
-write the `questionnaire` and the `toolkit-doc` (docs/toolkit.md).
+"""Command line: `run` the whole pipeline, `verify` a year's outputs from its manifest,
+`ingest` exports, regenerate the `sample`, write the `questionnaire` and the `toolkit-doc`
+(docs/toolkit.md).
 
-A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1.
+A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1; a
+command line that cannot be read is one line too, exit 2.
 """
 
 from __future__ import annotations
@@ -9,23 +11,49 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger("pipeline")
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors in one line (no usage block above them)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _year(text: str) -> int:
+    """A --year value: a whole number (whether it is a survey year is checked by the run)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year: give one such as 2025") from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    parser = _OneLineParser(prog="python -m pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the four stage notebooks and export the report")
-    run.add_argument("--year", type=int, help="survey year (default: config/council.yaml)")
+    run.add_argument("--year", type=_year, help="survey year (default: config/council.yaml)")
     run.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
 
+    verify = commands.add_parser(
+        "verify", help="re-run a year from its manifest's inputs and compare every output"
+    )
+    verify.add_argument(
+        "manifest", type=Path, nargs="?", help="outputs/<year>/manifest.json (or --year)"
+    )
+    verify.add_argument("--year", type=_year, help="the year's manifest (default: council.yaml)")
+    verify.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+
     ingest = commands.add_parser("ingest", help="read survey exports into one returns.csv")
-    ingest.add_argument("--year", type=int, required=True)
+    ingest.add_argument("--year", type=_year, required=True)
     ingest.add_argument("--out", type=Path, required=True, help="folder for returns.csv")
     ingest.add_argument("--root", type=Path, help="folder holding config/")
     ingest.add_argument("files", type=Path, nargs="+", help="export files (CSV or XLSX)")
@@ -39,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sample = commands.add_parser("sample", help="regenerate the embedded sample exports")
-    sample.add_argument("--year", type=int, action="append", help="year(s) to write")
+    sample.add_argument("--year", type=_year, action="append", help="year(s) to write")
     sample.add_argument("--root", type=Path)
     return parser
 
@@ -57,6 +85,14 @@ def _column_name(number: int) -> str:
     from pipeline.ingest.layouts import column_letter
 
     return f"{number} ({column_letter(int(number) - 1)})"
+def _verify(args: argparse.Namespace) -> int:
+    from pipeline import verify
+
+    manifest = args.manifest or verify.manifest_of(args.year, args.root)
+    verdict = verify.verify(manifest)
+    for line in verdict.lines:
+        print(line)
+    return 0 if verdict.identical else 1
 
 
 def _ingest(args: argparse.Namespace) -> None:
@@ -113,15 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("great_expectations", "papermill", "traitlets", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
-        commands = {
+        commands: dict[str, Callable[[argparse.Namespace], int | None]] = {
             "run": _run,
+            "verify": _verify,
             "ingest": _ingest,
             "sample": _sample,
             "questionnaire": _questionnaire,
             "toolkit-doc": _toolkit_doc,
         }
-        commands[args.command](args)
+        status = commands[args.command](args)
     except PipelineError as exc:
         print("error: " + " ".join(str(exc).split()), file=sys.stderr)  # always one line
         return 1
-    return 0
+    return status or 0

@@ -165,6 +165,11 @@ def executed_notebook(stage: str, year: int, root: Path | str | None = None) -> 
     return executed_notebooks_dir(year, root) / f"{stage}.ipynb"
 
 
+def executed_notebook_html(stage: str, year: int, root: Path | str | None = None) -> Path:
+    """The executed notebook as a web page with its code, for auditors without Jupyter."""
+    return executed_notebooks_dir(year, root) / f"{stage}.html"
+
+
 def source_notebook(stage: str) -> Path:
     """Source notebooks always come from the repository, whatever the data root."""
     return NOTEBOOKS_DIR / f"{stage}.ipynb"
@@ -194,6 +199,31 @@ def report_pdf(year: int, root: Path | str | None = None) -> Path:
 
 def manifest_file(year: int, root: Path | str | None = None) -> Path:
     return outputs_dir(year, root) / "manifest.json"
+
+
+def staging_dir(root: Path | str | None = None) -> Path:
+    """<root>/.staging/: where runs build a year before swapping it in (decision D20)."""
+    return resolve_root(root) / ".staging"
+
+
+def staged_root(
+    kind: str, year: int, root: Path | str | None = None, process: int | None = None
+) -> Path:
+    """A root of its own under .staging/ for one year: ``run`` (swapped in when every stage
+    and export has succeeded), ``verify`` (never swapped in), each named with its process
+    so that nothing a killed run left behind can write into a later run's; or ``failed`` (a
+    failed run's files, kept for the auditor until the year's next run)."""
+    return staging_dir(root) / (f"{kind}-{year}" + (f"-{process}" if process else ""))
+
+
+def staging_lock(root: Path | str | None = None) -> Path:
+    """The file a run holds a lock on, so that two runs of one root cannot interleave."""
+    return staging_dir(root) / "lock"
+
+
+def swap_journal(root: Path | str | None = None) -> Path:
+    """Written before a swap's renames, removed after: a swap cut short is finished from it."""
+    return staging_dir(root) / "swap.json"
 
 
 def report_template_dir() -> Path:

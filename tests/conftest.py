@@ -5,14 +5,16 @@ end-to-end test.
 End-to-end tests (marked ``e2e``) run papermill, the CLI pipeline or Chromium; `make
 test-fast` leaves them out. The shared run is started in the background as soon as the
 session knows it needs it, so the unit tests run beside it (this machine has two cores);
-the tests that read it are ordered after the others. When it has finished, two more runs
-start beside the tests that read it: the same year with two questions renumbered, and a
-rerun on a copy of the shared root (so that rerunning disturbs no other test).
+the tests that read it are ordered after the others. When it has finished, more runs
+start beside the tests that read it: the same year with two questions renumbered; on a copy
+of the shared root (so that rerunning disturbs no other test), a run killed part-way and
+then a rerun; and `pipeline verify` on another copy.
 """
 
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+from helpers import year_files
 
 from pipeline import paths, protocol, sample
 
@@ -105,15 +108,20 @@ def run_cli():
 
 
 class BackgroundRun:
-    """`python -m pipeline run` started now in a subprocess; ``result()`` waits for it."""
+    """`python -m pipeline run` (or another command) started now in a subprocess;
+    ``result()`` waits for it."""
 
-    def __init__(self, root: Path, year: int = SAMPLE_YEAR) -> None:
+    def __init__(
+        self, root: Path, year: int = SAMPLE_YEAR, command: list[str] | None = None
+    ) -> None:
         self.root = root
         self._out = root.parent / f"{root.name}.stdout"
         self._err = root.parent / f"{root.name}.stderr"
         self.started = time.perf_counter()
         with self._out.open("w") as out, self._err.open("w") as err:
-            self._process = subprocess.Popen(_command(root, year), stdout=out, stderr=err)
+            self._process = subprocess.Popen(
+                command or _command(root, year), stdout=out, stderr=err
+            )
         self._done: subprocess.CompletedProcess | None = None
         self.seconds: float | None = None
 
@@ -168,23 +176,56 @@ def _renumbered_root(base: Path, shared: Path) -> Path:
     return root
 
 
-def _rerun_root(base: Path, shared: Path) -> Path:
+def _rerun_root(base: Path, shared: Path, name: str = "rerun") -> Path:
     """A copy of the whole finished shared root (file times kept), to run 2025 again over
     its own outputs without touching the files the other tests read."""
-    root = base / "rerun"
-    shutil.copytree(shared, root, copy_function=shutil.copy2)
+    root = base / name
+    shutil.copytree(
+        shared, root, copy_function=shutil.copy2, ignore=shutil.ignore_patterns(".staging")
+    )
     return root
+
+
+@dataclass(frozen=True)
+class KilledRun:
+    """A run killed with SIGKILL once its first stage had written into staging: the year's
+    files (path -> SHA-256) before it started and after it was killed, and what it had
+    staged by then."""
+
+    before: dict[str, str]
+    after: dict[str, str]
+    staged: list[str]
+    returncode: int
+
+
+def _kill_when_staged(process: subprocess.Popen, root: Path, year: int) -> None:
+    """SIGKILL ``process`` (a run of ``year`` in ``root``) as soon as one of its stages has
+    written a table into its staging root (or it has ended)."""
+    staged_table = f"run-{year}-*/data/processed/{year}/returns.csv"
+    deadline = time.monotonic() + RUN_TIMEOUT
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            if list(paths.staging_dir(root).glob(staged_table)):
+                break
+            time.sleep(0.1)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
 
 
 class SessionRuns:
     """The session's pipeline runs, in the background: the shared run from the start; when it
-    has finished, the renumbered run and the rerun (on a copy) start together."""
+    has finished, the renumbered run, the killed run and the rerun after it (on a copy), and
+    verify (on another copy), one after another."""
 
     def __init__(self, base: Path, wanted: set[str]) -> None:
         self.base = base
         self.shared = BackgroundRun(_shared_root(base))
         self._wanted = wanted
         self._followers: dict[str, BackgroundRun] = {}
+        self.killed: KilledRun | None = None
+        self._killing: subprocess.Popen | None = None
         self._started = threading.Event()
         self._lock = threading.Lock()  # no follower starts once the session has stopped
         self._stopped = False
@@ -194,16 +235,47 @@ class SessionRuns:
         try:
             if self.shared.result().returncode != 0:
                 return
-            roots = {"renumbered_run": _renumbered_root, "rerun": _rerun_root}
-            for name, make_root in roots.items():
+            for name in ("renumbered_run", "rerun", "verified"):
                 if name in self._wanted:
-                    root = make_root(self.base, self.shared.root)
-                    with self._lock:
-                        if self._stopped:
-                            return
-                        self._followers[name] = BackgroundRun(root)
+                    self._start(name)
         finally:
             self._started.set()
+
+    def _start(self, name: str) -> None:
+        shared = self.shared.root
+        command = None
+        if name == "renumbered_run":
+            root = _renumbered_root(self.base, shared)
+        else:
+            root = _rerun_root(self.base, shared, name)
+        if name == "rerun":  # killed part-way first; the rerun then finishes what it left
+            self.killed = self._kill_part_way(root)
+        if name == "verified":
+            manifest = paths.manifest_file(SAMPLE_YEAR, root)
+            command = [sys.executable, "-m", "pipeline", "verify", str(manifest)]
+        with self._lock:
+            if not self._stopped:
+                self._followers[name] = BackgroundRun(root, command=command)
+
+    def _kill_part_way(self, root: Path, year: int = SAMPLE_YEAR) -> KilledRun:
+        """Start `python -m pipeline run`, kill it once a stage has written into staging,
+        and record the year's files before and after."""
+        before = year_files(root, year)
+        with self._lock:
+            if self._stopped:
+                return KilledRun(before, before, [], 0)
+            self._killing = subprocess.Popen(
+                _command(root, year), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        _kill_when_staged(self._killing, root, year)
+        staged = sorted(
+            f.relative_to(root).as_posix()
+            for f in paths.staging_dir(root).glob(f"run-{year}-*/**/*")
+            if f.is_file() and not f.is_symlink()
+        )
+        after = year_files(root, year)
+        time.sleep(2)  # its kernel sees its parent gone within a second and exits
+        return KilledRun(before, after, staged, self._killing.returncode)
 
     def follower(self, name: str) -> BackgroundRun:
         self._started.wait(RUN_TIMEOUT)
@@ -215,10 +287,12 @@ class SessionRuns:
             self._stopped = True
             for run in (self.shared, *self._followers.values()):
                 run.stop()
+            if self._killing is not None and self._killing.poll() is None:
+                self._killing.kill()
 
 
 # Fixtures that read the session's runs; their tests run after all others, in this order.
-_RUN_FIXTURES = ("shared_run", "renumbered_run", "rerun")
+_RUN_FIXTURES = ("shared_run", "renumbered_run", "rerun", "verified")
 _RUNS = pytest.StashKey[SessionRuns]()
 
 
@@ -228,7 +302,8 @@ def _rank(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on the shared run after all others, then the renumbered run, then the rerun."""
+    """Tests on the shared run after all others, then the renumbered run, the rerun and
+    the verified copy."""
     items.sort(key=_rank)  # stable: file and definition order otherwise
 
 
@@ -283,5 +358,23 @@ def renumbered_run(request: pytest.FixtureRequest, shared_run: SharedRun) -> Sha
 
 @pytest.fixture(scope="session")
 def rerun(request: pytest.FixtureRequest, shared_run: SharedRun) -> SharedRun:
-    """`python -m pipeline run --year 2025` again on a copy of the finished shared root."""
+    """`python -m pipeline run --year 2025` again on a copy of the finished shared root,
+    after a run there was killed part-way (``killed_run``)."""
     return _finished(request.config.stash[_RUNS].follower("rerun"))
+
+
+@pytest.fixture(scope="session")
+def killed_run(request: pytest.FixtureRequest, rerun: SharedRun) -> KilledRun:
+    """The run killed part-way on the rerun's root before the rerun."""
+    killed = request.config.stash[_RUNS].killed
+    assert killed is not None
+    return killed
+
+
+@pytest.fixture(scope="session")
+def verified(request: pytest.FixtureRequest, shared_run: SharedRun) -> SharedRun:
+    """`python -m pipeline verify outputs/2025/manifest.json` on a copy of the shared root
+    (its exit status is the verdict: the process is returned whatever it was)."""
+    run = request.config.stash[_RUNS].follower("verified")
+    done = run.result()
+    return SharedRun(run.root, done, run.seconds or 0.0)

@@ -109,3 +109,17 @@ def recommendation_facts(**changes: object) -> dict[str, object]:
         "vfm_judgement": "Adequate",
     }
     return facts | changes
+
+
+def year_files(root: Path, year: int) -> dict[str, str]:
+    """Every file of a year's data/processed/<year> and outputs/<year> (the manifest too) by
+    its path under the root, with its SHA-256: two equal results mean every byte is equal."""
+    from pipeline import paths, provenance
+
+    folders = (paths.processed_dir(year, root), paths.outputs_dir(year, root))
+    return {
+        f.relative_to(root).as_posix(): provenance.sha256(f)
+        for folder in folders
+        for f in sorted(folder.rglob("*"))
+        if f.is_file()
+    }

@@ -9,8 +9,9 @@ import shutil
 import pandas as pd
 import pikepdf
 import pytest
+from helpers import year_files
 
-from pipeline import paths, protocol, sample, tables
+from pipeline import paths, protocol, sample, tables, verify
 
 pytestmark = pytest.mark.e2e
 
@@ -38,9 +39,45 @@ def test_run_builds_last_year_first_then_writes_both_years_outputs(shared_run):
         assert paths.report_pdf(year, root).read_bytes().startswith(b"%PDF")
         for stage in paths.STAGES:
             assert paths.executed_notebook(stage, year, root).is_file()
+            assert paths.executed_notebook_html(stage, year, root).is_file()
         assert json.loads(paths.manifest_file(year, root).read_text())["year"] == year
     assert str(paths.report_html(YEAR, root)) in done.stdout
     assert done.stderr.count("[4/4] 04_annual_report done") == 2
+    assert [p.name for p in paths.staging_dir(root).iterdir()] == ["lock"]  # nothing left
+
+
+def test_manifest_hashes_every_input_and_every_output_of_the_year(shared_run):
+    root = shared_run.root
+    manifest = json.loads(paths.manifest_file(YEAR, root).read_text(encoding="utf-8"))
+
+    inputs = {r["file"]: r["sha256"] for r in manifest["inputs"]}
+    outputs = {r["file"]: r["sha256"] for r in manifest["outputs"]}
+
+    assert manifest["root"] == str(root)
+    assert {"config/toolkit.yaml", f"data/processed/{PREVIOUS_YEAR}/registry.csv"} <= set(inputs)
+    assert f"data/raw/{YEAR}/{paths.raw_exports(YEAR)[0].name}" in inputs
+    published = year_files(root, YEAR)
+    del published[f"outputs/{YEAR}/manifest.json"]
+    assert outputs == published  # every file of data/processed/2025 and outputs/2025
+    assert f"outputs/{YEAR}/notebooks/02_validate.html" in outputs
+
+
+def test_executed_notebooks_keep_no_run_details_and_their_html_shows_the_code(shared_run):
+    for stage in paths.STAGES:
+        saved = paths.executed_notebook(stage, YEAR, shared_run.root).read_text(encoding="utf-8")
+        page = paths.executed_notebook_html(stage, YEAR, shared_run.root).read_text(
+            encoding="utf-8"
+        )
+
+        notebook = json.loads(saved)
+        assert "papermill" not in notebook["metadata"], stage
+        assert not [c for c in notebook["cells"] if {"papermill", "execution"} & set(c["metadata"])]
+        assert ".staging" not in saved and ".staging" not in page
+        injected = [c for c in notebook["cells"] if c["id"] == "injected-parameters"]
+        assert f'root = "{shared_run.root}"' in "".join(injected[0]["source"])  # not staging
+        assert '<html lang="en-GB">' in page and f"<title>{notebook['metadata']['title']}" in page
+        assert "settings.load(root)" in _text(page)  # the code, not only the outputs
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), stage
 
 
 def test_run_prints_each_stages_summary_line(shared_run):
@@ -150,14 +187,27 @@ def test_open_data_has_no_personal_data_and_no_live_formulas(shared_run):
 
 
 def _executed_outputs(root, year=YEAR):
-    """Each executed notebook's cell sources and outputs, without papermill's times, with
-    the run's root folder written as <root>."""
+    """Each executed notebook's cell sources and outputs, with the run's root folder written
+    as <root>."""
     notebooks = {}
     for stage in paths.STAGES:
         text = paths.executed_notebook(stage, year, root).read_text(encoding="utf-8")
         notebook = json.loads(text.replace(json.dumps(str(root))[1:-1], "<root>"))
         notebooks[stage] = [(c["source"], c.get("outputs")) for c in notebook["cells"]]
     return notebooks
+
+
+def _executed_files(root, year=YEAR) -> dict[str, str]:
+    """Each executed notebook and its HTML, whole, with the run's root written as <root>
+    (the one thing that differs between two roots)."""
+    files = {}
+    for stage in paths.STAGES:
+        for path in (
+            paths.executed_notebook(stage, year, root),
+            paths.executed_notebook_html(stage, year, root),
+        ):
+            files[path.name] = path.read_text(encoding="utf-8").replace(str(root), "<root>")
+    return files
 
 
 def test_executed_notebooks_are_quiet(shared_run):
@@ -247,7 +297,53 @@ def test_rerun_gives_identical_processed_data_report_open_data_docs_and_notebook
     for name, path in first.items():
         assert again[name].stat().st_mtime_ns > path.stat().st_mtime_ns, f"{name} not rewritten"
         assert again[name].read_bytes() == path.read_bytes(), name
-    assert _executed_outputs(rerun.root) == _executed_outputs(shared_run.root)
+    assert _executed_files(rerun.root) == _executed_files(shared_run.root)
+
+
+def test_a_killed_run_leaves_the_year_byte_for_byte_and_the_next_run_cleans_up(killed_run, rerun):
+    """A run of 2025 was killed (SIGKILL) on the rerun's root once its first stage had
+    written returns.csv into staging; the rerun then ran there."""
+    assert killed_run.returncode == -9
+    assert f"data/processed/{YEAR}/returns.csv" in {
+        name.split("/", 2)[2] for name in killed_run.staged
+    }
+    assert killed_run.after == killed_run.before  # every byte of 2025 as it was
+    assert "left by an interrupted run" in rerun.done.stderr
+    assert [p.name for p in paths.staging_dir(rerun.root).iterdir()] == ["lock"]
+    assert year_files(rerun.root, YEAR) != killed_run.before  # the rerun replaced the year
+
+
+def test_verify_after_a_run_says_identical(verified):
+    assert verified.done.returncode == 0, verified.done.stderr
+    assert verified.done.stdout == "identical\n"
+    assert [p.name for p in paths.staging_dir(verified.root).iterdir()] == ["lock"]
+
+
+def test_verify_names_an_edited_output_with_its_line(verified, tmp_path):
+    """The verified root's outputs stand for the rerun; a copy with one line edited is the
+    published year."""
+    manifest = json.loads(paths.manifest_file(YEAR, verified.root).read_text(encoding="utf-8"))
+    for folder in (paths.processed_dir, paths.outputs_dir):
+        shutil.copytree(folder(YEAR, verified.root), folder(YEAR, tmp_path))
+    edited = paths.processed_dir(YEAR, tmp_path) / "evaluation.csv"
+    lines = edited.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[5] = lines[5].replace(",", ",9", 1)
+    edited.write_text("".join(lines), encoding="utf-8")
+
+    difference = verify.compare_outputs(manifest, tmp_path, verified.root)
+
+    assert difference[:2] == (f"data/processed/{YEAR}/evaluation.csv differs:", "  line 6")
+    assert difference[2].startswith("  published: " + lines[5][:100])  # long: cut short
+
+
+def test_verify_names_an_input_changed_since_the_run(verified):
+    aliases = paths.aliases_file(verified.root)
+    aliases.write_text(aliases.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+
+    verdict = verify.verify(paths.manifest_file(YEAR, verified.root))
+
+    assert not verdict.identical
+    assert verdict.lines[0].startswith("input config/aliases.yaml changed")
 
 
 # --- runs that stop early ----------------------------------------------------------------
@@ -268,11 +364,20 @@ def test_broken_previous_year_export_is_named_as_last_years(tmp_path, run_cli):
     assert f"building the {YEAR - 1} registry first" in message[0] and "old.csv" in message[0]
 
 
-def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path, run_cli):
+def test_broken_export_stops_at_ingest_with_one_clear_line_and_the_year_untouched(
+    tmp_path, run_cli
+):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
     raw = paths.raw_dir(YEAR, tmp_path)
     raw.mkdir(parents=True)
     (raw / "export.csv").write_text("Partner names,Risk\nA,Low\n", encoding="utf-8")
+    for earlier in (
+        paths.processed_dir(YEAR, tmp_path) / "returns.csv",
+        paths.report_html(YEAR, tmp_path),
+    ):
+        earlier.parent.mkdir(parents=True, exist_ok=True)
+        earlier.write_text("last good run\n", encoding="utf-8")
+    before = year_files(tmp_path, YEAR)
 
     done = run_cli(tmp_path)
 
@@ -281,6 +386,9 @@ def test_broken_export_stops_at_ingest_with_one_clear_line(tmp_path, run_cli):
     message = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(message) == 1
     assert "export.csv" in message[0] and "01_ingest" in message[0]
+    assert year_files(tmp_path, YEAR) == before
+    kept = paths.executed_notebook("01_ingest", YEAR, paths.staged_root("failed", YEAR, tmp_path))
+    assert f"executed notebook: {kept}" in message[0] and kept.is_file()
 
 
 def test_year_zero_is_refused_before_any_stage(tmp_path, run_cli):

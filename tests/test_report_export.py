@@ -218,3 +218,32 @@ def test_export_pdf_names_the_apt_line_when_weasyprint_cannot_load(
 
     with pytest.raises(PipelineError, match=re.escape(export.WEASYPRINT_APT_LINE)):
         export.export_pdf(html_path, tmp_path / "report.pdf")
+
+
+def test_export_pdf_resolves_links_where_the_report_is_published_not_where_it_was_built(
+    tmp_path: Path,
+) -> None:
+    page = (
+        '<!DOCTYPE html><html lang="en-GB"><head><title>Report</title></head><body>'
+        '<p><a href="data_docs/index.html">Data Docs</a></p></body></html>'
+    )
+    pdfs = []
+    for folder in ("staging", "verify"):
+        html_path = tmp_path / folder / "annual_report.html"
+        html_path.parent.mkdir()
+        html_path.write_text(page, encoding="utf-8")
+        pdfs.append(
+            export.export_pdf(
+                html_path,
+                html_path.with_suffix(".pdf"),
+                published_as=tmp_path / "published" / "annual_report.html",
+            )
+        )
+
+    links = [
+        str(annotation.A.URI)
+        for page in pikepdf.open(pdfs[0]).pages
+        for annotation in page.get("/Annots") or []
+    ]
+    assert links == [(tmp_path / "published" / "data_docs" / "index.html").as_uri()]
+    assert pdfs[0].read_bytes() == pdfs[1].read_bytes()

@@ -6,16 +6,65 @@ import shutil
 
 import pytest
 
-from pipeline import paths, provenance, run
+from pipeline import cli, paths, provenance, run
 from pipeline.errors import PipelineError
 
 
-@pytest.mark.parametrize("year", [0, -1, 25, 20250])
+@pytest.mark.parametrize("year", [0, -1, 25, 20250, 99999])
 def test_run_refuses_a_year_that_is_not_a_survey_year(tmp_path, year):
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
 
     with pytest.raises(PipelineError, match=rf"--year {year} is not a survey year"):
         run.run_pipeline(year=year, root=tmp_path)
+
+    assert not paths.staging_dir(tmp_path).exists()  # checked before anything is written
+
+
+@pytest.mark.parametrize("argument", ["abc", "2025.0", ""])
+def test_a_year_that_is_not_a_number_is_one_line_from_the_command_line(capsys, argument):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run", "--year", argument])
+
+    message = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert message.count("\n") == 1
+    assert message.startswith(f"error: argument --year: {argument!r} is not a year")
+
+
+def test_run_refuses_a_root_that_does_not_exist(tmp_path):
+    with pytest.raises(PipelineError, match=r"--root .*missing: no such folder"):
+        run.run_pipeline(year=2025, root=tmp_path / "missing")
+
+
+def test_run_refuses_a_root_without_a_config_folder(tmp_path):
+    with pytest.raises(PipelineError, match=r"config: no config folder"):
+        run.run_pipeline(year=2025, root=tmp_path)
+
+
+@pytest.mark.parametrize("name", ["protocol", "toolkit", "council", "aliases"])
+def test_run_names_the_file_and_line_of_malformed_yaml_before_anything_runs(tmp_path, name):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    config = paths.config_dir(tmp_path) / f"{name}.yaml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    config.write_text("\n".join([*lines, "broken: [unclosed"]) + "\n", encoding="utf-8")
+
+    with pytest.raises(PipelineError) as refused:
+        run.run_pipeline(year=2025, root=tmp_path)
+
+    assert str(refused.value).startswith(f"{config} (line {len(lines) + 2}, column 1)")
+    assert "not valid YAML" in str(refused.value)
+    assert not paths.staging_dir(tmp_path).exists()
+
+
+def test_run_refuses_a_year_without_its_raw_folder_or_without_exports(tmp_path):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    with pytest.raises(PipelineError, match=r"No survey exports for 2025 in .*raw/2025"):
+        run.run_pipeline(year=2025, root=tmp_path)
+
+    paths.raw_dir(2025, tmp_path).mkdir(parents=True)
+    (paths.raw_dir(2025, tmp_path) / "README.md").write_text("notes", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"No survey exports for 2025 in .*raw/2025"):
+        run.run_pipeline(year=2025, root=tmp_path)
 
 
 def test_run_checks_config_before_looking_for_exports(tmp_path):

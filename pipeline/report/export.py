@@ -126,17 +126,22 @@ def export_html(executed_notebook: Path, html_path: Path, *, title: str) -> Path
     return html_path
 
 
-def export_pdf(html_path: Path, pdf_path: Path) -> Path:
+def export_pdf(html_path: Path, pdf_path: Path, *, published_as: Path | None = None) -> Path:
     """Render the committee HTML to a tagged PDF (PDF/UA-1) for printing and circulation.
 
     PDF/UA gives a structure tree, the document language and title, bookmarks from the
     headings and the charts' alt text, which the default PDF variant leaves out. The
-    HTML carries no dates, so the same HTML gives the same PDF bytes.
+    HTML carries no dates, so the same HTML gives the same PDF bytes. The PDF writes the
+    report's relative links as file URLs: they are resolved against ``published_as``,
+    where the HTML is published, when it is rendered elsewhere (staging, decision D20).
     """
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    base_url = str(published_as or html_path)
     # Quiet from the import on: WeasyPrint parses its own stylesheets when first imported.
     with _quiet_loggers(_NOISY_LOGGERS), _fixed_source_date_epoch():
         html_class = _load_weasyprint_html()
-        html_class(filename=str(html_path)).write_pdf(pdf_path, pdf_variant=PDF_VARIANT)
+        html_class(filename=str(html_path), base_url=base_url).write_pdf(
+            pdf_path, pdf_variant=PDF_VARIANT
+        )
     logger.debug("Wrote %s", pdf_path)
     return pdf_path
