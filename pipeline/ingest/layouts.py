@@ -166,6 +166,18 @@ def _without_leading_blanks(rows: list[list[Any]]) -> tuple[int, list[list[Any]]
     return skipped, rows[skipped:]
 
 
+def _unpaired_quote(text: str, separator: str) -> int | None:
+    """The row holding a quote (") that does not close where its answer ends: read leniently,
+    the rows after it would run into that answer. None when every quote pairs up."""
+    rows = 0
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True):
+            rows += 1
+    except csv.Error:
+        return rows + 1  # the row being read when the quotes stopped making sense
+    return None
+
+
 def _read_csv(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
     """Parse with the separator (comma, semicolon, tab) whose header cells match the most
     questions: headers can hold commas and line breaks, so counting characters misleads."""
@@ -177,7 +189,15 @@ def _read_csv(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> lis
         }
     except csv.Error as exc:
         raise PipelineError(f"{path.name}: not readable as CSV ({exc}).") from None
-    return max(parsed.values(), key=lambda rows: _header_score(rows, looks_like_returns))
+    separator = max(parsed, key=lambda s: _header_score(parsed[s], looks_like_returns))
+    row = _unpaired_quote(text, separator)
+    if row is not None:
+        raise PipelineError(
+            f'{path.name}: row {row} has a quote (") that does not close where its answer '
+            "ends, so the rows after it would be read into that answer; fix the quote, or "
+            "download the export again."
+        )
+    return parsed[separator]
 
 
 def _read_workbook(path: Path, looks_like_returns: Callable[[list[Any]], int]) -> list[list[Any]]:
