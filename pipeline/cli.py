@@ -85,6 +85,8 @@ def _column_name(number: int) -> str:
     from pipeline.ingest.layouts import column_letter
 
     return f"{number} ({column_letter(int(number) - 1)})"
+
+
 def _verify(args: argparse.Namespace) -> int:
     from pipeline import verify
 

@@ -3,8 +3,9 @@
 The Great Expectations suite is generated from config/protocol.yaml: one expectation per
 question and rule, each carrying its rule name and severity. Error-level failures send the
 row to quarantine with every reason in plain words; warnings keep the row and are counted.
-Rows in = valid + quarantined, always. GX sees the personal columns masked (decision D26),
-so its result, and the Data Docs written from it, hold no names or emails.
+Rows in = valid + quarantined, always; a year with no valid row stops the run. GX sees the
+personal columns masked (decision D26), so its result, and the Data Docs written from it,
+hold no names or emails.
 """
 
 from __future__ import annotations
@@ -545,6 +546,8 @@ def validate_returns(
     valid = returns[~quarantined].copy()
     if len(valid) + len(quarantine) != len(returns):
         raise AssertionError("rows in != valid + quarantined")
+    if valid.empty:
+        raise PipelineError(_nothing_accepted(quarantine, source))
     _check_accepted(valid, protocol, source)
     logger.info(
         "validated %d returns: %d valid, %d quarantined, %d warnings",
@@ -560,6 +563,21 @@ def validate_returns(
         pd.DataFrame(summary),
         rows_in=len(returns),
         record=data_docs.machine_record(gx_result, personal),
+    )
+
+
+def _nothing_accepted(quarantine: pd.DataFrame, source: str) -> str:
+    """Every return quarantined: the run stops, since a report of nothing would read as a
+    year without partnerships. One line: how many, by which rules, and the first reason."""
+    rules = quarantine["quarantine_rules"].str.split("; ").explode()
+    counts = rules.value_counts(sort=False).sort_values(ascending=False, kind="stable")
+    first = quarantine.iloc[0]
+    return (
+        f"{source}: all {len(quarantine)} returns were quarantined "
+        f"({', '.join(f'{rule}: {count}' for rule, count in counts.items())}), so nothing is "
+        f"left to evaluate or report; the first, {first['row_key']}, because "
+        f"{first['quarantine_reasons']}. Fix the exports (or the rules in "
+        "config/protocol.yaml) and run again."
     )
 
 

@@ -404,7 +404,7 @@ def test_a_quote_never_closed_is_refused_at_the_row_it_opens(tmp_path):
     rows = "Northmoor LRF,Funding may end\r\n" * 2000
     export.write_text(f'Q6,Q45\r\n{rows}"Eskholme Board,Staff\r\n{rows}', encoding="utf-8")
 
-    with pytest.raises(PipelineError, match=r"^open_quote.csv: row 2002, column 1 \(A\) holds "):
+    with pytest.raises(PipelineError, match=r"^open_quote.csv: row 2002 has a quote \(\"\) that"):
         _ingest(export)
 
 

@@ -141,6 +141,8 @@ def _largest(protocol: Protocol, answer_type: str) -> values.Limit:
         protocol.largest_answer[answer_type],
         f"largest_answer.{answer_type} in config/protocol.yaml",
     )
+
+
 def _column_labels(
     raw: RawExport, matches: list[ColumnMatch], protocol: Protocol
 ) -> dict[int, tuple[str, bool]]:
@@ -359,11 +361,14 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
         lambda v: v.strip().casefold() if isinstance(v, str) else None
     )
     partnership = flagged[protocol.id_of("partnership_name")].map(
-        lambda v: " ".join(str(v).split()).casefold()
+        lambda v: " ".join(v.split()).casefold() or None if isinstance(v, str) else None
     )
     seen: dict[tuple[str, str], int] = {}
     for row in flagged.index:  # rule 1, second half: one officer, one partnership
-        if duplicate_of[row] is not None or email[row] is None:
+        # Two returns whose partnership cannot be read are not known to be one partnership:
+        # each is quarantined for its missing name, never as the other's copy. (A string
+        # column's map gives NaN, not None, for a blank.)
+        if duplicate_of[row] is not None or pd.isna(email[row]) or pd.isna(partnership[row]):
             continue
         key = (email[row], partnership[row])
         if key in seen:

@@ -216,6 +216,23 @@ def _parse(content: str, separator: str, rows: int | None = None) -> list[list[A
     return list(itertools.islice(reader, rows))
 
 
+def _parse_strictly(content: str, separator: str, name: str) -> list[list[Any]]:
+    """The whole file with the chosen separator, refusing a quote (") that does not close
+    where its answer ends: read leniently, the rows after it would run into that answer."""
+    parsed: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=separator, strict=True)
+    try:
+        for row in reader:
+            parsed.append(row)
+    except csv.Error:
+        raise PipelineError(
+            f'{name}: row {len(parsed) + 1} has a quote (") that does not close where its '
+            "answer ends, so the rows after it would be read into that answer; fix the quote, "
+            "or download the export again."
+        ) from None
+    return parsed
+
+
 def _read_csv(
     raw: bytes, path: Path, looks_like_returns: Callable[[list[Any]], int]
 ) -> tuple[list[list[Any]], str]:
@@ -229,7 +246,7 @@ def _read_csv(
             separator = max(
                 _SEPARATORS, key=lambda sep: _header_score(previews[sep], looks_like_returns)
             )
-            return _parse(decoded.text, separator), decoded.encoding
+            return _parse_strictly(decoded.text, separator, path.name), decoded.encoding
     except csv.Error as exc:
         raise PipelineError(f"{path.name}: not readable as CSV ({exc}).") from None
 
