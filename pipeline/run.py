@@ -154,6 +154,9 @@ def check_run(year: int | None, root: Path | str | None) -> tuple[int, Path, set
             f"No survey exports for {year} in {paths.raw_dir(year, base)}: put the year's "
             "CSV or XLSX downloads there, or run `make sample` for the embedded sample."
         )
+    # Dangling links, unreadable files and files over the size limit, named before any
+    # notebook starts (decision D22).
+    paths.check_exports(year, base, config.council.max_export_megabytes)
     return year, base, config
 
 
