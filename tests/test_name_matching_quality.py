@@ -165,7 +165,7 @@ def test_the_labelled_set_reaches_the_target_through_the_notebooks(tmp_path):
     started = time.perf_counter()
 
     for stage in paths.STAGES[:3]:  # 01_ingest, 02_validate, 03_evaluate
-        run.execute_stage(stage, YEAR, tmp_path, kernel, made.catalogue.council_name)
+        run.execute_stage(stage, YEAR, tmp_path, kernel, made.catalogue.council_name, root=tmp_path)
 
     seconds = time.perf_counter() - started
     predicted = matching_quality.returns_partnerships(YEAR, tmp_path).sort_index()

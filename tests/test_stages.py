@@ -194,7 +194,9 @@ def test_the_evaluate_notebook_reads_each_export_file_as_asking_its_own_question
     config = run_stages(root)
     in_process = tables.read("evaluation", YEAR, root)
 
-    run.execute_stage("03_evaluate", YEAR, root, run.ensure_kernel(), config.council.council_name)
+    run.execute_stage(
+        "03_evaluate", YEAR, root, run.ensure_kernel(), config.council.council_name, root=root
+    )
 
     notebook = tables.read("evaluation", YEAR, root)
     pd.testing.assert_frame_equal(notebook, in_process)
