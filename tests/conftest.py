@@ -82,6 +82,20 @@ def generated_once(tmp_path_factory: pytest.TempPathFactory) -> Generated:
 
 
 @pytest.fixture(scope="session")
+def sample_stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project root with the repository's config/ and the committed SAMPLE_YEAR exports,
+    through 01_ingest, 02_validate and 03_evaluate in process as the notebooks run them
+    (test_stages.run_stages): once for the session. Read it; do not change it."""
+    from test_stages import run_stages
+
+    root = tmp_path_factory.mktemp("sample_stages")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    shutil.copytree(paths.raw_dir(SAMPLE_YEAR), paths.raw_dir(SAMPLE_YEAR, root))
+    run_stages(root, SAMPLE_YEAR)
+    return root
+
+
+@pytest.fixture(scope="session")
 def sample_returns() -> list[sample.SampleReturn]:
     """What the officers answered in the sample year (read-only: shared by the session)."""
     return sample.generate_returns(SAMPLE_YEAR, protocol.load())

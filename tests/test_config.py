@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from pipeline import paths, settings
+from pipeline import config, paths, settings
 from pipeline.errors import PipelineError
 
 
@@ -940,3 +941,31 @@ def test_a_wrong_closing_date_is_one_line_naming_file_key_and_line(tmp_path, new
 
     with pytest.raises(PipelineError, match=rf"council\.yaml: {problem}"):
         settings.load(root)
+
+
+# --- reading YAML: libyaml for speed, PyYAML's own words for what it refuses (D27) ---------
+
+
+def test_every_config_file_reads_the_same_with_libyaml_as_with_pyyamls_parser(monkeypatch):
+    files = sorted(paths.config_dir().glob("*.yaml"))
+    assert config._FAST_LOADER is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    read = {file: config.read_yaml_with_lines(file) for file in files}
+
+    monkeypatch.setattr(config, "_FAST_LOADER", yaml.SafeLoader)
+
+    assert {file: config.read_yaml_with_lines(file) for file in files} == read
+    assert len(files) == 4 and all(lines for _, lines in read.values())
+
+
+def test_yaml_that_is_not_valid_is_named_in_pyyamls_words_with_its_line(tmp_path):
+    # libyaml would say "mapping values are not allowed in this context"
+    root = _config_with(tmp_path, "aliases.yaml", "\naliases:\n", "\noops: a: b\naliases:\n")
+    path = paths.config_dir(root) / "aliases.yaml"
+
+    with pytest.raises(PipelineError) as error:
+        settings.load(root)
+
+    line = _line_of(root, "aliases.yaml", "oops: a: b")
+    assert str(error.value) == (
+        f"{path} (line {line}, column 8): not valid YAML: mapping values are not allowed here."
+    )

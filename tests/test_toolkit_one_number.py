@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import ingest, paths, registry, sample, settings, toolkit, validate
+from pipeline import ingest, paths, registry, settings, toolkit, validate
 from pipeline.toolkit import governance
 
 YEAR = 2025
@@ -53,23 +53,17 @@ def _evaluate(
 
 
 @pytest.fixture(scope="module")
-def accepted(tmp_path_factory: pytest.TempPathFactory) -> Accepted:
-    """01_ingest and 02_validate on the generated 2025 sample, as the notebooks run them."""
+def accepted(tmp_path_factory: pytest.TempPathFactory, sample_stages: Path) -> Accepted:
+    """The 2025 sample as 01_ingest and 02_validate accepted it (the session's run of the
+    stages, conftest.py: validation reads no toolkit), with the pinned toolkit in force."""
     root = tmp_path_factory.mktemp("one_number")
     shutil.copytree(paths.config_dir(), paths.config_dir(root))
     shutil.copy2(PINNED, paths.toolkit_file(root))
-    sample.write_sample(YEAR, root=root)
     config = settings.load(root)
     questionnaire = config.protocol
-    ingested = ingest.ingest_exports(ingest.read_exports(YEAR, root), questionnaire, YEAR)
-    ingest.write_ingested(ingested, YEAR, root, questionnaire)
-    returns = ingest.load_returns(YEAR, root, questionnaire)
-    closing = validate.closing_date(returns, YEAR, config.council)
-    result = validate.validate_returns(returns, questionnaire, closing)
-    validate.write_validation(result, closing, YEAR, root, questionnaire, config.council)
-    answers = questionnaire.by_keys(validate.load_valid(YEAR, root, questionnaire))
-    as_of = validate.read_closing_date(YEAR, root)
-    asked = ingest.load_asked_by_file(YEAR, root, questionnaire)
+    answers = questionnaire.by_keys(validate.load_valid(YEAR, sample_stages, questionnaire))
+    as_of = validate.read_closing_date(YEAR, sample_stages)
+    asked = ingest.load_asked_by_file(YEAR, sample_stages, questionnaire)
     evaluation = _evaluate(config, answers, as_of, asked, config.toolkit)
     return Accepted(config, answers, as_of, asked, evaluation)
 

@@ -381,7 +381,9 @@ def asking_returns(
             f"Returns from {', '.join(map(str, unknown))} are not in the year's column map; "
             "run 01_ingest again so that every return's export file is known."
         )
-    return returns[[question in asked[file] for file in files]]
+    asking = [question in asked[file] for file in files]
+    # most often every file asked: no copy of the returns per item and partnership
+    return returns if all(asking) else returns[asking]
 
 
 def assess(
