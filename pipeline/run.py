@@ -166,9 +166,14 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
     The year is built in a staging root and swapped in only when all of it has succeeded
     (decision D20); a failure leaves the year's earlier outputs as they were.
     """
-    year, base, config = check_run(year, root)
+    base = paths.resolve_root(root)
+    if not base.is_dir():
+        check_run(year, root)  # one line naming the missing folder
     with staging.locked(base):
+        # A swap a killed run cut short is finished first, even when this run's own
+        # parameters turn out wrong: a year must never stay half swapped in (D20).
         staging.recover(base)
+        year, base, config = check_run(year, base)
         return _run_year(year, base, config)
 
 

@@ -189,6 +189,7 @@ def _finish(root: Path, staged: Path, planned: list[Swap]) -> None:
 def commit(year: int, staged: Path, root: Path) -> None:
     """Swap the staged year in: journal first, then the renames, then clean up."""
     planned = swaps(year, staged, root)
+    os.sync()  # every staged file on disk before any rename makes it the published year
     _write_journal(root, year, staged, planned)
     _swap_in(planned)
     _finish(root, staged, planned)

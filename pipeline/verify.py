@@ -24,10 +24,6 @@ from pipeline.errors import PipelineError
 logger = logging.getLogger(__name__)
 
 _SHOWN = 200  # characters of a differing line that are printed
-# GX's own Data Docs site stamps its run times into its pages and folder names (decision
-# D10): while a year's data_docs/ holds that site (its validations/ folder), the folder is
-# left out of the comparison. A data_docs/ without it is compared like every other output.
-_GX_SITE_MARKER = "data_docs/validations/"
 
 
 @dataclass(frozen=True)
@@ -114,25 +110,13 @@ def _outputs(year: int, root: Path) -> dict[str, Path]:
     return {f.relative_to(root).as_posix(): f for f in provenance.output_files(year, root)}
 
 
-def _compared(names: set[str], year: int) -> set[str]:
-    """The outputs compared: all of them, but GX's own Data Docs site (see _GX_SITE_MARKER)."""
-    site = f"outputs/{year}/{_GX_SITE_MARKER}"
-    if not any(name.startswith(site) for name in names):
-        return names
-    logger.info(
-        "GX's Data Docs site carries GX's run times: outputs/%d/data_docs/ not compared", year
-    )
-    folder = f"outputs/{year}/data_docs/"
-    return {name for name in names if not name.startswith(folder)}
-
-
 def compare_outputs(manifest: dict[str, Any], root: Path, staged: Path) -> tuple[str, ...]:
     """The first output that differs among the manifest's list, the published files under
     ``root`` and the rerun's under ``staged``; empty when all agree."""
-    year = int(manifest["year"])
+    year = int(manifest["year"])  # every output is compared, the Data Docs too (D26)
     listed = {str(r["file"]): str(r["sha256"]) for r in manifest["outputs"]}
     published, rerun = _outputs(year, root), _outputs(year, staged)
-    for name in sorted(_compared(listed.keys() | published.keys() | rerun.keys(), year)):
+    for name in sorted(listed.keys() | published.keys() | rerun.keys()):
         if name not in listed:
             where = "the published outputs" if name in published else "the rerun's outputs"
             return (f"{name}: in {where} but not in the manifest",)
@@ -164,6 +148,8 @@ def verify(manifest_path: Path) -> Verdict:
     manifest = read_manifest(manifest_path)
     year = int(manifest["year"])
     root = _root_of(manifest_path, year)
+    with staging.locked(root):
+        staging.recover(root)  # a swap cut short is finished before anything is hashed
     changed = provenance.changed_inputs(manifest["inputs"], provenance.run_inputs(year, root))
     if changed:
         return Verdict(

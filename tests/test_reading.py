@@ -148,6 +148,15 @@ def test_a_utf16_file_with_invalid_data_is_refused_as_damaged(tmp_path):
         _ingest(export)
 
 
+def test_a_mostly_cp1252_file_whose_few_byte_pairs_also_read_as_utf8_is_refused(tmp_path):
+    # "Â©" in cp1252 is the UTF-8 for "©": read as UTF-8 it would silently lose a character
+    export = tmp_path / "cp.csv"
+    export.write_bytes("Q6,Q7\r\nCafé Board,AcmeÂ© Ltd\r\nThé Forum,Déjà vu\r\n".encode("cp1252"))
+
+    with pytest.raises(PipelineError, match=r"^cp.csv: mostly cp1252 .* first on line 2\)"):
+        _ingest(export)
+
+
 def test_a_mixed_file_holding_the_marks_themselves_is_refused_rather_than_misread(tmp_path):
     export = tmp_path / "marks.csv"
     export.write_bytes("Q6\r\nNorth\ufdd0moor\r\n".encode("utf-8") + b"Esk\x92s Board\r\n")

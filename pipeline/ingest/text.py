@@ -157,6 +157,17 @@ def decode_export(raw: bytes, name: str) -> DecodedText:
                 f"{name}: byte 0x{raw[exc.start]:02X} on line {_line_of(raw, exc.start)} is "
                 "neither UTF-8 nor cp1252 (Windows) text; save the file again as CSV UTF-8."
             ) from None
+    sequences = _UTF8_MULTIBYTE.findall(body)
+    stray = sum(byte >= 0x80 for byte in body) - sum(len(s) for s in sequences)
+    if body is raw and stray > len(sequences):  # a BOM says the file is UTF-8
+        # Mostly cp1252: its few byte pairs that also read as UTF-8 ("É" then a no-break
+        # space reads as "ɠ") cannot be told from typed text, so neither reading is safe.
+        raise PipelineError(
+            f"{name}: mostly cp1252 (Windows) text, but {len(sequences)} of its byte "
+            "sequences also read as UTF-8 (the first on line "
+            f"{_line_of(body, body.index(sequences[0]))}), so which values are which cannot "
+            "be told; save the file again as CSV UTF-8."
+        )
     if any(mark in body for mark in _NONCHARACTERS_UTF8):
         raise PipelineError(
             f"{name}: mixes UTF-8 text with bytes that are not UTF-8 (first on line "
