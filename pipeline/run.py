@@ -90,11 +90,12 @@ def execute_stage(
     kernel: str,
     council_name: str,
     *,
-    root: Path,
+    root: Path | None = None,
     failed_root: Path | None = None,
 ) -> float:
     """Execute one stage notebook in the staging root ``staged`` into its
-    outputs/<year>/notebooks/, saved as published under ``root``; return its seconds.
+    outputs/<year>/notebooks/, saved as published under ``root`` (None: where it ran);
+    return its seconds.
 
     A failing stage's message names its executed notebook where it will be kept: under
     ``failed_root`` (a run's .staging/failed-<year>/), if any.
@@ -118,7 +119,7 @@ def execute_stage(
     except PapermillExecutionError as error:
         kept = paths.executed_notebook(stage, year, failed_root) if failed_root else None
         raise _failure(stage, kept, error) from None
-    executed_notebooks.finalise(executed, staged, root)
+    executed_notebooks.finalise(executed, staged, root or staged)
     return time.perf_counter() - started
 
 
