@@ -79,6 +79,16 @@ def generated_once(tmp_path_factory: pytest.TempPathFactory) -> Generated:
 
 
 @pytest.fixture(scope="session")
+def sample_layouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The SAMPLE_YEAR sample written once in every layout (sample.LAYOUTS), for tests that
+    only read the files: layout name -> file."""
+    root = tmp_path_factory.mktemp("layouts")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    written = sample.write_sample(SAMPLE_YEAR, root=root, layouts=sample.LAYOUTS)
+    return dict(zip(sample.LAYOUTS, written, strict=True))
+
+
+@pytest.fixture(scope="session")
 def sample_stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project root with the repository's config/ and the committed SAMPLE_YEAR exports,
     through 01_ingest, 02_validate and 03_evaluate in process as the notebooks run them
