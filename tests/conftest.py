@@ -27,7 +27,7 @@ from pipeline import paths, protocol, sample
 
 SAMPLE_YEAR = 2025
 PREVIOUS_YEAR = 2024
-RUN_TIMEOUT = 900  # seconds for one `python -m pipeline run`
+RUN_TIMEOUT = 1800  # seconds for one `python -m pipeline run` (generous: a loaded machine)
 # Two questions renumbered in a copy of the protocol: exports are matched by wording, and
 # every later stage names questions by key, so nothing else has to change.
 RENUMBERED = {"Q43": "Q143", "Q20": "Q120"}
