@@ -784,8 +784,9 @@ def consolidate_returns(
             (leads if not leads.empty else group)["directorate"], directorates, ()
         )
         for key, chosen in chosen_answers.items():
-            answers = group[key].dropna()
-            if answers.nunique() > 1:
+            # plain Python over the few answers, as in _most_common
+            answers = [a for a in group[key].tolist() if not pd.isna(a)]
+            if len(set(answers)) > 1:
                 counts = Counter(answers)
                 disagreements.append(
                     {

@@ -30,7 +30,7 @@ from pipeline import paths, protocol, sample
 
 SAMPLE_YEAR = 2025
 PREVIOUS_YEAR = 2024
-RUN_TIMEOUT = 900  # seconds for one `python -m pipeline run`
+RUN_TIMEOUT = 1800  # seconds for one `python -m pipeline run` (generous: a loaded machine)
 # Two questions renumbered in a copy of the protocol: exports are matched by wording, and
 # every later stage names questions by key, so nothing else has to change.
 RENUMBERED = {"Q43": "Q143", "Q20": "Q120"}
@@ -79,6 +79,16 @@ def generated_once(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     shutil.copytree(paths.config_dir(), paths.config_dir(root))
     exports = sample.write_sample(SAMPLE_YEAR, root=root)
     return Generated(root=root, year=SAMPLE_YEAR, exports=exports)
+
+
+@pytest.fixture(scope="session")
+def sample_layouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The SAMPLE_YEAR sample written once in every layout (sample.LAYOUTS), for tests that
+    only read the files: layout name -> file."""
+    root = tmp_path_factory.mktemp("layouts")
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    written = sample.write_sample(SAMPLE_YEAR, root=root, layouts=sample.LAYOUTS)
+    return dict(zip(sample.LAYOUTS, written, strict=True))
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,9 @@
 """Every survey platform's layout of the same answers ingests to the same canonical table."""
 
-import shutil
-
 import pandas as pd
 import pytest
 
-from pipeline import ingest, paths, protocol, sample, tables
+from pipeline import ingest, protocol, sample, tables
 from pipeline.errors import PipelineError
 
 PROTOCOL = protocol.load()
@@ -15,11 +13,9 @@ READABLE = [layout for layout in sample.LAYOUTS if layout != "qualtrics_numeric_
 
 
 @pytest.fixture(scope="module")
-def exports(tmp_path_factory):
-    root = tmp_path_factory.mktemp("layouts")
-    shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    written = sample.write_sample(YEAR, root=root, layouts=sample.LAYOUTS)
-    return dict(zip(sample.LAYOUTS, written, strict=True))
+def exports(sample_layouts):
+    """The 2025 sample in every layout, written once for the session (conftest.py)."""
+    return sample_layouts
 
 
 @pytest.fixture(scope="module")

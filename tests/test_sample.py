@@ -194,12 +194,9 @@ def _ticked(layout: str, rows: list[list[object]], question: protocol.Question) 
 
 
 @pytest.fixture(scope="module")
-def layout_exports(tmp_path_factory) -> dict[str, Path]:
-    """The sample in every layout, written once for this module into one temporary root."""
-    root = tmp_path_factory.mktemp("layouts")
-    shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    written = sample.write_sample(2025, root=root, layouts=sample.LAYOUTS)
-    return dict(zip(sample.LAYOUTS, written, strict=True))
+def layout_exports(sample_layouts) -> dict[str, Path]:
+    """The 2025 sample in every layout, written once for the session (conftest.py)."""
+    return sample_layouts
 
 
 @pytest.fixture(scope="module")
