@@ -167,15 +167,20 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
     The year is built in a staging root and swapped in only when all of it has succeeded
     (decision D20); a failure leaves the year's earlier outputs as they were.
     """
-    base = paths.resolve_root(root)
-    if not base.is_dir():
-        check_run(year, root)  # one line naming the missing folder
+    finish_cut_short_swap(paths.resolve_root(root))
+    year, base, config = check_run(year, root)
     with staging.locked(base):
-        # A swap a killed run cut short is finished first, even when this run's own
-        # parameters turn out wrong: a year must never stay half swapped in (D20).
         staging.recover(base)
-        year, base, config = check_run(year, base)
         return _run_year(year, base, config)
+
+
+def finish_cut_short_swap(root: Path) -> None:
+    """Finish a swap that a killed run cut short, before this run's parameters are checked:
+    a year must never stay half swapped in because the next run's year or config is wrong
+    (D20). Writes nothing when no run has used the root's .staging/ yet."""
+    if paths.staging_dir(root).is_dir():
+        with staging.locked(root):
+            staging.recover(root)
 
 
 def _run_year(year: int, root: Path, config: settings.Settings) -> RunResult:

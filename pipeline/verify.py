@@ -148,8 +148,7 @@ def verify(manifest_path: Path) -> Verdict:
     manifest = read_manifest(manifest_path)
     year = int(manifest["year"])
     root = _root_of(manifest_path, year)
-    with staging.locked(root):
-        staging.recover(root)  # a swap cut short is finished before anything is hashed
+    run.finish_cut_short_swap(root)  # before anything is hashed
     changed = provenance.changed_inputs(manifest["inputs"], provenance.run_inputs(year, root))
     if changed:
         return Verdict(
