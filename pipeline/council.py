@@ -1,11 +1,12 @@
-"""The council the report is for: config/council.yaml (name, default year, directorates)."""
+"""The council the report is for: config/council.yaml (name, default year, directorates, and
+the committee paper's heading block)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt, model_validator
 
@@ -28,6 +29,47 @@ def derived_short_names(council_name: str) -> tuple[str, ...]:
     return tuple(n for n in dict.fromkeys((place, initials)) if len(n) >= 2)
 
 
+Text = Annotated[str, Field(min_length=1)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class Contact(Strict):
+    """The officer members contact about the report (published in the paper, as every
+    committee report names one): never a survey respondent's details."""
+
+    name: Text
+    role: Text
+    telephone: Text
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class BackgroundPaper(Strict):
+    """A document the report relied on that is not published with it, and where it is held."""
+
+    title: Text
+    held_by: Text
+
+
+class Committee(Strict):
+    """The committee paper's heading block and background papers (decision D28)."""
+
+    report_to: Text
+    # survey year -> the date of the meeting that year's report goes to; a year not listed
+    # reads "To be confirmed" in the heading block
+    meeting_dates: dict[Year, dt.date] = {}
+    report_of: Text
+    contact: Contact
+    # Part I is public; Part II is exempt from publication (the paper says which)
+    part: Literal["I", "II"]
+    corporate_priorities: Annotated[tuple[Text, ...], Field(strict=False, min_length=1)]
+    electoral_divisions: Text
+    background_papers: Annotated[tuple[BackgroundPaper, ...], Field(strict=False)] = ()
+
+    def meeting_date(self, year: int) -> dt.date | None:
+        """The date of the meeting the year's report goes to, when council.yaml gives one."""
+        return self.meeting_dates.get(year)
+
+
 class Council(Strict):
     """The council's own settings, checked strictly when loaded."""
 
@@ -45,6 +87,8 @@ class Council(Strict):
     # The largest export file read, in megabytes (10^6 bytes): a larger one is refused
     # before it is read, naming this key (decision D22).
     max_export_megabytes: PositiveInt = paths.DEFAULT_MAX_EXPORT_MEGABYTES
+    # The committee paper's heading block: who the report goes to, from whom, contact
+    committee: Committee
 
     @model_validator(mode="after")
     def _short_names_are_distinct(self) -> Council:
@@ -76,6 +120,16 @@ def load(root: Path | str | None = None) -> Council:
                     path,
                     ("closing_dates", year),
                     f"{closing.isoformat()} is not in {year} or {year + 1}; check the year.",
+                    lines,
+                )
+            )
+    for year, meeting in council.committee.meeting_dates.items():
+        if meeting.year not in (year, year + 1):
+            raise PipelineError(
+                config_error(
+                    path,
+                    ("committee", "meeting_dates", year),
+                    f"{meeting.isoformat()} is not in {year} or {year + 1}; check the year.",
                     lines,
                 )
             )

@@ -36,6 +36,8 @@ def partnership(number: int, **values: Any) -> dict[str, Any]:
         "directorate": "Resources",
         "legal_form": "Unincorporated",
         "statutory_requirement": "No - discretionary",
+        "statutory": False,
+        "statutory_basis": None,
         "priorities": "Economic ambition",
         "cash": 1000.0,
         "in_kind": 0.0,
@@ -164,7 +166,13 @@ def text_of(markup: str) -> str:
 
 
 SECTIONS = [
+    sections.title,
+    sections.contents,
     sections.summary,
+    sections.recommendations,
+    sections.background,
+    sections.implications,
+    sections.background_papers,
     sections.landscape,
     sections.key_partnerships,
     sections.money_section,
@@ -597,7 +605,9 @@ def test_method_section_states_the_counting_rule_with_the_share_in_force():
 def test_title_names_the_council_and_the_year():
     title = sections.title(report_data()).data
 
-    assert title.startswith("# Testshire County Council: Annual Report on Key Partnerships 2025")
+    assert title.startswith('<p class="council-name">Testshire County Council</p>\n<h1 id="top">')
+    assert "<h1" not in title.split("<h1", 1)[1]  # the report's one h1
+    assert "Annual Report on Key Partnerships 2025</h1>" in title
 
 
 # --- the tables 02_validate writes for the report ----------------------------------------

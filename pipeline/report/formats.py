@@ -7,6 +7,7 @@ instead, so that no template has to test for it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -93,6 +94,21 @@ def at_least(amount: float, missing: int) -> str:
     return f"at least {money(amount)} ({missing} {returns} left a figure blank)"
 
 
+def count(value: int | float | None) -> str:
+    """A count with thousands separators: 1234 is "1,234"; blank when missing."""
+    if value is None or is_missing(value):
+        return ""
+    return f"{int(value):,}"
+
+
+def long_date(value: dt.date | str | None) -> str:
+    """A date as a committee paper writes it: "15 July 2025"; blank when missing."""
+    if value is None or is_missing(value):
+        return ""
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{date.day} {date:%B %Y}"
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "money": money,
     "pounds": pounds,
@@ -104,4 +120,6 @@ FILTERS: dict[str, Callable[..., str]] = {
     "text": text,
     "yes_no": yes_no,
     "at_least": at_least,
+    "count": count,
+    "long_date": long_date,
 }

@@ -495,3 +495,35 @@ def by_vfm_judgement(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame
     return (
         evaluation.assign(_rank=rank).sort_values(["_rank", "partnership_id"]).drop(columns="_rank")
     )
+
+
+# --- The committee paper's recommendations and implications (decision D28) -------------------
+
+
+def attention_counts(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+    """Partnerships per attention action (columns action, label, partnerships), in the
+    toolkit's order, zero included: what the committee is asked to agree."""
+    counts = action_counts(evaluation, toolkit).set_index("action")["partnerships"]
+    rows = [
+        {"action": name, "label": toolkit.actions[name].label, "partnerships": int(counts[name])}
+        for name in attention_actions(toolkit)
+    ]
+    return pd.DataFrame(rows, columns=["action", "label", "partnerships"])
+
+
+def statutory_partnerships(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """The partnerships required by law (the toolkit's ``statutory`` reading of the
+    statutory question), by partnership ID."""
+    return evaluation[_flag(evaluation["statutory"]).to_numpy()].sort_values(
+        "partnership_id", kind="stable"
+    )
+
+
+def without_signed_agreement(partnerships: pd.DataFrame, signed: str = "Yes") -> int:
+    """How many of ``partnerships`` do not report a signed partnership agreement."""
+    return int((~partnerships["partnership_agreement"].eq(signed).fillna(False)).sum())
+
+
+def answered(evaluation: pd.DataFrame, key: str, value: str) -> int:
+    """How many partnerships' consolidated answer to ``key`` is ``value``."""
+    return int(evaluation[key].eq(value).fillna(False).sum())

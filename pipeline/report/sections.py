@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML
+from markupsafe import Markup
 
 from pipeline import data_docs, paths, provenance, registry, settings, tables
 from pipeline.council import Council
 from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
-from pipeline.report import metrics
+from pipeline.report import metrics, outline
 from pipeline.report.render import render, table
 from pipeline.toolkit import Toolkit, explain
 
@@ -112,9 +113,65 @@ def _options(data: ReportData, key: str) -> list[str]:
     return list(data.protocol.by_key(key).options)
 
 
-def title(data: ReportData) -> Markdown:
-    """The report's title: the council, the year and who it is for."""
-    return Markdown(render("title.md.j2", council_name=data.council_name, year=data.year))
+def attention_words(kit: Toolkit) -> str:
+    """The attention actions as Appendix B's title words them: "review or exit"."""
+    labels = [kit.actions[name].label.lower() for name in metrics.attention_actions(kit)]
+    return " or ".join(labels) if labels else "attention"
+
+
+def _heading(data: ReportData, anchor: str) -> str:
+    return render(
+        "heading.html.j2",
+        section=outline.section(anchor),
+        attention=attention_words(data.toolkit),
+    )
+
+
+def heading(data: ReportData, anchor: str) -> HTML:
+    """A section's heading, numbered as the outline numbers it, with its introduction."""
+    return HTML(_heading(data, anchor))
+
+
+def title(data: ReportData) -> HTML:
+    """The paper's first lines: the council, the title (the one h1) and the committee
+    heading block: report to, meeting date, report of, contact, Part I or II, corporate
+    priorities, electoral divisions (config/council.yaml ``committee``, decision D28)."""
+    committee = data.council.committee
+    return HTML(
+        render(
+            "title.html.j2",
+            council_name=data.council_name,
+            year=data.year,
+            committee=committee,
+            meeting_date=committee.meeting_date(data.year),
+            closing_date=data.closing_date,
+        )
+    )
+
+
+def _profile_entries(data: ReportData) -> list[tuple[str, str, str]]:
+    """(appendix letter, anchor, heading text) of every partnership profile, in order."""
+    return []
+
+
+def contents(data: ReportData) -> HTML:
+    """The contents list: every section of the outline (its h3 parts under it) and every
+    partnership profile under its appendix, each a link to the heading."""
+    attention = attention_words(data.toolkit)
+    entries: list[dict[str, Any]] = []
+    for section in outline.OUTLINE:
+        if section.anchor == "contents":
+            continue
+        entry = {"anchor": section.anchor, "text": section.text(attention), "level": section.level}
+        if section.level == 2:
+            entries.append({**entry, "children": []})
+        else:
+            entries[-1]["children"].append({**entry, "children": []})
+    by_anchor = {entry["anchor"]: entry for entry in entries}
+    for letter, anchor, text in _profile_entries(data):
+        appendix = by_anchor[f"appendix-{letter.lower()}"]
+        appendix["children"].append({"anchor": anchor, "text": text, "level": 3, "children": []})
+    return HTML(_heading(data, "contents") + "\n" + render("contents.html.j2", entries=entries))
 
 
 def summary(data: ReportData) -> HTML:
@@ -124,6 +181,9 @@ def summary(data: ReportData) -> HTML:
         render(
             "summary.html.j2",
             kit=kit,
+            committee=data.council.committee,
+            year=data.year,
+            attention=attention_words(kit),
             dq=data.dq_summary,
             partnerships=len(ev),
             totals=metrics.cost_totals(ev),
@@ -141,8 +201,99 @@ def summary(data: ReportData) -> HTML:
     )
 
 
+def recommendations(data: ReportData) -> HTML:
+    """Section 2: what the committee is asked to note and to agree, with the counts that
+    make each recommendation, and the reasons."""
+    ev, kit = data.evaluation, data.toolkit
+    actions = metrics.action_counts(ev, kit).set_index("action")["partnerships"]
+    return HTML(
+        render(
+            "recommendations.html.j2",
+            committee=data.council.committee,
+            partnerships=len(ev),
+            totals=metrics.cost_totals(ev),
+            key=len(metrics.key_partnerships(ev)),
+            attention=metrics.records(metrics.attention_counts(ev, kit)),
+            uncontrolled=len(metrics.uncontrolled_risks(ev)),
+            high_levels=" or ".join(kit.risk.uncontrolled.levels).lower(),
+            develop=int(actions.get("develop", 0)),
+            keep=int(actions.get("continue", 0)),
+        )
+    )
+
+
+def background(data: ReportData) -> HTML:
+    """Section 3: why the council reviews its partnerships and how the evidence was gathered."""
+    return HTML(
+        render(
+            "background.html.j2",
+            committee=data.council.committee,
+            year=data.year,
+            closing_date=data.closing_date,
+            senior_officers=sum(data.council.directorates.values()),
+            directorates=len(data.council.directorates),
+            dq=data.dq_summary,
+            principles=len(data.toolkit.principles),
+            headings=len(data.toolkit.governance.headings),
+            has_previous_year=data.has_previous_year,
+        )
+    )
+
+
+def implications(data: ReportData) -> HTML:
+    """Section 5: legal (statutory partnerships, legal forms), financial (the council's
+    cost, money it holds for others), equality and diversity, and risk management
+    (uncontrolled risks)."""
+    ev, kit, protocol = data.evaluation, data.toolkit, data.protocol
+    statutory = metrics.statutory_partnerships(ev)
+    attention = metrics.for_attention(ev, kit)
+    eia = kit.impact_assessment_question
+    eia_yes, eia_no = (metrics.answered(ev, eia, answer) for answer in ("Yes", "No"))
+    key = metrics.key_partnerships(ev)
+    return HTML(
+        render(
+            "implications.html.j2",
+            kit=kit,
+            headings={
+                anchor: Markup(_heading(data, anchor))  # rendered, so escaped already
+                for anchor in ("legal", "financial", "equality-implications", "risk-management")
+            },
+            partnerships=len(ev),
+            statutory=statutory,
+            statutory_without_agreement=metrics.without_signed_agreement(statutory),
+            legal_forms=metrics.records(
+                metrics.counts_by(ev["legal_form"], list(protocol.by_key("legal_form").options))
+            ),
+            totals=metrics.cost_totals(ev),
+            money_held=metrics.money_held_counts(ev, kit),
+            attention=attention_words(kit),
+            attention_count=len(attention),
+            attention_totals=metrics.cost_totals(attention),
+            eia_yes=eia_yes,
+            eia_no=eia_no,
+            eia_other=len(ev) - eia_yes - eia_no,
+            equality_concern=int(ev["equality_band"].map(kit.band_meanings()).eq("concern").sum()),
+            key_without_eia=len(key) - metrics.answered(key, eia, "Yes"),
+            high_risk=len(metrics.high_risk(ev, kit)),
+            highest_level=kit.risk_order[-1],
+            high_levels=" or ".join(kit.risk.uncontrolled.levels).lower(),
+            control_gaps=metrics.control_gaps(kit),
+            uncontrolled=metrics.uncontrolled_risks(ev),
+        )
+    )
+
+
+def background_papers(data: ReportData) -> HTML:
+    """Background papers: what the report relied on that is not published with it."""
+    committee = data.council.committee
+    papers = pd.DataFrame(
+        [paper.model_dump() for paper in committee.background_papers], columns=["title", "held_by"]
+    )
+    return HTML(render("background_papers.html.j2", papers=papers, contact=committee.contact))
+
+
 def landscape(data: ReportData) -> HTML:
-    """Section 2: partnerships by type, directorate, legal form, statutory basis, priority."""
+    """Section 4.1: partnerships by type, directorate, legal form, statutory basis, priority."""
     ev = data.evaluation
 
     def counts(key: str) -> pd.DataFrame:
@@ -163,7 +314,7 @@ def landscape(data: ReportData) -> HTML:
 
 
 def key_partnerships(data: ReportData) -> HTML:
-    """Section 3: the key partnerships with the criteria each met, cost, role, governance,
+    """Section 4.2: the key partnerships with the criteria each met, cost, role, governance,
     scores, risk and action; how many partnerships meet each criterion."""
     return HTML(
         render(
@@ -177,7 +328,7 @@ def key_partnerships(data: ReportData) -> HTML:
 
 
 def money_section(data: ReportData) -> HTML:
-    """Section 4: cash, in-kind and officer time by directorate and priority; leverage;
+    """Section 4.3: cash, in-kind and officer time by directorate and priority; leverage;
     value for money counted, and heading by heading for the key partnerships."""
     ev = data.evaluation
     totals = metrics.cost_totals(ev)
@@ -201,7 +352,7 @@ def money_section(data: ReportData) -> HTML:
 
 
 def money_held(data: ReportData) -> HTML:
-    """Section 4, continued: pooled budgets and funds the council is the accountable body
+    """Section 4.3, continued: pooled budgets and funds the council is the accountable body
     for, counted and listed; the shared services with partners, governance and cost."""
     ev, kit = data.evaluation, data.toolkit
     held = kit.money_held
@@ -224,7 +375,7 @@ def money_held(data: ReportData) -> HTML:
 
 
 def evaluation_section(data: ReportData) -> HTML:
-    """Section 5: principle bands and the partnerships for members' attention, with why."""
+    """Section 4.4: principle bands and the partnerships for members' attention, with why."""
     kit = data.toolkit
     per_principle = [len(keys) for keys in data.protocol.principles.values()] or [0]
     return HTML(
@@ -242,7 +393,7 @@ def evaluation_section(data: ReportData) -> HTML:
 
 
 def governance_section(data: ReportData) -> HTML:
-    """Section 6: governance by heading, what is missing, uncontrolled and main risks."""
+    """Section 4.5: governance by heading, what is missing, uncontrolled and main risks."""
     kit, ev = data.toolkit, data.evaluation
     asked = asked_questions(data.column_map, data.protocol)
     return HTML(
@@ -260,7 +411,7 @@ def governance_section(data: ReportData) -> HTML:
 
 
 def equality_section(data: ReportData) -> HTML:
-    """Section 7: equality impact assessments and the equality score's bands."""
+    """Section 4.6: equality impact assessments and the equality score's bands."""
     return HTML(
         render(
             "equality.html.j2",
@@ -273,7 +424,7 @@ def equality_section(data: ReportData) -> HTML:
 
 
 def changes_section(data: ReportData) -> HTML:
-    """Section 8: new, ended and materially changed partnerships since last year."""
+    """Section 4.7: new, ended and materially changed partnerships since last year."""
     return HTML(
         render(
             "changes.html.j2",
@@ -288,7 +439,7 @@ def changes_section(data: ReportData) -> HTML:
 
 
 def data_quality(data: ReportData) -> HTML:
-    """Section 9: returns received, quarantined and why, warnings, coverage by directorate.
+    """Section 4.8: returns received, quarantined and why, warnings, coverage by directorate.
 
     Links to the Data Docs page (no personal data, D26) relative to the report's folder.
     """
@@ -313,7 +464,7 @@ def data_quality(data: ReportData) -> HTML:
 
 
 def method(data: ReportData) -> HTML:
-    """Section 10: the toolkit's method with every number in force (as docs/toolkit.md),
+    """The method: the toolkit's method with every number in force (as docs/toolkit.md),
     then the run's parameters, inputs, versions and commit."""
     parameters = pd.DataFrame(
         {"parameter": ["year", "council_name"], "value": [str(data.year), data.council_name]}

@@ -446,6 +446,14 @@ def _council_yaml(labelled: LabelledSet, year: int, directorates: tuple[str, ...
         f"default_year: {year}",
         "directorates:",
         *[f'  "{label}": {OFFICERS_PER_DIRECTORATE + 3}' for label in directorates],
+        "committee:",
+        "  report_to: Audit and Governance Committee",
+        "  report_of: Director of Corporate Services",
+        "  contact: {name: Sam Reeve, role: Policy Officer, telephone: 01632 960 001,",
+        "            email: policy@eastvale.example}",
+        "  part: I",
+        "  corporate_priorities: [All]",
+        "  electoral_divisions: All",
     ]
     return "\n".join(lines) + "\n"
 
