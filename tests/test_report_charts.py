@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from markupsafe import escape
 from conftest import SAMPLE_YEAR
+from markupsafe import escape
 from test_report_sections import FOUR, SCRIPT, evaluation, partnership, report_data
 
 from pipeline import palette
@@ -164,7 +164,11 @@ def test_a_principle_without_a_score_is_labelled_never_drawn_as_zero():
     chart = figures.partnership_principles(report_data(HAND_MADE), "PSH-0005")
     axes = chart.figure.axes[0]
 
-    points = [(line.get_xdata()[0], line.get_ydata()[0]) for line in axes.lines if line.get_marker() == "o"]
+    points = [
+        (line.get_xdata()[0], line.get_ydata()[0])
+        for line in axes.lines
+        if line.get_marker() == "o"
+    ]
     labels = [t.get_text().strip() for t in axes.texts]
 
     assert len(points) == len(report_data().toolkit.principles) - 1
@@ -183,7 +187,9 @@ def test_the_partnership_chart_draws_the_officers_spread_and_states_it():
     assert [(s[0][0], s[1][0]) for s in segments] == [(2.25, 3.75)]
     assert "P1 Purpose 3.00 (Borderline; spread between officers 1.50)" in chart.alt
     assert "P2 Trust 3.50 (Borderline; fewer than two officers answered)" in chart.alt
-    assert chart.alt.startswith("Dot chart of Partnership 1's scores on the two principles showing ")
+    assert chart.alt.startswith(
+        "Dot chart of Partnership 1's scores on the two principles showing "
+    )
 
 
 def test_every_chart_the_report_notebook_draws_is_in_the_registry():

@@ -30,7 +30,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex, to_rgba  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -134,7 +133,7 @@ def _graphic_colours(figure: Figure) -> list[str]:
             if line.get_marker() not in (None, "None", "", " "):
                 colours += [line.get_markerfacecolor(), line.get_markeredgecolor()]
         for collection in axes.collections:
-            colours += list(collection.get_facecolors()) + list(collection.get_edgecolors())
+            colours += list(collection.get_facecolor()) + list(collection.get_edgecolor())
     return [_hex(c) for c in colours if _visible(c)]
 
 
@@ -172,7 +171,8 @@ def _unlabelled_marks(figure: Figure) -> list[str]:
         for line in axes.lines:
             if line.get_marker() in (None, "None", "", " "):
                 continue
-            xs, ys = line.get_xdata(), line.get_ydata()
+            xs: Any = line.get_xdata()
+            ys: Any = line.get_ydata()
             for x, y in zip(xs, ys, strict=True):
                 if not any(
                     abs(float(y) - ty) < 0.45 or abs(float(x) - tx) < 0.45 for tx, ty in positions
@@ -217,7 +217,10 @@ def contract_problems(chart: Chart) -> list[str]:
     caption = escape(DATA_CAPTION_PREFIX + chart.caption)
     if f"<caption>{caption}</caption>" not in html or html.count("<tr>") < len(chart.data) + 1:
         problems.append("the HTML lacks the data table")
-    if escape(chart.title) not in html.split("<figcaption>")[-1] or escape(chart.source) not in html:
+    if (
+        escape(chart.title) not in html.split("<figcaption>")[-1]
+        or escape(chart.source) not in html
+    ):
         problems.append("the HTML caption lacks the title or source")
     return problems
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt  # noqa: I001  (only for rc_context; figures stay outside pyplot)
 import pandas as pd
 
 from pipeline.palette import PALETTE
@@ -24,8 +25,6 @@ from pipeline.report.render import macros
 from pipeline.report.sections import ActionLabels, ReportData
 from pipeline.toolkit import Toolkit
 from pipeline.toolkit.model import domain_range
-
-import matplotlib.pyplot as plt  # noqa: I001  (only for rc_context; figures stay outside pyplot)
 
 BAR = PALETTE[0]  # one series, one colour: dark blue
 LINE = PALETTE[4]  # reference lines: dark grey
@@ -233,7 +232,10 @@ def principle_scores(data: ReportData) -> Chart:
     scored = summary.dropna(subset=["mean"]).sort_values("mean", kind="stable")
     finding = str(words.principles_finding(metrics.records(scored)))
     table = pd.DataFrame(
-        {words.principles["principle"]: summary["principle"], words.principles["mean"]: summary["mean"]}
+        {
+            words.principles["principle"]: summary["principle"],
+            words.principles["mean"]: summary["mean"],
+        }
     )
     return _finish(
         principle_chart(data.evaluation, kit, data.protocol),
@@ -267,7 +269,8 @@ def _principle_rows(row: pd.Series, kit: Toolkit, protocol: Protocol) -> list[di
     summed = kit.instrument.statements == "sum"
     rows = []
     for code, name in kit.principles.items():
-        score, spread = row.get(f"{code}_score"), row.get(f"{code}_officer_spread")
+        score: Any = row.get(f"{code}_score")
+        spread: Any = row.get(f"{code}_officer_spread")
         factor = len(protocol.principles[code]) if summed else 1
         rows.append(
             {
@@ -318,9 +321,11 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Chart:
         _band_lines(axes, kit, len(rows))
         axes.set_yticks(ys, [charts.wrap(r["principle"], 2.1, 8.5) for r in rows], fontsize=8.5)
         axes.set_xlim(low, high + (high - low) * 0.08)
-        axes.set_xlabel(words.principles_x(low, high, kit.instrument.statements).replace(
-            "Mean score across partnerships", "Score"
-        ))
+        axes.set_xlabel(
+            words.principles_x(low, high, kit.instrument.statements).replace(
+                "Mean score across partnerships", "Score"
+            )
+        )
     headers = words.profile
     table = pd.DataFrame(
         {
@@ -335,9 +340,7 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Chart:
         data,
         key=f"principles-{partnership_id.lower()}",
         kind="Dot chart",
-        alt=str(
-            words.profile_alt(name, rows, kit.instrument.domain_bands, low, high, finding)
-        ),
+        alt=str(words.profile_alt(name, rows, kit.instrument.domain_bands, low, high, finding)),
         title=finding,
         subtitle=str(words.profile_subtitle(name, data.year)),
         data=table,
