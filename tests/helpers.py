@@ -42,9 +42,9 @@ KIT = dataclasses.replace(
     risk_order=("Low", "Medium", "High"),
     impact_assessment_question="equality_impact_assessment",
     actions={
-        "exit": Action(label="Exit", colour="#801650", attention=True),
-        "review": Action(label="Review", colour="#F46A25", attention=True),
-        "develop": Action(label="Develop", colour="#28A197"),
+        "exit": Action(label="Exit", colour="#12436D", attention=True),
+        "review": Action(label="Review", colour="#12436D", attention=True),
+        "develop": Action(label="Develop", colour="#12436D"),
         "continue": Action(label="Continue", colour="#12436D"),
     },
 )

@@ -595,6 +595,27 @@ def test_actions_follow_the_order_listed_in_the_toolkit(tmp_path):
     assert kit.action_order == ["pause", "exit", "review", "develop", "continue"]
 
 
+def test_an_action_colour_outside_the_chart_palette_is_one_clear_line(tmp_path):
+    root = _config_with(
+        tmp_path,
+        "toolkit.yaml",
+        '  exit: {label: Exit, colour: "#12436D"',
+        '  exit: {label: Exit, colour: "#00FF00"',
+    )
+    line = _line_of(root, "toolkit.yaml", "#00FF00")
+
+    with pytest.raises(PipelineError) as raised:
+        settings.load(root)
+
+    message = str(raised.value)
+    assert "\n" not in message
+    assert re.search(
+        rf"toolkit\.yaml: actions\.exit\.colour \(line {line}\): .*'#00FF00' is not a colour "
+        r"of the chart palette: use one of #12436D #28A197 #801650 #F46A25 #3D3D3D #A285D1",
+        message,
+    ), message
+
+
 def test_aliases_may_name_a_question_by_key_or_id(tmp_path):
     root = _config_with(
         tmp_path, "protocol.yaml", '"Partnership name": partnership_name', '"Partnership name": Q6'

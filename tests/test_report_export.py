@@ -8,6 +8,7 @@ The test of the missing-WeasyPrint message runs no notebook and stays a unit tes
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import sys
@@ -23,7 +24,11 @@ from pipeline.report import export
 
 TITLE = "Partnerships annual report 2025"
 HEADING = "Partnerships in 2025"
-ALT_TEXT = "Bar chart: council cost by directorate, highest in Adults at 120 thousand pounds."
+ALT_TEXT = (
+    "Bar chart of council cost by directorate showing Adults cost most: Adults £120,000; "
+    "Children £80,000."
+)
+CHART_TITLE = "Adults cost the council most"
 STDERR_TEXT = "STDERR-MARKER this warning is for auditors"
 
 OFFICER_TEXT = "<script>alert(1)</script> & Partners"
@@ -42,19 +47,30 @@ display(HTML(table(costs, "Cost by directorate", [("Directorate", "Directorate")
 """
 
 CHART_CELL = f"""\
-import io
+import pandas as pd
+from IPython.display import display
 
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from IPython.display import Image, display
+from pipeline.report import charts
 
-figure, axes = plt.subplots(figsize=(4, 2.5))
-axes.bar(["Adults", "Children"], [120, 80])
-png = io.BytesIO()
-figure.savefig(png, format="png", metadata={{"Software": None}})
-plt.close(figure)
-display(Image(data=png.getvalue(), metadata={{"alt": {ALT_TEXT!r}}}))
+figure = charts.new_figure(4, 2.5)
+axes = figure.add_subplot()
+axes.bar(["Adults", "Children"], [120, 80], color="#12436D")
+for x, v in enumerate([120, 80]):
+    axes.text(x, v, f"£{{v}},000", ha="center", va="bottom")
+charts.frame(figure, {CHART_TITLE!r}, "Cost, £ thousand, 2025", "Source: a test")
+display(
+    charts.Chart(
+        key="cost",
+        kind="Bar chart",
+        figure=figure,
+        alt={ALT_TEXT!r},
+        title={CHART_TITLE!r},
+        subtitle="Cost, £ thousand, 2025",
+        source="Source: a test",
+        data=pd.DataFrame({{"Directorate": ["Adults", "Children"], "Cost": [120000, 80000]}}),
+        caption="cost by directorate",
+    )
+)
 """
 
 STDERR_CELL = f"""\
@@ -152,9 +168,12 @@ def test_export_html_embeds_chart_with_its_alt_text(html_text: str) -> None:
 
     assert len(images) == 1
     assert 'src="data:image/png;base64,' in images[0]
-    assert f'alt="{ALT_TEXT}"' in images[0]
+    assert f'alt="{html.escape(ALT_TEXT, quote=False)}"' in images[0]
     encoded = re.search(r'src="data:image/png;base64,([^"]+)"', images[0]).group(1)
     assert base64.b64decode(encoded).startswith(b"\x89PNG")
+    figure = re.search(r'<figure class="chart" id="chart-cost">.*?</figure>', html_text, re.DOTALL)
+    assert figure and CHART_TITLE in figure.group(0) and "Source: a test" in figure.group(0)
+    assert "<caption>Data for the chart: cost by directorate</caption>" in html_text
 
 
 @pytest.mark.e2e

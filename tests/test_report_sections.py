@@ -274,13 +274,14 @@ def test_a_new_action_appears_in_the_summary_the_tables_and_the_chart():
     summary = text_of(sections.summary(data).data)
     key = sections.key_partnerships(data).data
     appendix = sections.appendix(data).data
-    alt = figures.recommended_actions(data).metadata["alt"]
+    alt = figures.recommended_actions(data).alt
 
     assert "Recommended actions: Exit 0, Review 0, Pause 1, Develop 0, Continue 2." in summary
     for table in (key, appendix):
         assert re.search(r"<td[^>]*>Pause</td>", table)
     assert (
-        alt == "Bar chart of recommended actions: Exit 0; Review 0; Pause 1; Develop 0; Continue 2."
+        alt == "Bar chart of partnerships by recommended action showing most partnerships are "
+        "recommended to continue: 2 of 3: Exit 0; Review 0; Pause 1; Develop 0; Continue 2."
     )
 
 
@@ -833,9 +834,7 @@ def test_principle_chart_spans_the_pinned_scale_with_a_line_where_each_band_star
 
 
 def test_principle_chart_alt_text_states_the_scale_and_the_band_lines():
-    image = figures.principle_scores(report_data())
-
-    alt = image.metadata["alt"]
+    alt = figures.principle_scores(report_data()).alt
     assert "on a scale of 1 to 5" in alt
     assert "Borderline from 3, Strength from 4;" in alt
     assert "P1 Purpose 3.50; P2 Trust 3.50." in alt

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from pipeline import paths
+from pipeline import palette, paths
 from pipeline.config import KeyPath, Strict, config_error, key_path, load_model_with_lines
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
@@ -291,8 +291,18 @@ class Action(Strict):
     report lists its partnerships for members' attention."""
 
     label: str
-    colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    colour: str
     attention: bool = False
+
+    @field_validator("colour")
+    @classmethod
+    def _in_palette(cls, colour: str) -> str:
+        if not palette.in_palette(colour):
+            raise ValueError(
+                f"{colour!r} is not a colour of the chart palette: use one of "
+                + " ".join(palette.PALETTE)
+            )
+        return colour
 
 
 class _Condition(Strict):
