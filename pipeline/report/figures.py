@@ -8,7 +8,9 @@ information. It is returned as an IPython Image with the alt text in its metadat
 
 from __future__ import annotations
 
+import base64
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
@@ -18,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import pandas as pd  # noqa: E402
 from IPython.display import Image  # noqa: E402
+from markupsafe import Markup, escape  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from pipeline.protocol import Protocol  # noqa: E402
@@ -150,3 +153,95 @@ def recommended_actions(data: ReportData) -> Image:
         axes.set_ylabel(words.actions["y"])
         axes.set_title(words.actions["title"])
     return _png(figure, words.actions_alt(metrics.records(counts), labels))
+
+
+# --- one partnership's principle scores (a profile's chart) ------------------------------
+# A minimal version for the profiles (decision D32): h17-charts writes the one that passes
+# the chart contract, with this name and signature.
+
+
+@dataclass(frozen=True)
+class PartnershipChart:
+    """A profile's chart: the PNG, its alt text and the data behind it as a table."""
+
+    png: bytes
+    alt: str
+    caption: str
+    rows: tuple[tuple[str, str, str, str], ...]  # principle, score, spread, band (as text)
+
+    def html(self) -> Markup:
+        """A <figure> with the image and its alt text, then the data as a table."""
+        source = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        body = "".join(
+            "<tr>"
+            + f'<th scope="row">{escape(principle)}</th>'
+            + "".join(f'<td class="number">{escape(cell)}</td>' for cell in (score, spread))
+            + f"<td>{escape(band)}</td></tr>"
+            for principle, score, spread, band in self.rows
+        )
+        return Markup(
+            '<figure class="chart profile-chart">'
+            f'<img src="{source}" alt="{escape(self.alt)}">'
+            f"<figcaption>{escape(self.caption)}</figcaption></figure>"
+            '<table class="profile-principles">'
+            f"<caption>{escape(self.caption)}: the data</caption>"
+            '<thead><tr><th scope="col">Principle</th><th scope="col" class="number">Score</th>'
+            '<th scope="col" class="number">Spread between officers</th>'
+            '<th scope="col">Band</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
+
+
+def partnership_principles(data: ReportData, partnership_id: str) -> PartnershipChart:
+    """Horizontal bars: one partnership's mean score on each principle, on the
+    instrument's reachable range, each bar labelled with its score and band."""
+    kit = data.toolkit
+    rows = data.evaluation[data.evaluation["partnership_id"].eq(partnership_id).to_numpy()]
+    row = rows.iloc[0]
+    low, high = domain_range(kit.instrument, data.protocol)
+    codes = list(kit.principles)
+    scores = [row.get(f"{code}_score") for code in codes]
+    values = [float("nan") if formats.is_missing(s) else float(s) for s in scores]
+    bands = [formats.answer(row.get(f"{code}_band")) for code in codes]
+    spreads = [row.get(f"{code}_officer_spread") for code in codes]
+    with plt.rc_context(_STYLE):
+        figure, axes = plt.subplots(figsize=(6.5, 2.4))
+        axes.barh(
+            codes[::-1],
+            [0 if v != v else v - low for v in values[::-1]],
+            left=low,
+            color=PALETTE[0],
+        )
+        for y, (value, band) in enumerate(zip(values[::-1], bands[::-1], strict=True)):
+            label = band if value != value else f"{formats.score(value)} {band}"
+            axes.text(
+                (low if value != value else value) + (high - low) / 100,
+                y,
+                label,
+                va="center",
+                fontsize=8,
+            )
+        axes.set_xlim(low, high + (high - low) * 0.3)
+        axes.set_xlabel(f"Mean score ({formats.number(low)} to {formats.number(high)})")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    described = "; ".join(
+        f"{code} {band if value != value else formats.score(value) + ' ' + band}"
+        for code, value, band in zip(codes, values, bands, strict=True)
+    )
+    name = row["name"]
+    return PartnershipChart(
+        png=buffer.getvalue(),
+        alt=f"Bar chart of {name}'s mean score on each principle: {described}.",
+        caption=f"{partnership_id}: principle scores",
+        rows=tuple(
+            (
+                f"{code} {kit.principles[code]}",
+                formats.score(value) or "not enough answers",
+                formats.score(spread) or "one officer",
+                band,
+            )
+            for code, value, spread, band in zip(codes, scores, spreads, bands, strict=True)
+        ),
+    )
