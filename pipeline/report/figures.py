@@ -200,7 +200,7 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Partnership
     row = rows.iloc[0]
     low, high = domain_range(kit.instrument, data.protocol)
     codes = list(kit.principles)
-    scores = [row.get(f"{code}_score") for code in codes]
+    scores: list[Any] = [row.get(f"{code}_score") for code in codes]
     values = [float("nan") if formats.is_missing(s) else float(s) for s in scores]
     bands = [formats.answer(row.get(f"{code}_band")) for code in codes]
     spreads = [row.get(f"{code}_officer_spread") for code in codes]
