@@ -205,7 +205,7 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Partnership
     bands = [formats.answer(row.get(f"{code}_band")) for code in codes]
     spreads = [row.get(f"{code}_officer_spread") for code in codes]
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(6.5, 2.4))
+        figure, axes = plt.subplots(figsize=(4.2, 1.7))
         axes.barh(
             codes[::-1],
             [0 if v != v else v - low for v in values[::-1]],
@@ -221,7 +221,8 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Partnership
                 va="center",
                 fontsize=8,
             )
-        axes.set_xlim(low, high + (high - low) * 0.3)
+        axes.set_xlim(low, high + (high - low) * 0.45)  # room for the last label
+        axes.set_xticks(range(int(low), int(high) + 1))
         axes.set_xlabel(f"Mean score ({formats.number(low)} to {formats.number(high)})")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})

@@ -73,11 +73,10 @@ def attention_listed(evaluation: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame
     profile instead of repeating it)."""
     actions = metrics.attention_actions(toolkit)
     chosen = evaluation[evaluation["action"].isin(actions).to_numpy()]
-    rank = chosen["action"].map(actions.index)
-    return (
-        chosen.assign(_rank=rank)
-        .sort_values(["_rank", "partnership_id"], kind="stable")
-        .drop(columns="_rank")
+    return chosen.sort_values(
+        ["action", "partnership_id"],
+        key=lambda column: column.map(actions.index) if column.name == "action" else column,
+        kind="stable",
     )
 
 
