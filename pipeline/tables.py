@@ -126,6 +126,7 @@ _EVALUATION: dict[str, ColumnType] = {
     "uncontrolled_risk": "boolean",
     "risk_controls_missing": "text",
     "main_risks": "text",
+    "achievements": "text",  # each officer's answer once, " | "-joined (as main_risks)
     "key_partnership": "boolean",
     "key_criteria": "text",
     "action": "text",

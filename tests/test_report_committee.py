@@ -155,9 +155,17 @@ def test_outline_never_skips_a_heading_level_and_numbers_its_parts():
 def test_contents_link_every_section_of_the_outline():
     page = str(sections.contents(report_data()).data)
     links = re.findall(r'<a href="#([^"]+)">', page)
+    sections_linked = [link for link in links if not link.startswith("profile-")]
 
-    assert links == [s.anchor for s in outline.OUTLINE if s.anchor != "contents"]
+    assert sections_linked == [s.anchor for s in outline.OUTLINE if s.anchor != "contents"]
     assert '<h2 id="contents">Contents</h2>' in page
+    # FOUR's key partnership is profiled in A, its review and exit ones in B: each right
+    # after its appendix's own entry
+    assert links[links.index("appendix-a") + 1] == "profile-psh-0001"
+    assert links[links.index("appendix-b") + 1 : links.index("appendix-c")] == [
+        "profile-psh-0004",
+        "profile-psh-0002",
+    ]
 
 
 COMMITTEE_ERRORS = [

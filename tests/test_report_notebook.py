@@ -47,7 +47,7 @@ def test_report_notebook_cells_after_the_setup_are_one_call_each():
         assert len(body) == 1 and isinstance(body[0], ast.Expr), cell.source
         call = body[0].value
         assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute), cell.source
-        assert call.func.value.id in ("sections", "figures"), cell.source  # type: ignore[attr-defined]
+        assert call.func.value.id in ("sections", "figures", "profiles"), cell.source  # type: ignore[attr-defined]
 
 
 def test_report_notebook_is_committed_without_outputs():

@@ -149,11 +149,6 @@ def title(data: ReportData) -> HTML:
     )
 
 
-def _profile_entries(data: ReportData) -> list[tuple[str, str, str]]:
-    """(appendix letter, anchor, heading text) of every partnership profile, in order."""
-    return []
-
-
 def contents(data: ReportData) -> HTML:
     """The contents list: every section of the outline (its h3 parts under it) and every
     partnership profile under its appendix, each a link to the heading."""
@@ -167,8 +162,11 @@ def contents(data: ReportData) -> HTML:
             entries.append({**entry, "children": []})
         else:
             entries[-1]["children"].append({**entry, "children": []})
+    # profiles.py builds on this module (ReportData), so it is imported here, not above.
+    from pipeline.report import profiles
+
     by_anchor = {entry["anchor"]: entry for entry in entries}
-    for letter, anchor, text in _profile_entries(data):
+    for letter, anchor, text in profiles.profiled(data):
         appendix = by_anchor[f"appendix-{letter.lower()}"]
         appendix["children"].append({"anchor": anchor, "text": text, "level": 3, "children": []})
     return HTML(_heading(data, "contents") + "\n" + render("contents.html.j2", entries=entries))

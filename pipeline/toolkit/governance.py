@@ -450,13 +450,20 @@ def uncontrolled(risk_level: Any, evidence: list[Evidence], risk: Risk) -> list[
     return missing
 
 
-def main_risks(returns: pd.DataFrame, risk: Risk) -> str | None:
-    """Each officer's main risks as typed, once each (spacing aside), in return order."""
-    if risk.main_risks not in returns:
+def officers_words(returns: pd.DataFrame, question: str) -> str | None:
+    """Each officer's answer to a free-text question as typed, once each (spacing and case
+    aside), in return order, joined by " | "; None when none answered or the question is
+    not in the returns. Only the answers: never who gave them."""
+    if question not in returns:
         return None
     seen: dict[str, str] = {}
-    for text in returns[risk.main_risks]:
+    for text in returns[question]:
         if not _blank(text):
             typed = " ".join(str(text).split())
             seen.setdefault(typed.casefold(), typed)
     return MAIN_RISKS_SEPARATOR.join(seen.values()) or None
+
+
+def main_risks(returns: pd.DataFrame, risk: Risk) -> str | None:
+    """Each officer's main risks as typed, once each (spacing aside), in return order."""
+    return officers_words(returns, risk.main_risks)

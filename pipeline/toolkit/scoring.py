@@ -263,8 +263,9 @@ def evaluate_partnerships(
 
     Needs the registry (consolidate_returns) and the accepted returns with partnership_id.
     Returns one row per partnership: costs, principle and overall scores with bands,
-    governance by heading, risk and its controls, equality, key-partnership criteria,
-    action and reason. ``asked``: each export file's question keys (ingest.asked_by_file;
+    governance by heading, risk and its controls, what officers said it achieved (each
+    officer's answer once, " | "-joined, as main_risks), equality, key-partnership
+    criteria, action and reason. ``asked``: each export file's question keys (ingest.asked_by_file;
     None: every file asked every question), so that a question added to the survey later
     reads "not asked" for a partnership none of whose returns came from a file asking it.
     """
@@ -280,6 +281,7 @@ def evaluate_partnerships(
     rows = []
     statutory_key = protocol.question(protocol.statutory_condition_question).key
     returns_of = dict(tuple(returns.groupby("partnership_id", sort=True)))
+    achievements_question = toolkit.value_for_money.effectiveness.achievements.question
     for _, row in scored.iterrows():
         assessed = assess_governance(row, returns_of[row["partnership_id"]], toolkit, as_of, asked)
         costs = _costs(row, toolkit)
@@ -311,6 +313,9 @@ def evaluate_partnerships(
                 "leverage": leverage,
                 "statutory": facts["statutory"],
                 **assessed,
+                "achievements": governance.officers_words(
+                    returns_of[row["partnership_id"]], achievements_question
+                ),
                 "key_partnership": len(met) >= toolkit.key_min_criteria,
                 "key_criteria": "; ".join(met) or None,
                 "action": action,
