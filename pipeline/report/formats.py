@@ -84,6 +84,14 @@ def short_hash(value: Any) -> str:
     return f"{str(value)[:HASH_DIGITS]}…"
 
 
+def rule_name(value: Any) -> str:
+    """Which rule decided, without its conditions: "rule 6: good_headings ge 3" is "rule 6"
+    (the method section lists every rule's conditions); blank when missing."""
+    if is_missing(value):
+        return ""
+    return str(value).split(":", 1)[0]
+
+
 def answer(value: Any) -> str:
     """An answer as members read it: "Not answered" when blank."""
     if is_missing(value):
@@ -125,6 +133,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "number": number,
     "count": count,
     "short_hash": short_hash,
+    "rule_name": rule_name,
     "answer": answer,
     "text": text,
     "yes_no": yes_no,
