@@ -200,3 +200,19 @@ def test_the_published_report_shows_short_hashes_the_manifest_holds_in_full(shar
         assert len(full[file]) == 64 and full[file].startswith(short), file
     assert not any(digest in page for digest in full.values())
     assert not re.search(r"<td[^>]*>\s*</td>", page)  # and no empty cell in the whole page
+
+
+@pytest.mark.e2e
+def test_a_long_table_repeats_its_header_row_on_each_pdf_page(shared_run):
+    pypdfium2 = pytest.importorskip("pypdfium2")
+    pdf = pypdfium2.PdfDocument(paths.report_pdf(YEAR, shared_run.root))
+    pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    caption = "Governance heading by heading, every partnership, by ID"
+
+    first = next(i for i, text in enumerate(pages) if caption in text)
+    # the appendix lists every partnership (over 100 in the sample): it runs on
+    following = pages[first + 1]
+    assert caption not in following
+    header = " ".join(following.split()[:3])
+    assert header == "ID Partnership RP", following[:200]
+    assert "PSH-" in following
