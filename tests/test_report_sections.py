@@ -799,11 +799,12 @@ def test_governance_appendix_headers_are_abbreviated_with_a_key_and_rows_have_he
     for heading in KIT.governance.headings.values():
         if heading.short:
             shown = f'<abbr title="{heading.name}">{heading.short}</abbr>'
-            assert f'<th scope="col">{shown}</th>' in markup
+            assert f'<th scope="col" class="num">{shown}</th>' in markup  # percentages
             assert f"{shown} {heading.name}" in markup  # the key above the table
         else:
-            assert f'<th scope="col">{heading.name}</th>' in markup
-    assert markup.count('<th scope="col">') == 2 + len(KIT.governance.headings) + 3
+            assert f'<th scope="col" class="num">{heading.name}</th>' in markup
+    assert markup.count('<th scope="col"') == 2 + len(KIT.governance.headings) + 3
+    assert markup.count('<th scope="col" class="num">') == len(KIT.governance.headings) + 1
     assert '<th scope="row">PSH-0001</th>' in markup
     assert '<td class="rag rag-concern">Concern</td>' in markup  # the word, not colour alone
 

@@ -52,6 +52,8 @@ _BOOL_WORDS = {
     "uncontrolled_risk": ("an uncontrolled risk", "no uncontrolled risk"),
     "cost_known": ("the full cost is known", "the full cost is not known"),
 }
+# What a stale date's words show for their {date} (the month an officer reported).
+DATE_SHOWN = "[the month last reviewed]"
 _OPERATOR_WORDS = {
     "eq": "is",
     "ne": "is not",
@@ -135,7 +137,7 @@ def _not_evidence_words(item: governance.EvidenceItem) -> str:
     if item.missing:
         return item.missing
     if item.stale:
-        return item.stale.replace("{date}", "[the month last reviewed]")
+        return item.stale.replace("{date}", DATE_SHOWN)
     return "none: any answer is evidence"
 
 
