@@ -489,13 +489,23 @@ def test_method_section_shows_the_key_criteria_with_their_settings():
         key_min_criteria=1,
         key_criteria=(
             KeyCriterion("cost", "Full cost of at least £5,000 a year", {"min_full_cost": 5000}),
+            KeyCriterion("statutory", "Required by law", {}),
         ),
     )
 
     section = text_of(sections.method(report_data(toolkit=kit)).data)
 
-    assert "A partnership is key when it meets at least 1 of the 1 criteria below" in section
-    assert "Criterion Met when cost Full cost of at least £5,000 a year" in section
+    assert "A partnership is key when it meets at least 1 of the 2 criteria below" in section
+    statutory = PROTOCOL.question(PROTOCOL.statutory_condition_question)
+    assert (
+        "Criterion Met when Setting in force cost Full cost of at least £5,000 a year "
+        f"min_full_cost: 5,000 statutory Required by law none in toolkit.yaml: {statutory.id}"
+        in section
+    )
+    # the statutory criterion's setting is the protocol's answers it counts
+    counted = [o for o in statutory.options if o.startswith(PROTOCOL.statutory_condition_prefix)]
+    assert len(counted) >= 1
+    assert f"answered {' or '.join(counted)} (protocol.yaml)" in section
     assert "council_name Testshire County Council" in section
 
 
@@ -740,10 +750,7 @@ def test_money_section_counts_judgements_and_shows_key_partnerships_heading_by_h
     assert "Value for money Partnerships Good 0 Adequate 0 Poor 1 Not enough evidence 1" in money
     # per heading: Good, Adequate, Poor, Not enough evidence
     assert "Economy 1 0 1 0 Efficiency 0 2 0 0 Effectiveness 0 1 1 0 Equity 2 0 0 0" in money
-    assert (
-        "PSH-0001 Partnership 1 Poor Adequate Poor Good Poor Poor effectiveness "
-        "rule 4: effectiveness eq Poor" in money
-    )
+    assert "PSH-0001 Partnership 1 Poor Adequate Poor Good Poor Poor effectiveness rule 4" in money
     assert "Not key" not in money.split("Value for money of the key partnerships")[1]
     assert "at least 5 of the type have a known cost" in money  # the pinned min_same_type
 
@@ -803,11 +810,12 @@ def test_governance_appendix_headers_are_abbreviated_with_a_key_and_rows_have_he
     for heading in KIT.governance.headings.values():
         if heading.short:
             shown = f'<abbr title="{heading.name}">{heading.short}</abbr>'
-            assert f'<th scope="col">{shown}</th>' in markup
+            assert f'<th scope="col" class="num">{shown}</th>' in markup  # percentages
             assert f"{shown} {heading.name}" in markup  # the key above the table
         else:
-            assert f'<th scope="col">{heading.name}</th>' in markup
-    assert markup.count('<th scope="col">') == 2 + len(KIT.governance.headings) + 3
+            assert f'<th scope="col" class="num">{heading.name}</th>' in markup
+    assert markup.count('<th scope="col"') == 2 + len(KIT.governance.headings) + 3
+    assert markup.count('<th scope="col" class="num">') == len(KIT.governance.headings) + 1
     assert '<th scope="row">PSH-0001</th>' in markup
     assert '<td class="rag rag-concern">Concern</td>' in markup  # the word, not colour alone
 

@@ -1,8 +1,9 @@
 """How the report writes a number: one function per kind, registered as Jinja filters.
 
 Money in whole pounds, rates in pounds and pence, shares as whole percentages, scores to
-two decimals. Each takes a missing value (None, NaN, pd.NA) and says what members read
-instead, so that no template has to test for it.
+two decimals, counts and whole numbers with thousands separators. Each takes a missing
+value (None, NaN, pd.NA) and says what members read instead, so that no template has to
+test for it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 NOT_ANSWERED = "Not answered"
+HASH_DIGITS = 12  # the hex digits of a SHA-256 the report prints (D30)
 
 
 def is_missing(value: Any) -> bool:
@@ -59,10 +61,36 @@ def ratio(value: float | None) -> str:
 
 
 def number(value: float | None) -> str:
-    """A setting as written in toolkit.yaml: 4.0 is "4", 0.8 is "0.8"; blank when missing."""
+    """A setting as written in toolkit.yaml: 4.0 is "4", 0.8 is "0.8", a whole number with
+    thousands separators (100000 is "100,000"); blank when missing."""
+    if value is None or is_missing(value):
+        return ""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,g}"
+
+
+def count(value: float | None) -> str:
+    """A count or any whole number, with thousands separators: "1,234"; blank when missing."""
     if is_missing(value):
         return ""
-    return f"{value:g}"
+    return f"{value:,.0f}"
+
+
+def short_hash(value: Any) -> str:
+    """A SHA-256 as the report prints it: its first 12 hex digits and "…" (the full value
+    is in the run's manifest); blank when missing."""
+    if is_missing(value):
+        return ""
+    return f"{str(value)[:HASH_DIGITS]}…"
+
+
+def rule_name(value: Any) -> str:
+    """Which rule decided, without its conditions: "rule 6: good_headings ge 3" is "rule 6"
+    (the method section lists every rule's conditions); blank when missing."""
+    if is_missing(value):
+        return ""
+    return str(value).split(":", 1)[0]
 
 
 def answer(value: Any) -> str:
@@ -94,13 +122,6 @@ def at_least(amount: float, missing: int) -> str:
     return f"at least {money(amount)} ({missing} {returns} left a figure blank)"
 
 
-def count(value: int | float | None) -> str:
-    """A count with thousands separators: 1234 is "1,234"; blank when missing."""
-    if value is None or is_missing(value):
-        return ""
-    return f"{int(value):,}"
-
-
 def long_date(value: dt.date | str | None) -> str:
     """A date as a committee paper writes it: "15 July 2025"; blank when missing."""
     if value is None or is_missing(value):
@@ -109,6 +130,9 @@ def long_date(value: dt.date | str | None) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
+# The formats that write a number: table() right-aligns their columns (decision D30).
+NUMERIC = frozenset({"money", "pounds", "percent", "score", "ratio", "number", "count"})
+
 FILTERS: dict[str, Callable[..., str]] = {
     "money": money,
     "pounds": pounds,
@@ -116,10 +140,12 @@ FILTERS: dict[str, Callable[..., str]] = {
     "score": score,
     "ratio": ratio,
     "number": number,
+    "count": count,
+    "short_hash": short_hash,
+    "rule_name": rule_name,
     "answer": answer,
     "text": text,
     "yes_no": yes_no,
     "at_least": at_least,
-    "count": count,
     "long_date": long_date,
 }

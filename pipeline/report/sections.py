@@ -22,7 +22,7 @@ from pipeline import data_docs, paths, provenance, registry, settings, tables
 from pipeline.council import Council
 from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
-from pipeline.report import metrics, outline
+from pipeline.report import formats, metrics, outline
 from pipeline.report.render import render, table
 from pipeline.toolkit import Toolkit, explain
 
@@ -474,6 +474,8 @@ def method(data: ReportData) -> HTML:
             method=explain.explain(data.toolkit, data.protocol),
             parameters=parameters,
             inputs=data.inputs,
+            hash_digits=formats.HASH_DIGITS,
+            manifest=paths.manifest_file(data.year, data.root).relative_to(data.root).as_posix(),
             versions=data.versions,
             commit=data.commit,
             protocol_version=data.protocol.version,

@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline import paths
 from pipeline.protocol import Protocol
 from pipeline.toolkit import governance
-from pipeline.toolkit.model import Band, Condition, Toolkit
+from pipeline.toolkit.model import Band, Condition, KeyCriterion, Toolkit
 
 # A recommendation rule's fields in members' words (FACT_KINDS in model.py); a field not
 # listed here is shown by its name.
@@ -52,6 +52,8 @@ _BOOL_WORDS = {
     "uncontrolled_risk": ("an uncontrolled risk", "no uncontrolled risk"),
     "cost_known": ("the full cost is known", "the full cost is not known"),
 }
+# What a stale date's words show for their {date} (the month an officer reported).
+DATE_SHOWN = "[the month last reviewed]"
 _OPERATOR_WORDS = {
     "eq": "is",
     "ne": "is not",
@@ -92,7 +94,13 @@ def _share(value: float) -> str:
 
 
 def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A number as the toolkit writes it, whole numbers with thousands separators
+    (100000 is "100,000", 0.5 is "0.5"); anything else as written."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,g}"
 
 
 def _value(value: Any) -> str:
@@ -121,6 +129,16 @@ def _band_rows(bands: tuple[Band, ...], none_label: str) -> tuple[tuple[str, ...
         rows.append((band.label, band.means, f"from {band.start:g} up to {upper}"))
     rows.append((none_label, "none", "too few answers: no score"))
     return tuple(rows)
+
+
+def _not_evidence_words(item: governance.EvidenceItem) -> str:
+    """The words shown when an item's answer is not evidence; an item whose every answer is
+    evidence (only a blank is a gap) says so rather than leave the cell empty."""
+    if item.missing:
+        return item.missing
+    if item.stale:
+        return item.stale.replace("{date}", DATE_SHOWN)
+    return "none: any answer is evidence"
 
 
 def _question(protocol: Protocol, key: str) -> str:
@@ -209,7 +227,7 @@ def _governance(kit: Toolkit, protocol: Protocol) -> Part:
             rules.headings[heading].name,
             _question(protocol, item.question),
             item.describe(),
-            item.missing or item.stale or "-",
+            _not_evidence_words(item),
             item.unanswered,
         )
         for heading, item in rules.items()
@@ -358,7 +376,25 @@ def _counting(kit: Toolkit) -> Part:
     )
 
 
-def _key_partnerships(kit: Toolkit) -> Part:
+def _criterion_setting(criterion: KeyCriterion, protocol: Protocol) -> str:
+    """A key-partnership criterion's setting in force, as written in toolkit.yaml; the
+    statutory criterion has none there: it counts the protocol's answers that start with
+    its statutory prefix, named here."""
+    if criterion.settings:
+        return "; ".join(
+            f"{name}: {_value(value)}" for name, value in sorted(criterion.settings.items())
+        )
+    if criterion.name == "statutory":
+        question = protocol.question(protocol.statutory_condition_question)
+        counted = [o for o in question.options if o.startswith(protocol.statutory_condition_prefix)]
+        return (
+            f"none in toolkit.yaml: {_question(protocol, question.key)} answered "
+            f"{' or '.join(counted) or 'none of its options'} (protocol.yaml)"
+        )
+    return "none"
+
+
+def _key_partnerships(kit: Toolkit, protocol: Protocol) -> Part:
     return Part(
         "Key partnerships",
         (
@@ -369,8 +405,8 @@ def _key_partnerships(kit: Toolkit) -> Part:
         (
             Table(
                 "Key-partnership criteria",
-                ("Criterion", "Met when"),
-                tuple((c.name, c.label) for c in kit.key_criteria),
+                ("Criterion", "Met when", "Setting in force"),
+                tuple((c.name, c.label, _criterion_setting(c, protocol)) for c in kit.key_criteria),
             ),
         ),
     )
@@ -476,7 +512,7 @@ def explain(kit: Toolkit, protocol: Protocol) -> list[Part]:
         _finance(kit),
         _value_for_money(kit),
         _counting(kit),
-        _key_partnerships(kit),
+        _key_partnerships(kit, protocol),
         _recommendation(kit),
         _changes(kit),
         _matching(kit),
