@@ -18,7 +18,8 @@ from pipeline import paths
 YEAR = 2025
 POINTS_PER_MM = 72 / 25.4
 TOLERANCE_POINTS = 2.0  # a glyph's side bearing may poke a little past the text's edge
-SHOWN_TEXT = 50  # characters of the text that runs off quoted in a problem
+SHOWN_TEXT = 50  # characters of a piece of text that runs off, quoted in a problem
+SHOWN_PIECES = 3  # pieces of text quoted for one page
 COMMITTEE_CSS = paths.report_template_dir() / "committee" / "committee.css"
 
 
@@ -42,21 +43,39 @@ def _side_margins(css: str) -> SideMargins:
     return SideMargins(left=left * POINTS_PER_MM, right=right * POINTS_PER_MM)
 
 
-def _runs(indices: list[int]) -> list[tuple[int, int]]:
-    """Consecutive indices as (first, last) pairs."""
-    runs: list[tuple[int, int]] = []
-    for index in indices:
-        if runs and runs[-1][1] == index - 1:
-            runs[-1] = (runs[-1][0], index)
-        else:
-            runs.append((index, index))
-    return runs
+def _texts_off(characters: list[tuple[str, float | None]]) -> list[tuple[str, float]]:
+    """The page's pieces of text drawn past a margin, each with how far past (points).
+
+    ``characters`` is the page's text in order, each character with how far it lies past the
+    margin (None: inside). Spaces between two such characters join one piece: a line of a
+    table cut off at the page's edge is one piece, not one per word.
+    """
+    pieces: list[tuple[str, float]] = []
+    text, furthest, pending_spaces = "", 0.0, ""
+    for character, beyond in characters:
+        if beyond is not None:
+            text += (pending_spaces if text else "") + character
+            furthest = max(furthest, beyond)
+            pending_spaces = ""
+        elif character.isspace() and text:
+            pending_spaces = " "
+        elif text:
+            pieces.append((text, furthest))
+            text, furthest, pending_spaces = "", 0.0, ""
+    if text:
+        pieces.append((text, furthest))
+    return pieces
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…")
 
 
 def characters_off_the_page(
     pdf_path: Path, margins: SideMargins, tolerance: float = TOLERANCE_POINTS
 ) -> list[str]:
-    """Every run of characters drawn past the left or right margin, named by page and text."""
+    """One line per page with text drawn past its left or right margin: how many pieces of
+    text, how far the furthest goes, and the first few of them."""
     import pypdfium2
     import pypdfium2.raw as pdfium_c
 
@@ -67,21 +86,24 @@ def characters_off_the_page(
             lowest = margins.left - tolerance
             highest = page.get_width() - margins.right + tolerance
             text_page = page.get_textpage()
-            outside: dict[int, tuple[str, float]] = {}
+            characters: list[tuple[str, float | None]] = []
             for index in range(text_page.count_chars()):
                 character = chr(pdfium_c.FPDFText_GetUnicode(text_page.raw, index))
-                if character.isspace():
-                    continue
-                left, _, right, _ = text_page.get_charbox(index)
-                beyond = max(lowest - left, right - highest)
-                if beyond > 0:
-                    outside[index] = (character, beyond)
-            for first, last in _runs(sorted(outside)):
-                run = [outside[index] for index in range(first, last + 1)]
-                text = "".join(character for character, _ in run)
-                shown = text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…"
-                furthest = max(beyond for _, beyond in run)
-                problems.append(f"page {number}: {shown!r} runs {furthest:.0f} pt past the margin")
+                beyond = None
+                if not character.isspace():
+                    left, _, right, _ = text_page.get_charbox(index)
+                    past = max(lowest - left, right - highest)
+                    beyond = past if past > 0 else None
+                characters.append((character, beyond))
+            pieces = _texts_off(characters)
+            if pieces:
+                furthest = max(beyond for _, beyond in pieces)
+                examples = ", ".join(_shown(text) for text, _ in pieces[:SHOWN_PIECES])
+                more = " …" if len(pieces) > SHOWN_PIECES else ""
+                problems.append(
+                    f"page {number}: {len(pieces)} piece(s) of text up to {furthest:.0f} pt "
+                    f"past the margin: {examples}{more}"
+                )
     finally:
         pdf.close()
     return problems
@@ -113,9 +135,18 @@ def test_a_wide_unbreakable_table_is_found_off_the_page(tmp_path: Path) -> None:
     )
 
     assert len(problems) == 1, problems
-    assert problems[0].startswith("page 1: '")
-    assert "pt past the margin" in problems[0]
+    assert problems[0].startswith("page 1: 1 piece(s) of text up to ")
+    assert "pt past the margin: '" in problems[0]
     assert problems[0].split("'")[1] in hash_cell  # the tail of the hash, quoted
+
+
+def test_words_cut_off_on_one_line_are_one_piece_of_text() -> None:
+    line = [("a", None), (" ", None), ("R", 3.0), ("u", 4.0), (" ", None), ("l", 9.0), ("e", 1.0)]
+
+    assert _texts_off(line + [(" ", None), ("b", None), ("x", 2.0)]) == [
+        ("Ru le", 9.0),
+        ("x", 2.0),
+    ]
 
 
 def test_a_page_within_its_margins_has_nothing_off_it(tmp_path: Path) -> None:
@@ -136,6 +167,11 @@ def test_a_page_within_its_margins_has_nothing_off_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.xfail(
+    strict=True,
+    reason="hashes shortened by h17-tables (and Appendix D's value-for-money table, 12 "
+    "columns, made to fit by h17-tables)",
+)
 def test_nothing_in_the_report_pdf_runs_off_the_page(shared_run) -> None:
     margins = _side_margins(COMMITTEE_CSS.read_text(encoding="utf-8"))
 
