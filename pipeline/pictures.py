@@ -19,7 +19,7 @@ from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
 
-VIEWPORT = {"width": 1280, "height": 1600}
+VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 1600  # pixels: the first screen of a wide display
 PDF_PAGES = 3
 PDF_DPI = 100
 PROFILE_SELECTOR = ".profile"
@@ -43,7 +43,7 @@ def pdf_page_picture(number: int) -> str:
 
 def picture_html(html_path: Path, pictures: Path) -> list[Path]:
     """The report's first screen at 1280 px wide and, when it has a profile, the screen at
-    its first profile; returns the files written."""
+    its first profile (else an older profile picture is removed); returns the files written."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
@@ -56,7 +56,10 @@ def picture_html(html_path: Path, pictures: Path) -> list[Path]:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:
-            page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
+            page = browser.new_page(
+                viewport={"width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT},
+                device_scale_factor=1,
+            )
             page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline
             page.goto(html_path.resolve().as_uri())
             first_screen = pictures / HTML_PICTURE
@@ -68,10 +71,9 @@ def picture_html(html_path: Path, pictures: Path) -> list[Path]:
                 at_profile = pictures / PROFILE_PICTURE
                 page.screenshot(path=at_profile, animations="disabled", caret="hide")
                 written.append(at_profile)
-            else:
-                logger.info(
-                    "No element of class %r in %s: no profile picture", "profile", html_path
-                )
+            else:  # no profile now: an older picture of one would show what is not there
+                (pictures / PROFILE_PICTURE).unlink(missing_ok=True)
+                logger.info("No element of class 'profile' in %s: no profile picture", html_path)
         finally:
             browser.close()
     return written

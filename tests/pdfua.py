@@ -31,6 +31,10 @@ JAXB_JARS = tuple(
         "FastInfoset",
     )
 )
+# One validation is too short for the JVM's optimising compiler to pay for itself: with the
+# quick compiler only and one GC thread, the report's PDF took 13 s of CPU to check, not 24
+# (decision D31).
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 PROFILE_RESOURCE = "/org/verapdf/pdfa/validation/PDFUA-1.xml"
 
 
@@ -102,7 +106,7 @@ class PdfUaChecker:
         started = time.perf_counter()
         if not jpype.isJVMStarted():
             classpath = [str(jar) for jar in _wheel_jars()] + [str(jar) for jar in JAXB_JARS]
-            jpype.startJVM(classpath=classpath, convertStrings=False)
+            jpype.startJVM(*JVM_OPTIONS, classpath=classpath, convertStrings=False)
         # Java classes, importable once the JVM runs
         from java.io import File
         from org.verapdf.gf.foundry import VeraGreenfieldFoundryProvider

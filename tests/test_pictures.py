@@ -84,3 +84,9 @@ def test_picture_html_shows_the_first_screen_and_the_first_profile(tmp_path: Pat
         with Image.open(path) as picture:
             assert picture.size == (1280, 1600)
     assert written[0].read_bytes() != written[1].read_bytes()  # scrolled to the profile
+
+    page.write_text(page.read_text(encoding="utf-8").replace("profile", "finding"), "utf-8")
+    again = pictures.picture_html(page, folder)
+
+    assert [path.name for path in again] == ["report-html.png"]
+    assert not (folder / "report-html-profile.png").exists()  # no stale picture of a profile
