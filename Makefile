@@ -58,6 +58,10 @@ questionnaire: $(STAMP)
 toolkit-doc: $(STAMP)
 	$(PY) -m pipeline toolkit-doc
 
+## pictures: write docs/images/ from outputs/<year>/ (the HTML at 1280 px in Chromium, PDF pages 1-3; YEAR= as for report)
+pictures: $(STAMP)
+	$(PY) -m pipeline pictures $(if $(YEAR),--year $(YEAR),)
+
 ## bench: benchmarks (validation of 200,000 rows under 30 s; ingest of 10,000 per layout; name matching)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
@@ -80,4 +84,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report verify test test-fast sample questionnaire toolkit-doc bench lint clean help
+.PHONY: install syslibs report verify test test-fast sample questionnaire toolkit-doc pictures bench lint clean help

@@ -1,6 +1,6 @@
 """Command line: `run` the whole pipeline, `verify` a year's outputs from its manifest,
-`ingest` exports, regenerate the `sample`, write the `questionnaire` and the `toolkit-doc`
-(docs/toolkit.md).
+`ingest` exports, regenerate the `sample`, write the `questionnaire`, the `toolkit-doc`
+(docs/toolkit.md) and the `pictures` of the report (docs/images/).
 
 A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1; a
 command line that cannot be read is one line too, exit 2.
@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "toolkit-doc", help="write docs/toolkit.md (the method) from config/toolkit.yaml"
     )
+
+    pictures = commands.add_parser(
+        "pictures", help="write docs/images/ (pictures of the report's HTML and PDF)"
+    )
+    pictures.add_argument("--year", type=_year, help="the report's year (default: council.yaml)")
+    pictures.add_argument("--root", type=Path, help="folder holding config/, outputs/, docs/")
 
     sample = commands.add_parser("sample", help="regenerate the embedded sample exports")
     sample.add_argument("--year", type=_year, action="append", help="year(s) to write")
@@ -144,6 +150,13 @@ def _toolkit_doc(args: argparse.Namespace) -> None:
     print(explain.write_toolkit_doc(text))
 
 
+def _pictures(args: argparse.Namespace) -> None:
+    from pipeline import pictures
+
+    for path in pictures.write_pictures(args.year, args.root):
+        print(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run it, and turn a PipelineError into one line and exit 1."""
     args = _parser().parse_args(argv)
@@ -158,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             "sample": _sample,
             "questionnaire": _questionnaire,
             "toolkit-doc": _toolkit_doc,
+            "pictures": _pictures,
         }
         status = commands[args.command](args)
     except PipelineError as exc:

@@ -246,6 +246,11 @@ def toolkit_doc_file(root: Path | str | None = None) -> Path:
     return resolve_root(root) / "docs" / "toolkit.md"
 
 
+def pictures_dir(root: Path | str | None = None) -> Path:
+    """docs/images/: pictures of the report for the README, written by `make pictures`."""
+    return resolve_root(root) / "docs" / "images"
+
+
 def synthetic_dir() -> Path:
     """data/synthetic/: the sample generator's vocabulary (partnerships, people, snippets).
 

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pdfua as pdfua_module
 import pytest
 from helpers import year_files
 
@@ -109,6 +110,20 @@ def sample_stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sample_returns() -> list[sample.SampleReturn]:
     """What the officers answered in the sample year (read-only: shared by the session)."""
     return sample.generate_returns(SAMPLE_YEAR, protocol.load())
+
+
+# --- veraPDF's PDF/UA-1 rules ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pdfua() -> pdfua_module.PdfUaChecker:
+    """veraPDF with its PDF/UA-1 profile, in a JVM started once for the session (JPype cannot
+    restart one); the tests that use it skip, naming the apt line, where Java or JAXB is
+    absent."""
+    reason = pdfua_module.missing()
+    if reason is not None:
+        pytest.skip(reason)
+    return pdfua_module.PdfUaChecker()
 
 
 # --- running the CLI ----------------------------------------------------------------------

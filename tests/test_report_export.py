@@ -266,3 +266,42 @@ def test_export_pdf_resolves_links_where_the_report_is_published_not_where_it_wa
     ]
     assert links == [(tmp_path / "published" / "data_docs" / "index.html").as_uri()]
     assert pdfs[0].read_bytes() == pdfs[1].read_bytes()
+
+
+def test_export_pdf_fails_on_weasyprints_own_error_and_writes_no_pdf(tmp_path: Path) -> None:
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+        "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    html_path = tmp_path / "report.html"
+    html_path.write_text(
+        '<!DOCTYPE html><html lang="en-GB"><head><title>T</title></head><body>'
+        f'<h1>T</h1><p>A chart with no alt text:</p><img src="{pixel}"></body></html>',
+        encoding="utf-8",
+    )
+    pdf_path = tmp_path / "report.pdf"
+
+    with pytest.raises(PipelineError) as raised:
+        export.export_pdf(html_path, pdf_path)
+
+    message = str(raised.value)
+    assert "WeasyPrint reported 1 error(s)" in message
+    assert "no required alt description" in message
+    assert "\n" not in message
+    assert not pdf_path.exists()
+
+
+def test_export_pdf_leaves_weasyprints_logger_without_its_error_catcher(tmp_path: Path) -> None:
+    import logging
+
+    handlers_before = list(logging.getLogger("weasyprint").handlers)
+    html_path = tmp_path / "report.html"
+    html_path.write_text(
+        "<!DOCTYPE html><html lang='en-GB'><title>T</title><h1>T</h1><p>x</p></html>",
+        encoding="utf-8",
+    )
+
+    export.export_pdf(html_path, tmp_path / "report.pdf")
+
+    assert logging.getLogger("weasyprint").handlers == handlers_before
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")

@@ -17,6 +17,7 @@ from nbconvert import HTMLExporter
 
 from pipeline import paths
 from pipeline.errors import PipelineError
+from pipeline.report import structure
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,41 @@ def _quiet_loggers(names: tuple[str, ...], level: int = logging.ERROR) -> Iterat
             logging.getLogger(name).setLevel(level_before)
 
 
+class _RecordsAtError(logging.Handler):
+    """Keeps every record at ERROR or above that reaches the logger it is attached to."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _errors_logged_by(name: str) -> Iterator[list[logging.LogRecord]]:
+    """The records at ERROR or above that logger ``name`` (or a child) logs meanwhile.
+
+    The logger's own level decides what reaches the handler: _quiet_loggers leaves ERROR.
+    """
+    handler = _RecordsAtError()
+    target = logging.getLogger(name)
+    target.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        target.removeHandler(handler)
+
+
+def _one_line(records: list[logging.LogRecord], shown: int = 5) -> str:
+    """The distinct messages of ``records`` in one line, the first ``shown`` of them."""
+    messages = list(dict.fromkeys(" ".join(record.getMessage().split()) for record in records))
+    text = "; ".join(messages[:shown])
+    if len(messages) > shown:
+        text += f"; and {len(messages) - shown} more"
+    return text
+
+
 @contextmanager
 def _fixed_source_date_epoch() -> Iterator[None]:
     """Set SOURCE_DATE_EPOCH for the duration unless the caller already chose one."""
@@ -111,7 +147,8 @@ def export_html(executed_notebook: Path, html_path: Path, *, title: str) -> Path
 
     Members read the paper, auditors read the notebook: so the HTML has the notebook's
     prose, tables and charts (with their alt text) but no code, prompts or stderr, and it
-    loads nothing from elsewhere. The same notebook always gives the same bytes.
+    loads nothing from elsewhere. The same notebook always gives the same bytes. A page
+    whose headings, ids or in-page links are broken (report.structure) is refused.
     """
     notebook = nbformat.read(executed_notebook, as_version=4)
     notebook = _without_stderr(notebook)
@@ -119,6 +156,13 @@ def export_html(executed_notebook: Path, html_path: Path, *, title: str) -> Path
     resources = {"metadata": {"name": title, "path": str(executed_notebook.parent)}}
 
     body, _ = _committee_exporter().from_notebook_node(notebook, resources=resources)
+    problems = structure.structure_problems(body)
+    if problems:
+        raise PipelineError(
+            f"The report made from {executed_notebook} is not sound, so it was not written: "
+            f"{'; '.join(problems)}. Fix the headings, ids or links in the report notebook "
+            "or its templates and run again"
+        )
 
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8", newline="\n")
@@ -134,14 +178,28 @@ def export_pdf(html_path: Path, pdf_path: Path, *, published_as: Path | None = N
     HTML carries no dates, so the same HTML gives the same PDF bytes. The PDF writes the
     report's relative links as file URLs: they are resolved against ``published_as``,
     where the HTML is published, when it is rendered elsewhere (staging, decision D20).
+    WeasyPrint's own ERROR log lines fail the export, and no PDF is written (D31).
     """
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
     base_url = str(published_as or html_path)
     # Quiet from the import on: WeasyPrint parses its own stylesheets when first imported.
-    with _quiet_loggers(_NOISY_LOGGERS), _fixed_source_date_epoch():
+    # Its warnings are noise, but an ERROR (an image with no alt text under PDF/UA, a
+    # stylesheet it cannot read) means the PDF is not what the HTML says: no PDF then.
+    with (
+        _quiet_loggers(_NOISY_LOGGERS),
+        _fixed_source_date_epoch(),
+        _errors_logged_by("weasyprint") as errors,
+    ):
         html_class = _load_weasyprint_html()
-        html_class(filename=str(html_path), base_url=base_url).write_pdf(
-            pdf_path, pdf_variant=PDF_VARIANT
+        pdf_bytes = html_class(filename=str(html_path), base_url=base_url).write_pdf(
+            pdf_variant=PDF_VARIANT
         )
+    if errors:
+        raise PipelineError(
+            f"WeasyPrint reported {len(errors)} error(s) rendering {html_path} to PDF, so no "
+            f"PDF was written: {_one_line(errors)}. Fix the report's HTML (for example give "
+            "every image alt text) and run again"
+        )
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    pdf_path.write_bytes(pdf_bytes)
     logger.debug("Wrote %s", pdf_path)
     return pdf_path
