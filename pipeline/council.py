@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import Field, PositiveInt, StringConstraints, model_validator
 
 from pipeline import paths
 from pipeline.config import Strict, config_error, load_model_with_lines
@@ -29,7 +29,8 @@ def derived_short_names(council_name: str) -> tuple[str, ...]:
     return tuple(n for n in dict.fromkeys((place, initials)) if len(n) >= 2)
 
 
-Text = Annotated[str, Field(min_length=1)]
+# A piece of the heading block: surrounding spaces dropped, never blank.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
 

@@ -61,12 +61,40 @@ def _check_directorates(
         )
 
 
+ALL_PRIORITIES = "All"
+
+
+def _check_corporate_priorities(
+    settings: Council, questionnaire: Protocol, root: Path | str | None
+) -> None:
+    """The committee block's corporate priorities are the Council Plan's, as the survey's
+    priorities question words them (or "All"): a misspelt one is one line, not a paper
+    that names a priority the council does not have."""
+    options = questionnaire.by_key("priorities").options
+    given = settings.committee.corporate_priorities
+    for index, priority in enumerate(given):
+        if priority in options or (priority == ALL_PRIORITIES and len(given) == 1):
+            continue
+        path = paths.council_file(root)
+        _, lines = read_yaml_with_lines(path)
+        raise PipelineError(
+            config_error(
+                path,
+                ("committee", "corporate_priorities", index),
+                f"'{priority}' is not an option of the priorities question in protocol.yaml "
+                f"({', '.join(options)}), nor '{ALL_PRIORITIES}' on its own.",
+                lines,
+            )
+        )
+
+
 def load(root: Path | str | None = None) -> Settings:
     """Load and cross-check every config file; the first problem stops the run in one line."""
     questionnaire = protocol.load(root)
     kit = toolkit.load(root, questionnaire)
     settings = council.load(root)
     _check_directorates(settings, questionnaire, root)
+    _check_corporate_priorities(settings, questionnaire, root)
     return Settings(questionnaire, kit, settings, registry.load_decisions(root, kit, settings))
 
 

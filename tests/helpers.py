@@ -11,6 +11,7 @@ then set here explicitly.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from pipeline import protocol, toolkit
@@ -48,6 +49,10 @@ KIT = dataclasses.replace(
         "continue": Action(label="Continue", colour="#12436D"),
     },
 )
+
+# Set by .ci/run: the accessibility and PDF/UA checks fail, not skip, when their tools are
+# missing, so that CI can never pass without running them.
+REQUIRE_ALL_CHECKS = os.environ.get("REQUIRE_ALL_CHECKS") == "1"
 
 
 def with_action(kit: toolkit.Toolkit, name: str, action: Action, before: str) -> toolkit.Toolkit:

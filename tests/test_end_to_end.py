@@ -155,9 +155,12 @@ def test_published_report_has_no_personal_data_code_or_scripts(shared_run):
 def test_report_gives_charts_alt_text(shared_run):
     page = _report(shared_run.root)
 
-    alts = re.findall(r'<img[^>]*alt="([^"]*)"', page)
-    assert len(alts) == 4
-    assert all(len(alt) > 40 and "No description" not in alt for alt in alts)
+    alts = [html.unescape(alt) for alt in re.findall(r'<img[^>]*alt="([^"]*)"', page)]
+    profiles = re.findall(r'<section class="profile"', page)
+    assert len(profiles) >= 18
+    assert len(alts) == 4 + len(profiles)  # four section charts, one in each profile
+    assert len(re.findall(r"<img", page)) == len(alts)  # no image without alt text
+    assert all(re.match(r"[A-Z][a-z ]* chart of .+ showing .+", alt, re.DOTALL) for alt in alts)
     assert re.search(r'<img[^>]*src="data:image/png;base64,', page)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 
 import pytest
 from helpers import KIT, with_action
@@ -18,7 +19,7 @@ from test_report_sections import (
     text_of,
 )
 
-from pipeline import council, paths
+from pipeline import council, paths, settings
 from pipeline.errors import PipelineError
 from pipeline.report import outline, sections
 from pipeline.toolkit import Action
@@ -68,8 +69,8 @@ def test_recommendations_ask_the_committee_to_agree_each_attention_action_with_i
     text = text_of(str(sections.recommendations(report_data()).data))
 
     assert text.startswith("The Compliance and Assurance Board is asked to:")
-    assert "note the registry of 4 partnerships" in text
-    assert "the 1 key partnerships profiled in Appendix A" in text
+    assert "note the registry of the 4 partnerships the council is in" in text
+    assert "the 1 key partnership profiled in Appendix A" in text
     assert "agree the review of the 1 partnership recommended for review and listed in" in text
     assert "agree that officers plan the council's exit from the 1 partnership recommended" in text
     assert "inform the council's Annual Governance Statement" in text
@@ -118,16 +119,22 @@ def test_implications_cover_law_money_equality_and_risk():
         ),
         partnership(3, equality_impact_assessment="No", key_partnership=True),
     )
+    none_missing = evaluation(
+        partnership(1, equality_impact_assessment="Not applicable", key_partnership=True)
+    )
+    quiet = text_of(str(sections.implications(report_data(none_missing)).data))
+    assert "partnership by partnership: Not applicable 1." in quiet
+    assert "No key partnership reports that it has no equality impact assessment." in quiet
     text = text_of(str(sections.implications(report_data(frame)).data))
 
     assert "5.1 Legal implications" in text and "5.4 Risk management implications" in text
-    assert "1 of the 3 partnerships are required by law" in text
+    assert "1 of the 3 partnerships is required by law" in text
     assert "1 of them has no signed partnership agreement reported" in text
     assert "Children Act 2004, s.10" in text
     assert "The partnerships cost the council £3,000 a year" in text
-    assert "The 1 partnerships recommended for exit or review cost the council £1,000" in text
-    assert "2 partnerships report an equality impact assessment, 1 report none" in text
-    assert "1 key partnership has no equality impact assessment reported" in text
+    assert "The 1 partnership recommended for exit or review cost the council £1,000" in text
+    assert "partnership by partnership: Yes 2, No 1." in text
+    assert "1 key partnership reports no equality impact assessment; its profile says" in text
     assert "1 partnership carries one:" in text and "no risk register" in text
 
 
@@ -214,3 +221,40 @@ def test_a_council_yaml_without_the_committee_block_is_refused(tmp_path):
 def test_meeting_date_is_read_by_year():
     assert COUNCIL.committee.meeting_date(2025) == dt.date(2025, 7, 15)
     assert COUNCIL.committee.meeting_date(2031) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    - Economic ambition\n",
+            "    - Economic ambitoin\n",
+            r"committee\.corporate_priorities\[1\] \(line \d+\): 'Economic ambitoin' is not an "
+            r"option of the priorities question",
+        ),
+        (
+            "    - Better lives for all\n",
+            "    - All\n",
+            r"committee\.corporate_priorities\[0\] \(line \d+\): 'All' is not",
+        ),
+    ],
+)
+def test_corporate_priorities_are_the_surveys_or_all(tmp_path, old, new, message):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    path = paths.council_file(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+    with pytest.raises(PipelineError, match=message):
+        settings.load(tmp_path)
+
+
+def test_all_on_its_own_stands_for_every_priority(tmp_path):
+    shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
+    path = paths.council_file(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    listed = text[text.index("  corporate_priorities:\n") : text.index("  electoral_divisions")]
+    path.write_text(text.replace(listed, "  corporate_priorities: [All]\n"), encoding="utf-8")
+
+    assert settings.load(tmp_path).council.committee.corporate_priorities == ("All",)

@@ -48,6 +48,8 @@ def row(number: int, **values: Any) -> dict[str, Any]:
             "achievements": None,
             "vfm_type_median_cost": 1000.0,
             "vfm_measures": "Cost for its type: Good; Leverage: Poor",
+            "governance_evidenced": 17,
+            "governance_asked": 17,
             **values,
         },
     )
@@ -226,6 +228,17 @@ def test_achievements_are_each_officers_words_once_in_return_order():
     assert governance.officers_words(returns, "not_a_question") is None
 
 
+def test_an_email_address_typed_in_free_text_is_not_published():
+    returns = pd.DataFrame(
+        {"main_risks": ["Ask jo.bloggs@northmoor.gov.example (ext 4)", "funding; <a@b.co.uk>"]}
+    )
+
+    words = governance.officers_words(returns, "main_risks")
+
+    assert words == ("Ask [email address removed] (ext 4) | funding; <[email address removed]>")
+    assert "@" not in words
+
+
 # --- rendered ---------------------------------------------------------------------------
 
 
@@ -371,7 +384,7 @@ def test_a_profile_shows_the_partnerships_own_numbers(sample):
         assert f"{heading.capitalize()} {chosen[f'vfm_{heading}_band']}" in seen
     assert f"Overall judgement: {chosen['vfm_judgement']}" in seen
     label = KIT.actions[chosen["action"]].label
-    assert f"{label}" in seen and chosen["action_rule"] in seen
+    assert f"{label}" in seen and formats.rule_name(chosen["action_rule"]) in seen
 
 
 def test_an_attention_profile_shows_its_recommendation_and_rule(sample):
@@ -381,5 +394,18 @@ def test_an_attention_profile_shows_its_recommendation_and_rule(sample):
 
     seen = text_of(_profile_of(attention, chosen["partnership_id"]))
 
-    assert f"{chosen['action_reason']}. Rule that decided it: {chosen['action_rule']}." in seen
+    rule = formats.rule_name(chosen["action_rule"])
+    assert f"{chosen['action_reason']}. Rule that decided it: {rule} (the method" in seen
     assert formats.money(chosen["full_cost"]) in seen
+
+
+def test_a_name_with_dollar_signs_is_drawn_as_typed_not_as_maths():
+    name = "Fund $x^2$ and $$ partners {\\bf}"
+    data = report_data(frame(row(1, name=name, P1_score=4.0, P1_band="Strength")))
+
+    chart = figures.partnership_principles(data, "PSH-0001")
+
+    assert chart.png().startswith(b"\x89PNG")  # drawn, not refused by the maths parser
+    drawn = [t.get_text() for t in chart.figure.texts]
+    assert any(name in text.replace("\n", " ") for text in drawn)
+    assert all(not t.get_parse_math() for t in chart.figure.texts)

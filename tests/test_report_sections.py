@@ -248,8 +248,8 @@ def test_summary_states_the_totals_and_counts_of_the_evaluation():
     assert "full annual cost to the council is at least £5,000 (3 returns left a figure blank)" in (
         summary
     )
-    assert "1 are key partnerships" in summary
-    assert "2 partnerships have an overall principles score of concern; 1 are rated high risk" in (
+    assert "1 is a key partnership" in summary
+    assert "2 partnerships have an overall principles score of concern; 1 is rated high risk" in (
         summary
     )
     assert "Recommended actions: Exit 1, Review 1, Develop 0, Continue 2." in summary

@@ -65,6 +65,8 @@ class Chart:
         """The figure as PNG bytes: the same inputs give the same bytes (no software or
         date stamp)."""
         if not self._png:
+            for text in self.figure.findobj(Text):  # officer-typed text drawn as typed
+                text.set_parse_math(False)
             buffer = io.BytesIO()
             self.figure.savefig(
                 buffer,
@@ -231,6 +233,8 @@ TITLE_SIZE, SUBTITLE_SIZE, SOURCE_SIZE = 11.5, 9.5, 8.0
 _LINE_SPACING = 1.3
 _BOTTOM_INCHES, _MARGIN_INCHES = 0.62, 0.1
 STYLE: dict[Any, Any] = {
+    # Officer-typed names are drawn as typed: "$" is not maths (png() makes sure of it).
+    "text.parse_math": False,
     "font.size": 9.5,
     "text.color": palette.TEXT,
     "axes.labelcolor": palette.TEXT,

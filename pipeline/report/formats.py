@@ -122,6 +122,12 @@ def at_least(amount: float, missing: int) -> str:
     return f"at least {money(amount)} ({missing} {returns} left a figure blank)"
 
 
+def counted(value: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing: "1 partnership", "1,204 partnerships"."""
+    noun = singular if value == 1 else (plural or singular + "s")
+    return f"{count(value)} {noun}"
+
+
 def long_date(value: dt.date | str | None) -> str:
     """A date as a committee paper writes it: "15 July 2025"; blank when missing."""
     if value is None or is_missing(value):
@@ -148,4 +154,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "yes_no": yes_no,
     "at_least": at_least,
     "long_date": long_date,
+    "counted": counted,
 }

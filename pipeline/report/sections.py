@@ -246,7 +246,6 @@ def implications(data: ReportData) -> HTML:
     statutory = metrics.statutory_partnerships(ev)
     attention = metrics.for_attention(ev, kit)
     eia = kit.impact_assessment_question
-    eia_yes, eia_no = (metrics.answered(ev, eia, answer) for answer in ("Yes", "No"))
     key = metrics.key_partnerships(ev)
     return HTML(
         render(
@@ -267,11 +266,11 @@ def implications(data: ReportData) -> HTML:
             attention=attention_words(kit),
             attention_count=len(attention),
             attention_totals=metrics.cost_totals(attention),
-            eia_yes=eia_yes,
-            eia_no=eia_no,
-            eia_other=len(ev) - eia_yes - eia_no,
+            eia_answers=metrics.records(
+                metrics.counts_by(ev[eia], list(protocol.by_key(eia).options))
+            ),
+            key_eia_no=metrics.answered(key, eia, "No"),
             equality_concern=int(ev["equality_band"].map(kit.band_meanings()).eq("concern").sum()),
-            key_without_eia=len(key) - metrics.answered(key, eia, "Yes"),
             high_risk=len(metrics.high_risk(ev, kit)),
             highest_level=kit.risk_order[-1],
             high_levels=" or ".join(kit.risk.uncontrolled.levels).lower(),

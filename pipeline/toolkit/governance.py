@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import string
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
@@ -450,16 +451,28 @@ def uncontrolled(risk_level: Any, evidence: list[Evidence], risk: Risk) -> list[
     return missing
 
 
+# An email address typed into a free-text answer: the evaluation is published (the report,
+# its profiles), so an address an officer typed there is replaced by EMAIL_REMOVED.
+_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[A-Za-z]{2,}")
+EMAIL_REMOVED = "[email address removed]"
+
+
+def without_emails(text: str) -> str:
+    """``text`` with every email address in it replaced by EMAIL_REMOVED."""
+    return _EMAIL.sub(EMAIL_REMOVED, text)
+
+
 def officers_words(returns: pd.DataFrame, question: str) -> str | None:
     """Each officer's answer to a free-text question as typed, once each (spacing and case
     aside), in return order, joined by " | "; None when none answered or the question is
-    not in the returns. Only the answers: never who gave them."""
+    not in the returns. Only the answers: never who gave them, and no email address typed
+    in them (the evaluation is published)."""
     if question not in returns:
         return None
     seen: dict[str, str] = {}
     for text in returns[question]:
         if not _blank(text):
-            typed = " ".join(str(text).split())
+            typed = without_emails(" ".join(str(text).split()))
             seen.setdefault(typed.casefold(), typed)
     return MAIN_RISKS_SEPARATOR.join(seen.values()) or None
 
