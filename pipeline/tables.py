@@ -69,6 +69,7 @@ _PRINCIPLE_COLUMNS: dict[str, ColumnType] = {
     r"^[A-Za-z0-9]+_answers$": "integer",
     r"^[A-Za-z0-9]+_spread$": "number",
     r"^[A-Za-z0-9]+_officer_spread$": "number",
+    r"^[A-Za-z0-9]+_officer_(low|high)$": "number",  # the officer spread's ends
     r"^governance_[a-z0-9_]+_completeness$": "number",  # one per governance heading
 }
 

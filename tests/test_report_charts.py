@@ -179,12 +179,23 @@ def test_a_principle_without_a_score_is_labelled_never_drawn_as_zero():
 
 
 def test_the_partnership_chart_draws_the_officers_spread_and_states_it():
-    frame = evaluation(partnership(1, P1_score=3.0, P1_officer_spread=1.5, P2_officer_spread=None))
+    frame = evaluation(
+        partnership(
+            1,
+            P1_score=3.0,
+            P1_officer_spread=1.5,
+            P1_officer_low=2.5,
+            P1_officer_high=4.0,
+            P2_officer_spread=None,
+            P2_officer_low=None,
+            P2_officer_high=None,
+        )
+    )
     chart = figures.partnership_principles(report_data(frame), "PSH-0001")
     axes = chart.figure.axes[0]
 
     segments = [seg for c in axes.collections for seg in c.get_segments()]
-    assert [(s[0][0], s[1][0]) for s in segments] == [(2.25, 3.75)]
+    assert [(s[0][0], s[1][0]) for s in segments] == [(2.5, 4.0)]  # lowest to highest officer
     assert "P1 Purpose 3.00 (Borderline; spread between officers 1.50)" in chart.alt
     assert "P2 Trust 3.50 (Borderline; fewer than two officers answered)" in chart.alt
     assert chart.alt.startswith(

@@ -281,6 +281,17 @@ def test_officers_disagree_from_two_points_apart_between_officers_means(answers,
     assert row["officers_disagree_count"] == (disagree is not None)
 
 
+def test_the_officer_spread_keeps_its_ends_the_lowest_and_highest_officers_mean():
+    returns = _officers((5, 4), (3, 3), (4, None))  # officer means 4.5, 3.0 and 4.0
+
+    row = toolkit.score_principles(returns, PROTOCOL, _pinned(disagree_from=2.0)).iloc[0]
+    alone = toolkit.score_principles(_officers((5, 1)), PROTOCOL, _pinned()).iloc[0]
+
+    assert (row["P1_officer_low"], row["P1_officer_high"]) == (3.0, 4.5)
+    assert row["P1_officer_high"] - row["P1_officer_low"] == row["P1_officer_spread"]
+    assert alone["P1_officer_low"] is None and alone["P1_officer_high"] is None
+
+
 def test_the_disagreement_threshold_comes_from_the_toolkit():
     returns = _officers((5, 4), (3, 3))  # officer means 4.5 and 3.0
 

@@ -263,14 +263,16 @@ def principle_scores(data: ReportData) -> Chart:
 
 
 def _principle_rows(row: pd.Series, kit: Toolkit, protocol: Protocol) -> list[dict[str, Any]]:
-    """One partnership's principles: code, name, score, officers' spread in score units
-    (the spread between officers' mean answers, times the statements when they are
-    summed), and band label."""
+    """One partnership's principles: code, name, score, officers' spread and its ends (the
+    lowest and highest officer's mean) in score units (times the statements when they
+    are summed), and band label."""
     summed = kit.instrument.statements == "sum"
     rows = []
     for code, name in kit.principles.items():
         score: Any = row.get(f"{code}_score")
         spread: Any = row.get(f"{code}_officer_spread")
+        lowest: Any = row.get(f"{code}_officer_low")
+        highest: Any = row.get(f"{code}_officer_high")
         factor = len(protocol.principles[code]) if summed else 1
         rows.append(
             {
@@ -278,6 +280,8 @@ def _principle_rows(row: pd.Series, kit: Toolkit, protocol: Protocol) -> list[di
                 "name": name,
                 "score": None if formats.is_missing(score) else float(score),
                 "spread": None if formats.is_missing(spread) else float(spread) * factor,
+                "lowest": None if formats.is_missing(lowest) else float(lowest) * factor,
+                "highest": None if formats.is_missing(highest) else float(highest) * factor,
                 "band": formats.text(row.get(f"{code}_band")),
             }
         )
@@ -285,10 +289,9 @@ def _principle_rows(row: pd.Series, kit: Toolkit, protocol: Protocol) -> list[di
 
 
 def partnership_principles(data: ReportData, partnership_id: str) -> Chart:
-    """A dot chart of one partnership's score on each principle, with a line as long as
-    the spread between its officers (centred on the score: the evaluation keeps the
-    spread's size, not its ends) and the lines where the bands start. A principle with
-    too few answers is labelled so, never drawn as 0."""
+    """A dot chart of one partnership's score on each principle, with a line from its
+    lowest to its highest officer's mean (the spread between officers) and the lines where
+    the bands start. A principle with too few answers is labelled so, never drawn as 0."""
     words, kit = _wording(), data.toolkit
     found = data.evaluation[data.evaluation["partnership_id"] == partnership_id]
     if found.empty:
@@ -308,14 +311,9 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Chart:
             if score is None:
                 axes.text(low, y, f" {words.no_score}", va="center", fontsize=8.5)
                 continue
-            if spread:
-                axes.hlines(
-                    y,
-                    max(low, score - spread / 2),
-                    min(high, score + spread / 2),
-                    color=BAR,
-                    linewidth=1.6,
-                )
+            lowest, highest = principle["lowest"], principle["highest"]
+            if spread and lowest is not None and highest is not None:
+                axes.hlines(y, lowest, highest, color=BAR, linewidth=1.6)
             axes.plot([score], [y], marker="o", markersize=6, color=BAR, linestyle="None")
             axes.text(score, y + 0.14, formats.score(score), ha="center", va="bottom", fontsize=8)
         _band_lines(axes, kit, len(rows))

@@ -78,12 +78,20 @@ def officer_spread(answers: pd.DataFrame | np.ndarray) -> float | None:
     mean answer to its statements (``answers``: one row per return, one column per
     statement). One officer cannot disagree with themself, so the spread needs two returns
     with an answer; None otherwise (decision D17). Rounded to 9 places (float noise)."""
+    means = officer_means(answers)
+    if means is None:
+        return None
+    return _without_float_noise(float(means.max() - means.min()))
+
+
+def officer_means(answers: pd.DataFrame | np.ndarray) -> np.ndarray | None:
+    """Each answering officer's own mean answer to a domain's statements (``answers`` as
+    for officer_spread); None when fewer than two officers answered."""
     values = _numeric(answers) if isinstance(answers, pd.DataFrame) else answers
     answered = ~np.isnan(values).all(axis=1)
     if answered.sum() < 2:
         return None
-    means = np.nanmean(values[answered], axis=1)
-    return _without_float_noise(float(means.max() - means.min()))
+    return np.nanmean(values[answered], axis=1)
 
 
 def _numeric(answers: pd.DataFrame) -> np.ndarray:
@@ -96,8 +104,9 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
 
     Needs partnership_id and the domains' statements by key. Returns one row per partnership
     with <P>_score (None below the instrument's minimum answers), <P>_answers, <P>_spread
-    (max - min of all its answers), <P>_band and <P>_officer_spread (between officers'
-    means), then overall_score, overall_band, principles_of_concern (domains banded as
+    (max - min of all its answers), <P>_band, <P>_officer_spread (between officers'
+    means) and its ends <P>_officer_low and <P>_officer_high (the lowest and highest
+    officer's mean), then overall_score, overall_band, principles_of_concern (domains banded as
     concern), officers_disagree_on (the domains whose officer spread reaches the
     instrument's disagree_from, "; "-joined; None when none) and officers_disagree_count.
     """
@@ -122,6 +131,13 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
             row[f"{code}_band"] = band(score, toolkit)
             spread = officer_spread(values)
             row[f"{code}_officer_spread"] = spread
+            means = officer_means(values)  # the spread's ends, for the profile's chart
+            row[f"{code}_officer_low"] = None if means is None else _without_float_noise(
+                float(means.min())
+            )
+            row[f"{code}_officer_high"] = None if means is None else _without_float_noise(
+                float(means.max())
+            )
             if spread is not None and spread >= instrument.disagree_from:
                 disagree.append(code)
         overall = _overall_score(scores, instrument)
