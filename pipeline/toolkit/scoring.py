@@ -132,11 +132,11 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
             spread = officer_spread(values)
             row[f"{code}_officer_spread"] = spread
             means = officer_means(values)  # the spread's ends, for the profile's chart
-            row[f"{code}_officer_low"] = None if means is None else _without_float_noise(
-                float(means.min())
+            row[f"{code}_officer_low"] = (
+                None if means is None else _without_float_noise(float(means.min()))
             )
-            row[f"{code}_officer_high"] = None if means is None else _without_float_noise(
-                float(means.max())
+            row[f"{code}_officer_high"] = (
+                None if means is None else _without_float_noise(float(means.max()))
             )
             if spread is not None and spread >= instrument.disagree_from:
                 disagree.append(code)
