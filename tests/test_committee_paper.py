@@ -30,9 +30,9 @@ def _page_texts(root) -> list[str]:
 
 def test_contents_link_every_section_and_profile_to_its_heading(shared_run):
     page = paths.report_html(YEAR, shared_run.root).read_text(encoding="utf-8")
-    contents = re.search(r'<nav class="contents".*?</nav>', page, re.DOTALL).group(0)
+    contents = re.search(r'<nav[^>]*class="contents".*?</nav>', page, re.DOTALL).group(0)
     links = re.findall(r'<a href="#([^"]+)">', contents)
-    profiles = re.findall(r'<section class="profile" id="([^"]+)"', page)
+    profiles = re.findall(r'<section[^>]*class="profile"[^>]*id="([^"]+)"', page)
 
     assert [a for a in links if not a.startswith("profile-")] == [
         s.anchor for s in outline.OUTLINE if s.anchor != "contents"
@@ -45,7 +45,7 @@ def test_contents_link_every_section_and_profile_to_its_heading(shared_run):
 
 def test_pdf_bookmarks_list_the_sections_and_every_profile(shared_run):
     page = paths.report_html(YEAR, shared_run.root).read_text(encoding="utf-8")
-    headings = re.findall(r'<section class="profile" id="[^"]+">\s*<h3[^>]*>([^<]+)</h3>', page)
+    headings = re.findall(r'<section[^>]*class="profile"[^>]*>\s*<h3[^>]*>([^<]+)</h3>', page)
     with pikepdf.open(paths.report_pdf(YEAR, shared_run.root)) as pdf:
         with pdf.open_outline() as tree:
             titles: list[str] = []
@@ -66,13 +66,14 @@ def test_pdf_bookmarks_list_the_sections_and_every_profile(shared_run):
 
 def test_each_appendix_and_profile_starts_a_page_and_every_page_names_the_report(shared_run):
     texts = _page_texts(shared_run.root)
-    starts = [" ".join(text.split("\n", 2)[1:2]).strip() for text in texts]
+    # pdfium gives a page's body first and its margin boxes (running title, number) last
+    first_lines = [text.lstrip().splitlines()[0] for text in texts]
 
-    assert texts[0].lstrip().startswith("Northmoor County Council")
-    for number, text in enumerate(texts[1:], start=2):
-        assert text.lstrip().startswith(TITLE), f"page {number} has no running title"
+    assert first_lines[0] == "Northmoor County Council"
     for number, text in enumerate(texts, start=1):
         assert f"Page {number} of {len(texts)}" in text
+        if number > 1:
+            assert TITLE in text, f"page {number} has no running title"
     for letter in "ACDE":
-        assert any(s.startswith(f"Appendix {letter}:") for s in starts), letter
-    assert sum(bool(re.match(r"A\d+\. ", s)) for s in starts) >= 18
+        assert any(line.startswith(f"Appendix {letter}:") for line in first_lines), letter
+    assert sum(bool(re.match(r"A\d+\. ", line)) for line in first_lines) >= 18
