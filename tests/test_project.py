@@ -50,3 +50,12 @@ def test_broken_yaml_is_named_with_line_and_column(tmp_path):
 
     with pytest.raises(PipelineError, match=r"toolkit.yaml \(line \d+, column \d+\): not valid"):
         toolkit.load(tmp_path)
+
+
+def test_every_picture_and_file_the_readme_links_is_in_the_repository():
+    readme = paths.ROOT / "README.md"
+    targets = re.findall(r"\]\(((?:docs|config|notebooks)/[^)#\s]+)\)", readme.read_text())
+
+    assert any(t.startswith("docs/images/") and t.endswith(".png") for t in targets)
+    for target in targets:
+        assert (paths.ROOT / target).is_file(), f"README links {target}, which is missing"
