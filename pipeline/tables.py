@@ -482,7 +482,11 @@ def read(
         )
     if spec.returns_shaped and protocol is not None:
         return typed_returns(text, protocol)
-    return text.assign(**{c: _typed(text[c], spec.type_of(c)) for c in text.columns})
+    # Built at once, not column by column: a frame assigned a hundred columns one at a time
+    # is fragmented, and pandas then warns into the report notebook's output.
+    return pd.DataFrame(
+        {c: _typed(text[c], spec.type_of(c)) for c in text.columns}, index=text.index
+    )
 
 
 def exists(name: str, year: int, root: Path | str | None = None) -> bool:

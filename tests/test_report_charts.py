@@ -215,3 +215,12 @@ def test_action_colours_are_all_one_neutral_palette_colour():
     colours = {action.colour for action in kit.actions.values()}
 
     assert colours == {palette.PALETTE[0]}
+
+
+def test_a_charts_plain_text_is_its_kind_and_title_the_same_on_every_run():
+    frame = evaluation(partnership(1), partnership(2, action="review"))
+    first = figures.recommended_actions(report_data(frame))
+    second = figures.recommended_actions(report_data(frame))
+
+    assert repr(first) == repr(second) == f"{first.kind}: {first.title}"
+    assert " at 0x" not in repr(first)

@@ -45,7 +45,7 @@ ALT_FORM = re.compile(r"^(?P<kind>[A-Z][a-z]*(?: [a-z]+)* chart) of .+? showing 
 _VALUE_LABEL = re.compile(r"\d|not enough answers")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Chart:
     """A chart with its words and data; ``columns`` formats the data table (render.table)."""
 
@@ -108,6 +108,11 @@ class Chart:
             source=self.source,
             table=self.table(),
         )
+
+    def __repr__(self) -> str:
+        """The chart as plain text (the notebook's text/plain output): its kind and title,
+        the same on every run (the dataclass's own repr names functions by address)."""
+        return f"{self.kind}: {self.title}"
 
     def _repr_html_(self) -> str:
         return str(self.html())
