@@ -213,6 +213,44 @@ def test_evaluate_partnerships_costs_scores_and_recommends_each_partnership():
     assert (row["action"], row["action_rule"][:6]) == ("review", "rule 2")
 
 
+def test_a_respondents_name_typed_in_officers_words_is_not_published():
+    answers = {key: None for key in PROTOCOL.keys}
+    costs = dict.fromkeys(["cash", "in_kind", "officer_hours", "external_funding"], 0.0)
+    registry = pd.DataFrame(  # the registry holds no free text: it is consolidated answers
+        [
+            {k: v for k, v in answers.items() if k not in ("main_risks", "achievements")}
+            | costs
+            | {"partnership_id": "PSH-0001", "name": "Alpha Board", "returns": 2}
+            | {"priority_count": 0, "officer_exit_share": 0.0, "cost_missing_returns": 0}
+        ]
+    )
+    returns = pd.DataFrame(
+        [
+            answers
+            | {
+                "partnership_id": "PSH-0001",
+                "respondent_name": "Jo Bloggs",
+                "main_risks": "Funding ends; ask JO  BLOGGS or Sam Reeve-Smith",
+                "achievements": "Jo Bloggsworth Trust funded two posts",
+            },
+            answers
+            | {
+                "partnership_id": "PSH-0001",
+                "respondent_name": "Sam Reeve-Smith",
+                "achievements": "Sam led it",
+            },
+        ]
+    )
+
+    row = toolkit.evaluate_partnerships(
+        registry, returns, PROTOCOL, TOOLKIT, as_of=dt.date(2025, 4, 30)
+    ).iloc[0]
+
+    assert row["main_risks"] == "Funding ends; ask [name removed] or [name removed]"
+    # a longer word that starts with a name, and a first name alone, are not the name
+    assert row["achievements"] == "Jo Bloggsworth Trust funded two posts | Sam led it"
+
+
 def test_toolkit_yaml_errors_name_the_file_and_key(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "toolkit.yaml").write_text("toolkit_version: 1\n", encoding="utf-8")

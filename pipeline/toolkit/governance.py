@@ -18,7 +18,7 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -460,6 +460,27 @@ EMAIL_REMOVED = "[email address removed]"
 def without_emails(text: str) -> str:
     """``text`` with every email address in it replaced by EMAIL_REMOVED."""
     return _EMAIL.sub(EMAIL_REMOVED, text)
+
+
+NAME_REMOVED = "[name removed]"
+# The column of returns holding who answered (a personal column: never published).
+RESPONDENT_NAME = "respondent_name"
+
+
+def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
+    """A function that replaces, in a free-text answer, every whole-word mention of one of
+    ``names`` (any case, any spacing) by NAME_REMOVED: a respondent's name an officer typed
+    into an answer must not reach the published evaluation. Blank answers stay blank."""
+    typed = sorted(
+        {" ".join(str(n).split()) for n in names if not _blank(n) and str(n).strip()},
+        key=len,
+        reverse=True,
+    )
+    if not typed:
+        return lambda words: words
+    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in typed)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return lambda words: words if _blank(words) else pattern.sub(NAME_REMOVED, str(words))
 
 
 def officers_words(returns: pd.DataFrame, question: str) -> str | None:

@@ -267,6 +267,10 @@ _VFM_FACTS = (
 )
 
 
+# The evaluation's columns of officers' own words (each officer's answer once).
+OFFICERS_WORDS = ("main_risks", "achievements")
+
+
 def evaluate_partnerships(
     registry: pd.DataFrame,
     returns: pd.DataFrame,
@@ -339,7 +343,14 @@ def evaluate_partnerships(
                 "action_rule": rule,
             }
         )
-    evaluation = scored.merge(pd.DataFrame(rows), on="partnership_id", validate="one_to_one")
+    evaluated = pd.DataFrame(rows)
+    # Officers' own words are published: no respondent's name typed in them (D9).
+    without_names = governance.name_remover(
+        returns[governance.RESPONDENT_NAME] if governance.RESPONDENT_NAME in returns else ()
+    )
+    for column in OFFICERS_WORDS:
+        evaluated[column] = evaluated[column].map(without_names)
+    evaluation = scored.merge(evaluated, on="partnership_id", validate="one_to_one")
     return evaluation.merge(vfm.reset_index(), on="partnership_id", validate="one_to_one")
 
 
