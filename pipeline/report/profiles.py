@@ -21,7 +21,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from pipeline.protocol import Protocol
-from pipeline.report import figures, metrics
+from pipeline.report import figures, formats, metrics
 from pipeline.report.render import render
 from pipeline.report.sections import ActionLabels, ReportData
 from pipeline.toolkit import Toolkit
@@ -33,22 +33,18 @@ ATTENTION_APPENDIX = "B"
 _LIST_SEPARATOR = "; "  # how the registry joins partners, priorities, criteria and gaps
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str | list | tuple) and bool(pd.isna(value)))
-
-
 def _value(value: Any) -> Any:
     """A cell with blanks as None (NaN and pd.NA read as None)."""
-    return None if _missing(value) else value
+    return None if formats.is_missing(value) else value
 
 
 def _int(value: Any) -> int:
-    return 0 if _missing(value) else int(value)
+    return 0 if formats.is_missing(value) else int(value)
 
 
 def split_list(text: Any, separator: str = _LIST_SEPARATOR) -> list[str]:
     """A joined cell as its parts (partners, priorities, answers); a blank is no parts."""
-    if _missing(text):
+    if formats.is_missing(text):
         return []
     return [part.strip() for part in str(text).split(separator) if part.strip()]
 
