@@ -54,6 +54,10 @@ sample: $(STAMP)
 questionnaire: $(STAMP)
 	$(PY) -m pipeline questionnaire
 
+## framework: write outputs/framework/ (questionnaire, survey import file, agreement template, checklists, assessment forms) from the config as it is now
+framework: $(STAMP)
+	$(PY) -m pipeline framework $(if $(YEAR),--year $(YEAR),)
+
 ## toolkit-doc: write docs/toolkit.md (the toolkit's method for members) from config/toolkit.yaml
 toolkit-doc: $(STAMP)
 	$(PY) -m pipeline toolkit-doc
@@ -84,4 +88,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report verify test test-fast sample questionnaire toolkit-doc pictures bench lint clean help
+.PHONY: install syslibs report verify test test-fast sample questionnaire framework toolkit-doc pictures bench lint clean help

@@ -1,5 +1,6 @@
 """Command line: `run` the whole pipeline, `verify` a year's outputs from its manifest,
-`ingest` exports, regenerate the `sample`, write the `questionnaire`, the `toolkit-doc`
+`ingest` exports, regenerate the `sample`, write the `questionnaire`, the `framework`
+documents (outputs/framework/), the `toolkit-doc`
 (docs/toolkit.md) and the `pictures` of the report (docs/images/).
 
 A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1; a
@@ -61,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "questionnaire", help="write docs/questionnaire.md from config/protocol.yaml"
     )
+
+    framework = commands.add_parser(
+        "framework",
+        help="write outputs/framework/ (questionnaire, survey import, agreement, checklists, "
+        "assessment forms) from the config as it is now",
+    )
+    framework.add_argument(
+        "--year",
+        type=_year,
+        help="pre-fill agreements from this year's run (default: council.yaml)",
+    )
+    framework.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
 
     commands.add_parser(
         "toolkit-doc", help="write docs/toolkit.md (the method) from config/toolkit.yaml"
@@ -141,6 +154,13 @@ def _questionnaire(args: argparse.Namespace) -> None:
     print(questionnaire.write_questionnaire(text))
 
 
+def _framework(args: argparse.Namespace) -> None:
+    from pipeline import framework
+
+    for path in framework.publish_framework(args.root, args.year):
+        print(f"{path} ({path.stat().st_size:,} bytes)")
+
+
 def _toolkit_doc(args: argparse.Namespace) -> None:
     from pipeline import protocol, toolkit
     from pipeline.toolkit import explain
@@ -170,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             "ingest": _ingest,
             "sample": _sample,
             "questionnaire": _questionnaire,
+            "framework": _framework,
             "toolkit-doc": _toolkit_doc,
             "pictures": _pictures,
         }

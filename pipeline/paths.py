@@ -236,6 +236,18 @@ def open_data_dir(year: int, root: Path | str | None = None) -> Path:
     return outputs_dir(year, root) / "open_data"
 
 
+def framework_dir(year: int, root: Path | str | None = None) -> Path:
+    """outputs/<year>/framework/: the protocol's documents as in force for the year's run,
+    with an agreement pre-filled for each of its key partnerships."""
+    return outputs_dir(year, root) / "framework"
+
+
+def next_framework_dir(root: Path | str | None = None) -> Path:
+    """outputs/framework/: the documents `make framework` writes from the config as it is
+    now (next year's survey, checklists and forms), whatever year was last run."""
+    return resolve_root(root) / "outputs" / "framework"
+
+
 def questionnaire_file(root: Path | str | None = None) -> Path:
     """docs/questionnaire.md: the printable questionnaire, written from protocol.yaml."""
     return resolve_root(root) / "docs" / "questionnaire.md"

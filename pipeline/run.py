@@ -228,6 +228,7 @@ def build_year(
     Returns the staged manifest. Nothing under ``root`` is written. A failing stage names
     its notebook as kept under ``failed_root``.
     """
+    from pipeline import framework
     from pipeline.report import export, open_data
 
     kernel = ensure_kernel()
@@ -255,6 +256,9 @@ def build_year(
         html, paths.report_pdf(year, staged), published_as=paths.report_html(year, root)
     )
     open_data.write_open_data(year, council_name, staged)
+    framework.write_framework(
+        framework.Sources.load(staged, year), paths.framework_dir(year, staged)
+    )
     for stage in paths.STAGES:
         executed_notebooks.export_html(
             paths.executed_notebook(stage, year, staged),

@@ -1,0 +1,94 @@
+"""The partnership framework: the protocol's documents, written from config.
+
+The committee asked for "questionnaires and checklists providing guidance and criteria for
+establishing, monitoring and assessing partnership activity, a revised partnership agreement
+template, a 'value for money' Partnership Assessment tool". Every one of them is written here
+from protocol.yaml and toolkit.yaml, the files that drive the survey, the validation and the
+scoring, so the documents can never disagree with them (decision D33).
+
+Each run writes them under outputs/<year>/framework/ (with an agreement pre-filled for each
+of the year's key partnerships); `make framework` writes them under outputs/framework/ from
+the config as it is now, for next year's survey.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import paths, settings, tables
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the documents are written from: the config in force and, when the year has been
+    run, its registry and evaluation (no personal data) for the pre-filled agreements."""
+
+    config: settings.Settings
+    year: int
+    registry: pd.DataFrame | None = None
+    evaluation: pd.DataFrame | None = None
+
+    @classmethod
+    def load(cls, root: Path | str | None = None, year: int | None = None) -> Sources:
+        """The config under ``root`` and the year's last good tables, if it has them."""
+        config = settings.load(root)
+        year = settings.survey_year(year, config)
+        if not tables.exists("evaluation", year, root):
+            return cls(config, year)
+        read = {
+            name: tables.read(name, year, root, personal=False)
+            for name in ("registry", "evaluation")
+        }
+        return cls(config, year, read["registry"], read["evaluation"])
+
+
+# One function per document family: each writes its files into the folder and returns them.
+Writer = Callable[[Sources, Path], list[Path]]
+WRITERS: tuple[Writer, ...] = ()
+
+
+def write_framework(sources: Sources, out: Path) -> list[Path]:
+    """Write every framework document into ``out``; returns the files, sorted."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for writer in WRITERS:
+        written += writer(sources, out)
+    return sorted(written)
+
+
+def publish_framework(root: Path | str | None = None, year: int | None = None) -> list[Path]:
+    """`make framework`: the documents from the config as it is now, under outputs/framework/.
+
+    Built in a folder beside it and swapped in only when every document was written, so a
+    failure (a config typo, a document that cannot be written) leaves the last good ones.
+    """
+    sources = Sources.load(root, year)
+    target = paths.next_framework_dir(root)
+    building = target.with_name(f".{target.name}-building-{os.getpid()}")
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        written = write_framework(sources, building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    if target.exists():
+        target.rename(old)
+    building.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    if sources.evaluation is None:
+        logger.info(
+            "no evaluation for %d yet: run `make report` for an agreement pre-filled for each "
+            "key partnership",
+            sources.year,
+        )
+    return [target / path.relative_to(building) for path in written]

@@ -1,0 +1,91 @@
+"""The framework's plumbing: reproducible Word files, the year's sources and the atomic
+`make framework` (each document family has its own test file)."""
+
+import time
+import zipfile
+
+import docx
+import pytest
+
+from pipeline import framework, paths
+from pipeline.errors import PipelineError
+from pipeline.framework import files
+
+
+def _document(text):
+    document = docx.Document()
+    document.add_heading(text, level=1)
+    return document
+
+
+def test_a_word_file_saved_twice_is_byte_identical(tmp_path):
+    first = files.save_docx(_document("A"), tmp_path / "a.docx", title="T", author="Council")
+    time.sleep(1.1)  # a zip's times have two-second steps: cross at least one
+    second = files.save_docx(_document("A"), tmp_path / "b.docx", title="T", author="Council")
+
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as saved:
+        assert {info.date_time for info in saved.infolist()} == {files.ZIP_TIME}
+    properties = docx.Document(first).core_properties
+    assert (properties.title, properties.author) == ("T", "Council")
+    assert properties.created == files.DOCUMENT_DATE
+
+
+def test_different_words_give_a_different_file(tmp_path):
+    first = files.save_docx(_document("A"), tmp_path / "a.docx", title="T", author="C")
+    second = files.save_docx(_document("B"), tmp_path / "b.docx", title="T", author="C")
+
+    assert first.read_bytes() != second.read_bytes()
+
+
+def test_sources_without_a_run_have_no_tables(project_root):
+    tmp_path = project_root
+
+    sources = framework.Sources.load(tmp_path, 2025)
+
+    assert sources.year == 2025
+    assert sources.registry is None and sources.evaluation is None
+
+
+def test_a_failed_framework_build_leaves_the_last_good_documents(project_root, monkeypatch):
+    tmp_path = project_root
+    published = paths.next_framework_dir(tmp_path)
+    published.mkdir(parents=True)
+    (published / "questionnaire.docx").write_text("last good", encoding="utf-8")
+
+    def broken(sources, out):
+        (out / "half.docx").write_text("half", encoding="utf-8")
+        raise PipelineError("a document could not be written")
+
+    monkeypatch.setattr(framework, "WRITERS", (broken,))
+    with pytest.raises(PipelineError, match="could not be written"):
+        framework.publish_framework(tmp_path, 2025)
+
+    assert [p.name for p in published.iterdir()] == ["questionnaire.docx"]
+    assert (published / "questionnaire.docx").read_text(encoding="utf-8") == "last good"
+    assert [p.name for p in published.parent.iterdir()] == ["framework"]  # nothing left over
+
+
+def test_sources_of_a_run_year_hold_its_registry_and_evaluation(sample_stages):
+    sources = framework.Sources.load(sample_stages, 2025)
+
+    assert sources.evaluation is not None and sources.registry is not None
+    assert len(sources.evaluation) == len(sources.registry) > 0
+    assert sources.evaluation["key_partnership"].any()
+
+
+def test_publishing_replaces_the_documents_with_the_new_ones(project_root, monkeypatch):
+    tmp_path = project_root
+    published = paths.next_framework_dir(tmp_path)
+    published.mkdir(parents=True)
+    (published / "gone.txt").write_text("old", encoding="utf-8")
+
+    def one(sources, out):
+        return [files.write_text(f"survey {sources.year}\n", out / "one.txt")]
+
+    monkeypatch.setattr(framework, "WRITERS", (one,))
+    written = framework.publish_framework(tmp_path, 2025)
+
+    assert written == [published / "one.txt"]
+    assert sorted(p.name for p in published.iterdir()) == ["one.txt"]
+    assert (published / "one.txt").read_text(encoding="utf-8") == "survey 2025\n"
