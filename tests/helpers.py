@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import shutil
 from pathlib import Path
 
 from pipeline import protocol, toolkit
@@ -128,3 +130,26 @@ def year_files(root: Path, year: int) -> dict[str, str]:
         for f in sorted(folder.rglob("*"))
         if f.is_file()
     }
+
+
+# --- accessibility: axe-core in Debian's Chromium (tests/test_accessibility.py) ---------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def axe_violations(page_path):
+    """axe-core's results, every rule, for one local page in headless Chromium, offline."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline page
+        page.goto(page_path.as_uri())
+        results = Axe().run(page)  # every rule: no runOnly
+        browser.close()
+    return results

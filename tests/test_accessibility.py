@@ -7,16 +7,12 @@ drives it without downloading a browser of its own, and axe-core comes bundled i
 axe-playwright-python.
 """
 
-import re
-import shutil
-
 import pytest
-from helpers import REQUIRE_ALL_CHECKS
+from helpers import CHROMIUM, REQUIRE_ALL_CHECKS, axe_violations
 
 from pipeline import paths
 
 YEAR = 2025
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,24 +23,6 @@ pytestmark = [
 ]
 
 
-def _axe_violations(page_path):
-    """axe-core's results, every rule, for one local page in headless Chromium, offline."""
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline page
-        page.goto(page_path.as_uri())
-        results = Axe().run(page)  # every rule: no runOnly
-        browser.close()
-    return results
-
-
 def test_axe_check_finds_a_planted_violation(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text(
@@ -53,7 +31,7 @@ def test_axe_check_finds_a_planted_violation(tmp_path):
         encoding="utf-8",
     )
 
-    results = _axe_violations(page)
+    results = axe_violations(page)
 
     assert results.violations_count >= 3, results.generate_report()  # no lang, no alt, no h1
     rules = {violation["id"] for violation in results.response["violations"]}
@@ -61,13 +39,27 @@ def test_axe_check_finds_a_planted_violation(tmp_path):
 
 
 def test_report_html_has_no_axe_violations_of_any_rule(shared_run):
-    results = _axe_violations(paths.report_html(YEAR, shared_run.root))
+    results = axe_violations(paths.report_html(YEAR, shared_run.root))
 
     assert results.violations_count == 0, results.generate_report()
 
 
 def test_data_docs_page_has_no_axe_violations_of_any_rule(shared_run):
-    results = _axe_violations(paths.data_docs_page(YEAR, shared_run.root))
+    results = axe_violations(paths.data_docs_page(YEAR, shared_run.root))
 
     assert results.violations_count == 0, results.generate_report()
     assert len(results.response["passes"]) >= 10  # axe ran its checks on the page
+
+
+def test_a_framework_page_has_no_axe_violations_of_any_rule(tmp_path):
+    """The framework's page shell (pipeline/framework/pages.py): each document's own page
+    is checked in its family's tests."""
+    from pipeline.framework import pages
+
+    body = pages.Markup("<h1>Questionnaire</h1><h2>About you</h2><p>Q1. Your name</p>")
+    html = tmp_path / "page.html"
+    html.write_text(pages.page("Questionnaire", body), encoding="utf-8")
+
+    results = axe_violations(html)
+
+    assert results.violations_count == 0, results.generate_report()

@@ -89,3 +89,22 @@ def test_publishing_replaces_the_documents_with_the_new_ones(project_root, monke
     assert written == [published / "one.txt"]
     assert sorted(p.name for p in published.iterdir()) == ["one.txt"]
     assert (published / "one.txt").read_text(encoding="utf-8") == "survey 2025\n"
+
+
+def test_a_page_escapes_its_title_and_writes_a_tagged_pdf(tmp_path):
+    import pikepdf
+
+    from pipeline.framework import pages
+
+    html = pages.page("Forms & <checklists>", pages.Markup("<h1>Forms</h1><p>Text</p>"))
+    written = pages.write_page(html, tmp_path / "forms.html")
+
+    assert "<title>Forms &amp; &lt;checklists&gt;</title>" in html
+    assert '<html lang="en-GB">' in html and html.count("<main>") == 1
+    assert [path.name for path in written] == ["forms.html", "forms.pdf"]
+    with pikepdf.open(written[1]) as pdf:
+        assert "/StructTreeRoot" in pdf.Root  # tagged, as the report's PDF
+        assert str(pdf.Root.Lang) == "en-GB"
+    assert (
+        pages.write_page(html, tmp_path / "again.html")[1].read_bytes() == written[1].read_bytes()
+    )
