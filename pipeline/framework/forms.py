@@ -1,0 +1,251 @@
+"""Forms an officer fills in for one partnership, and reading them back (decision D33).
+
+The value-for-money assessment and the new-partnership decision aid are both forms: one
+field per row, each with an ID the command reads it by. An officer fills in whichever copy
+suits: the Word form (a table per part: ID, question, how to answer, their answer), or a
+spreadsheet or CSV with the IDs as the header row and one row of answers. Reading gives
+the answers by field ID with where each was read, so a wrong answer is named by its place;
+a form that cannot be read is one line naming the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+from pipeline.framework import files
+from pipeline.ingest import layouts
+from pipeline.ingest.values import is_blank
+
+# The Word form's columns: the first and last are what reading relies on.
+HEADER = ("ID", "Question", "How to answer", "Your answer")
+WORD_SUFFIXES = (".docx",)
+TABLE_SUFFIXES = layouts.WORKBOOK_SUFFIXES + layouts.TEXT_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Field:
+    """One thing the form asks: its ID (a question ID such as Q20, or a field's own key),
+    the question as printed, and how to answer it (the options, or the kind of answer)."""
+
+    id: str
+    question: str
+    how: str
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A filled-in form: each answered field's text by ID, and where it was read."""
+
+    source: Path
+    values: dict[str, str]
+    places: dict[str, str]
+
+    def where(self, field_id: str) -> str:
+        """`file: place` of a field, for a one-line error about its answer."""
+        return f"{self.source.name}: {self.places.get(field_id, f'field {field_id}')}"
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def add_form_table(document: Any, fields: Sequence[Field]) -> Any:
+    """A table of fields for the officer to answer in the last column; its header row
+    repeats on each printed page and the ID column reads as the field's name."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = document.add_table(rows=1, cols=len(HEADER))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    header_properties = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_properties.append(repeat)
+    for field in fields:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = field.id, field.question, field.how
+    return table
+
+
+def write_table_template(fields: Sequence[Field], path: Path, *, title: str) -> Path:
+    """The form as a workbook (.xlsx: sheet Answers with the IDs as its header and one row
+    to fill, sheet Questions with each ID's question and how to answer) or a CSV (the IDs
+    and an empty row)."""
+    if path.suffix == ".csv":
+        line = ",".join(field.id for field in fields)
+        return files.write_text(f"{line}\n{',' * (len(fields) - 1)}\n", path)
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    answers = book.active
+    answers.title = "Answers"
+    answers.append([field.id for field in fields])
+    answers.freeze_panes = "A2"
+    for position in range(1, len(fields) + 1):
+        answers.column_dimensions[get_column_letter(position)].width = 18
+    questions = book.create_sheet("Questions")
+    questions.append(list(HEADER[:3]))
+    for field in fields:
+        questions.append([field.id, field.question, field.how])
+    questions.freeze_panes = "A2"
+    for letter, width in zip("ABC", (12, 70, 50), strict=True):
+        questions.column_dimensions[letter].width = width
+    book.properties.title = title
+    book.properties.creator = "partnerships pipeline"
+    book.properties.created = book.properties.modified = files.DOCUMENT_DATE.replace(tzinfo=None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(files.reproducible_zip(buffer.getvalue()))
+    return path
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _known_id(text: str, known: Mapping[str, str]) -> str | None:
+    """The field an ID cell names (as printed, or any other name the caller accepts),
+    ignoring case and spacing."""
+    return known.get(" ".join(str(text).split()).casefold())
+
+
+def _lookup(known: Mapping[str, str]) -> dict[str, str]:
+    return {" ".join(name.split()).casefold(): field_id for name, field_id in known.items()}
+
+
+def _add(
+    answers: dict[str, str],
+    places: dict[str, str],
+    field_id: str,
+    value: str,
+    place: str,
+    path: Path,
+    first: dict[str, str],
+) -> None:
+    if field_id in first:
+        raise PipelineError(
+            f"{path.name}: {place}: {field_id} is answered twice (also at {first[field_id]}); "
+            "keep one answer per field."
+        )
+    first[field_id] = place
+    if value.strip():
+        answers[field_id] = value.strip()
+        places[field_id] = place
+
+
+def _read_word(path: Path, known: Mapping[str, str]) -> Answers:
+    import docx
+
+    raw = path.read_bytes()
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise PipelineError(
+            f"{path.name}: not a readable Word document ({error}); save it again as .docx."
+        ) from None
+    answers: dict[str, str] = {}
+    places: dict[str, str] = {}
+    first: dict[str, str] = {}
+    forms = 0
+    for number, table in enumerate(document.tables, start=1):
+        rows = table.rows
+        if not rows:
+            continue
+        header = [cell.text.strip() for cell in rows[0].cells]
+        if not header or header[0] != HEADER[0] or header[-1] != HEADER[-1]:
+            continue  # a table of the officer's own, not one of the form's
+        forms += 1
+        for row_number, row in enumerate(rows[1:], start=2):
+            cells = row.cells
+            place = f"table {number}, row {row_number}"
+            if is_blank(cells[0].text):
+                if cells[-1].text.strip():
+                    raise PipelineError(
+                        f"{path.name}: {place}: an answer with no ID in the {HEADER[0]} "
+                        "column; put the field's ID back from the blank form."
+                    )
+                continue
+            field_id = _known_id(cells[0].text, known)
+            if field_id is None:
+                raise PipelineError(
+                    f"{path.name}: {place}: {cells[0].text.strip()!r} in the {HEADER[0]} column "
+                    "is not a field of this form; use the form as written."
+                )
+            _add(answers, places, field_id, cells[-1].text, place, path, first)
+    if not forms:
+        raise PipelineError(
+            f"{path.name}: holds no table headed {HEADER[0]!r} ... {HEADER[-1]!r}: "
+            "fill in the form as written, not a copy of its text."
+        )
+    return Answers(path, answers, places)
+
+
+def _read_table(path: Path, known: Mapping[str, str]) -> Answers:
+    def matches(row: list[Any]) -> int:
+        return sum(not is_blank(cell) and _known_id(cell, known) is not None for cell in row)
+
+    rows, _ = layouts.read_table(path, matches)
+    rows = [row for row in rows if any(not is_blank(cell) for cell in row)]
+    if not rows:
+        raise PipelineError(f"{path.name}: holds no rows; fill in the form's row of answers.")
+    header_index = max(range(min(len(rows), 5)), key=lambda i: matches(rows[i]))
+    header, data = rows[header_index], rows[header_index + 1 :]
+    if not matches(header):
+        raise PipelineError(
+            f"{path.name}: row 1 names no field of this form; keep the form's header row of IDs."
+        )
+    if len(data) != 1:
+        what = "no row of answers" if not data else f"{len(data)} rows of answers"
+        raise PipelineError(
+            f"{path.name}: holds {what} under its header; a form is one partnership: one row."
+        )
+    answers: dict[str, str] = {}
+    places: dict[str, str] = {}
+    first: dict[str, str] = {}
+    row_number = header_index + 2
+    for position, name in enumerate(header):
+        value = data[0][position] if position < len(data[0]) else None
+        place = f"row {row_number}, column {layouts.column_letter(position)}"
+        if is_blank(name):
+            if not is_blank(value):
+                raise PipelineError(
+                    f"{path.name}: {place}: an answer under no header; put the field's ID "
+                    "back in the header row."
+                )
+            continue
+        field_id = _known_id(name, known)
+        if field_id is None:
+            raise PipelineError(
+                f"{path.name}: {place}: the header {str(name).strip()!r} is not a field of this "
+                "form; use the form's header row as written."
+            )
+        _add(answers, places, field_id, "" if is_blank(value) else str(value), place, path, first)
+    return Answers(path, answers, places)
+
+
+def read_form(path: Path, known: Mapping[str, str]) -> Answers:
+    """A filled-in form (Word, spreadsheet or CSV). ``known`` maps every name a field may be
+    given in the form (its ID; a question's key too, if the caller accepts it) to its ID."""
+    path = Path(path)
+    paths.check_export(path)  # nothing too large, empty, or unreadable is opened
+    lookup = _lookup(known)
+    suffix = path.suffix.lower()
+    if suffix in WORD_SUFFIXES:
+        return _read_word(path, lookup)
+    if suffix in TABLE_SUFFIXES:
+        return _read_table(path, lookup)
+    raise PipelineError(
+        f"{path.name}: not a form this command reads ({path.suffix or 'no suffix'}); give the "
+        "filled-in Word form (.docx), or its spreadsheet (.xlsx) or CSV copy."
+    )
