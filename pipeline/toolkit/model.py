@@ -22,6 +22,7 @@ from pipeline.protocol import load as load_protocol
 from pipeline.toolkit import governance as governance_section
 from pipeline.toolkit.conditions import condition_problem
 from pipeline.toolkit.governance import Governance, Risk
+from pipeline.toolkit.new_partnership import NewPartnership, check_new_partnership
 from pipeline.toolkit.value_model import ValueForMoney, check_value_for_money
 
 _OPERATORS = {
@@ -438,6 +439,7 @@ class _ToolkitFile(Strict):
     consolidation: _Consolidation
     money_held: MoneyHeld
     value_for_money: ValueForMoney
+    new_partnership: NewPartnership
 
 
 # --- the toolkit in force ------------------------------------------------------------
@@ -513,6 +515,7 @@ class Toolkit:
     risk: Risk  # the levels, what makes a risk uncontrolled, the main-risks question
     named_share: float  # consolidation.named_share: the counting rule (decision D7)
     money_held: MoneyHeld  # money held for others and shared services (decision D7)
+    new_partnership: NewPartnership  # the new-partnership decision aid (decision D37)
 
     # The instrument as the rest of the code read it before it was configurable: the
     # domains are the principles, and each meaning's band starts where its lowest band does.
@@ -894,6 +897,7 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
     check_value_for_money(
         model.value_for_money, questionnaire, list(model.instrument.domains), path, lines
     )
+    check_new_partnership(model.new_partnership, questionnaire, path, lines)
     matching = model.matching
     return Toolkit(
         version=model.toolkit_version,
@@ -940,4 +944,5 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         named_share=model.consolidation.named_share,
         money_held=model.money_held,
         risk=model.risk,
+        new_partnership=model.new_partnership,
     )
