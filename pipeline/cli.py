@@ -1,6 +1,6 @@
 """Command line: `run` the whole pipeline, `verify` a year's outputs from its manifest,
 `ingest` exports, regenerate the `sample`, write the `questionnaire`, the `framework`
-documents (outputs/framework/), the `toolkit-doc`
+documents (outputs/framework/), judge a proposed partnership (`propose`), the `toolkit-doc`
 (docs/toolkit.md) and the `pictures` of the report (docs/images/).
 
 A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1; a
@@ -74,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         help="pre-fill agreements from this year's run (default: council.yaml)",
     )
     framework.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+
+    propose = commands.add_parser(
+        "propose",
+        help="judge a proposed partnership from its filled-in new_partnership_form "
+        "(criteria met, verdict, model); writes nothing",
+    )
+    propose.add_argument("file", type=Path, help="the form: .docx, or a one-row .csv/.xlsx")
+    propose.add_argument("--root", type=Path, help="folder holding config/")
 
     commands.add_parser(
         "toolkit-doc", help="write docs/toolkit.md (the method) from config/toolkit.yaml"
@@ -161,6 +169,13 @@ def _framework(args: argparse.Namespace) -> None:
         print(f"{path} ({path.stat().st_size:,} bytes)")
 
 
+def _propose(args: argparse.Namespace) -> None:
+    from pipeline.framework import proposal
+
+    for line in proposal.propose(args.file, args.root):
+        print(line)
+
+
 def _toolkit_doc(args: argparse.Namespace) -> None:
     from pipeline import protocol, toolkit
     from pipeline.toolkit import explain
@@ -191,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             "sample": _sample,
             "questionnaire": _questionnaire,
             "framework": _framework,
+            "propose": _propose,
             "toolkit-doc": _toolkit_doc,
             "pictures": _pictures,
         }

@@ -20,6 +20,7 @@ from pipeline import paths
 from pipeline.protocol import Protocol
 from pipeline.toolkit import governance
 from pipeline.toolkit.model import Band, Condition, KeyCriterion, Toolkit
+from pipeline.toolkit.new_partnership import ProposalCondition, form_questions
 
 # A recommendation rule's fields in members' words (FACT_KINDS in model.py); a field not
 # listed here is shown by its name.
@@ -502,6 +503,105 @@ def _matching(kit: Toolkit) -> Part:
     )
 
 
+# The decision aid's computed facts in members' words (new_partnership.COMPUTED_FACTS).
+_PROPOSAL_FACT_WORDS = {
+    "full_cost": "the full annual cost to the council (£, as under Finance)",
+    "leverage": "leverage (external funding per £1 of full cost)",
+    "priority_count": "the number of Council Plan priorities it serves",
+    "partner_count": "the number of partner organisations named",
+}
+
+
+def proposal_condition_words(
+    condition: ProposalCondition, kit: Toolkit, protocol: Protocol
+) -> str:
+    """A decision-aid condition in plain words: a question's fact by its ID and wording
+    ('N10 "Will the partners pool money into one budget?" is Yes')."""
+    questions = {q.key: q for q in form_questions(kit.new_partnership, protocol)}
+    asked = questions.get(condition.field)
+    if condition.field == "statutory" and isinstance(condition.value, bool):
+        return condition_words(Condition("statutory", condition.op, condition.value))
+    if asked is None:
+        subject = _PROPOSAL_FACT_WORDS.get(condition.field, condition.field)
+        return f"{subject} {_OPERATOR_WORDS[condition.op]} {_value(condition.value)}"
+    subject = f'{asked.id} "{asked.text}"'
+    if asked.type == "text" and isinstance(condition.value, bool):
+        answered = condition.value == (condition.op == "eq")
+        return f"{subject} is {'answered' if answered else 'not answered'}"
+    return f"{subject} {_OPERATOR_WORDS[condition.op]} {_value(condition.value)}"
+
+
+def proposal_criterion_words(
+    alternatives: tuple[tuple[ProposalCondition, ...], ...], kit: Toolkit, protocol: Protocol
+) -> str:
+    """A criterion's conditions: "a; and b", or with alternatives "either (a) or (b; and c)"."""
+    said = [
+        "; and ".join(proposal_condition_words(c, kit, protocol) for c in alternative)
+        for alternative in alternatives
+    ]
+    return said[0] if len(said) == 1 else "either " + " or ".join(f"({s})" for s in said)
+
+
+def new_partnership_part(kit: Toolkit, protocol: Protocol) -> Part:
+    """The decision aid (D37): its criteria, verdict, model rules and models, from config."""
+    section = kit.new_partnership
+    verdict = section.verdict
+    required = set(verdict.must_meet)
+    criteria = tuple(
+        (
+            criterion.label,
+            proposal_criterion_words(criterion.alternatives, kit, protocol),
+            "yes" if name in required else "no: advice",
+            criterion.reason,
+        )
+        for name, criterion in section.criteria.items()
+    )
+    rules = tuple(
+        (
+            str(number),
+            "; and ".join(proposal_condition_words(c, kit, protocol) for c in rule.when),
+            section.models[rule.model].label,
+            rule.reason,
+        )
+        for number, rule in enumerate(section.model_rules.rules, start=1)
+    )
+    default = section.model_rules.default
+    rules += (("default", "no rule holds", section.models[default.model].label, default.reason),)
+    unknown = " or ".join(section.unknown_answers) or "none"
+    return Part(
+        "Deciding on a new partnership",
+        (
+            "The decision aid (decision D37) judges a proposed partnership by the protocol's "
+            "criteria for entering one, whether it is necessary or advantageous, and "
+            "chooses the model that fits. An officer fills in new_partnership_form (Word, "
+            "spreadsheet or CSV, written with the framework) and runs `python -m pipeline "
+            "propose FILE`. The survey's questions keep their IDs and wording; the "
+            "proposal's own are listed in the form.",
+            "A criterion is met when its conditions hold (or, with alternatives, when every "
+            "condition of one of them holds). A condition on a question not answered (blank, "
+            f"or answered {unknown}) is neither true nor false: the criterion reads not "
+            "answered, never met, and a model rule that needs it does not fire.",
+            f'Verdict: "{verdict.not_met}" when any criterion that must be met is not met; '
+            f'else "{verdict.not_enough}" when any of them is not answered; else '
+            f'"{verdict.met}".',
+            "The model is the first rule below whose conditions all hold, else the default.",
+        ),
+        (
+            Table(
+                "Criteria for entering a partnership",
+                ("Criterion", "Met when", "Must be met", "Why"),
+                criteria,
+            ),
+            Table("Model rules, in order", ("Rule", "When", "Model", "Reason"), rules),
+            Table(
+                "Partnership models and what each needs",
+                ("Model", "What it needs"),
+                tuple((m.label, m.needs) for m in section.models.values()),
+            ),
+        ),
+    )
+
+
 def explain(kit: Toolkit, protocol: Protocol) -> list[Part]:
     """Every measure, band and rule of the toolkit in force, in the order members meet them."""
     return [
@@ -516,6 +616,7 @@ def explain(kit: Toolkit, protocol: Protocol) -> list[Part]:
         _recommendation(kit),
         _changes(kit),
         _matching(kit),
+        new_partnership_part(kit, protocol),
     ]
 
 

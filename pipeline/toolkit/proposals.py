@@ -1,0 +1,165 @@
+"""Judging a proposed partnership by the decision aid in toolkit.yaml (decision D37).
+
+A proposal's answers (by question key, already read as ingest reads them) become facts;
+each entry criterion is met, not met or not answered; the verdict and the model follow
+from toolkit.yaml's rules. A condition on a fact that was not answered is neither true nor
+false, so a criterion that depends on it is "not answered", never "met".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pipeline.protocol import Protocol
+from pipeline.toolkit.model import Condition, Toolkit
+from pipeline.toolkit.new_partnership import ProposalCondition, form_questions
+from pipeline.toolkit.scoring import full_cost
+
+Status = Literal["met", "not met", "not answered"]
+_PARTNER_BREAK = re.compile(r"[;,\n]+")
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One entry criterion judged: met, not met or not answered (naming the facts missing)."""
+
+    name: str
+    label: str
+    reason: str
+    status: Status
+    unanswered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model chosen, by which rule (1-based; None for the default), and the earlier
+    rules that could not be judged because a fact they test was not answered."""
+
+    model: str
+    label: str
+    needs: str
+    reason: str
+    rule: int | None
+    undecided: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A proposal judged: each criterion, the verdict (its kind and words) and the model."""
+
+    criteria: tuple[CriterionResult, ...]
+    verdict: Literal["met", "not_met", "not_enough"]
+    verdict_words: str
+    model: ModelChoice
+
+
+def proposal_facts(answers: Mapping[str, Any], kit: Toolkit, protocol: Protocol) -> dict[str, Any]:
+    """The facts a criterion or model rule tests, from the answers by key (a missing key or
+    None is not answered): a single choice's answer (an unknown answer is none), a free
+    text's "answered" (true, or none), an amount, and the computed facts."""
+    section = kit.new_partnership
+    unknown = set(section.unknown_answers)
+    facts: dict[str, Any] = {}
+    for q in form_questions(section, protocol):
+        value = answers.get(q.key)
+        if value is None:
+            facts[q.key] = None
+        elif q.type == "single":
+            facts[q.key] = None if value in unknown else value
+        elif q.type in ("text", "multi"):
+            facts[q.key] = True
+        else:
+            facts[q.key] = float(value)
+    statutory = protocol.question(protocol.statutory_condition_question).key
+    answer = facts.get(statutory)
+    facts["statutory"] = (
+        None if answer is None else answer.startswith(protocol.statutory_condition_prefix)
+    )
+    costs = [facts.get(key) for key in ("cash", "in_kind", "officer_hours")]
+    cost = None if any(c is None for c in costs) else full_cost(*costs, kit)  # type: ignore[arg-type]
+    facts["full_cost"] = cost
+    external = facts.get("external_funding")
+    facts["leverage"] = None if not cost or external is None else round(external / cost, 2)
+    priorities = answers.get("priorities")
+    facts["priority_count"] = None if priorities is None else len(priorities)
+    partners = answers.get("partners")
+    named = [p for p in _PARTNER_BREAK.split(partners or "") if p.strip()]
+    facts["partner_count"] = len(named) if named else None
+    return facts
+
+
+def _truth(condition: ProposalCondition, facts: Mapping[str, Any]) -> bool | None:
+    if facts.get(condition.field) is None:
+        return None
+    return Condition(condition.field, condition.op, condition.value).holds(dict(facts))
+
+
+def _all_hold(conditions: Iterable[ProposalCondition], facts: Mapping[str, Any]) -> bool | None:
+    """True when every condition holds, False when one does not, else None (not answered)."""
+    truths = [_truth(c, facts) for c in conditions]
+    if False in truths:
+        return False
+    return None if None in truths else True
+
+
+def _unanswered(conditions: Iterable[ProposalCondition], facts: Mapping[str, Any]) -> list[str]:
+    return [c.field for c in conditions if facts.get(c.field) is None]
+
+
+def judge(facts: Mapping[str, Any], kit: Toolkit) -> Judgement:
+    """The entry criteria, the verdict and the model for one proposal's facts."""
+    section = kit.new_partnership
+    results = []
+    for name, criterion in section.criteria.items():
+        truths = [_all_hold(alternative, facts) for alternative in criterion.alternatives]
+        status: Status = (
+            "met" if True in truths else "not answered" if None in truths else "not met"
+        )
+        missing: list[str] = []
+        if status == "not answered":
+            for alternative in criterion.alternatives:
+                missing += _unanswered(alternative, facts)
+        results.append(
+            CriterionResult(
+                name, criterion.label, criterion.reason, status, tuple(dict.fromkeys(missing))
+            )
+        )
+    required = [r for r in results if r.name in section.verdict.must_meet]
+    if any(r.status == "not met" for r in required):
+        verdict: Literal["met", "not_met", "not_enough"] = "not_met"
+    elif any(r.status == "not answered" for r in required):
+        verdict = "not_enough"
+    else:
+        verdict = "met"
+    return Judgement(
+        tuple(results), verdict, getattr(section.verdict, verdict), choose_model(facts, kit)
+    )
+
+
+def choose_model(facts: Mapping[str, Any], kit: Toolkit) -> ModelChoice:
+    """The first model rule whose conditions all hold, else the default; a rule with a fact
+    not answered does not fire and is named as undecided."""
+    rules = kit.new_partnership.model_rules
+    models = kit.new_partnership.models
+    undecided: list[int] = []
+    for number, rule in enumerate(rules.rules, start=1):
+        holds = _all_hold(rule.when, facts)
+        if holds:
+            chosen = models[rule.model]
+            return ModelChoice(
+                rule.model, chosen.label, chosen.needs, rule.reason, number, tuple(undecided)
+            )
+        if holds is None:
+            undecided.append(number)
+    default = models[rules.default.model]
+    return ModelChoice(
+        rules.default.model,
+        default.label,
+        default.needs,
+        rules.default.reason,
+        None,
+        tuple(undecided),
+    )
