@@ -1,6 +1,8 @@
 """Forms for one partnership (pipeline/framework/forms.py): written as Word, spreadsheet and
 CSV, read back by field ID with where each answer was, and refused in one line when wrong."""
 
+import time
+
 import docx
 import pytest
 
@@ -60,6 +62,7 @@ def test_a_table_form_reads_its_one_row_of_answers(tmp_path, suffix):
 def test_templates_are_byte_identical_on_rerun(tmp_path):
     for suffix in (".csv", ".xlsx"):
         first = forms.write_table_template(FIELDS, tmp_path / f"a{suffix}", title="T")
+        time.sleep(1.1)  # a workbook's "modified" has one-second steps: cross at least one
         second = forms.write_table_template(FIELDS, tmp_path / f"b{suffix}", title="T")
         assert first.read_bytes() == second.read_bytes()
 

@@ -86,6 +86,7 @@ def write_table_template(fields: Sequence[Field], path: Path, *, title: str) -> 
         return files.write_text(f"{line}\n{',' * (len(fields) - 1)}\n", path)
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook()
     answers = book.active
@@ -105,7 +106,9 @@ def write_table_template(fields: Sequence[Field], path: Path, *, title: str) -> 
     book.properties.creator = "partnerships pipeline"
     book.properties.created = book.properties.modified = files.DOCUMENT_DATE.replace(tzinfo=None)
     buffer = io.BytesIO()
-    book.save(buffer)
+    # openpyxl's book.save stamps the time of saving as "modified"; its writer does not
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(files.reproducible_zip(buffer.getvalue()))
     return path

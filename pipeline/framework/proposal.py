@@ -40,8 +40,9 @@ def _how(question: FormQuestion, unknown: Sequence[str]) -> str:
         "single": "One of: " + "; ".join(question.options),
         "multi": "Any of, separated by semicolons: " + "; ".join(question.options),
     }[question.type]
-    if question.type == "single" and any(o in unknown for o in question.options):
-        said += f" ({' or '.join(o for o in question.options if o in unknown)} counts as not answered)"
+    no_answer = [o for o in question.options if o in unknown]
+    if question.type == "single" and no_answer:
+        said += f" ({' or '.join(no_answer)} counts as not answered)"
     return f"{question.help} {said}".strip() if question.help else said
 
 
@@ -110,7 +111,9 @@ def write(sources: Sources, out: Path) -> list[Path]:
         _add_table(document, table)
     written = [files.save_docx(document, out / f"{FORM_NAME}.docx", title=TITLE, author=council)]
     for suffix in (".xlsx", ".csv"):
-        written.append(forms.write_table_template(fields, out / f"{FORM_NAME}{suffix}", title=TITLE))
+        written.append(
+            forms.write_table_template(fields, out / f"{FORM_NAME}{suffix}", title=TITLE)
+        )
     return written
 
 

@@ -512,9 +512,7 @@ _PROPOSAL_FACT_WORDS = {
 }
 
 
-def proposal_condition_words(
-    condition: ProposalCondition, kit: Toolkit, protocol: Protocol
-) -> str:
+def proposal_condition_words(condition: ProposalCondition, kit: Toolkit, protocol: Protocol) -> str:
     """A decision-aid condition in plain words: a question's fact by its ID and wording
     ('N10 "Will the partners pool money into one budget?" is Yes')."""
     questions = {q.key: q for q in form_questions(kit.new_partnership, protocol)}

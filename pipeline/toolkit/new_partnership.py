@@ -177,7 +177,16 @@ def form_questions(section: NewPartnership, protocol: Protocol) -> tuple[FormQue
                 q = protocol.by_key(asked.survey)
                 found.append(
                     FormQuestion(
-                        q.id, q.key, q.text, q.type, q.options, q.help, part.title, True, q.min, q.max
+                        q.id,
+                        q.key,
+                        q.text,
+                        q.type,
+                        q.options,
+                        q.help,
+                        part.title,
+                        True,
+                        q.min,
+                        q.max,
                     )
                 )
             else:
@@ -240,7 +249,8 @@ def _check_questions(
                     q = protocol.by_key(asked.survey)
                 except KeyError:
                     raise fail(
-                        (*where, "survey"), f"'{asked.survey}' is no question's key in protocol.yaml."
+                        (*where, "survey"),
+                        f"'{asked.survey}' is no question's key in protocol.yaml.",
                     ) from None
                 if q.personal or q.type not in SURVEY_TYPES:
                     raise fail(
@@ -268,7 +278,9 @@ def _check_questions(
                 if name in seen:
                     raise fail(where, f"{field} '{name}' is asked twice in the form.")
                 seen[name] = where
-    singles = {o for q in form_questions(section, protocol) if q.type == "single" for o in q.options}
+    singles = {
+        o for q in form_questions(section, protocol) if q.type == "single" for o in q.options
+    }
     for index, answer in enumerate(section.unknown_answers):
         if answer not in singles:
             raise fail(

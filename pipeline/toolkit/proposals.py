@@ -78,8 +78,10 @@ def proposal_facts(answers: Mapping[str, Any], kit: Toolkit, protocol: Protocol)
     facts["statutory"] = (
         None if answer is None else answer.startswith(protocol.statutory_condition_prefix)
     )
-    costs = [facts.get(key) for key in ("cash", "in_kind", "officer_hours")]
-    cost = None if any(c is None for c in costs) else full_cost(*costs, kit)  # type: ignore[arg-type]
+    cash, in_kind, hours = (facts.get(key) for key in ("cash", "in_kind", "officer_hours"))
+    cost: float | None = None
+    if cash is not None and in_kind is not None and hours is not None:
+        cost = full_cost(cash, in_kind, hours, kit)
     facts["full_cost"] = cost
     external = facts.get("external_funding")
     facts["leverage"] = None if not cost or external is None else round(external / cost, 2)
