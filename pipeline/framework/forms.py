@@ -105,7 +105,10 @@ def write_table_template(fields: Sequence[Field], path: Path, *, title: str) -> 
     book.properties.creator = "partnerships pipeline"
     book.properties.created = book.properties.modified = files.DOCUMENT_DATE.replace(tzinfo=None)
     buffer = io.BytesIO()
-    book.save(buffer)
+    # openpyxl's save stamps the time as the workbook's modified date: its writer does not
+    from openpyxl.writer.excel import ExcelWriter
+
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(files.reproducible_zip(buffer.getvalue()))
     return path
