@@ -3,7 +3,6 @@ written from config, and `assess` scoring a filled-in copy as the pipeline score
 partnership with one officer's return."""
 
 import datetime as dt
-import math
 import subprocess
 import sys
 
@@ -167,7 +166,7 @@ def test_the_form_is_byte_identical_on_rerun(project_root, tmp_path):
 
 def _typed(value, question, protocol):
     """An answer as an officer would type it into the form."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if pd.isna(value):
         return ""
     if question.type == "agree5":
         return {score: label for label, score in protocol.agree5.items()}[int(value)]

@@ -409,8 +409,8 @@ def read_return(
     returns = pd.DataFrame([record], columns=tables.returns_columns(protocol))
     for check in failed_checks(returns, protocol, as_of):
         rule = protocol.rules[check.rule]
-        typed = answers.values.get(check.column or "")
-        shown = "blank" if typed is None else repr(typed)  # as the officer typed it
+        given = answers.values.get(check.column or "")
+        shown = "blank" if given is None else repr(given)  # as the officer typed it
         line = (
             f"{answers.where(check.column or '')}: {check.column} {shown}: {rule.description} "
             f"({check.description})"
@@ -557,11 +557,11 @@ def render(assessment: Assessment, sources: Sources) -> str:
     ]
     # each measure's band, as the evaluation lists them ("name: label; ...")
     banded = dict(part.split(": ", 1) for part in str(row["vfm_measures"]).split("; "))
-    for heading in HEADINGS:
+    for name in HEADINGS:
         measures = "; ".join(
-            f"{m.name} {banded[m.name]}" for m in vfm.describe() if m.heading == heading
+            f"{m.name} {banded[m.name]}" for m in vfm.describe() if m.heading == name
         )
-        lines.append(f"  {heading.capitalize()}: {row[f'vfm_{heading}_band']} ({measures})")
+        lines.append(f"  {name.capitalize()}: {row[f'vfm_{name}_band']} ({measures})")
     lines += [
         f"  Economy comparison: {assessment.comparison}",
         f"  Leverage: {row['leverage'] if not _blank(row['leverage']) else 'not known'}; "
