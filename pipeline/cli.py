@@ -1,6 +1,7 @@
 """Command line: `run` the whole pipeline, `verify` a year's outputs from its manifest,
 `ingest` exports, regenerate the `sample`, write the `questionnaire`, the `framework`
-documents (outputs/framework/), judge a proposed partnership (`propose`), the `toolkit-doc`
+documents (outputs/framework/), `assess` one partnership from its form, judge a proposed
+partnership (`propose`), the `toolkit-doc`
 (docs/toolkit.md) and the `pictures` of the report (docs/images/).
 
 A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1; a
@@ -10,6 +11,7 @@ command line that cannot be read is one line too, exit 2.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections.abc import Callable
@@ -26,6 +28,16 @@ class _OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _date(text: str) -> dt.date:
+    """An --as-of value: a date written year-month-day."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: give one such as 2025-03-31"
+        ) from None
 
 
 def _year(text: str) -> int:
@@ -82,6 +94,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     propose.add_argument("file", type=Path, help="the form: .docx, or a one-row .csv/.xlsx")
     propose.add_argument("--root", type=Path, help="folder holding config/")
+
+    assess = commands.add_parser(
+        "assess", help="score one partnership from a filled-in value-for-money assessment form"
+    )
+    assess.add_argument(
+        "file", type=Path, help="the filled-in form (.docx, or .xlsx/.csv: one row)"
+    )
+    assess.add_argument("--year", type=_year, help="compare with this year's evaluation")
+    assess.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+    assess.add_argument(
+        "--as-of", type=_date, help="judge review dates at this date (default: the closing date)"
+    )
 
     commands.add_parser(
         "toolkit-doc", help="write docs/toolkit.md (the method) from config/toolkit.yaml"
@@ -176,6 +200,15 @@ def _propose(args: argparse.Namespace) -> None:
         print(line)
 
 
+def _assess(args: argparse.Namespace) -> None:
+    from pipeline import framework
+    from pipeline.framework import assessment
+
+    sources = framework.Sources.load(args.root, args.year)
+    judged = assessment.assess(args.file, sources, args.as_of, today=dt.date.today())
+    print(assessment.render(judged, sources), end="")
+
+
 def _toolkit_doc(args: argparse.Namespace) -> None:
     from pipeline import protocol, toolkit
     from pipeline.toolkit import explain
@@ -207,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             "questionnaire": _questionnaire,
             "framework": _framework,
             "propose": _propose,
+            "assess": _assess,
             "toolkit-doc": _toolkit_doc,
             "pictures": _pictures,
         }

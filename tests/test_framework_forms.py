@@ -65,6 +65,10 @@ def test_templates_are_byte_identical_on_rerun(tmp_path):
         time.sleep(1.1)  # a workbook's "modified" has one-second steps: cross at least one
         second = forms.write_table_template(FIELDS, tmp_path / f"b{suffix}", title="T")
         assert first.read_bytes() == second.read_bytes()
+    from openpyxl import load_workbook
+
+    saved = load_workbook(tmp_path / "a.xlsx").properties  # no time of saving: fixed dates
+    assert saved.modified == saved.created == files.DOCUMENT_DATE.replace(tzinfo=None)
 
 
 @pytest.mark.parametrize(

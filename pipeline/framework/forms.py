@@ -142,9 +142,9 @@ def _add(
             "keep one answer per field."
         )
     first[field_id] = place
+    places[field_id] = place  # a blank answer's place too: "a required answer is missing"
     if value.strip():
         answers[field_id] = value.strip()
-        places[field_id] = place
 
 
 def _read_word(path: Path, known: Mapping[str, str]) -> Answers:

@@ -124,7 +124,7 @@ def read_answer(question: Question, cell: Any, protocol: Protocol) -> values.Rea
     return values.read_text(cell)
 
 
-def _parse_error(question: Question, cell: Any, reading: values.Reading) -> str:
+def parse_error(question: Question, cell: Any, reading: values.Reading) -> str:
     """One phrase of parse_errors: the question, the text as typed, what it should have
     been and why, when the reader says (a number beyond its bound names it, D23)."""
     typed = str(cell).strip()
@@ -272,7 +272,7 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
             elif typed_other:  # a choice without an Other option: the text is kept as a warning
                 warnings.append(f"{question.id}: other answer {typed_other!r}")
             if reading.error:
-                errors.append(_parse_error(question, cell, reading))
+                errors.append(parse_error(question, cell, reading))
             if reading.warning:
                 warnings.append(f"{question.id}: {reading.warning}")
         name, email = _respondent(raw, cells)

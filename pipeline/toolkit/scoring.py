@@ -278,6 +278,7 @@ def evaluate_partnerships(
     toolkit: Toolkit,
     as_of: dt.date,
     asked: Mapping[str, Collection[str]] | None = None,
+    peers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score every partnership and recommend an action, with the rule that produced it.
 
@@ -288,6 +289,8 @@ def evaluate_partnerships(
     criteria, action and reason. ``asked``: each export file's question keys (ingest.asked_by_file;
     None: every file asked every question), so that a question added to the survey later
     reads "not asked" for a partnership none of whose returns came from a file asking it.
+    ``peers``: other partnerships whose known costs the economy comparison also counts
+    (``value_for_money.same_type_comparison``; `assess` scores one partnership, D36).
     """
     principles = score_principles(returns, protocol, toolkit)
     equality = score_equality(returns, toolkit)
@@ -297,7 +300,7 @@ def evaluate_partnerships(
     costed = scored.assign(
         **pd.DataFrame([_costs(row, toolkit) for _, row in scored.iterrows()], index=scored.index)
     )
-    vfm = value_for_money(costed, returns, toolkit).set_index("partnership_id")
+    vfm = value_for_money(costed, returns, toolkit, peers).set_index("partnership_id")
     rows = []
     statutory_key = protocol.question(protocol.statutory_condition_question).key
     returns_of = dict(tuple(returns.groupby("partnership_id", sort=True)))

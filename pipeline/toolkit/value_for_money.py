@@ -90,14 +90,23 @@ def cost_known(costed_returns: int, returns: int, vfm: ValueForMoney) -> bool:
     return returns > 0 and costed_returns / returns >= vfm.economy.min_costed_share
 
 
-def same_type_comparison(costed: pd.DataFrame, vfm: ValueForMoney) -> pd.DataFrame:
+# What the same-type comparison reads of each partnership.
+PEER_COLUMNS = ["partnership_id", "partnership_type", "full_cost", "vfm_cost_known"]
+
+
+def same_type_comparison(
+    costed: pd.DataFrame, vfm: ValueForMoney, peers: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per partnership, how many of its type have a known cost (vfm_type_costed) and their
     median full cost (vfm_type_median_cost, blank when fewer than min_same_type: no
     comparison).
 
-    Needs partnership_id, partnership_type, full_cost and vfm_cost_known.
+    Needs partnership_id, partnership_type, full_cost and vfm_cost_known. ``peers`` (the
+    same columns): other partnerships of the year compared with as well, not judged
+    themselves (one partnership assessed alone against the year's evaluation, D36).
     """
-    known = costed[costed["vfm_cost_known"].astype(bool).to_numpy()]
+    pool = costed if peers is None else pd.concat([costed[PEER_COLUMNS], peers[PEER_COLUMNS]])
+    known = pool[pool["vfm_cost_known"].astype(bool).to_numpy()]
     by_type = known.groupby("partnership_type", sort=True)["full_cost"]
     counts, medians = by_type.size(), by_type.median()
     types = costed["partnership_type"]
@@ -162,7 +171,12 @@ def _achievements(returns: pd.DataFrame, question: str) -> pd.DataFrame:
     )
 
 
-def value_for_money(costed: pd.DataFrame, returns: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
+def value_for_money(
+    costed: pd.DataFrame,
+    returns: pd.DataFrame,
+    toolkit: Toolkit,
+    peers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Value for money under the four headings, and the overall judgement with its rule.
 
     Needs the scored registry with full_cost, officer_time_cost and leverage (one row per
@@ -170,6 +184,7 @@ def value_for_money(costed: pd.DataFrame, returns: pd.DataFrame, toolkit: Toolki
     cost_missing_returns, priority_count, the outcome-evidence and impact-assessment
     answers, <P>_band and equality_band), and the returns with partnership_id. Returns one
     row per partnership: partnership_id and the ``COLUMNS`` (bands as the toolkit's labels).
+    ``peers``: other partnerships its economy is compared with (``same_type_comparison``).
     """
     vfm = toolkit.value_for_money
     effectiveness, equity = vfm.effectiveness, vfm.equity
@@ -180,7 +195,7 @@ def value_for_money(costed: pd.DataFrame, returns: pd.DataFrame, toolkit: Toolki
     ]
     costed = costed.assign(vfm_cost_known=known)
     merged = (
-        costed.merge(same_type_comparison(costed, vfm), on="partnership_id", validate="1:1")
+        costed.merge(same_type_comparison(costed, vfm, peers), on="partnership_id", validate="1:1")
         .merge(_objectives(returns, vfm, toolkit.min_answers), on="partnership_id", how="left")
         .merge(
             _achievements(returns, effectiveness.achievements.question),
