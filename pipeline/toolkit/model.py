@@ -20,6 +20,7 @@ from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
 from pipeline.toolkit import governance as governance_section
+from pipeline.toolkit.checklist_model import Checklists, check_checklists
 from pipeline.toolkit.conditions import condition_problem
 from pipeline.toolkit.governance import Governance, Risk
 from pipeline.toolkit.value_model import ValueForMoney, check_value_for_money
@@ -438,6 +439,7 @@ class _ToolkitFile(Strict):
     consolidation: _Consolidation
     money_held: MoneyHeld
     value_for_money: ValueForMoney
+    checklists: Checklists
 
 
 # --- the toolkit in force ------------------------------------------------------------
@@ -513,6 +515,7 @@ class Toolkit:
     risk: Risk  # the levels, what makes a risk uncontrolled, the main-risks question
     named_share: float  # consolidation.named_share: the counting rule (decision D7)
     money_held: MoneyHeld  # money held for others and shared services (decision D7)
+    checklists: Checklists  # the checklists for a partnership's life (decision D35)
 
     # The instrument as the rest of the code read it before it was configurable: the
     # domains are the principles, and each meaning's band starts where its lowest band does.
@@ -603,6 +606,7 @@ def _check_against_protocol(
                 )
 
     governance_section.check_against_protocol(model.governance, model.risk, protocol, fail)
+    check_checklists(model.checklists, model.governance, fail)
     if question(model.equality.question, ("equality", "question")).type != "agree5":
         raise fail(("equality", "question"), "must name an agree5 statement.")
     question(model.equality.impact_assessment, ("equality", "impact_assessment"))
@@ -940,4 +944,5 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         named_share=model.consolidation.named_share,
         money_held=model.money_held,
         risk=model.risk,
+        checklists=model.checklists,
     )
