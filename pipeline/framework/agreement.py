@@ -79,6 +79,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
+def _date(day: dt.date) -> str:
+    """A date as the council writes it: 14 February 2025 (on every platform)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _shown(value: Any, field: str, protocol: Protocol) -> str:
     """A value as the agreement prints it: pounds, hours, dates and yes/no in words."""
     kind = protocol.by_key(field).type if field in protocol.keys else None
@@ -89,7 +94,7 @@ def _shown(value: Any, field: str, protocol: Protocol) -> str:
     if kind == "number":
         return _number(float(value))
     if kind == "date":
-        return f"{dt.date.fromisoformat(str(value)[:10]):%-d %B %Y}"
+        return _date(dt.date.fromisoformat(str(value)[:10]))
     if isinstance(value, float):
         return _number(value)
     return str(value)
@@ -120,7 +125,7 @@ def _review_line(item: PrefillField, value: Any, toolkit: Toolkit, protocol: Pro
     due = months_before(dt.date.fromisoformat(str(value)[:10]), -months)
     return Line(
         item.label,
-        f"{shown}; the next review is due by {due:%-d %B %Y} (the toolkit expects a review "
+        f"{shown}; the next review is due by {_date(due)} (the toolkit expects a review "
         f"at least every {months} months)",
     )
 
@@ -285,7 +290,9 @@ def _document(
     if gaps is not None:
         document.add_heading("What the evaluation found missing", level=1)
         if not gaps.groups:
-            document.add_paragraph("The evaluation found no gap in the governance evidence.")
+            document.add_paragraph(
+                "The evaluation found no gap in the governance evidence, risk controls or cost."
+            )
         for heading, listed in gaps.groups:
             document.add_heading(heading, level=2)
             for words in listed:
