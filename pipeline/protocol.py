@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from pipeline import paths
 from pipeline.config import Strict, config_error, load_model_with_lines
@@ -164,6 +164,57 @@ class _LargestAnswer(Strict):
     number: float = Field(gt=0, allow_inf_nan=False)
 
 
+class PrefillField(Strict):
+    """What the registry or evaluation says for one line of an agreement's section: the
+    column (by its name in tables.py's evaluation contract, or a single-choice question's
+    key), its label, and, when given, the answers that need no action (any other is a gap,
+    worded by ``gap``)."""
+
+    field: str = Field(pattern=_KEY)
+    label: str = Field(min_length=1)
+    expect: Annotated[tuple[str, ...], Field(strict=False, min_length=1)] | None = None
+    gap: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _gap_with_expect(self) -> PrefillField:
+        if (self.expect is None) != (self.gap is None):
+            raise ValueError(
+                "expect and gap go together: the answers that need no action, "
+                "and the words of the gap when the answer is another"
+            )
+        return self
+
+
+class AgreementSection(Strict):
+    """One section of the partnership agreement: its heading, the guidance officers and
+    legal services read, what pre-fills it, what the survey cannot tell (``to_complete``),
+    and whether the parties' signature table goes under it."""
+
+    heading: str = Field(min_length=1)
+    guidance: str = Field(min_length=1)
+    prefill: Annotated[tuple[PrefillField, ...], Field(strict=False)] = ()
+    to_complete: str | None = Field(default=None, min_length=1)
+    signatures: bool = False
+
+
+class Agreement(Strict):
+    """protocol.yaml ``agreement:``: the template's title, how to use it, and its sections."""
+
+    title: str = Field(min_length=1)
+    how_to_use: Annotated[tuple[str, ...], Field(strict=False, min_length=1)]
+    sections: Annotated[tuple[AgreementSection, ...], Field(strict=False, min_length=1)]
+
+    @model_validator(mode="after")
+    def _one_signature_table(self) -> Agreement:
+        headings = [section.heading for section in self.sections]
+        twice = sorted({h for h in headings if headings.count(h) > 1})
+        if twice:
+            raise ValueError(f"two sections are headed '{twice[0]}': give each its own")
+        if sum(section.signatures for section in self.sections) != 1:
+            raise ValueError("exactly one section has signatures: true (the signature table)")
+        return self
+
+
 class _ProtocolFile(Strict):
     protocol_version: int
     scales: _Scales
@@ -173,6 +224,7 @@ class _ProtocolFile(Strict):
     questions: Annotated[tuple[Question, ...], Field(strict=False, min_length=1)]
     aliases: dict[int, dict[str, str]] = {}
     validation: _Validation
+    agreement: Agreement
 
 
 @dataclass(frozen=True)
@@ -195,6 +247,7 @@ class Protocol:
     statutory_condition_question: str
     statutory_condition_prefix: str
     source: Path = field(compare=False, default=Path("protocol.yaml"))
+    agreement: Agreement | None = None  # the agreement template's sections (decision D35)
 
     @property
     def ids(self) -> list[str]:
@@ -342,6 +395,41 @@ def _check_questions(model: _ProtocolFile, path: Path, lines: dict) -> None:
             )
 
 
+def _check_agreement(model: _ProtocolFile, path: Path, lines: dict) -> None:
+    """Every field that pre-fills the agreement is a column the evaluation has (its
+    contract in tables.py, or a single-choice question's key), and every expected answer is
+    one of that question's options."""
+    from pipeline import tables  # tables reads the protocol: imported here, not above
+
+    singles = {q.key: q for q in model.questions if q.type == "single"}
+    columns = set(tables.table("evaluation").columns) | set(singles)
+    for s_index, section in enumerate(model.agreement.sections):
+        for f_index, item in enumerate(section.prefill):
+            where = ("agreement", "sections", s_index, "prefill", f_index)
+            if item.field not in columns:
+                raise PipelineError(
+                    config_error(
+                        path,
+                        (*where, "field"),
+                        f"'{item.field}' is no column of the evaluation (pipeline/tables.py) "
+                        "and no single-choice question's key.",
+                        lines,
+                    )
+                )
+            options = singles[item.field].options if item.field in singles else ()
+            for a_index, answer in enumerate(item.expect or ()):
+                if answer not in options:
+                    raise PipelineError(
+                        config_error(
+                            path,
+                            (*where, "expect", a_index),
+                            f"'{answer}' is not an answer of {item.field}"
+                            + (f" ({', '.join(options)})." if options else " (not a choice)."),
+                            lines,
+                        )
+                    )
+
+
 def _resolve(reference: str, by_id: dict[str, str], by_key: dict[str, str]) -> str | None:
     """A question named by ID or by key -> its ID."""
     return reference if reference in by_id else by_key.get(reference)
@@ -352,6 +440,7 @@ def load(root: Path | str | None = None) -> Protocol:
     path = paths.protocol_file(root)
     model, lines = load_model_with_lines(path, _ProtocolFile)
     _check_questions(model, path, lines)
+    _check_agreement(model, path, lines)
     by_id = {q.id: q.id for q in model.questions}
     by_key = {q.key: q.id for q in model.questions}
     aliases: dict[int, dict[str, str]] = {}
@@ -436,4 +525,5 @@ def load(root: Path | str | None = None) -> Protocol:
         statutory_condition_question=resolved["when_question"],
         statutory_condition_prefix=statutory.when_starts_with,
         source=path,
+        agreement=model.agreement,
     )

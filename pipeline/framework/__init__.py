@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import paths, settings, tables
-from pipeline.framework import assessment, proposal
+from pipeline.framework import agreement, assessment, checklists, proposal
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,12 @@ class Sources:
 
 # One function per document family: each writes its files into the folder and returns them.
 Writer = Callable[[Sources, Path], list[Path]]
-WRITERS: tuple[Writer, ...] = (assessment.write, proposal.write)
+WRITERS: tuple[Writer, ...] = (
+    agreement.write,
+    checklists.write,
+    assessment.write,
+    proposal.write,
+)
 
 
 def write_framework(sources: Sources, out: Path) -> list[Path]:

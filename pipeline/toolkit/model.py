@@ -20,6 +20,7 @@ from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol, Question
 from pipeline.protocol import load as load_protocol
 from pipeline.toolkit import governance as governance_section
+from pipeline.toolkit.checklist_model import Checklists, check_checklists
 from pipeline.toolkit.conditions import condition_problem
 from pipeline.toolkit.governance import Governance, Risk
 from pipeline.toolkit.new_partnership import NewPartnership, check_new_partnership
@@ -440,6 +441,7 @@ class _ToolkitFile(Strict):
     money_held: MoneyHeld
     value_for_money: ValueForMoney
     new_partnership: NewPartnership
+    checklists: Checklists
 
 
 # --- the toolkit in force ------------------------------------------------------------
@@ -516,6 +518,7 @@ class Toolkit:
     named_share: float  # consolidation.named_share: the counting rule (decision D7)
     money_held: MoneyHeld  # money held for others and shared services (decision D7)
     new_partnership: NewPartnership  # the new-partnership decision aid (decision D37)
+    checklists: Checklists  # the checklists for a partnership's life (decision D35)
 
     # The instrument as the rest of the code read it before it was configurable: the
     # domains are the principles, and each meaning's band starts where its lowest band does.
@@ -606,6 +609,7 @@ def _check_against_protocol(
                 )
 
     governance_section.check_against_protocol(model.governance, model.risk, protocol, fail)
+    check_checklists(model.checklists, model.governance, fail)
     if question(model.equality.question, ("equality", "question")).type != "agree5":
         raise fail(("equality", "question"), "must name an agree5 statement.")
     question(model.equality.impact_assessment, ("equality", "impact_assessment"))
@@ -945,4 +949,5 @@ def load(root: Path | str | None = None, protocol: Protocol | None = None) -> To
         money_held=model.money_held,
         risk=model.risk,
         new_partnership=model.new_partnership,
+        checklists=model.checklists,
     )
