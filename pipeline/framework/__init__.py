@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import paths, settings, tables
+from pipeline.framework import qualtrics, questionnaire
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Sources:
 
 # One function per document family: each writes its files into the folder and returns them.
 Writer = Callable[[Sources, Path], list[Path]]
-WRITERS: tuple[Writer, ...] = ()
+WRITERS: tuple[Writer, ...] = (questionnaire.write, qualtrics.write)
 
 
 def write_framework(sources: Sources, out: Path) -> list[Path]:

@@ -42,11 +42,15 @@ def page(title: str, body: Markup) -> str:
     The body starts with the document's one <h1>."""
     styles = paths.TEMPLATES_DIR / "committee" / "committee.css"
     extra = paths.TEMPLATES_DIR / "framework" / "framework.css"
-    return environment().get_template("page.html.j2").render(
-        title=title,
-        body=body,
-        committee_css=Markup(styles.read_text(encoding="utf-8")),
-        framework_css=Markup(extra.read_text(encoding="utf-8")),
+    return (
+        environment()
+        .get_template("page.html.j2")
+        .render(
+            title=title,
+            body=body,
+            committee_css=Markup(styles.read_text(encoding="utf-8")),
+            framework_css=Markup(extra.read_text(encoding="utf-8")),
+        )
     )
 
 
