@@ -13,7 +13,8 @@ from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
 from pipeline.toolkit.governance import EvidenceItem
 
-_TYPE_HELP = {
+# What kind of answer each question type takes, in words (the printed questionnaires).
+TYPE_HELP = {
     "text": "Free text",
     "email": "Email address",
     "single": "Choose one",
@@ -55,7 +56,7 @@ def render_questionnaire(protocol: Protocol, toolkit: Toolkit) -> str:
             lines += [f"## {section}", ""]
         required = " (required)" if q.required else ""
         lines.append(f"**{q.id}. {q.text}**{required}  ")
-        answers = "; ".join(q.options) if q.options else _TYPE_HELP[q.type]
+        answers = "; ".join(q.options) if q.options else TYPE_HELP[q.type]
         lines.append(f"Answer: {answers}  " if q.help else f"Answer: {answers}")
         if q.help:
             lines.append(f"_{q.help}_")

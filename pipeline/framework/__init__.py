@@ -23,7 +23,14 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import paths, settings, tables
-from pipeline.framework import agreement, assessment, checklists, proposal
+from pipeline.framework import (
+    agreement,
+    assessment,
+    checklists,
+    proposal,
+    qualtrics,
+    questionnaire,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,8 @@ class Sources:
 # One function per document family: each writes its files into the folder and returns them.
 Writer = Callable[[Sources, Path], list[Path]]
 WRITERS: tuple[Writer, ...] = (
+    questionnaire.write,
+    qualtrics.write,
     agreement.write,
     checklists.write,
     assessment.write,
