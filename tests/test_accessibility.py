@@ -63,3 +63,15 @@ def test_a_framework_page_has_no_axe_violations_of_any_rule(tmp_path):
     results = axe_violations(html)
 
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_framework_index_has_no_axe_violations_of_any_rule(sample_stages, tmp_path):
+    from pipeline import framework
+
+    sources = framework.Sources.load(sample_stages, YEAR)
+    written = framework.write_framework(sources, tmp_path / "framework")
+
+    results = axe_violations(tmp_path / "framework" / framework.INDEX)
+
+    assert len(written) > 30
+    assert results.violations_count == 0, results.generate_report()

@@ -84,10 +84,11 @@ def test_publishing_replaces_the_documents_with_the_new_ones(project_root, monke
         return [files.write_text(f"survey {sources.year}\n", out / "one.txt")]
 
     monkeypatch.setattr(framework, "WRITERS", (one,))
+    monkeypatch.setattr(framework, "DOCUMENTS", (("one.txt", "The one document."),))
     written = framework.publish_framework(tmp_path, 2025)
 
-    assert written == [published / "one.txt"]
-    assert sorted(p.name for p in published.iterdir()) == ["one.txt"]
+    assert written == [published / "index.html", published / "one.txt"]
+    assert sorted(p.name for p in published.iterdir()) == ["index.html", "one.txt"]
     assert (published / "one.txt").read_text(encoding="utf-8") == "survey 2025\n"
 
 
@@ -108,3 +109,29 @@ def test_a_page_escapes_its_title_and_writes_a_tagged_pdf(tmp_path):
     assert (
         pages.write_page(html, tmp_path / "again.html")[1].read_bytes() == written[1].read_bytes()
     )
+
+
+def test_the_index_lists_every_document_with_its_purpose_and_size(sample_stages, tmp_path):
+    out = tmp_path / "framework"
+
+    written = framework.write_framework(framework.Sources.load(sample_stages, 2025), out)
+
+    index = (out / framework.INDEX).read_text(encoding="utf-8")
+    documents = [path for path in written if path.name != framework.INDEX]
+    assert out / framework.INDEX in written
+    assert sorted(p for p in out.rglob("*") if p.is_file()) == written  # nothing unlisted
+    for path in documents:
+        relative = path.relative_to(out).as_posix()
+        assert f'<a href="{relative}">{relative}</a>' in index
+        assert f"{path.stat().st_size:,}</td>" in index
+    assert "agreements/" in index and "pre-filled" in index
+    assert index.count("<h1>") == 1
+
+
+def test_a_document_the_index_cannot_describe_stops_the_write(project_root, tmp_path, monkeypatch):
+    def odd(sources, out):
+        return [files.write_text("x", out / "odd.bin")]
+
+    monkeypatch.setattr(framework, "WRITERS", (odd,))
+    with pytest.raises(PipelineError, match="odd.bin has no entry in pipeline/framework DOCUMENTS"):
+        framework.write_framework(framework.Sources.load(project_root, 2025), tmp_path / "out")

@@ -13,6 +13,7 @@ the config as it is now, for next year's survey.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 import shutil
@@ -23,10 +24,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import paths, settings, tables
+from pipeline.errors import PipelineError
 from pipeline.framework import (
     agreement,
     assessment,
     checklists,
+    pages,
     proposal,
     qualtrics,
     questionnaire,
@@ -71,13 +74,95 @@ WRITERS: tuple[Writer, ...] = (
 )
 
 
+# What each document is for, in the order the folder's index lists them (a file name
+# pattern: several files can share one entry). A document with no entry stops the write, so
+# the index never leaves one out.
+DOCUMENTS: tuple[tuple[str, str], ...] = (
+    (
+        "questionnaire.html",
+        "The survey's questionnaire as a web page: every question with its "
+        "ID, options, help and whether it is required.",
+    ),
+    ("questionnaire.pdf", "The same questionnaire as a tagged PDF, to print or circulate."),
+    (
+        "questionnaire.docx",
+        "The questionnaire as a Word document laid out for Microsoft Forms' Quick import.",
+    ),
+    (
+        "qualtrics_import.txt",
+        "The questionnaire as a Qualtrics Advanced Format file, to import "
+        "as a new survey whose exports carry the question IDs.",
+    ),
+    (
+        "agreement_template.docx",
+        "The partnership agreement template: each section a council "
+        "agreement needs, with guidance.",
+    ),
+    (
+        "agreements/*.docx",
+        "The agreement pre-filled for one key partnership from the registry "
+        'and evaluation, with every gap marked "To complete".',
+    ),
+    (
+        "checklists.html",
+        "The checklists for establishing a partnership, its annual review and "
+        "exit, drawn from the governance headings.",
+    ),
+    ("checklists.pdf", "The same checklists as a tagged PDF."),
+    ("checklist_*.docx", "One checklist as a Word document to fill in."),
+    (
+        "assessment_form.*",
+        "The value-for-money Partnership Assessment for one partnership "
+        "(Word, or a spreadsheet or CSV with one row): score it with "
+        "`python -m pipeline assess FILE`.",
+    ),
+    (
+        "new_partnership_form.*",
+        "The new-partnership decision aid's form (Word, or a "
+        "spreadsheet or CSV with one row): judge it with `python -m pipeline propose FILE`.",
+    ),
+)
+INDEX = "index.html"
+
+
+def _described(relative: str) -> tuple[int, str]:
+    """The index entry of a written file: its place in DOCUMENTS and its description."""
+    for place, (pattern, description) in enumerate(DOCUMENTS):
+        if fnmatch.fnmatchcase(relative, pattern):
+            return place, description
+    raise PipelineError(
+        f"framework document {relative} has no entry in pipeline/framework DOCUMENTS: "
+        "describe it there so that the folder's index lists it."
+    )
+
+
+def write_index(sources: Sources, out: Path, written: list[Path]) -> Path:
+    """index.html: every document of the folder with what it is for, its size and a link."""
+    rows = []
+    for path in written:
+        relative = path.relative_to(out).as_posix()
+        place, description = _described(relative)
+        rows.append((place, relative, description, path.stat().st_size))
+    rows.sort()
+    council = sources.config.council.council_name
+    title = f"{council}: partnership framework documents ({sources.year})"
+    body = pages.render(
+        "index.html.j2",
+        title=title,
+        rows=[(relative, description, f"{size:,}") for _, relative, description, size in rows],
+        pre_filled=sources.evaluation is not None,
+    )
+    return pages.write_page(pages.page(title, body), out / INDEX, pdf=False)[0]
+
+
 def write_framework(sources: Sources, out: Path) -> list[Path]:
-    """Write every framework document into ``out``; returns the files, sorted."""
+    """Write every framework document into ``out``, then its index; returns the files,
+    sorted."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for writer in WRITERS:
         written += writer(sources, out)
-    return sorted(written)
+    return sorted([*written, write_index(sources, out, sorted(written))])
 
 
 def publish_framework(root: Path | str | None = None, year: int | None = None) -> list[Path]:
