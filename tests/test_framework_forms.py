@@ -74,7 +74,8 @@ def test_templates_are_byte_identical_on_rerun(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("Q20,Q99\n1,2\n", r"bad\.csv: row 2, column B: the header 'Q99' is not a field"),
+        ("Q20,Q99\n1,2\n", r"bad\.csv: row 1, column B: the header 'Q99' is not a field"),
+        ("\n\nQ20,Q43\n\n1,Low,x\n", r"bad\.csv: row 5, column C: an answer under no header"),
         ("Q20,Q43\n1,Low\n2,High\n", r"bad\.csv: holds 2 rows of answers .* one row"),
         ("Q20,Q43\n", r"bad\.csv: holds no row of answers"),
         (
@@ -127,3 +128,52 @@ def test_a_file_that_is_no_form_is_one_line(tmp_path, name, content, message):
 def test_a_missing_form_is_one_line(tmp_path):
     with pytest.raises(PipelineError, match=r"form\.docx not found"):
         forms.read_form(tmp_path / "form.docx", KNOWN)
+
+
+def test_answer_rows_are_numbered_as_the_file_numbers_them(tmp_path):
+    filled = tmp_path / "filled.csv"
+    filled.write_text('\n\nQ20,Q43\n\n"£1,000",High\n', encoding="utf-8")
+
+    read = forms.read_form(filled, KNOWN)
+
+    assert read.values == {"Q20": "£1,000", "Q43": "High"}
+    assert read.where("Q43") == "filled.csv: row 5, column B"
+
+
+def _edited(form, tmp_path, edit):
+    document = docx.Document(form)
+    edit(document.tables[0])
+    document.save(tmp_path / "edited.docx")
+    return tmp_path / "edited.docx"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (  # "How to answer" and "Your answer" merged in the header row
+            lambda table: table.cell(0, 2).merge(table.cell(0, 3)),
+            r"table 1, row 1: cells are merged, split or missing",
+        ),
+        (  # one answer cell spanning two questions
+            lambda table: table.cell(1, 3).merge(table.cell(2, 3)),
+            r"table 1, row 3: a cell is merged with row 2's",
+        ),
+        (  # a row that lost its last cell: "How to answer" would be read as the answer
+            lambda table: table.rows[2]._tr.remove(table.rows[2].cells[3]._tc),
+            r"table 1, row 3: cells are merged, split or missing",
+        ),
+        (  # a deleted row: its field would silently be blank
+            lambda table: table._tbl.remove(table.rows[2]._tr),
+            r"the form has no row for Q43 \(a row was deleted\)",
+        ),
+        (  # a renamed header
+            lambda table: setattr(table.cell(0, 3), "text", "Answer"),
+            r"table 1, row 1: the header is not the form's",
+        ),
+    ],
+)
+def test_a_word_form_whose_table_was_reshaped_is_refused(tmp_path, edit, message):
+    form = _word_form(tmp_path / "form.docx", {"Q20": "£1,000", "Q43": "High", "purpose": "x"})
+
+    with pytest.raises(PipelineError, match=message):
+        forms.read_form(_edited(form, tmp_path, edit), KNOWN)

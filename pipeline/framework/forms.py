@@ -147,6 +147,39 @@ def _add(
         answers[field_id] = value.strip()
 
 
+def _form_table(table: Any) -> bool:
+    """Whether a Word table is one of the form's: its first cell reads ID. Any other table
+    is the officer's own (notes, a copy of the partners) and is not read."""
+    rows = table.rows
+    return bool(rows) and bool(rows[0].cells) and rows[0].cells[0].text.strip() == HEADER[0]
+
+
+def _check_layout(table: Any, number: int, path: Path) -> None:
+    """A form table as written: four separate cells in every row, none merged with another
+    (a merged cell reads as one text under two questions, or drops one: refused)."""
+    seen: dict[Any, int] = {}  # each cell's XML element (held, so never a reused id)
+    for row_number, row in enumerate(table.rows, start=1):
+        cells = row.cells
+        place = f"{path.name}: table {number}, row {row_number}"
+        if len(cells) != len(HEADER) or len({cell._tc for cell in cells}) != len(cells):
+            raise PipelineError(
+                f"{place}: cells are merged, split or missing (a form row has the {len(HEADER)} "
+                f"cells {' | '.join(HEADER)}); unmerge them or copy the row from the blank form."
+            )
+        if row_number == 1 and [cell.text.strip() for cell in cells] != list(HEADER):
+            raise PipelineError(
+                f"{place}: the header is not the form's ({' | '.join(HEADER)}); "
+                "copy it back from the blank form."
+            )
+        for cell in cells:
+            above = seen.setdefault(cell._tc, row_number)
+            if above != row_number:
+                raise PipelineError(
+                    f"{place}: a cell is merged with row {above}'s (one answer would be read "
+                    "for two questions); unmerge it."
+                )
+
+
 def _read_word(path: Path, known: Mapping[str, str]) -> Answers:
     import docx
 
@@ -160,16 +193,15 @@ def _read_word(path: Path, known: Mapping[str, str]) -> Answers:
     answers: dict[str, str] = {}
     places: dict[str, str] = {}
     first: dict[str, str] = {}
-    forms = 0
-    for number, table in enumerate(document.tables, start=1):
-        rows = table.rows
-        if not rows:
-            continue
-        header = [cell.text.strip() for cell in rows[0].cells]
-        if not header or header[0] != HEADER[0] or header[-1] != HEADER[-1]:
-            continue  # a table of the officer's own, not one of the form's
-        forms += 1
-        for row_number, row in enumerate(rows[1:], start=2):
+    tables = [(n, table) for n, table in enumerate(document.tables, start=1) if _form_table(table)]
+    if not tables:
+        raise PipelineError(
+            f"{path.name}: holds no table headed {HEADER[0]!r} ... {HEADER[-1]!r}: "
+            "fill in the form as written, not a copy of its text."
+        )
+    for number, table in tables:
+        _check_layout(table, number, path)
+        for row_number, row in enumerate(table.rows[1:], start=2):
             cells = row.cells
             place = f"table {number}, row {row_number}"
             if is_blank(cells[0].text):
@@ -186,10 +218,12 @@ def _read_word(path: Path, known: Mapping[str, str]) -> Answers:
                     "is not a field of this form; use the form as written."
                 )
             _add(answers, places, field_id, cells[-1].text, place, path, first)
-    if not forms:
+    missing = [field_id for field_id in dict.fromkeys(known.values()) if field_id not in first]
+    if missing:
         raise PipelineError(
-            f"{path.name}: holds no table headed {HEADER[0]!r} ... {HEADER[-1]!r}: "
-            "fill in the form as written, not a copy of its text."
+            f"{path.name}: the form has no row for {', '.join(missing[:5])}"
+            f"{' and more' if len(missing) > 5 else ''} (a row was deleted); copy the row back "
+            "from the blank form."
         )
     return Answers(path, answers, places)
 
@@ -198,15 +232,17 @@ def _read_table(path: Path, known: Mapping[str, str]) -> Answers:
     def matches(row: list[Any]) -> int:
         return sum(not is_blank(cell) and _known_id(cell, known) is not None for cell in row)
 
-    rows, _ = layouts.read_table(path, matches)
-    rows = [row for row in rows if any(not is_blank(cell) for cell in row)]
+    table, _ = layouts.read_table(path, matches)
+    # (spreadsheet row number, cells) of each row that holds anything: numbers as the file's
+    rows = [(n, row) for n, row in enumerate(table, 1) if any(not is_blank(c) for c in row)]
     if not rows:
         raise PipelineError(f"{path.name}: holds no rows; fill in the form's row of answers.")
-    header_index = max(range(min(len(rows), 5)), key=lambda i: matches(rows[i]))
-    header, data = rows[header_index], rows[header_index + 1 :]
+    header_index = max(range(min(len(rows), 5)), key=lambda i: matches(rows[i][1]))
+    (header_row, header), data = rows[header_index], rows[header_index + 1 :]
     if not matches(header):
         raise PipelineError(
-            f"{path.name}: row 1 names no field of this form; keep the form's header row of IDs."
+            f"{path.name}: row {rows[0][0]} names no field of this form; keep the form's header "
+            "row of IDs."
         )
     if len(data) != 1:
         what = "no row of answers" if not data else f"{len(data)} rows of answers"
@@ -216,10 +252,11 @@ def _read_table(path: Path, known: Mapping[str, str]) -> Answers:
     answers: dict[str, str] = {}
     places: dict[str, str] = {}
     first: dict[str, str] = {}
-    row_number = header_index + 2
+    row_number, cells = data[0]
     for position, name in enumerate(header):
-        value = data[0][position] if position < len(data[0]) else None
-        place = f"row {row_number}, column {layouts.column_letter(position)}"
+        value = cells[position] if position < len(cells) else None
+        column = layouts.column_letter(position)
+        place = f"row {row_number}, column {column}"
         if is_blank(name):
             if not is_blank(value):
                 raise PipelineError(
@@ -230,10 +267,17 @@ def _read_table(path: Path, known: Mapping[str, str]) -> Answers:
         field_id = _known_id(name, known)
         if field_id is None:
             raise PipelineError(
-                f"{path.name}: {place}: the header {str(name).strip()!r} is not a field of this "
-                "form; use the form's header row as written."
+                f"{path.name}: row {header_row}, column {column}: the header "
+                f"{str(name).strip()!r} is not a field of this form; use the form's header row "
+                "as written."
             )
         _add(answers, places, field_id, "" if is_blank(value) else str(value), place, path, first)
+    for position in range(len(header), len(cells)):
+        if not is_blank(cells[position]):
+            raise PipelineError(
+                f"{path.name}: row {row_number}, column {layouts.column_letter(position)}: an "
+                "answer under no header; put the field's ID back in the header row."
+            )
     return Answers(path, answers, places)
 
 
