@@ -526,7 +526,7 @@ def _money(value: Any) -> str:
 
 def _missing(row: pd.Series, column: str) -> bool:
     """The return left the figure a ``*_missing`` count column counts blank."""
-    value = row.get(column)
+    value: Any = row.get(column)
     return not _blank(value) and int(value) > 0
 
 
