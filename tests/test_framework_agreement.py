@@ -212,6 +212,83 @@ def test_a_blank_answer_and_an_unexpected_one_are_marked_to_complete(sample_stag
     )
 
 
+def _finance_lines(sources, row):
+    config = sources.config
+    section = next(s for s in config.protocol.agreement.sections if s.heading == "Finance")
+    return agreement.prefilled_lines(section, row, config.toolkit, config.protocol, "C")
+
+
+def test_a_figure_some_returns_left_blank_is_at_least_and_to_complete(sample_stages, key_rows):
+    sources = framework.Sources.load(sample_stages, YEAR)
+    row = key_rows.iloc[0].copy()
+    row[["returns", "cash", "cash_missing", "in_kind", "in_kind_missing"]] = [4, 0.0, 2, 0.0, 4]
+    row[["officer_hours_missing", "cost_missing_returns", "full_cost"]] = [0, 4, 6177.0]
+
+    lines = _finance_lines(sources, row)
+
+    shown = {line.label: line.value for line in lines if line.value}
+    marked = [line.to_complete for line in lines if line.to_complete]
+    cash, in_kind = (
+        "Council cash contribution (£ a year)",
+        "Council in-kind contribution (£ a year)",
+    )
+    full = "Full annual cost to the council (£)"
+    assert shown[cash] == "at least £0 (2 of 4 officers' returns left it blank)"
+    assert f"{cash}: 2 of 4 officers' returns left it blank; confirm the full figure" in marked
+    assert in_kind not in shown  # every return left it blank: not £0
+    assert (
+        f"{in_kind}: not reported in the survey (4 of 4 officers' returns left it blank)" in marked
+    )
+    assert shown[full] == "at least £6,177 (4 of 4 officers' returns left a cost figure blank)"
+    assert any(words.startswith(f"{full}: 4 of 4") for words in marked)
+    assert not shown["Council officer time (hours a month)"].startswith("at least")
+
+
+def test_a_figure_every_return_gave_is_shown_as_it_is(sample_stages, key_rows):
+    sources = framework.Sources.load(sample_stages, YEAR)
+    row = key_rows.iloc[0].copy()
+    row[["returns", "cash", "cash_missing", "cost_missing_returns"]] = [3, 0.0, 0, 0]
+
+    lines = _finance_lines(sources, row)
+
+    cash = next(line for line in lines if line.label == "Council cash contribution (£ a year)")
+    assert (cash.value, cash.to_complete) == ("£0", None)
+    full = next(line for line in lines if line.label == "Full annual cost to the council (£)")
+    assert full.value is not None and not full.value.startswith("at least")
+
+
+@pytest.mark.parametrize("said", ["Don't know", "don’t know", "Not known"])
+def test_a_dont_know_answer_in_any_prefilled_line_is_to_complete(sample_stages, key_rows, said):
+    sources = framework.Sources.load(sample_stages, YEAR)
+    config = sources.config
+    row = key_rows.iloc[0].copy()
+    fields = [item.field for s in config.protocol.agreement.sections for item in s.prefill]
+    asked = [f for f in fields if f in config.protocol.keys]
+    asked = [f for f in asked if config.protocol.by_key(f).type in ("single", "text")]
+    asked = [f for f in asked if f not in ("partners", config.toolkit.risk.main_risks)]
+    assert {"accountable_body_funds", "reporting_line"} <= set(asked)
+    for field in asked:
+        row[field] = said
+
+    lines = [
+        line
+        for section in config.protocol.agreement.sections
+        for line in agreement.prefilled_lines(section, row, config.toolkit, config.protocol, "C")
+    ]
+
+    for field in asked:
+        label = next(
+            i.label
+            for s in config.protocol.agreement.sections
+            for i in s.prefill
+            if i.field == field
+        )
+        assert not [line for line in lines if line.label == label and line.value], field
+        assert f'{label}: officers answered "{said}" in the survey; find out and complete' in [
+            line.to_complete for line in lines
+        ], field
+
+
 def test_the_next_review_follows_the_toolkits_months(project_root, sample_stages, key_rows):
     _edit(
         project_root,

@@ -242,6 +242,58 @@ def test_assess_scores_a_sample_partnership_as_the_pipeline_does(
     assert "the 2025 evaluation and this one" in printed
 
 
+def _cost_printed(one_return_partnership, tmp_path, **typed):
+    """The cost line and the economy comparison printed for the sample partnership with
+    some cost answers (by key) typed differently."""
+    root, sources, _, answers = one_return_partnership
+    protocol = sources.config.protocol
+    filled = {**answers, **{protocol.id_of(key): text for key, text in typed.items()}}
+    form = _fill_csv(tmp_path / "cost.csv", filled)
+    closing = validate.read_closing_date(YEAR, root)
+    result = assessment.assess(form, sources, closing, today=dt.date(2099, 1, 1))
+    lines = assessment.render(result, sources).splitlines()
+    cost = next(line for line in lines if line.startswith("Full annual cost:"))
+    comparison = next(line for line in lines if "Economy comparison:" in line)
+    return cost, comparison
+
+
+def test_a_cost_figure_not_reported_is_never_printed_as_a_known_figure(
+    one_return_partnership, tmp_path
+):
+    cost, comparison = _cost_printed(
+        one_return_partnership, tmp_path, cash="Don't know", in_kind="£2,000", officer_hours=""
+    )
+
+    assert cost == (
+        "Full annual cost: at least £2,000 (not known in full: a figure is not reported) "
+        "(cash not reported, in kind £2,000, officer time not reported)"
+    )
+    assert "this one, whose full cost is not known" in comparison
+    assert "evaluation and this one" not in comparison
+
+
+def test_a_cost_with_no_figure_reported_is_not_known(one_return_partnership, tmp_path):
+    cost, _ = _cost_printed(
+        one_return_partnership, tmp_path, cash="", in_kind="n/a", officer_hours=""
+    )
+
+    assert cost == (
+        "Full annual cost: not known (no cost figure reported) (cash not reported, in kind "
+        "not reported, officer time not reported)"
+    )
+
+
+def test_a_cost_of_nil_is_a_known_nil(one_return_partnership, tmp_path):
+    cost, comparison = _cost_printed(
+        one_return_partnership, tmp_path, cash="nil", in_kind="nil", officer_hours="0"
+    )
+
+    assert cost == (
+        "Full annual cost: £0 (cash £0, in kind £0, officer time £0 for 0 hours a month)"
+    )
+    assert "evaluation and this one" in comparison
+
+
 def test_the_form_checks_judge_a_row_as_great_expectations_does(project_root, tmp_path):
     sources = framework.Sources.load(project_root, YEAR)
     protocol = sources.config.protocol

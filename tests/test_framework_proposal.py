@@ -92,6 +92,40 @@ def test_a_criterion_not_answered_is_not_answered_never_met():
     assert set(necessary.unanswered) == {"statutory", "achieves_more"}
 
 
+@pytest.mark.parametrize(
+    "said", ["Don't know", "don’t know", "n/a", "-", "none", "Nil", " TBC ", "To be confirmed"]
+)
+def test_a_free_text_saying_nothing_is_known_is_not_answered_never_met(said):
+    judgement = _judged({**GOOD, "purpose": said, "alternatives": said})
+
+    statuses = _statuses(judgement)
+    assert statuses["purpose"] == statuses["alternatives"] == "not answered"
+    assert judgement.verdict == "not_enough"
+    assert (
+        _statuses(_judged({**GOOD, "purpose": f"{said} yet: fewer road deaths"}))["purpose"]
+        == "met"
+    )
+
+
+@pytest.mark.parametrize(
+    ("partners", "count", "status"),
+    [
+        ("Don't know", None, "not answered"),
+        ("TBC", None, "not answered"),
+        ("n/a; -", None, "not answered"),
+        ("none", 0, "not met"),
+        ("Nil", 0, "not met"),
+        ("Northmoor Police; TBC", 1, "met"),
+        ("Northmoor Police, none", 1, "met"),
+    ],
+)
+def test_partners_named_by_a_no_answer_word_are_not_counted(partners, count, status):
+    answers = {**GOOD, "partners": partners}
+
+    assert proposal_facts(answers, KIT, PROTOCOL)["partner_count"] == count
+    assert _statuses(_judged(answers))["partners"] == status
+
+
 def test_one_unmet_criterion_that_must_be_met_stops_the_proposal():
     judgement = _judged({**GOOD, "risk_level": "High", "risk_register": "No", "purpose": None})
 

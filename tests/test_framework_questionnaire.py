@@ -103,9 +103,13 @@ def test_qualtrics_file_parses_back_to_the_protocols_questions_and_options(docum
     questions = protocol.load()
     text = documents["qualtrics_import.txt"].read_text(encoding="utf-8")
 
-    parsed = [q for q in qualtrics.parse_advanced_format(text) if q.type != "DB"]
+    sections = [q.section for q in questions.questions]
+    parsed = [q for q in qualtrics.parse_advanced_format(text, sections) if q.type != "DB"]
 
     assert text.startswith("[[AdvancedFormat]]\n")
+    blocks = [line for line in text.splitlines() if line.startswith("[[Block:")]
+    assert any(":" in section for section in sections)  # the protocol has such headings
+    assert blocks and all(line.count(":") == 1 for line in blocks), blocks  # tags split on ":"
     read: list[tuple[str, str, tuple[str, ...]]] = []  # (ID, wording, options) as the file says
     for item in parsed:
         assert item.id is not None  # every question carries an ID

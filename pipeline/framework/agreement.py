@@ -36,6 +36,15 @@ TO_COMPLETE = "To complete:"
 # Derived evaluation columns that hold pounds (a question's own type says so for answers).
 _POUNDS = ("officer_time_cost", "full_cost")
 _LIST_SEPARATOR = "; "  # how the registry joins partners, priorities and gaps
+# A money or hours field summed over returns, and the evaluation column counting the returns
+# that left it blank: such a sum is "at least" the figure (a derived cost with its inputs).
+_MISSING_RETURNS = {
+    "cash": "cash_missing",
+    "in_kind": "in_kind_missing",
+    "officer_hours": "officer_hours_missing",
+    "officer_time_cost": "officer_hours_missing",
+    "full_cost": "cost_missing_returns",
+}
 _BLANK_PARTNER_ROWS = 3  # the template's signature rows for partners
 
 
@@ -130,6 +139,39 @@ def _review_line(item: PrefillField, value: Any, toolkit: Toolkit, protocol: Pro
     )
 
 
+def _unknown_answer(value: Any, protocol: Protocol) -> bool:
+    """An answer that says the officer did not know ("Don't know", "not known", "n/a"):
+    protocol.yaml's agree5_missing and money missing_words, in any case."""
+    if not isinstance(value, str):
+        return False
+    said = " ".join(value.replace("\u2019", "'").split()).casefold()
+    unknown = {w.casefold() for w in (*protocol.agree5_missing, *protocol.money_missing_words)}
+    return said in unknown
+
+
+def _summed_line(item: PrefillField, value: Any, row: pd.Series, protocol: Protocol) -> list[Line]:
+    """A figure summed over the officers' returns. When some returns left it blank the sum is
+    "at least" it, with how many did and a gap to complete; when all did, it is not reported
+    (the sum of nothing is not £0)."""
+    missing = _count(row.get(_MISSING_RETURNS[item.field]))
+    returns = _count(row.get("returns"))
+    if not missing:
+        if _blank(value):
+            return [Line(item.label, to_complete=f"{item.label}: not reported in the survey")]
+        return [Line(item.label, _shown(value, item.field, protocol))]
+    figure = "a cost figure" if item.field == "full_cost" else "it"
+    who = (
+        "the one officer's return" if returns == 1 else f"{missing} of {returns} officers' returns"
+    )
+    left = f"{who} left {figure} blank"
+    if _blank(value) or (missing >= returns and item.field != "full_cost"):
+        return [Line(item.label, to_complete=f"{item.label}: not reported in the survey ({left})")]
+    return [
+        Line(item.label, f"at least {_shown(value, item.field, protocol)} ({left})"),
+        Line(item.label, to_complete=f"{item.label}: {left}; confirm the full figure"),
+    ]
+
+
 def prefilled_lines(
     section: AgreementSection,
     row: pd.Series,
@@ -138,12 +180,23 @@ def prefilled_lines(
     council_name: str,
 ) -> list[Line]:
     """What the registry and evaluation say for one section, in the config's order: a blank
-    value, or an answer that is not one of a field's ``expect``, is a line to complete."""
+    value, a "Don't know", a figure some returns left blank ("at least") or an answer that
+    is not one of a field's ``expect`` is a line to complete."""
     lines = []
     for item in section.prefill:
         value = row.get(item.field)
         if review_months(toolkit, item.field) is not None:
             lines.append(_review_line(item, value, toolkit, protocol))
+        elif item.field in _MISSING_RETURNS:
+            lines += _summed_line(item, value, row, protocol)
+        elif _unknown_answer(value, protocol):
+            lines.append(
+                Line(
+                    item.label,
+                    to_complete=f'{item.label}: officers answered "{str(value).strip()}" in '
+                    "the survey; find out and complete",
+                )
+            )
         elif _blank(value):
             lines.append(Line(item.label, to_complete=f"{item.label}: not reported in the survey"))
         elif item.field == "partners":

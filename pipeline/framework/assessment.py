@@ -472,6 +472,12 @@ def score_return(
     return evaluation.iloc[0]
 
 
+def cost_known(row: pd.Series) -> bool:
+    """The assessed partnership's full cost is known: the toolkit says so (vfm_cost_known)
+    and its return left no cost figure blank. Only then is it among the costs compared."""
+    return bool(row["vfm_cost_known"]) and not _missing(row, "cost_missing_returns")
+
+
 def _comparison(row: pd.Series, sources: Sources) -> str:
     economy = sources.config.toolkit.value_for_money.economy
     kind = row["partnership_type"] if not _blank(row["partnership_type"]) else "no type"
@@ -481,14 +487,19 @@ def _comparison(row: pd.Series, sources: Sources) -> str:
             "(`make report`)"
         )
     counted = int(row["vfm_type_costed"])
+    among = (
+        f"the {sources.year} evaluation and this one"
+        if cost_known(row)
+        else f"the {sources.year} evaluation; not this one, whose full cost is not known"
+    )
     if _blank(row["vfm_type_median_cost"]):
         return (
-            f"no comparison: {counted} partnership(s) of type {kind} with a known cost in the "
-            f"{sources.year} evaluation and this one; the toolkit needs {economy.min_same_type}"
+            f"no comparison: {counted} partnership(s) of type {kind} with a known cost ("
+            f"{among}); the toolkit needs {economy.min_same_type}"
         )
     return (
         f"the median full cost of the {counted} partnerships of type {kind} with a known cost "
-        f"(the {sources.year} evaluation and this one) is {_money(row['vfm_type_median_cost'])}"
+        f"({among}) is {_money(row['vfm_type_median_cost'])}"
     )
 
 
@@ -513,6 +524,38 @@ def _money(value: Any) -> str:
     return f"£{number:,.0f}" if number.is_integer() else f"£{number:,.2f}"
 
 
+def _missing(row: pd.Series, column: str) -> bool:
+    """The return left the figure a ``*_missing`` count column counts blank."""
+    value: Any = row.get(column)
+    return not _blank(value) and int(value) > 0
+
+
+def cost_line(row: pd.Series) -> str:
+    """The full annual cost and its make-up. A figure the return left blank (or "Don't
+    know") is "not reported", never £0; the full cost is then "at least" the figures given,
+    or "not known" when none was given."""
+    cash, in_kind, hours = (
+        _missing(row, f"{key}_missing") for key in ("cash", "in_kind", "officer_hours")
+    )
+    parts = [
+        "cash " + ("not reported" if cash else _money(row["cash"])),
+        "in kind " + ("not reported" if in_kind else _money(row["in_kind"])),
+        "officer time "
+        + (
+            "not reported"
+            if hours
+            else f"{_money(row['officer_time_cost'])} for {row['officer_hours']:g} hours a month"
+        ),
+    ]
+    if cost_known(row):
+        total = _money(row["full_cost"])
+    elif cash and in_kind and hours:
+        total = "not known (no cost figure reported)"
+    else:
+        total = f"at least {_money(row['full_cost'])} (not known in full: a figure is not reported)"
+    return f"Full annual cost: {total} ({', '.join(parts)})"
+
+
 def _score(value: Any) -> str:
     return "no score" if _blank(value) else f"{float(value):.2f}"
 
@@ -531,9 +574,7 @@ def render(assessment: Assessment, sources: Sources) -> str:
         f"{TITLE}: {row['name']} ({assessment.source.name})",
         f"Judged at {assessment.as_of.isoformat()}: {assessment.as_of_reason}.",
         "",
-        f"Full annual cost: {_money(row['full_cost'])} (cash {_money(row['cash'])}, in kind "
-        f"{_money(row['in_kind'])}, officer time {_money(row['officer_time_cost'])} for "
-        f"{row['officer_hours']:g} hours a month)",
+        cost_line(row),
         "",
         "Principles:",
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,12 @@ class AdvancedQuestion:
     choices: tuple[str, ...] = ()
     answers: tuple[str, ...] = ()
     block: str = ""
+
+
+def block_name(section: str) -> str:
+    """A section's block name: the format splits a tag on ":", so a colon in a section's
+    heading ("Principles: trust") becomes " -" ("Principles - trust")."""
+    return " ".join(section.replace(":", " -").split())
 
 
 def _text(value: str) -> str:
@@ -108,7 +115,7 @@ def advanced_format(protocol: Protocol) -> str:
     for item_section, questions in survey_items(protocol):
         if item_section != section:
             section = item_section
-            lines += ["", f"[[Block:{_text(section)}]]"]
+            lines += ["", f"[[Block:{_text(block_name(section))}]]"]
         lines += ["", *_question_lines(questions, protocol)]
         helps = [q for q in questions if q.help]
         for question in helps:
@@ -139,9 +146,12 @@ class _Reading:
         )
 
 
-def parse_advanced_format(text: str) -> list[AdvancedQuestion]:
+def parse_advanced_format(text: str, sections: Iterable[str] = ()) -> list[AdvancedQuestion]:
     """Read an Advanced Format file's questions in order (blocks, page breaks and blank
-    lines only place them). Unescapes the HTML the format holds text in."""
+    lines only place them). Unescapes the HTML the format holds text in. A block named as
+    ``block_name`` names one of ``sections`` (the protocol's) is read back as that section;
+    any other block keeps its name."""
+    section_of = {block_name(section): section for section in sections}
     parsed: list[AdvancedQuestion] = []
     block = ""
     current: _Reading | None = None
@@ -158,6 +168,7 @@ def parse_advanced_format(text: str) -> list[AdvancedQuestion]:
             current = None
         if name == "Block":
             block = html.unescape(value)
+            block = section_of.get(block, block)
         elif name == "Question":
             current = _Reading(value, block)
         elif name == "ID" and current is not None:

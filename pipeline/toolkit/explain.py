@@ -566,6 +566,10 @@ def new_partnership_part(kit: Toolkit, protocol: Protocol) -> Part:
     default = section.model_rules.default
     rules += (("default", "no rule holds", section.models[default.model].label, default.reason),)
     unknown = " or ".join(section.unknown_answers) or "none"
+    words = ", ".join(
+        f'"{w}"' for w in (*protocol.money_missing_words[:3], *protocol.money_zero_words[:1])
+    )
+    zero = " or ".join(f'"{w}"' for w in protocol.money_zero_words[:2])
     return Part(
         "Deciding on a new partnership",
         (
@@ -577,8 +581,11 @@ def new_partnership_part(kit: Toolkit, protocol: Protocol) -> Part:
             "proposal's own are listed in the form.",
             "A criterion is met when its conditions hold (or, with alternatives, when every "
             "condition of one of them holds). A condition on a question not answered (blank, "
-            f"or answered {unknown}) is neither true nor false: the criterion reads not "
-            "answered, never met, and a model rule that needs it does not fire.",
+            f"or answered {unknown}; a free text answered only with one of these or a word "
+            f"protocol.yaml's money conventions read as missing or none, such as {words}) is "
+            "neither true nor false: the criterion reads not answered, never met, and a "
+            "model rule that needs it does not fire. Partners answered only "
+            f"{zero} name no partner: the partner count is 0.",
             f'Verdict: "{verdict.not_met}" when any criterion that must be met is not met; '
             f'else "{verdict.not_enough}" when any of them is not answered; else '
             f'"{verdict.met}".',

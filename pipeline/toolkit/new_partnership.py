@@ -278,15 +278,9 @@ def _check_questions(
                 if name in seen:
                     raise fail(where, f"{field} '{name}' is asked twice in the form.")
                 seen[name] = where
-    singles = {
-        o for q in form_questions(section, protocol) if q.type == "single" for o in q.options
-    }
     for index, answer in enumerate(section.unknown_answers):
-        if answer not in singles:
-            raise fail(
-                ("unknown_answers", index),
-                f"'{answer}' is no option of the form's single-choice questions.",
-            )
+        if not answer.strip():
+            raise fail(("unknown_answers", index), "a blank answer is no answer already.")
 
 
 def _check_conditions(

@@ -56,12 +56,42 @@ class Judgement:
     model: ModelChoice
 
 
+def _said(text: str) -> str:
+    """A typed word as the no-answer words are compared: trimmed, in lower case, with a
+    typographic apostrophe read as a plain one ("Don’t know")."""
+    return " ".join(text.replace("\u2019", "'").split()).casefold()
+
+
+def no_answer_words(kit: Toolkit, protocol: Protocol) -> tuple[frozenset[str], frozenset[str]]:
+    """(words that say nothing is known, words that say there is none), as typed free text is
+    compared (decision D37): the first are toolkit.yaml's new_partnership.unknown_answers and
+    protocol.yaml's money missing_words ("Don't know", "TBC", "n/a", "-"...), the second the
+    money zero_words ("none", "nil"...). Either makes a free-text answer no answer."""
+    unknown = {
+        _said(w) for w in (*kit.new_partnership.unknown_answers, *protocol.money_missing_words)
+    }
+    return frozenset(unknown), frozenset(_said(w) for w in protocol.money_zero_words)
+
+
+def partner_count(text: str | None, unknown: frozenset[str], none: frozenset[str]) -> int | None:
+    """The partner organisations named, split on ; , or new lines. A name that is a no-answer
+    word ("TBC", "n/a", "none") names no one; when no one is named, "none" or "nil" say there
+    are no partners (0: the criterion is not met) and anything else is not answered (None)."""
+    parts = [_said(p) for p in _PARTNER_BREAK.split(text or "") if p.strip()]
+    named = [p for p in parts if p not in unknown and p not in none]
+    if named:
+        return len(named)
+    return 0 if any(p in none for p in parts) else None
+
+
 def proposal_facts(answers: Mapping[str, Any], kit: Toolkit, protocol: Protocol) -> dict[str, Any]:
     """The facts a criterion or model rule tests, from the answers by key (a missing key or
     None is not answered): a single choice's answer (an unknown answer is none), a free
-    text's "answered" (true, or none), an amount, and the computed facts."""
+    text's "answered" (true, or none: a blank, or only a no-answer word such as "Don't
+    know", "n/a" or "none"), an amount, and the computed facts."""
     section = kit.new_partnership
     unknown = set(section.unknown_answers)
+    unknown_words, none_words = no_answer_words(kit, protocol)
     facts: dict[str, Any] = {}
     for q in form_questions(section, protocol):
         value = answers.get(q.key)
@@ -69,7 +99,10 @@ def proposal_facts(answers: Mapping[str, Any], kit: Toolkit, protocol: Protocol)
             facts[q.key] = None
         elif q.type == "single":
             facts[q.key] = None if value in unknown else value
-        elif q.type in ("text", "multi"):
+        elif q.type == "text":
+            said = _said(str(value))
+            facts[q.key] = None if said in unknown_words or said in none_words else True
+        elif q.type == "multi":
             facts[q.key] = True
         else:
             facts[q.key] = float(value)
@@ -87,9 +120,7 @@ def proposal_facts(answers: Mapping[str, Any], kit: Toolkit, protocol: Protocol)
     facts["leverage"] = None if not cost or external is None else round(external / cost, 2)
     priorities = answers.get("priorities")
     facts["priority_count"] = None if priorities is None else len(priorities)
-    partners = answers.get("partners")
-    named = [p for p in _PARTNER_BREAK.split(partners or "") if p.strip()]
-    facts["partner_count"] = len(named) if named else None
+    facts["partner_count"] = partner_count(answers.get("partners"), unknown_words, none_words)
     return facts
 
 
