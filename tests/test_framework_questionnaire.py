@@ -15,7 +15,7 @@ import pytest
 import yaml
 from helpers import CHROMIUM, REQUIRE_ALL_CHECKS, axe_violations
 
-from pipeline import framework, ingest, protocol
+from pipeline import framework, ingest, protocol, settings
 from pipeline.framework import qualtrics, questionnaire
 
 YEAR = 2025
@@ -23,7 +23,7 @@ FILES = ["qualtrics_import.txt", "questionnaire.docx", "questionnaire.html", "qu
 
 
 def _write(root: Path | None, out: Path) -> dict[str, Path]:
-    sources = framework.Sources.load(root, YEAR)
+    sources = framework.Sources(settings.load(root), YEAR)  # the config: no year's tables
     written = questionnaire.write(sources, out) + qualtrics.write(sources, out)
     return {path.name: path for path in written}
 
