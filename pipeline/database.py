@@ -300,7 +300,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+def _rows(frame: pd.DataFrame, columns: Iterable[str]) -> list[tuple[Any, ...]]:
     return [
         tuple(_value(v) for v in row)
         for row in frame.reindex(columns=list(columns)).itertuples(index=False)
@@ -502,7 +502,8 @@ def _heading_rows(t: YearTables) -> list[tuple[Any, ...]]:
 
 def _priority_rows(t: YearTables) -> list[tuple[Any, ...]]:
     rows = set()
-    for pid, priorities in zip(t.evaluation["partnership_id"], t.evaluation["priorities"]):
+    pairs = zip(t.evaluation["partnership_id"], t.evaluation["priorities"], strict=True)
+    for pid, priorities in pairs:
         if isinstance(priorities, str):
             rows |= {(pid, t.year, p.strip()) for p in priorities.split("; ") if p.strip()}
     return sorted(rows)

@@ -237,9 +237,7 @@ def update_database(year: int, root: Path) -> None:
             f"{year} was published, but {paths.database_file(root)} could not be rebuilt "
             f"({error}); it is as it was. Fix that and run `python -m pipeline database`."
         ) from None
-    logger.info(
-        "%s (%.1f s)", database.counts_line(counts), time.perf_counter() - started
-    )
+    logger.info("%s (%.1f s)", database.counts_line(counts), time.perf_counter() - started)
 
 
 def build_year(
