@@ -688,7 +688,9 @@ def _insert_run(connection: sqlite3.Connection, year: int, manifest: dict[str, A
 
 def _respondents(t: YearTables, protocol: Protocol) -> tuple[list[str], list[tuple]]:
     """Who sent each return (the survey team's chase list): the one personal table."""
-    name, email = protocol.personal_keys[:2] if len(protocol.personal_keys) >= 2 else ("", "")
+    personal = [q for q in protocol.questions if q.personal]
+    email = next((q.key for q in personal if q.type == "email"), "")
+    name = next((q.key for q in personal if q.type != "email"), "")
     who = t.returns.reindex(columns=["row_key", "response_id", name, email, "directorate"])
     who = who.assign(year=t.year).sort_values("row_key", kind="stable")
     columns = ["year", "row_key", "response_id", name, email, "directorate"]

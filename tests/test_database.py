@@ -333,12 +333,13 @@ def _fetch(url: str) -> tuple[int, str]:
 
 
 @pytest.mark.e2e
-def test_browse_serves_the_views_and_never_the_personal_table(two_years, tmp_path):
-    """`python -m pipeline browse` on a root holding the two-year database: a view's page
+def test_browse_serves_the_views_and_never_the_personal_table(one_year, tmp_path):
+    """`python -m pipeline browse` on a root holding the sample's database: a view's page
     and its CSV; the personal table is no page, no CSV and no SQL query's answer."""
     shutil.copytree(paths.config_dir(), paths.config_dir(tmp_path))
-    shutil.copy2(two_years, paths.database_file(tmp_path))
-    email = _query(two_years, "SELECT email FROM respondents WHERE email IS NOT NULL")["email"][0]
+    paths.database_file(tmp_path).parent.mkdir(parents=True)
+    shutil.copy2(one_year, paths.database_file(tmp_path))
+    email = _query(one_year, "SELECT email FROM respondents WHERE email IS NOT NULL")["email"][0]
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "browse", "--root", str(tmp_path), "--port", str(port)],
@@ -358,7 +359,7 @@ def test_browse_serves_the_views_and_never_the_personal_table(two_years, tmp_pat
         status, page = _fetch(f"{base}/key_partnerships_this_year")
         assert status == 200 and "key_partnerships_this_year" in page
         status, csv = _fetch(f"{base}/key_partnerships_this_year.csv?_size=max")
-        key = _query(two_years, "SELECT partnership_id FROM key_partnerships_this_year")
+        key = _query(one_year, "SELECT partnership_id FROM key_partnerships_this_year")
         assert status == 200
         assert csv.splitlines()[0].startswith("partnership_id,year,name")
         assert len(csv.strip().splitlines()) == len(key) + 1
