@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import paths, tables
+from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.toolkit.model import Toolkit
 
@@ -756,7 +757,15 @@ def write_database(
     target = paths.database_file(root) if target is None else target
     config = settings.load(root)
     chosen = committed_years(root) if years is None else sorted(years)
-    loaded = [read_year(year, config.protocol, root) for year in chosen]
+    loaded = []
+    for year in chosen:
+        try:
+            loaded.append(read_year(year, config.protocol, root))
+        except PipelineError as error:
+            raise PipelineError(
+                f"{year} cannot go into the database: {error} Rebuild that year "
+                f"(make report YEAR={year}), then run `python -m pipeline database`."
+            ) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staged.unlink(missing_ok=True)

@@ -142,6 +142,16 @@ def test_the_run_reports_a_database_it_could_not_rebuild(tmp_path, monkeypatch):
     assert target.read_bytes() == b"the old database"
 
 
+def test_a_year_lacking_a_table_is_named_with_what_to_do(sample_stages, tmp_path):
+    """A year written by an earlier version of the pipeline (no id_history.csv)."""
+    root = tmp_path / "root"
+    shutil.copytree(sample_stages, root, ignore=shutil.ignore_patterns(".staging"))
+    tables.path("id_history", LATEST, root).unlink()
+    with pytest.raises(PipelineError, match=r"2025 cannot go into the database: .*id_history"):
+        database.write_database(root, [LATEST], tmp_path / "partnerships.sqlite")
+    assert not (tmp_path / "partnerships.sqlite").exists()
+
+
 def test_committed_years_need_a_manifest(tmp_path):
     for year in (2023, 2024, 2025):
         paths.processed_dir(year, tmp_path).mkdir(parents=True)
