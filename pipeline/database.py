@@ -479,9 +479,8 @@ def _names(years: Sequence[YearTables]) -> pd.DataFrame:
     return names.sort_values(["partnership_id", "year", "source", "name"], kind="stable")
 
 
-def _principle_rows(
-    t: YearTables, toolkit: Toolkit
-) -> list[tuple[Any, ...]]:  # (id, year, principle, name, measures...)
+def _principle_rows(t: YearTables, toolkit: Toolkit) -> list[tuple[Any, ...]]:
+    """One row per partnership and principle: ID, year, code, name, then its measures."""
     rows = []
     for record in t.evaluation.sort_values("partnership_id").to_dict("records"):
         for code, name in toolkit.principles.items():
