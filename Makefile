@@ -66,6 +66,10 @@ toolkit-doc: $(STAMP)
 pictures: $(STAMP)
 	$(PY) -m pipeline pictures $(if $(YEAR),--year $(YEAR),)
 
+## browse: serve data/processed/partnerships.sqlite with Datasette on 127.0.0.1:8001 (read-only, no personal table)
+browse: $(STAMP)
+	$(PY) -m pipeline browse
+
 ## bench: benchmarks (validation of 200,000 rows under 30 s; ingest of 10,000 per layout; name matching)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py
@@ -88,4 +92,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report verify test test-fast sample questionnaire framework toolkit-doc pictures bench lint clean help
+.PHONY: install syslibs report verify test test-fast sample questionnaire framework toolkit-doc pictures browse bench lint clean help

@@ -2,7 +2,8 @@
 `ingest` exports, regenerate the `sample`, write the `questionnaire`, the `framework`
 documents (outputs/framework/), `assess` one partnership from its form, judge a proposed
 partnership (`propose`), the `toolkit-doc`
-(docs/toolkit.md) and the `pictures` of the report (docs/images/).
+(docs/toolkit.md), the `pictures` of the report (docs/images/), rebuild the monitoring
+`database` and `browse` it with Datasette.
 
 A PipelineError (the user's to fix) is printed as one line without a traceback, exit 1; a
 command line that cannot be read is one line too, exit 2.
@@ -117,6 +118,17 @@ def _parser() -> argparse.ArgumentParser:
     pictures.add_argument("--year", type=_year, help="the report's year (default: council.yaml)")
     pictures.add_argument("--root", type=Path, help="folder holding config/, outputs/, docs/")
 
+    database = commands.add_parser(
+        "database", help="rebuild data/processed/partnerships.sqlite from every year run"
+    )
+    database.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+
+    browse = commands.add_parser(
+        "browse", help="browse the database with Datasette on 127.0.0.1 (read-only)"
+    )
+    browse.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+    browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+
     sample = commands.add_parser("sample", help="regenerate the embedded sample exports")
     sample.add_argument("--year", type=_year, action="append", help="year(s) to write")
     sample.add_argument("--root", type=Path)
@@ -225,6 +237,20 @@ def _pictures(args: argparse.Namespace) -> None:
         print(path)
 
 
+def _database(args: argparse.Namespace) -> None:
+    from pipeline import database, paths
+
+    counts = database.write_database(args.root)
+    print(database.counts_line(counts))
+    print(paths.database_file(args.root))
+
+
+def _browse(args: argparse.Namespace) -> None:
+    from pipeline import browse
+
+    browse.serve(args.root, args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run it, and turn a PipelineError into one line and exit 1."""
     args = _parser().parse_args(argv)
@@ -243,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             "assess": _assess,
             "toolkit-doc": _toolkit_doc,
             "pictures": _pictures,
+            "database": _database,
+            "browse": _browse,
         }
         status = commands[args.command](args)
     except PipelineError as exc:

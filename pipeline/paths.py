@@ -201,6 +201,18 @@ def manifest_file(year: int, root: Path | str | None = None) -> Path:
     return outputs_dir(year, root) / "manifest.json"
 
 
+def database_file(root: Path | str | None = None) -> Path:
+    """data/processed/partnerships.sqlite: every committed year in one SQLite database,
+    rebuilt by each run from the processed tables and manifests (decision D38)."""
+    return resolve_root(root) / "data" / "processed" / "partnerships.sqlite"
+
+
+def browse_dir(root: Path | str | None = None) -> Path:
+    """data/processed/browse/: the copy of the database Datasette serves, without the
+    personal table, rewritten by each `make browse` (decision D38)."""
+    return resolve_root(root) / "data" / "processed" / "browse"
+
+
 def staging_dir(root: Path | str | None = None) -> Path:
     """<root>/.staging/: where runs build a year before swapping it in (decision D20)."""
     return resolve_root(root) / ".staging"

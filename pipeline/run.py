@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 import time
@@ -214,9 +215,29 @@ def _run_year(year: int, root: Path, config: settings.Settings) -> RunResult:
         staging.keep_failed(year, staged, root)
         raise
     staging.commit(year, staged, root)
+    update_database(year, root)
     return RunResult(
         paths.report_html(year, root), paths.report_pdf(year, root), paths.manifest_file(year, root)
     )
+
+
+def update_database(year: int, root: Path) -> None:
+    """Rebuild data/processed/partnerships.sqlite now that ``year`` is swapped in (D38).
+
+    Only after the commit, so a failed run never touches it; a failure here leaves the old
+    file whole, and the year (already published) is kept: one line says how to rebuild it.
+    """
+    from pipeline import database
+
+    started = time.perf_counter()
+    try:
+        counts = database.write_database(root)
+    except (PipelineError, OSError, ValueError, sqlite3.Error) as error:
+        raise PipelineError(
+            f"{year} was published, but {paths.database_file(root)} could not be rebuilt "
+            f"({error}); it is as it was. Fix that and run `python -m pipeline database`."
+        ) from None
+    logger.info("%s (%.1f s)", database.counts_line(counts), time.perf_counter() - started)
 
 
 def build_year(
