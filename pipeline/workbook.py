@@ -99,6 +99,9 @@ FOLLOW_UP_COLUMNS = [
     "To check",
     "Ask for",
 ]
+# The questionnaire's words for a blank that is an answer ("Leave blank if it has never been
+# reviewed"): such a blank is not chased.
+LEAVE_BLANK = "leave blank"
 ACCEPTED, QUARANTINED = "Accepted", "Quarantined (not counted)"
 
 
@@ -155,15 +158,26 @@ def chase_questions(protocol: Protocol, toolkit: Toolkit) -> list[Question]:
     every answer the toolkit can score or count (choices, amounts, hours, dates, agreement
     statements), and the free-text answers it reads as evidence (a governance item's, or
     achievements for value for money). Names and emails are who to ask, not answers; other
-    free text (job title, comments) is optional."""
+    free text (job title, comments) is optional; and a question whose help tells officers
+    to "leave blank" in some case (no reporting line, never reviewed) takes a blank as an
+    answer, unless it is required."""
     read_as_text = {item.question for _, item in toolkit.governance.items()}
     read_as_text.add(toolkit.value_for_money.effectiveness.achievements.question)
     scored = {"single", "multi", "money", "number", "date", "agree5"}
     return [
         q
         for q in protocol.questions
-        if not q.personal and (q.required or q.type in scored or q.key in read_as_text)
+        if q.required
+        or (
+            not q.personal
+            and not _blank_is_an_answer(q)
+            and (q.type in scored or q.key in read_as_text)
+        )
     ]
+
+
+def _blank_is_an_answer(question: Question) -> bool:
+    return LEAVE_BLANK in question.help.casefold()
 
 
 def _missing_words(toolkit: Toolkit) -> dict[str, str]:

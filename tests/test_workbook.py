@@ -278,6 +278,17 @@ def test_optional_free_text_and_questions_the_file_did_not_ask_are_not_chased():
     assert chase.empty
 
 
+def test_a_blank_the_questionnaire_asks_for_is_not_chased():
+    # Q15 and Q18's help: "Leave blank if it does not report ..." / "if it has never been
+    # reviewed": the blank is the officer's answer.
+    returns = _returns({"reporting_line": None, "last_reviewed": None})
+
+    chase = _follow_up(returns)
+
+    assert "leave blank" in PROTOCOL.by_key("reporting_line").help.casefold()
+    assert chase.empty
+
+
 def test_a_parse_error_is_asked_again_and_not_also_counted_as_missing():
     cash = PROTOCOL.by_key("cash")
     returns = _returns({"cash": None, "parse_errors": f"{cash.id}: could not read 'tbc' as money"})
