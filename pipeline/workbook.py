@@ -11,7 +11,6 @@ published (decision D39). Its bytes carry no time, so a rerun writes the same fi
 from __future__ import annotations
 
 import io
-import logging
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -27,8 +26,6 @@ from pipeline.protocol import Protocol, Question
 from pipeline.report.open_data import COLUMNS as PUBLISHED_COLUMNS
 from pipeline.report.open_data import neutralise
 from pipeline.toolkit import Toolkit
-
-logger = logging.getLogger(__name__)
 
 SHEETS = (
     "Registry",
@@ -474,5 +471,4 @@ def write_workbook(year: int, council_name: str, root: Path | str | None = None)
     content = workbook_bytes(build_sheets(year, root), title, council_name)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
-    logger.info("wrote %s", target)
     return target
