@@ -248,6 +248,12 @@ def open_data_dir(year: int, root: Path | str | None = None) -> Path:
     return outputs_dir(year, root) / "open_data"
 
 
+def workbook_file(year: int, root: Path | str | None = None) -> Path:
+    """outputs/<year>/registry.xlsx: the analyst's workbook. Internal: its Follow-up sheet
+    holds officers' names and emails, so it is never published (decision D39)."""
+    return outputs_dir(year, root) / "registry.xlsx"
+
+
 def framework_dir(year: int, root: Path | str | None = None) -> Path:
     """outputs/<year>/framework/: the protocol's documents as in force for the year's run,
     with an agreement pre-filled for each of its key partnerships."""

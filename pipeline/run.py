@@ -249,7 +249,7 @@ def build_year(
     Returns the staged manifest. Nothing under ``root`` is written. A failing stage names
     its notebook as kept under ``failed_root``.
     """
-    from pipeline import framework
+    from pipeline import framework, workbook
     from pipeline.report import export, open_data
 
     kernel = ensure_kernel()
@@ -277,6 +277,7 @@ def build_year(
         html, paths.report_pdf(year, staged), published_as=paths.report_html(year, root)
     )
     open_data.write_open_data(year, council_name, staged)
+    workbook.write_workbook(year, council_name, staged)  # internal: never published (D39)
     framework.write_framework(
         framework.Sources.load(staged, year), paths.framework_dir(year, staged)
     )

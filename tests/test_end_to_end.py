@@ -60,6 +60,11 @@ def test_manifest_hashes_every_input_and_every_output_of_the_year(shared_run):
     del published[f"outputs/{YEAR}/manifest.json"]
     assert outputs == published  # every file of data/processed/2025 and outputs/2025
     assert f"outputs/{YEAR}/notebooks/02_validate.html" in outputs
+    # The run writes the internal workbook (D39), and nothing published names it.
+    assert f"outputs/{YEAR}/registry.xlsx" in outputs and "registry.xlsx" not in (
+        paths.report_html(YEAR, root).read_text(encoding="utf-8")
+        + paths.open_data_dir(YEAR, root).joinpath("datapackage.json").read_text(encoding="utf-8")
+    )
 
 
 def test_executed_notebooks_keep_no_run_details_and_their_html_shows_the_code(shared_run):
