@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import paths, registry
+from pipeline.errors import PipelineError
 from pipeline import protocol as protocol_module
 from pipeline.protocol import Protocol
 from pipeline.sample import vocabulary
@@ -18,13 +19,18 @@ from pipeline.sample.returns import Answer, SampleReturn
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_YEARS = (2024, 2025)
+SAMPLE_YEARS = (2023, 2024, 2025)
 """Survey years whose sample is committed under data/raw/ (what `make sample` writes)."""
 
-# The year the generator draws; the year before it is derived from it, so both years hold
-# the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
-# previous_year) and IDs can carry over.
+# The year the generator draws; each earlier year is derived from the year after it, so all
+# years hold the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
+# previous_year and year_before_previous) and IDs can carry over.
 BASE_YEAR = 2025
+
+# The platform each committed year was downloaded from (survey-exports.md): the council ran
+# 2023's survey on Qualtrics before moving to Microsoft Forms, so the sample exercises a
+# second platform's layout on every `make report`. A year not listed: Microsoft Forms.
+SAMPLE_LAYOUTS: dict[int, tuple[str, ...]] = {2023: ("qualtrics_csv",)}
 
 
 def _year_before(day: datetime.date) -> datetime.date:
@@ -64,18 +70,30 @@ def _cash_lower(typed: Answer) -> Answer:
     return f"£{round(int(digits) * 0.6, -2):,.0f}"
 
 
+def _changes(year: int) -> vocabulary.PreviousYear:
+    """How the derived ``year`` differs from the year after it (catalogue.yaml)."""
+    catalogue = vocabulary.load().catalogue
+    by_year = {BASE_YEAR - 1: catalogue.previous_year, BASE_YEAR - 2: catalogue.year_before_previous}
+    if year not in by_year:
+        raise PipelineError(
+            f"The sample generator derives {', '.join(map(str, sorted(by_year)))} only, not {year}."
+        )
+    return by_year[year]
+
+
 def previous_year_returns(
-    current: list[SampleReturn], protocol: Protocol, seed: int = 2025
+    current: list[SampleReturn], protocol: Protocol, seed: int = 2025, year: int = BASE_YEAR - 1
 ) -> list[SampleReturn]:
     """The year before's returns, derived from this year's so that the two years match.
 
-    A few of this year's partnerships are new (absent the year before), two that ran the year
-    before have ended (their officers' returns are kept, under their own names), some scored
-    better the year before and some cost less. Times and review dates move back a year.
+    ``year`` is the year derived (``current`` holds the year after it). A few of this year's
+    partnerships are new (absent the year before), two that ran the year before have ended
+    (their officers' returns are kept, under their own names), some scored better the year
+    before and some cost less. Times and review dates move back a year.
     """
-    changes = vocabulary.load().catalogue.previous_year
+    changes = _changes(year)
     ended = changes.ended
-    rng = random.Random(seed * 31 + BASE_YEAR - 1)
+    rng = random.Random(seed * 31 + year)
     names = sorted({r.true_partnership for r in current})
     chosen = rng.sample(names, changes.new + len(ended) + changes.declined + changes.cost_rose)
     new = set(chosen[: changes.new])
@@ -121,25 +139,27 @@ def sample_returns(
 
     ``aliases`` as for :func:`generate_returns` (None: the repository's config/aliases.yaml).
     """
-    if year == BASE_YEAR - 1:
-        base = generate_returns(BASE_YEAR, protocol, seed, aliases)
-        return previous_year_returns(base, protocol, seed)
-    return generate_returns(year, protocol, seed, aliases)
+    if not BASE_YEAR - 2 <= year < BASE_YEAR:
+        return generate_returns(year, protocol, seed, aliases)
+    after = sample_returns(year + 1, protocol, seed, aliases)
+    return previous_year_returns(after, protocol, seed, year)
 
 
 def write_sample(
     year: int,
     root: Path | None = None,
     seed: int = 2025,
-    layouts: tuple[str, ...] = ("msforms_xlsx",),
+    layouts: tuple[str, ...] | None = None,
 ) -> list[Path]:
     """Write the year's sample exports under data/raw/<year>/, one file per layout.
 
-    The committed sample is the Microsoft Forms download alone; tests ask for more layouts,
-    each the same returns. The protocol is read from ``root``'s config, so a test can
+    The committed sample is one download per year (None: the year's ``SAMPLE_LAYOUTS``, else
+    the Microsoft Forms download); tests ask for more layouts, each the same returns. The protocol is read from ``root``'s config, so a test can
     generate into ``tmp_path``; so are the aliases officers type. The vocabulary always comes
     from the repository's data/synthetic/. Regenerating gives byte-identical files.
     """
+    if layouts is None:
+        layouts = SAMPLE_LAYOUTS.get(year, ("msforms_xlsx",))
     names = [export_name(year, layout) for layout in layouts]  # unknown layouts fail first
     protocol = protocol_module.load(root)
     returns = sample_returns(year, protocol, seed, registry.load_aliases(root))
