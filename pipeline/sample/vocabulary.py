@@ -72,7 +72,7 @@ class Catalogue:
     partnerships: tuple[Partnership, ...]
     typed_aliases: tuple[str, ...]
     previous_year: PreviousYear
-    year_before_previous: PreviousYear  # two years before the base year, derived from the year before
+    year_before_previous: PreviousYear  # two years before the base year
 
 
 @dataclass(frozen=True)

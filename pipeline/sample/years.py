@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import paths, registry
-from pipeline.errors import PipelineError
 from pipeline import protocol as protocol_module
+from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.sample import vocabulary
 from pipeline.sample.generator import generate_returns
@@ -73,7 +73,10 @@ def _cash_lower(typed: Answer) -> Answer:
 def _changes(year: int) -> vocabulary.PreviousYear:
     """How the derived ``year`` differs from the year after it (catalogue.yaml)."""
     catalogue = vocabulary.load().catalogue
-    by_year = {BASE_YEAR - 1: catalogue.previous_year, BASE_YEAR - 2: catalogue.year_before_previous}
+    by_year = {
+        BASE_YEAR - 1: catalogue.previous_year,
+        BASE_YEAR - 2: catalogue.year_before_previous,
+    }
     if year not in by_year:
         raise PipelineError(
             f"The sample generator derives {', '.join(map(str, sorted(by_year)))} only, not {year}."
@@ -154,8 +157,9 @@ def write_sample(
     """Write the year's sample exports under data/raw/<year>/, one file per layout.
 
     The committed sample is one download per year (None: the year's ``SAMPLE_LAYOUTS``, else
-    the Microsoft Forms download); tests ask for more layouts, each the same returns. The protocol is read from ``root``'s config, so a test can
-    generate into ``tmp_path``; so are the aliases officers type. The vocabulary always comes
+    the Microsoft Forms download); tests ask for more layouts, each the same returns. The
+    protocol is read from ``root``'s config, so a test can generate into ``tmp_path``; so
+    are the aliases officers type. The vocabulary always comes
     from the repository's data/synthetic/. Regenerating gives byte-identical files.
     """
     if layouts is None:
