@@ -549,7 +549,8 @@ def partnership_history(evaluations: dict[int, pd.DataFrame]) -> pd.DataFrame:
 
     Needs partnership_id, name, key_partnership, full_cost, overall_score and returns in
     each year's evaluation (one it lacks reads as blank: no cost, no score, no returns);
-    returns HISTORY_COLUMNS, one row per partnership per year, sorted by ID then year. The frames given are not modified.
+    returns HISTORY_COLUMNS, one row per partnership per year, sorted by ID then year.
+    The frames given are not modified.
     """
     years = [
         evaluation.reindex(columns=list(HISTORY_COLUMNS[1:])).assign(year=year)
