@@ -141,3 +141,6 @@ def test_the_landscape_section_prints_the_years_table_from_the_evaluations():
     assert table is not None
     rows = [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.DOTALL)]
     assert rows[1:] == ["2023 3 1 £5,500 £4,000 6", "2025 3 2 £8,500 £6,000 7"]
+    assert "In 2025, 3 partnerships were reported (3 in 2023), of which 2 are key (1 in 2023)" in (
+        text_of(markup)
+    )

@@ -708,3 +708,20 @@ def test_2023_is_a_qualtrics_download_with_its_own_cash_wording():
     wording = dict(zip(rows[0], rows[1], strict=True))
     assert wording["Q20"] == "Cash contribution by the council per year (£)"
     assert protocol.load().aliases_for(2023)[wording["Q20"]] == "Q20"
+
+
+def test_the_year_before_that_drifts_in_cost_and_answers_beyond_the_named_changes():
+    questionnaire = protocol.load()
+    changes = sample.vocabulary.load().catalogue.year_before_previous
+
+    def answers(year: int) -> dict[tuple[str, str], dict[str, object]]:
+        returns = sample.sample_returns(year, questionnaire)
+        return {(r.respondent_email, r.true_partnership): r.answers for r in returns}
+
+    later, earlier = answers(sample.BASE_YEAR - 1), answers(sample.BASE_YEAR - 2)
+
+    both = sorted(set(later) & set(earlier))
+    cash = {k[1] for k in both if later[k].get("Q20") != earlier[k].get("Q20")}
+    grid = {k[1] for k in both if later[k].get("Q29") != earlier[k].get("Q29")}
+    assert len(cash) > changes.cost_rose  # more than the four whose cost rose
+    assert len(grid) > changes.declined

@@ -315,6 +315,7 @@ def background_papers(data: ReportData) -> HTML:
 def landscape(data: ReportData) -> HTML:
     """Section 4.1: partnerships by type, directorate, legal form, statutory basis, priority."""
     ev = data.evaluation
+    by_year = metrics.landscape_by_year(data.years())
 
     def counts(key: str) -> pd.DataFrame:
         return metrics.counts_by(ev[key], _options(data, key))
@@ -329,7 +330,8 @@ def landscape(data: ReportData) -> HTML:
             by_priority=metrics.counts_by(
                 metrics.split_multi(ev["priorities"]), _options(data, "priorities")
             ),
-            by_year=metrics.landscape_by_year(data.years()),
+            by_year=by_year,
+            years=metrics.records(by_year),
             year=data.year,
         )
     )

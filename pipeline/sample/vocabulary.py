@@ -61,6 +61,8 @@ class PreviousYear:
     new: int
     declined: int
     cost_rose: int
+    cost_drift: int = 0  # further partnerships whose cash was a little different
+    score_drift: int = 0  # further partnerships answered one step differently
 
 
 @dataclass(frozen=True)
@@ -360,12 +362,19 @@ def _partnership(
 
 def _earlier_year(file: _File, key: str, names: list[str]) -> PreviousYear:
     """An earlier year's changes (catalogue.yaml previous_year or year_before_previous)."""
-    before = file.keys(file.top[key], key, ("ended", "new", "declined", "cost_rose"))
+    before = file.keys(
+        file.top[key],
+        key,
+        ("ended", "new", "declined", "cost_rose"),
+        ("cost_drift", "score_drift"),
+    )
     earlier = PreviousYear(
         ended=file.texts(before["ended"], f"{key}.ended"),
         new=file.whole(before["new"], f"{key}.new"),
         declined=file.whole(before["declined"], f"{key}.declined"),
         cost_rose=file.whole(before["cost_rose"], f"{key}.cost_rose"),
+        cost_drift=file.whole(before.get("cost_drift", 0), f"{key}.cost_drift"),
+        score_drift=file.whole(before.get("score_drift", 0), f"{key}.score_drift"),
     )
     if set(earlier.ended) & set(names):
         file.fail(f"{key}.ended", "names a partnership that still runs")

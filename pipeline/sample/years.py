@@ -55,19 +55,33 @@ def _typed_date_year_before(typed: Answer) -> Answer:
     return typed
 
 
-def _agree_one_step_up(typed: Answer, protocol: Protocol) -> Answer:
+def _agree_one_step_up(typed: Answer, protocol: Protocol, step: int = 1) -> Answer:
     scores = {label.casefold(): score for label, score in protocol.agree5.items()}
     labels = {score: label for label, score in protocol.agree5.items()}
     if not isinstance(typed, str) or typed.strip().casefold() not in scores:
         return typed
-    return labels[min(max(labels), scores[typed.strip().casefold()] + 1)]
+    return labels[min(max(labels), max(min(labels), scores[typed.strip().casefold()] + step))]
 
 
-def _cash_lower(typed: Answer) -> Answer:
+def _cash_lower(typed: Answer, factor: float = 0.6) -> Answer:
     digits = typed.replace("£", "").replace(",", "").strip() if isinstance(typed, str) else ""
     if not digits.isdigit() or int(digits) == 0:
         return typed
-    return f"£{round(int(digits) * 0.6, -2):,.0f}"
+    return f"£{round(int(digits) * factor, -2):,.0f}"
+
+
+def _drift(
+    names: list[str], changed: list[str], changes: vocabulary.PreviousYear, draw: random.Random
+) -> tuple[dict[str, float], dict[str, int]]:
+    """The year's small drift among the partnerships not otherwise changed: a cash factor
+    for ``cost_drift`` of them, and a step (one up or down on every agreement statement) for
+    ``score_drift`` of them. Drawn from its own generator, so a year without drift is
+    derived exactly as before."""
+    rest = [name for name in names if name not in set(changed)]
+    costs = draw.sample(rest, min(changes.cost_drift, len(rest)))
+    factors = {name: draw.choice((0.85, 0.9, 0.95, 1.05, 1.1)) for name in costs}
+    scores = draw.sample(rest, min(changes.score_drift, len(rest)))
+    return factors, {name: draw.choice((-1, 1)) for name in scores}
 
 
 def _changes(year: int) -> vocabulary.PreviousYear:
@@ -92,7 +106,8 @@ def previous_year_returns(
     ``year`` is the year derived (``current`` holds the year after it). A few of this year's
     partnerships are new (absent the year before), two that ran the year before have ended
     (their officers' returns are kept, under their own names), some scored better the year
-    before and some cost less. Times and review dates move back a year.
+    before and some cost less; others drift a little (catalogue.yaml cost_drift and
+    score_drift). Times and review dates move back a year.
     """
     changes = _changes(year)
     ended = changes.ended
@@ -104,6 +119,7 @@ def previous_year_returns(
     declined = set(chosen[changes.new + len(ended) :][: changes.declined])
     cost_rose = set(chosen[-changes.cost_rose :])
     agree5 = [q.id for q in protocol.of_type("agree5")]
+    factors, steps = _drift(names, chosen, changes, random.Random(f"drift {seed} {year}"))
     drafts: list[tuple[SampleReturn, dict[str, Answer], str]] = []
     for item in current:
         truth = item.true_partnership
@@ -118,6 +134,12 @@ def previous_year_returns(
                 answers.update({q: _agree_one_step_up(answers.get(q), protocol) for q in agree5})
             if name in cost_rose:
                 answers["Q20"] = _cash_lower(answers.get("Q20"))
+            if name in factors:
+                answers["Q20"] = _cash_lower(answers.get("Q20"), factors[name])
+            if name in steps:
+                answers.update(
+                    {q: _agree_one_step_up(answers.get(q), protocol, steps[name]) for q in agree5}
+                )
             drafts.append((item, answers, name))
     earlier = []
     ordered = sorted(drafts, key=lambda d: (d[0].submitted_at, d[2]))
