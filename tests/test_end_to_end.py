@@ -160,7 +160,10 @@ def test_report_gives_charts_alt_text(shared_run):
     alts = [html.unescape(alt) for alt in re.findall(r'<img[^>]*alt="([^"]*)"', page)]
     profiles = re.findall(r'<section[^>]*class="profile"', page)
     assert len(profiles) >= 18
-    assert len(alts) == 4 + len(profiles)  # four section charts, one in each profile
+    histories = re.findall(r'<figure class="chart" id="chart-history-', page)
+    assert histories  # the sample's three years give key partnerships a history chart
+    # four section charts, one in each profile, and a history chart in some key profiles
+    assert len(alts) == 4 + len(profiles) + len(histories)
     assert len(re.findall(r"<img", page)) == len(alts)  # no image without alt text
     assert all(re.match(r"[A-Z][a-z ]* chart of .+ showing .+", alt, re.DOTALL) for alt in alts)
     assert re.search(r'<img[^>]*src="data:image/png;base64,', page)
