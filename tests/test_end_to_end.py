@@ -412,11 +412,14 @@ def test_year_zero_is_refused_before_any_stage(tmp_path, run_cli):
 
 def test_the_report_shows_every_years_landscape_and_each_key_partnerships_history(shared_run):
     page = _report(shared_run.root)
-    table = re.search(r'<table id="T_partnerships-key-partnerships[^>]*>.*?</table>', page, re.S)
+    table = re.search(r'<table[^>]*id="T_partnerships-key-partnerships.*?</table>', page, re.S)
     evaluations = {y: tables.read("evaluation", y, shared_run.root) for y in YEARS}
 
     assert table is not None
-    rows = [_text(r).split() for r in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)[1:]]
+    rows = [
+        [_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)[1:]
+    ]
     for cells, (year, evaluation) in zip(rows, evaluations.items(), strict=True):
         key = evaluation["key_partnership"].fillna(False).astype(bool)
         full_cost = pd.to_numeric(evaluation["full_cost"])
