@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 
 YEAR = 2025
 PREVIOUS_YEAR = 2024
-YEARS = (PREVIOUS_YEAR, YEAR)
+FIRST_YEAR = 2023  # the sample's first year: nothing before it
+YEARS = (FIRST_YEAR, PREVIOUS_YEAR, YEAR)
 PROTOCOL = protocol.load()
 
 
@@ -30,10 +31,11 @@ def _report(root, year=YEAR) -> str:
     return paths.report_html(year, root).read_text(encoding="utf-8")
 
 
-def test_run_builds_last_year_first_then_writes_both_years_outputs(shared_run):
+def test_run_builds_the_earlier_years_first_then_writes_every_years_outputs(shared_run):
     root, done = shared_run.root, shared_run.done
 
-    assert f"no registry for {PREVIOUS_YEAR} yet: running {PREVIOUS_YEAR} first" in done.stderr
+    for earlier in (PREVIOUS_YEAR, FIRST_YEAR):  # two missing years, the latest asked first
+        assert f"no registry for {earlier} yet: running {earlier} first" in done.stderr
     for year in YEARS:
         assert paths.report_html(year, root).is_file()
         assert paths.report_pdf(year, root).read_bytes().startswith(b"%PDF")
@@ -42,7 +44,7 @@ def test_run_builds_last_year_first_then_writes_both_years_outputs(shared_run):
             assert paths.executed_notebook_html(stage, year, root).is_file()
         assert json.loads(paths.manifest_file(year, root).read_text())["year"] == year
     assert str(paths.report_html(YEAR, root)) in done.stdout
-    assert done.stderr.count("[4/4] 04_annual_report done") == 2
+    assert done.stderr.count("[4/4] 04_annual_report done") == len(YEARS)
     assert [p.name for p in paths.staging_dir(root).iterdir()] == ["lock"]  # nothing left
 
 
@@ -163,7 +165,10 @@ def test_report_gives_charts_alt_text(shared_run):
     alts = [html.unescape(alt) for alt in re.findall(r'<img[^>]*alt="([^"]*)"', page)]
     profiles = re.findall(r'<section[^>]*class="profile"', page)
     assert len(profiles) >= 18
-    assert len(alts) == 4 + len(profiles)  # four section charts, one in each profile
+    histories = re.findall(r'<figure class="chart" id="chart-history-', page)
+    assert histories  # the sample's three years give key partnerships a history chart
+    # four section charts, one in each profile, and a history chart in some key profiles
+    assert len(alts) == 4 + len(profiles) + len(histories)
     assert len(re.findall(r"<img", page)) == len(alts)  # no image without alt text
     assert all(re.match(r"[A-Z][a-z ]* chart of .+ showing .+", alt, re.DOTALL) for alt in alts)
     assert re.search(r'<img[^>]*src="data:image/png;base64,', page)
@@ -250,7 +255,7 @@ def test_changes_since_last_year_are_listed_and_reported(shared_run):
     changes = tables.read("changes", YEAR, shared_run.root)
     counts = changes["change"].value_counts()
     page = _text(_report(shared_run.root))
-    first_year = _text(_report(shared_run.root, PREVIOUS_YEAR))
+    first_year = _text(_report(shared_run.root, FIRST_YEAR))
 
     assert (counts["new"], counts["ended"]) == (3, 2)
     changed = counts.get("changed", 0)
@@ -259,9 +264,10 @@ def test_changes_since_last_year_are_listed_and_reported(shared_run):
         f"Since {PREVIOUS_YEAR}: 3 new partnerships, 2 ended and {changed} materially changed"
         in page
     )
-    assert tables.read("changes", PREVIOUS_YEAR, shared_run.root).empty
-    assert f"There is no registry for {PREVIOUS_YEAR - 1}, so this is the" in first_year
-    assert f"Since {PREVIOUS_YEAR - 1}" not in first_year
+    assert tables.read("changes", FIRST_YEAR, shared_run.root).empty
+    assert not tables.read("changes", PREVIOUS_YEAR, shared_run.root).empty
+    assert f"There is no registry for {FIRST_YEAR - 1}, so this is the" in first_year
+    assert f"Since {FIRST_YEAR - 1}" not in first_year
 
 
 def test_renumbered_questions_give_the_same_registry_and_evaluation(shared_run, renumbered_run):
@@ -407,3 +413,32 @@ def test_year_zero_is_refused_before_any_stage(tmp_path, run_cli):
     assert done.returncode == 1
     assert "--year 0 is not a survey year" in done.stderr
     assert not paths.outputs_dir(0, tmp_path).exists()
+
+
+def test_the_report_shows_every_years_landscape_and_each_key_partnerships_history(shared_run):
+    page = _report(shared_run.root)
+    table = re.search(r'<table[^>]*id="T_partnerships-key-partnerships.*?</table>', page, re.S)
+    evaluations = {y: tables.read("evaluation", y, shared_run.root) for y in YEARS}
+
+    assert table is not None
+    rows = [
+        [_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)[1:]
+    ]
+    for cells, (year, evaluation) in zip(rows, evaluations.items(), strict=True):
+        key = evaluation["key_partnership"].fillna(False).astype(bool)
+        full_cost = pd.to_numeric(evaluation["full_cost"])
+        assert cells == [
+            str(year),
+            f"{len(evaluation):,}",
+            f"{key.sum():,}",
+            f"£{full_cost.sum():,.0f}",
+            f"£{full_cost[key].sum():,.0f}",
+            f"{pd.to_numeric(evaluation['returns']).sum():,}",
+        ]
+    key_ids = evaluations[YEAR].loc[
+        evaluations[YEAR]["key_partnership"].fillna(False).astype(bool), "partnership_id"
+    ]
+    for partnership_id in key_ids:
+        seen = sum(partnership_id in set(e["partnership_id"]) for e in evaluations.values())
+        assert (f'id="chart-history-{partnership_id.lower()}"' in page) == (seen > 1)

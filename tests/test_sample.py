@@ -679,3 +679,49 @@ def test_previous_year_holds_the_same_partnerships_less_new_plus_ended(tmp_path)
         "Northmoor Twinning Association",
         "Northmoor Rural Broadband Partnership",
     }
+
+
+def test_the_year_before_that_is_derived_from_the_year_before_the_same_way():
+    questionnaire = protocol.load()
+    changes = sample.vocabulary.load().catalogue.year_before_previous
+
+    later = sample.sample_returns(sample.BASE_YEAR - 1, questionnaire)
+    earlier = sample.sample_returns(sample.BASE_YEAR - 2, questionnaire)
+
+    before = {r.true_partnership for r in earlier}
+    after = {r.true_partnership for r in later}
+    assert len(after - before) == changes.new
+    assert before - after == set(changes.ended)
+    assert {r.submitted_at.year for r in earlier} == {sample.BASE_YEAR - 2}
+    assert [r.response_id for r in earlier] == list(range(1, len(earlier) + 1))
+    # officers are the same people, so partnership IDs and chasers carry over
+    assert {r.respondent_email for r in earlier} <= {r.respondent_email for r in later}
+
+
+def test_2023_is_a_qualtrics_download_with_its_own_cash_wording():
+    export = paths.raw_exports(2023)
+
+    rows = list(csv.reader(io.StringIO(export[0].read_text(encoding="utf-8-sig"))))
+
+    assert [p.name for p in export] == ["partnership_survey_2023_qualtrics.csv"]
+    assert rows[0][:2] == ["StartDate", "EndDate"]  # Qualtrics' three header rows
+    wording = dict(zip(rows[0], rows[1], strict=True))
+    assert wording["Q20"] == "Cash contribution by the council per year (£)"
+    assert protocol.load().aliases_for(2023)[wording["Q20"]] == "Q20"
+
+
+def test_the_year_before_that_drifts_in_cost_and_answers_beyond_the_named_changes():
+    questionnaire = protocol.load()
+    changes = sample.vocabulary.load().catalogue.year_before_previous
+
+    def answers(year: int) -> dict[tuple[str, str], dict[str, object]]:
+        returns = sample.sample_returns(year, questionnaire)
+        return {(r.respondent_email, r.true_partnership): r.answers for r in returns}
+
+    later, earlier = answers(sample.BASE_YEAR - 1), answers(sample.BASE_YEAR - 2)
+
+    both = sorted(set(later) & set(earlier))
+    cash = {k[1] for k in both if later[k].get("Q20") != earlier[k].get("Q20")}
+    grid = {k[1] for k in both if later[k].get("Q29") != earlier[k].get("Q29")}
+    assert len(cash) > changes.cost_rose  # more than the four whose cost rose
+    assert len(grid) > changes.declined

@@ -352,6 +352,104 @@ def partnership_principles(data: ReportData, partnership_id: str) -> Chart:
     )
 
 
+def _history_rows(data: ReportData, partnership_id: str) -> list[dict[str, Any]]:
+    """The partnership's years (oldest first), each with its full cost and overall score."""
+    found = metrics.years_of(data.years(), partnership_id)
+    if found.empty:
+        raise KeyError(f"no partnership {partnership_id} in the history")
+    return [
+        {
+            "year": int(row["year"]),
+            "cost": None if formats.is_missing(row["full_cost"]) else float(row["full_cost"]),
+            "score": (
+                None if formats.is_missing(row["overall_score"]) else float(row["overall_score"])
+            ),
+        }
+        for _, row in found.iterrows()
+    ]
+
+
+def partnership_history(data: ReportData, partnership_id: str) -> Chart:
+    """Two small panels of one partnership over every survey year up to the report's: its
+    full cost as bars (left) and its overall score as points joined by a line (right), each
+    labelled with its value. A year with no cost or score is labelled so, never drawn as 0."""
+    words, kit = _wording(), data.toolkit
+    rows = _history_rows(data, partnership_id)
+    name = formats.text(metrics.years_of(data.years(), partnership_id).iloc[-1]["name"])
+    low, high = domain_range(kit.instrument, data.protocol)
+    finding = str(words.history_finding(rows))
+    years = [str(r["year"]) for r in rows]
+    xs = list(range(len(rows)))
+    with plt.rc_context(charts.STYLE):
+        figure = new_figure(6.5, 2.6)
+        cost_axes, score_axes = figure.subplots(1, 2, gridspec_kw={"wspace": 0.35})
+        costs = [r["cost"] for r in rows]
+        top = max((c for c in costs if c is not None), default=0) or 1
+        for x, cost in zip(xs, costs, strict=True):
+            if cost is None:
+                cost_axes.text(x, 0, words.history["no_cost"], ha="center", va="bottom", fontsize=8)
+                continue
+            cost_axes.bar([x], [cost], color=BAR, width=0.6)
+            cost_axes.text(x, cost, formats.money(cost), ha="center", va="bottom", fontsize=8)
+        cost_axes.set_xticks(xs, years)
+        cost_axes.set_ylim(0, top * 1.25)
+        cost_axes.set_yticks([])
+        cost_axes.spines["left"].set_visible(False)
+        cost_axes.set_xlabel(words.history["cost"])
+        scored = [(x, r["score"]) for x, r in zip(xs, rows, strict=True) if r["score"] is not None]
+        if len(scored) > 1:
+            score_axes.plot(*zip(*scored, strict=True), color=BAR, linewidth=1.4)
+        for x, r in zip(xs, rows, strict=True):
+            if r["score"] is None:
+                score_axes.text(x, low, words.no_score, ha="center", va="bottom", fontsize=8)
+                continue
+            score_axes.plot(
+                [x], [r["score"]], marker="o", markersize=6, color=BAR, linestyle="None"
+            )
+            score_axes.text(
+                x,
+                r["score"] + (high - low) * 0.05,
+                formats.score(r["score"]),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+        score_axes.set_xticks(xs, years)
+        score_axes.set_ylim(low, high + (high - low) * 0.12)
+        score_axes.set_xlabel(words.history_score_axis(low, high))
+        for axes in (cost_axes, score_axes):
+            axes.set_xlim(-0.6, len(rows) - 0.4)
+    table = pd.DataFrame(
+        {
+            words.history["year"]: years,
+            words.history["cost"]: [r["cost"] for r in rows],
+            words.history["score"]: [r["score"] for r in rows],
+        }
+    )
+    source = str(words.history_source(data.council_name, years[0], years[-1]))
+    frame(figure, finding, str(words.history_subtitle(name, years[0], years[-1])), source)
+    return Chart(
+        figure=figure,
+        source=source,
+        key=f"history-{partnership_id.lower()}",
+        kind="Bar and dot chart",
+        alt=str(words.history_alt(name, rows, low, high, finding)),
+        title=finding,
+        subtitle=str(words.history_subtitle(name, years[0], years[-1])),
+        data=table,
+        caption=str(words.history_caption(name)),
+        columns=[
+            (words.history["year"], words.history["year"], "text"),
+            (
+                words.history["cost"],
+                words.history["cost"],
+                _or(words.history["no_cost"], formats.money),
+            ),
+            (words.history["score"], words.history["score"], _or(words.no_score, formats.score)),
+        ],
+    )
+
+
 def _or(missing: str, shown: Callable[[Any], str]) -> Callable[[Any], str]:
     """A cell format that says ``missing`` instead of leaving a blank cell."""
     return lambda value: missing if formats.is_missing(value) else shown(value)
@@ -367,4 +465,5 @@ CHARTS: dict[str, Callable[[ReportData], Chart]] = {
 }
 PARTNERSHIP_CHARTS: dict[str, Callable[[ReportData, str], Chart]] = {
     "partnership_principles": partnership_principles,
+    "partnership_history": partnership_history,
 }

@@ -527,3 +527,72 @@ def without_signed_agreement(partnerships: pd.DataFrame, signed: str = "Yes") ->
 def answered(evaluation: pd.DataFrame, key: str, value: str) -> int:
     """How many partnerships' consolidated answer to ``key`` is ``value``."""
     return int(evaluation[key].eq(value).fillna(False).sum())
+
+
+# --- history: every year up to the report's (issue 19) ----------------------------------
+
+HISTORY_COLUMNS = (
+    "year",
+    "partnership_id",
+    "name",
+    "key_partnership",
+    "full_cost",
+    "overall_score",
+    "returns",
+)
+
+
+def partnership_history(evaluations: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Each partnership's full cost and overall score in every year given, joined by its
+    stable partnership ID (IDs carry from year to year, decision D7), so that a partnership
+    renamed keeps one history. A year with no evaluation is simply not given.
+
+    Needs partnership_id, name, key_partnership, full_cost, overall_score and returns in
+    each year's evaluation (one it lacks reads as blank: no cost, no score, no returns);
+    returns HISTORY_COLUMNS, one row per partnership per year, sorted by ID then year.
+    The frames given are not modified.
+    """
+    years = [
+        evaluation.reindex(columns=list(HISTORY_COLUMNS[1:])).assign(year=year)
+        for year, evaluation in sorted(evaluations.items())
+    ]
+    if not years:
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    history = pd.concat(years, ignore_index=True).loc[:, list(HISTORY_COLUMNS)]
+    history = history.assign(
+        key_partnership=_flag(history["key_partnership"]),
+        full_cost=pd.to_numeric(history["full_cost"], errors="coerce"),
+        overall_score=pd.to_numeric(history["overall_score"], errors="coerce"),
+        returns=pd.to_numeric(history["returns"], errors="coerce").fillna(0).astype(int),
+    )
+    return history.sort_values(["partnership_id", "year"], kind="stable").reset_index(drop=True)
+
+
+def years_of(history: pd.DataFrame, partnership_id: str) -> pd.DataFrame:
+    """One partnership's rows of the history, oldest year first."""
+    return history[history["partnership_id"].eq(partnership_id).to_numpy()].sort_values(
+        "year", kind="stable"
+    )
+
+
+def landscape_by_year(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per year: partnerships, key partnerships, their full cost (all, and the key
+    ones'), and the accepted returns behind them (the sum of each partnership's returns).
+
+    Columns year, partnerships, key_partnerships, full_cost, key_cost, returns; oldest first.
+    """
+    rows = []
+    for year, rows_of_year in history.groupby("year", sort=True):
+        key = rows_of_year["key_partnership"].astype(bool)
+        rows.append(
+            {
+                "year": int(str(year)),
+                "partnerships": len(rows_of_year),
+                "key_partnerships": int(key.sum()),
+                "full_cost": _sum(rows_of_year["full_cost"]),
+                "key_cost": _sum(rows_of_year.loc[key, "full_cost"]),
+                "returns": int(rows_of_year["returns"].sum()),
+            }
+        )
+    columns = ["year", "partnerships", "key_partnerships", "full_cost", "key_cost", "returns"]
+    return pd.DataFrame(rows, columns=columns)

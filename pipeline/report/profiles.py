@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 
 from pipeline.protocol import Protocol
 from pipeline.report import figures, formats, metrics
@@ -335,6 +336,24 @@ def change_since_last_year(
     return Change(str(first["change"]), _value(first["what_changed"]))
 
 
+@dataclass(frozen=True)
+class History:
+    """A key partnership over the survey years: the years it was reported in, and its chart
+    of cost and overall score (None when it was reported in one year only)."""
+
+    years: list[int]
+    chart: Markup | None
+
+
+def profile_history(data: ReportData, partnership_id: str) -> History:
+    """The years the partnership was reported in, and its history chart when there are two
+    or more; a partnership seen in one year only is said so in words instead of a chart."""
+    years = metrics.years_of(data.years(), partnership_id)["year"].astype(int).tolist()
+    if len(years) < 2:
+        return History(years, None)
+    return History(years, figures.partnership_history(data, partnership_id).html())
+
+
 # --- rendered ---------------------------------------------------------------------------
 
 
@@ -360,6 +379,7 @@ def _profile(
         main_risks=split_list(row.get("main_risks"), MAIN_RISKS_SEPARATOR),
         achievements=split_list(row.get("achievements"), MAIN_RISKS_SEPARATOR),
         chart=figures.partnership_principles(data, row["partnership_id"]).html(),
+        history=profile_history(data, row["partnership_id"]) if letter == KEY_APPENDIX else None,
         change=change_since_last_year(data.changes, row["partnership_id"], data.has_previous_year),
         year=data.year,
         action_label=labels,

@@ -18,7 +18,7 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from pipeline import data_docs, paths, provenance, registry, settings, tables
+from pipeline import data_docs, lineage, paths, provenance, registry, settings, tables
 from pipeline.council import Council
 from pipeline.ingest import asked_questions, missing_questions, unmapped_columns
 from pipeline.protocol import Protocol
@@ -52,6 +52,15 @@ class ReportData:
     commit: str
     root: Path
     data_docs_page: Path  # checked by load: 02_validate's page, with no personal data (D26)
+    # Every year's full cost and overall score by partnership (metrics.partnership_history),
+    # read by load; None: this year's evaluation alone.
+    history: pd.DataFrame | None = None
+
+    def years(self) -> pd.DataFrame:
+        """The partnerships' history up to this year (this year alone when none was read)."""
+        if self.history is not None:
+            return self.history
+        return metrics.partnership_history({self.year: self.evaluation})
 
     @property
     def closing_date(self) -> dt.date:
@@ -84,13 +93,14 @@ def load(
     ``council_name`` overrides the name in council.yaml.
     """
     config = config or settings.load(root)
+    evaluation = tables.read("evaluation", year, root, personal=False)
     return ReportData(
         year=year,
         council_name=council_name or config.council.council_name,
         council=config.council,
         protocol=config.protocol,
         toolkit=config.toolkit,
-        evaluation=tables.read("evaluation", year, root, personal=False),
+        evaluation=evaluation,
         dq_summary=tables.read_dq_summary(year, root),
         coverage=tables.read("coverage", year, root, personal=False),
         unsure_pairs=registry.pairs_awaiting_decision(
@@ -106,7 +116,20 @@ def load(
         commit=provenance.code_commit(),
         root=paths.resolve_root(root),
         data_docs_page=data_docs.read_linkable_page(year, root),
+        history=read_history(year, evaluation, root),
     )
+
+
+def read_history(
+    year: int, evaluation: pd.DataFrame, root: Path | str | None = None
+) -> pd.DataFrame:
+    """Every partnership's full cost and overall score in each year up to ``year``: the
+    evaluation tables of the earlier years present under ``root`` (linked into a run's
+    staged root), then this year's ``evaluation``. A year without an evaluation is skipped.
+    The report reads the evaluation tables, never the database, so the two agree."""
+    earlier = [y for y in lineage.earlier_years(year, root) if tables.exists("evaluation", y, root)]
+    evaluations = {y: tables.read("evaluation", y, root, personal=False) for y in earlier}
+    return metrics.partnership_history({**evaluations, year: evaluation})
 
 
 def _options(data: ReportData, key: str) -> list[str]:
@@ -292,6 +315,7 @@ def background_papers(data: ReportData) -> HTML:
 def landscape(data: ReportData) -> HTML:
     """Section 4.1: partnerships by type, directorate, legal form, statutory basis, priority."""
     ev = data.evaluation
+    by_year = metrics.landscape_by_year(data.years())
 
     def counts(key: str) -> pd.DataFrame:
         return metrics.counts_by(ev[key], _options(data, key))
@@ -306,6 +330,9 @@ def landscape(data: ReportData) -> HTML:
             by_priority=metrics.counts_by(
                 metrics.split_multi(ev["priorities"]), _options(data, "priorities")
             ),
+            by_year=by_year,
+            years=metrics.records(by_year),
+            year=data.year,
         )
     )
 

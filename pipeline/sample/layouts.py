@@ -24,14 +24,15 @@ from pipeline.sample.files import UK_DATE, Cell, save_csv, save_xlsx
 from pipeline.sample.returns import Answer, SampleReturn
 
 # The 2025 form went out with Q20 reworded after the protocol was printed (a late wording
-# change); its header comes from protocol.yaml's aliases for the year.
+# change), and the 2023 form worded it its own way; a year's header comes from the aliases
+# protocol.yaml lists for that very year (not the earlier years' ones still in force).
 _REWORDED = ("Q20",)
 
 
 def _header(question: Question, protocol: Protocol, year: int) -> str:
     """The question's wording as the year's form showed it."""
     if question.id in _REWORDED:
-        for header, qid in protocol.aliases_for(year).items():
+        for header, qid in protocol.aliases.get(year, {}).items():
             if qid == question.id:
                 return header
     return question.text

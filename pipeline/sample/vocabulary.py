@@ -61,6 +61,8 @@ class PreviousYear:
     new: int
     declined: int
     cost_rose: int
+    cost_drift: int = 0  # further partnerships whose cash was a little different
+    score_drift: int = 0  # further partnerships answered one step differently
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Catalogue:
     partnerships: tuple[Partnership, ...]
     typed_aliases: tuple[str, ...]
     previous_year: PreviousYear
+    year_before_previous: PreviousYear  # two years before the base year
 
 
 @dataclass(frozen=True)
@@ -357,11 +360,41 @@ def _partnership(
     )
 
 
+def _earlier_year(file: _File, key: str, names: list[str]) -> PreviousYear:
+    """An earlier year's changes (catalogue.yaml previous_year or year_before_previous)."""
+    before = file.keys(
+        file.top[key],
+        key,
+        ("ended", "new", "declined", "cost_rose"),
+        ("cost_drift", "score_drift"),
+    )
+    earlier = PreviousYear(
+        ended=file.texts(before["ended"], f"{key}.ended"),
+        new=file.whole(before["new"], f"{key}.new"),
+        declined=file.whole(before["declined"], f"{key}.declined"),
+        cost_rose=file.whole(before["cost_rose"], f"{key}.cost_rose"),
+        cost_drift=file.whole(before.get("cost_drift", 0), f"{key}.cost_drift"),
+        score_drift=file.whole(before.get("score_drift", 0), f"{key}.score_drift"),
+    )
+    if set(earlier.ended) & set(names):
+        file.fail(f"{key}.ended", "names a partnership that still runs")
+    if earlier.new + len(earlier.ended) + earlier.declined + earlier.cost_rose > len(names):
+        file.fail(key, "changes more partnerships than the catalogue holds")
+    return earlier
+
+
 def _catalogue(folder: Path, pools: dict[str, tuple[str, ...]]) -> Catalogue:
     file = _File(
         folder,
         "catalogue.yaml",
-        ("place", "option_codes", "partnerships", "typed_aliases", "previous_year"),
+        (
+            "place",
+            "option_codes",
+            "partnerships",
+            "typed_aliases",
+            "previous_year",
+            "year_before_previous",
+        ),
     )
     option_codes = _option_codes(file)
     codes = {qid: tuple(c for c in listed if c is not None) for qid, listed in option_codes.items()}
@@ -375,25 +408,17 @@ def _catalogue(folder: Path, pools: dict[str, tuple[str, ...]]) -> Catalogue:
     names = [p.name for p in partnerships]
     if len(set(names)) != len(names):
         file.fail("partnerships", "names the same partnership twice")
-    before = file.keys(
-        file.top["previous_year"], "previous_year", ("ended", "new", "declined", "cost_rose")
-    )
-    previous = PreviousYear(
-        ended=file.texts(before["ended"], "previous_year.ended"),
-        new=file.whole(before["new"], "previous_year.new"),
-        declined=file.whole(before["declined"], "previous_year.declined"),
-        cost_rose=file.whole(before["cost_rose"], "previous_year.cost_rose"),
-    )
-    if set(previous.ended) & set(names):
-        file.fail("previous_year.ended", "names a partnership that still runs")
-    if previous.new + len(previous.ended) + previous.declined + previous.cost_rose > len(names):
-        file.fail("previous_year", "changes more partnerships than the catalogue holds")
+    previous = _earlier_year(file, "previous_year", names)
+    two_before = _earlier_year(file, "year_before_previous", names)
+    if set(two_before.ended) & set(previous.ended):
+        file.fail("year_before_previous.ended", "names a partnership that ran the year after")
     return Catalogue(
         place=file.text(file.top["place"], "place"),
         option_codes=option_codes,
         partnerships=partnerships,
         typed_aliases=file.texts(file.top["typed_aliases"], "typed_aliases"),
         previous_year=previous,
+        year_before_previous=two_before,
     )
 
 

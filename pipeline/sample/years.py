@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline import paths, registry
 from pipeline import protocol as protocol_module
+from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.sample import vocabulary
 from pipeline.sample.generator import generate_returns
@@ -18,13 +19,18 @@ from pipeline.sample.returns import Answer, SampleReturn
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_YEARS = (2024, 2025)
+SAMPLE_YEARS = (2023, 2024, 2025)
 """Survey years whose sample is committed under data/raw/ (what `make sample` writes)."""
 
-# The year the generator draws; the year before it is derived from it, so both years hold
-# the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
-# previous_year) and IDs can carry over.
+# The year the generator draws; each earlier year is derived from the year after it, so all
+# years hold the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
+# previous_year and year_before_previous) and IDs can carry over.
 BASE_YEAR = 2025
+
+# The platform each committed year was downloaded from (survey-exports.md): the council ran
+# 2023's survey on Qualtrics before moving to Microsoft Forms, so the sample exercises a
+# second platform's layout on every `make report`. A year not listed: Microsoft Forms.
+SAMPLE_LAYOUTS: dict[int, tuple[str, ...]] = {2023: ("qualtrics_csv",)}
 
 
 def _year_before(day: datetime.date) -> datetime.date:
@@ -49,33 +55,63 @@ def _typed_date_year_before(typed: Answer) -> Answer:
     return typed
 
 
-def _agree_one_step_up(typed: Answer, protocol: Protocol) -> Answer:
+def _agree_one_step_up(typed: Answer, protocol: Protocol, step: int = 1) -> Answer:
     scores = {label.casefold(): score for label, score in protocol.agree5.items()}
     labels = {score: label for label, score in protocol.agree5.items()}
     if not isinstance(typed, str) or typed.strip().casefold() not in scores:
         return typed
-    return labels[min(max(labels), scores[typed.strip().casefold()] + 1)]
+    return labels[min(max(labels), max(min(labels), scores[typed.strip().casefold()] + step))]
 
 
-def _cash_lower(typed: Answer) -> Answer:
+def _cash_lower(typed: Answer, factor: float = 0.6) -> Answer:
     digits = typed.replace("£", "").replace(",", "").strip() if isinstance(typed, str) else ""
     if not digits.isdigit() or int(digits) == 0:
         return typed
-    return f"£{round(int(digits) * 0.6, -2):,.0f}"
+    return f"£{round(int(digits) * factor, -2):,.0f}"
+
+
+def _drift(
+    names: list[str], changed: list[str], changes: vocabulary.PreviousYear, draw: random.Random
+) -> tuple[dict[str, float], dict[str, int]]:
+    """The year's small drift among the partnerships not otherwise changed: a cash factor
+    for ``cost_drift`` of them, and a step (one up or down on every agreement statement) for
+    ``score_drift`` of them. Drawn from its own generator, so a year without drift is
+    derived exactly as before."""
+    rest = [name for name in names if name not in set(changed)]
+    costs = draw.sample(rest, min(changes.cost_drift, len(rest)))
+    factors = {name: draw.choice((0.85, 0.9, 0.95, 1.05, 1.1)) for name in costs}
+    scores = draw.sample(rest, min(changes.score_drift, len(rest)))
+    return factors, {name: draw.choice((-1, 1)) for name in scores}
+
+
+def _changes(year: int) -> vocabulary.PreviousYear:
+    """How the derived ``year`` differs from the year after it (catalogue.yaml)."""
+    catalogue = vocabulary.load().catalogue
+    by_year = {
+        BASE_YEAR - 1: catalogue.previous_year,
+        BASE_YEAR - 2: catalogue.year_before_previous,
+    }
+    if year not in by_year:
+        raise PipelineError(
+            f"The sample generator derives {', '.join(map(str, sorted(by_year)))} only, not {year}."
+        )
+    return by_year[year]
 
 
 def previous_year_returns(
-    current: list[SampleReturn], protocol: Protocol, seed: int = 2025
+    current: list[SampleReturn], protocol: Protocol, seed: int = 2025, year: int = BASE_YEAR - 1
 ) -> list[SampleReturn]:
     """The year before's returns, derived from this year's so that the two years match.
 
-    A few of this year's partnerships are new (absent the year before), two that ran the year
-    before have ended (their officers' returns are kept, under their own names), some scored
-    better the year before and some cost less. Times and review dates move back a year.
+    ``year`` is the year derived (``current`` holds the year after it). A few of this year's
+    partnerships are new (absent the year before), two that ran the year before have ended
+    (their officers' returns are kept, under their own names), some scored better the year
+    before and some cost less; others drift a little (catalogue.yaml cost_drift and
+    score_drift). Times and review dates move back a year.
     """
-    changes = vocabulary.load().catalogue.previous_year
+    changes = _changes(year)
     ended = changes.ended
-    rng = random.Random(seed * 31 + BASE_YEAR - 1)
+    rng = random.Random(seed * 31 + year)
     names = sorted({r.true_partnership for r in current})
     chosen = rng.sample(names, changes.new + len(ended) + changes.declined + changes.cost_rose)
     new = set(chosen[: changes.new])
@@ -83,6 +119,7 @@ def previous_year_returns(
     declined = set(chosen[changes.new + len(ended) :][: changes.declined])
     cost_rose = set(chosen[-changes.cost_rose :])
     agree5 = [q.id for q in protocol.of_type("agree5")]
+    factors, steps = _drift(names, chosen, changes, random.Random(f"drift {seed} {year}"))
     drafts: list[tuple[SampleReturn, dict[str, Answer], str]] = []
     for item in current:
         truth = item.true_partnership
@@ -97,6 +134,12 @@ def previous_year_returns(
                 answers.update({q: _agree_one_step_up(answers.get(q), protocol) for q in agree5})
             if name in cost_rose:
                 answers["Q20"] = _cash_lower(answers.get("Q20"))
+            if name in factors:
+                answers["Q20"] = _cash_lower(answers.get("Q20"), factors[name])
+            if name in steps:
+                answers.update(
+                    {q: _agree_one_step_up(answers.get(q), protocol, steps[name]) for q in agree5}
+                )
             drafts.append((item, answers, name))
     earlier = []
     ordered = sorted(drafts, key=lambda d: (d[0].submitted_at, d[2]))
@@ -121,25 +164,28 @@ def sample_returns(
 
     ``aliases`` as for :func:`generate_returns` (None: the repository's config/aliases.yaml).
     """
-    if year == BASE_YEAR - 1:
-        base = generate_returns(BASE_YEAR, protocol, seed, aliases)
-        return previous_year_returns(base, protocol, seed)
-    return generate_returns(year, protocol, seed, aliases)
+    if not BASE_YEAR - 2 <= year < BASE_YEAR:
+        return generate_returns(year, protocol, seed, aliases)
+    after = sample_returns(year + 1, protocol, seed, aliases)
+    return previous_year_returns(after, protocol, seed, year)
 
 
 def write_sample(
     year: int,
     root: Path | None = None,
     seed: int = 2025,
-    layouts: tuple[str, ...] = ("msforms_xlsx",),
+    layouts: tuple[str, ...] | None = None,
 ) -> list[Path]:
     """Write the year's sample exports under data/raw/<year>/, one file per layout.
 
-    The committed sample is the Microsoft Forms download alone; tests ask for more layouts,
-    each the same returns. The protocol is read from ``root``'s config, so a test can
-    generate into ``tmp_path``; so are the aliases officers type. The vocabulary always comes
+    The committed sample is one download per year (None: the year's ``SAMPLE_LAYOUTS``, else
+    the Microsoft Forms download); tests ask for more layouts, each the same returns. The
+    protocol is read from ``root``'s config, so a test can generate into ``tmp_path``; so
+    are the aliases officers type. The vocabulary always comes
     from the repository's data/synthetic/. Regenerating gives byte-identical files.
     """
+    if layouts is None:
+        layouts = SAMPLE_LAYOUTS.get(year, ("msforms_xlsx",))
     names = [export_name(year, layout) for layout in layouts]  # unknown layouts fail first
     protocol = protocol_module.load(root)
     returns = sample_returns(year, protocol, seed, registry.load_aliases(root))
