@@ -27,6 +27,7 @@ import pandas as pd
 from pipeline import paths, tables
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
+from pipeline.toolkit import governance
 from pipeline.toolkit.model import Toolkit
 
 logger = logging.getLogger(__name__)
@@ -519,7 +520,19 @@ def _returns_frame(t: YearTables, protocol: Protocol) -> pd.DataFrame:
     status = keys.map(
         lambda k: "valid" if k in t.valid_keys else "quarantined" if k in quarantine.index else ""
     )
+    # Free text as typed can hold an email address or a respondent's name: the returns table
+    # holds none, as the published evaluation holds none (governance.officers_words).
+    names = [t.returns[q.key] for q in protocol.questions if q.personal and q.type == "text"]
+    remove_names = governance.name_remover(pd.concat(names) if names else [])
+    free_text = {
+        q.key: t.returns[q.key].map(
+            lambda text: text if text is None else remove_names(governance.without_emails(text))
+        )
+        for q in protocol.questions
+        if q.type == "text" and not q.personal and q.key in t.returns
+    }
     return t.returns.assign(
+        **free_text,
         year=t.year,
         status=status.where(status != "", None),
         partnership_id=keys.map(matched),

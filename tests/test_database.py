@@ -5,6 +5,7 @@ view and out of the copy Datasette serves, and a failed update that changes noth
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import socket
@@ -384,3 +385,27 @@ def test_browse_serves_the_views_and_never_the_personal_table(one_year, tmp_path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_free_text_typed_with_an_email_or_a_respondents_name_is_redacted(sample_stages, tmp_path):
+    """Officers type anything into free text: the returns table holds no email address and
+    no respondent's name there either, as the published evaluation holds none."""
+    year = database.read_year(LATEST, CONFIG.protocol, sample_stages)
+    returns = year.returns.copy()
+    name = next(n for n in returns["respondent_name"] if isinstance(n, str) and " " in n)
+    first = returns.index[0]
+    returns.loc[first, "comments"] = f"Ask {name.upper()} or write to j.bloggs@example.gov.uk"
+    returns.loc[first, "main_risks"] = f"{name} leaving"
+    target = tmp_path / "partnerships.sqlite"
+    database.build(
+        target, [dataclasses.replace(year, returns=returns)], CONFIG.protocol, CONFIG.toolkit
+    )
+
+    row = _query(
+        target,
+        "SELECT comments, main_risks FROM returns WHERE row_key = ?",
+        returns.loc[first, "row_key"],
+    ).iloc[0]
+    assert row["comments"] == "Ask [name removed] or write to [email address removed]"
+    assert row["main_risks"] == "[name removed] leaving"
+    assert _query(target, "SELECT COUNT(*) AS n FROM respondents WHERE name = ?", name)["n"][0]
