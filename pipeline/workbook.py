@@ -2,8 +2,8 @@
 
 Seven sheets (Registry, Key partnerships, Evaluation, Value for money, Governance, Changes,
 Follow-up), each with a frozen header row, a filter, £ and % formats and widths from its
-content. Every text cell is written as text, never as a formula, and text a spreadsheet
-would run as one is neutralised as open data's is. The workbook is internal: the Follow-up
+content. Every text cell is written as text, never as a formula, and stored as typed (no
+apostrophe added: a cell written as text is never run). The workbook is internal: the Follow-up
 sheet (the survey team's chase list) names officers and their emails, so it is never
 published (decision D39). Its bytes carry no time, so a rerun writes the same file.
 """
@@ -24,7 +24,6 @@ from pipeline import paths, settings, tables
 from pipeline.framework.files import DOCUMENT_DATE, reproducible_zip
 from pipeline.protocol import Protocol, Question
 from pipeline.report.open_data import COLUMNS as PUBLISHED_COLUMNS
-from pipeline.report.open_data import neutralise
 from pipeline.toolkit import Toolkit
 
 SHEETS = (
@@ -100,6 +99,7 @@ FOLLOW_UP_COLUMNS = [
 # reviewed"): such a blank is not chased.
 LEAVE_BLANK = "leave blank"
 ACCEPTED, QUARANTINED = "Accepted", "Quarantined (not counted)"
+DUPLICATE = "duplicate"  # protocol.yaml's rule for a return that copies an earlier one
 
 
 @dataclass(frozen=True)
@@ -177,12 +177,6 @@ def _blank_is_an_answer(question: Question) -> bool:
     return LEAVE_BLANK in question.help.casefold()
 
 
-def _missing_words(toolkit: Toolkit) -> dict[str, str]:
-    """Question key -> the governance item's words for no answer ("no answer on a risk
-    register"), where a governance item reads the question."""
-    return {item.question: item.unanswered for _, item in toolkit.governance.items()}
-
-
 def _parse_errors(text: Any) -> list[tuple[str, str]]:
     """A return's parse errors ("Q20: could not read 'tbc' as money | ...") as (question
     ID, problem) pairs."""
@@ -195,17 +189,47 @@ def _parse_errors(text: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _errors(findings: pd.DataFrame) -> pd.DataFrame:
+    """A return's error findings other than parse errors (asked from parse_errors)."""
+    return findings[(findings["severity"] == "error") & (findings["rule"] != "parse_error")]
+
+
+def _confirmations(findings: pd.DataFrame, protocol: Protocol) -> list[str]:
+    """The asks for error findings on no question (a duplicate): "confirmation: ..."."""
+    asks = []
+    for finding in _errors(findings).itertuples(index=False):
+        if str(finding.column) in protocol.ids:
+            continue
+        rule = protocol.rules.get(str(finding.rule))
+        description = rule.description if rule else str(finding.reason)
+        asks.append(f"confirmation: {description} ({finding.reason})")
+    return asks
+
+
+def _duplicate_issues(findings: pd.DataFrame, protocol: Protocol) -> dict[str, str]:
+    """A duplicate's chase: only which copy to keep."""
+    return {
+        "Missing answers": "",
+        "Could not be read": "",
+        "To check": "",
+        "Ask for": _SEPARATOR.join(_confirmations(findings, protocol)),
+    }
+
+
 def _return_issues(
     answers: pd.Series,
     findings: pd.DataFrame,
     protocol: Protocol,
     chase: list[Question],
     asked: Collection[str] | None,
-    words: Mapping[str, str],
 ) -> dict[str, str]:
     """What to chase on one return: its blank chase questions (those its file asked), its
-    parse errors, its quarantine reasons and warnings, and the ask in plain words."""
+    parse errors, its quarantine reasons and warnings, and the ask in plain words. A
+    duplicate is asked only which copy to keep: its answers are its original's, chased
+    there."""
     by_id = {q.id: q for q in protocol.questions}
+    if (findings["rule"] == DUPLICATE).any():
+        return _duplicate_issues(findings, protocol)
     unread = _parse_errors(answers.get("parse_errors"))
     unread_ids = {question_id for question_id, _ in unread}
     missing = [
@@ -222,15 +246,12 @@ def _return_issues(
         question = by_id.get(question_id)
         label = f"{question_id} {question.text}" if question else question_id
         asks[question_id] = f"{label} - again: {problem}"
-    errors = findings[(findings["severity"] == "error") & (findings["rule"] != "parse_error")]
-    others: list[str] = []
-    for finding in errors.itertuples(index=False):
+    for finding in _errors(findings).itertuples(index=False):
         rule = protocol.rules.get(str(finding.rule))
         description = rule.description if rule else str(finding.reason)
         question = by_id.get(str(finding.column))
         if question is None:
-            others.append(f"confirmation: {description} ({finding.reason})")
-            continue
+            continue  # a confirmation, below
         shown = "" if _blank(finding.value) else f"{finding.value!r}: "
         asks.setdefault(question.id, f"{question.id} {question.text} - again: {shown}{description}")
     warnings = findings[findings["severity"] == "warning"]
@@ -245,12 +266,10 @@ def _return_issues(
     order = {q.id: n for n, q in enumerate(protocol.questions)}
     ordered = sorted(asks, key=lambda question_id: order.get(question_id, len(order)))
     return {
-        "Missing answers": _SEPARATOR.join(
-            f"{q.id}: {words.get(q.key, 'no answer to ' + repr(q.text))}" for q in missing
-        ),
+        "Missing answers": _SEPARATOR.join(f"{q.id} not answered: {q.text}" for q in missing),
         "Could not be read": _SEPARATOR.join(f"{i}: {p}" for i, p in unread),
         "To check": _SEPARATOR.join(checks),
-        "Ask for": _SEPARATOR.join([asks[i] for i in ordered] + others),
+        "Ask for": _SEPARATOR.join([asks[i] for i in ordered] + _confirmations(findings, protocol)),
     }
 
 
@@ -275,7 +294,6 @@ def follow_up(
     response ID; returns with nothing to chase are left out.
     """
     chase = chase_questions(protocol, toolkit)
-    words = _missing_words(toolkit)
     name_id, email_id = protocol.id_of("respondent_name"), protocol.id_of("respondent_email")
     directorate_id = protocol.id_of("directorate")
     typed_id = protocol.id_of("partnership_name")
@@ -295,7 +313,6 @@ def follow_up(
             protocol,
             chase,
             None if asked is None else asked.get(str(source), ()),
-            words,
         )
         quarantined = row_key in reasons
         if not quarantined and not any(issues.values()):
@@ -374,7 +391,7 @@ def _shown(value: Any, number_format: str | None) -> str:
         if number_format == SHARE_FORMAT:
             return f"{value:.0%}"
         return f"{value:.2f}" if number_format == SCORE_FORMAT else str(value)
-    return str(neutralise(str(value)))
+    return str(value)
 
 
 def column_width(column: str, values: pd.Series, number_format: str | None) -> float:
@@ -403,8 +420,7 @@ def _write_sheet(workbook: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
             elif isinstance(value, (int, float)):
                 worksheet.write_number(row, col, float(value), cell_format)
             else:
-                text = str(neutralise(str(value)))
-                worksheet.write_string(row, col, text, formats["wrap"] if long else None)
+                worksheet.write_string(row, col, str(value), formats["wrap"] if long else None)
     last_col = max(len(rows.columns) - 1, 0)
     worksheet.freeze_panes(1, 0)
     worksheet.autofilter(0, 0, len(rows), last_col)

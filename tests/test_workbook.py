@@ -16,7 +16,6 @@ PROTOCOL = protocol.load()
 BACKTEST = Path(__file__).parent / "backtest"
 KIT = toolkit.load(BACKTEST, PROTOCOL)  # the pinned toolkit: the governance words below
 YEAR = 2025
-FORMULA_START = ("=", "+", "-", "@")
 
 
 @pytest.fixture(scope="module")
@@ -115,13 +114,26 @@ def test_column_widths_are_set_from_content_and_capped(opened):
     assert _column(follow_up, "Ask for")[0].alignment.wrap_text  # long text wraps
 
 
-def test_no_cell_is_a_formula_and_no_text_starts_like_one(opened):
+def test_no_cell_is_a_formula_and_no_text_gains_an_apostrophe(opened):
     for sheet in opened:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", cell.coordinate
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(FORMULA_START), (sheet.title, cell.value)
+                    assert not cell.value.startswith("'"), (sheet.title, cell.value)
+
+
+def test_a_duplicate_return_is_asked_only_which_copy_to_keep(sample_follow_up, sample_stages):
+    returns = tables.read("returns", YEAR, sample_stages, PROTOCOL)
+    copies = returns.dropna(subset=["duplicate_of"])
+    listed = sample_follow_up.set_index("Response ID")
+    duplicate = PROTOCOL.rules["duplicate"].description
+
+    assert not copies.empty
+    for copy in copies.itertuples():
+        row = listed.loc[copy.response_id]
+        assert row["Ask for"] == f"confirmation: {duplicate} (duplicate of {copy.duplicate_of})"
+        assert row["Missing answers"] == row["Could not be read"] == row["To check"] == ""
 
 
 def test_workbook_bytes_are_the_same_on_a_rerun_and_carry_no_time(built, sample_stages):
@@ -198,7 +210,7 @@ def test_follow_up_asks_for_a_missing_amount_of_an_accepted_return(sample_follow
 
     row = sample_follow_up.set_index("Response ID").loc[chosen["response_id"]]
 
-    assert f"{cash.id}: no answer to {cash.text!r}" in row["Missing answers"]
+    assert f"{cash.id} not answered: {cash.text}" in row["Missing answers"]
     assert f"{cash.id} {cash.text}" in row["Ask for"]
     assert row["Status"] == workbook.ACCEPTED
     expected_id = accepted.set_index("row_key").loc[chosen["row_key"], "partnership_id"]
@@ -263,7 +275,7 @@ def test_a_complete_return_is_left_out_and_a_blank_risk_register_is_asked_for():
 
     risk = PROTOCOL.by_key("risk_register")
     assert chase["Response ID"].tolist() == ["2"]
-    assert chase.loc[0, "Missing answers"] == f"{risk.id}: no answer on a risk register"
+    assert chase.loc[0, "Missing answers"] == f"{risk.id} not answered: {risk.text}"
     assert chase.loc[0, "Ask for"] == f"{risk.id} {risk.text}"
     assert chase.loc[0, "Submitted"] == "2025-03-02"
     assert chase.loc[0, "Partnership ID"] == "PSH-0001"
@@ -333,6 +345,30 @@ def test_a_quarantined_answer_and_a_duplicate_say_what_to_ask_in_plain_words():
     assert chase.loc["2", "Ask for"] == f"confirmation: {duplicate} (duplicate of 1)"
 
 
+def test_a_duplicate_is_not_asked_for_its_originals_missing_or_unread_answers():
+    cash, risk = PROTOCOL.by_key("cash"), PROTOCOL.by_key("risk_register")
+    unread = f"{cash.id}: could not read 'tbc' as money"
+    copy = {"risk_register": None, "cash": None, "parse_errors": unread}
+    returns = _returns(copy, copy | {"duplicate_of": "1"})
+    quarantine = pd.DataFrame(
+        {"row_key": ["export.csv:2", "export.csv:3"], "quarantine_reasons": ["a", "b"]}
+    )
+    findings = _findings(
+        ("export.csv:2", "parse_error", "error", "parse_errors", "x", "could not read"),
+        ("export.csv:3", "parse_error", "error", "parse_errors", "x", "could not read"),
+        ("export.csv:3", "duplicate", "error", "duplicate_of", "1", "duplicate of 1"),
+    )
+
+    chase = _follow_up(returns, quarantine, findings).set_index("Response ID")
+
+    assert chase.loc["1", "Missing answers"] == f"{risk.id} not answered: {risk.text}"
+    assert chase.loc["1", "Could not be read"] == unread
+    duplicate = PROTOCOL.rules["duplicate"].description
+    assert chase.loc["2", "Ask for"] == f"confirmation: {duplicate} (duplicate of 1)"
+    assert chase.loc["2", "Missing answers"] == chase.loc["2", "Could not be read"] == ""
+    assert chase.loc["2", "Status"] == workbook.QUARANTINED
+
+
 def test_follow_up_sorts_by_directorate_then_officer_with_anonymous_returns_last():
     returns = _returns(
         {"respondent_name": None, "directorate": "Adults and Health", "cash": None},
@@ -360,7 +396,13 @@ def test_follow_up_sorts_by_directorate_then_officer_with_anonymous_returns_last
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     hostile = pd.DataFrame(
         {
-            "name": ['=HYPERLINK("http://x","y")', "+44 1234", "-x", "@SUM(1)", "Fine"],
+            "name": [
+                '=HYPERLINK("http://x","y")',
+                "+44 1234",
+                "-£5k underspend",
+                "@SUM(1)",
+                "Fine",
+            ],
             "full_cost": [1.0, 2.0, 3.0, 4.0, None],
         }
     )
@@ -369,13 +411,8 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     opened = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(sheets, "t", "a")))
 
     cells = [c for c in _column(opened["Registry"], "name")]
-    assert [c.value for c in cells] == [
-        '\'=HYPERLINK("http://x","y")',
-        "'+44 1234",
-        "'-x",
-        "'@SUM(1)",
-        "Fine",
-    ]
+    # stored as typed (no apostrophe shows) and still text, never run
+    assert [c.value for c in cells] == hostile["name"].tolist()
     assert {c.data_type for c in cells} == {"s"}
     assert _column(opened["Registry"], "full_cost")[4].value is None  # a blank stays blank
 
@@ -384,7 +421,9 @@ def test_column_width_grows_with_content_up_to_the_cap():
     short = workbook.column_width("id", pd.Series(["a"]), None)
     money = workbook.column_width("cost", pd.Series([1234567.0]), workbook.MONEY_FORMAT)
     long = workbook.column_width("text", pd.Series(["x" * 500]), None)
+    underspend = workbook.column_width("note", pd.Series(["-£5k underspend"]), None)
 
     assert short == workbook.MIN_WIDTH
     assert money == len("£1,234,567") + 2
     assert long == workbook.MAX_WIDTH
+    assert underspend == len("-£5k underspend") + 2  # as typed: no apostrophe
