@@ -112,6 +112,50 @@ def test_the_history_chart_states_each_year_and_the_change_in_its_title():
     assert chart.data.iloc[:, 0].tolist() == ["2023", "2025"]
 
 
+def _three_years(costs: list[float], scores: list[float]) -> sections.ReportData:
+    """One key partnership surveyed in 2023, 2024 and 2025 with these costs and scores."""
+    years = {
+        year: evaluation(partnership(1, full_cost=cost, overall_score=score, key_partnership=True))
+        for year, cost, score in zip((2023, 2024, 2025), costs, scores, strict=True)
+    }
+    return report_data(years[2025], history=metrics.partnership_history(years))
+
+
+@pytest.mark.parametrize(
+    ("costs", "scores", "title"),
+    [
+        (  # back where it started: the middle year is not hidden
+            [1_000_000.0, 2_000_000.0, 1_000_000.0],
+            [3.0, 3.5, 3.0],
+            "Full cost varied between £1,000,000 and £2,000,000 from 2023 to 2025; "
+            "overall score varied between 3.00 and 3.50",
+        ),
+        (  # compared as shown: to the pound, scores to two places
+            [1000.4, 999.6, 1000.2],
+            [2.751, 2.7501, 2.749],
+            "Full cost unchanged at £1,000 between 2023 and 2025; overall score unchanged at 2.75",
+        ),
+        (  # a year level with its neighbour still moves one way
+            [1000.0, 3000.0, 3000.0],
+            [3.5, 3.5, 3.0],
+            "Full cost up from £1,000 to £3,000 between 2023 and 2025; "
+            "overall score down from 3.50 to 3.00",
+        ),
+        (  # a middle year beyond both ends is no rise
+            [1000.0, 3000.0, 2000.0],
+            [2.0, 2.5, 4.0],
+            "Full cost varied between £1,000 and £3,000 from 2023 to 2025; "
+            "overall score up from 2.00 to 4.00",
+        ),
+    ],
+)
+def test_the_history_title_compares_every_year_as_shown(costs, scores, title):
+    chart = figures.partnership_history(_three_years(costs, scores), "PSH-0001")
+
+    assert chart.title == title
+    assert charts.contract_problems(chart) == []
+
+
 def test_a_missing_cost_or_score_is_labelled_never_drawn_as_zero():
     chart = figures.partnership_history(_later(), "PSH-0002")
 
