@@ -238,9 +238,13 @@ def _pictures(args: argparse.Namespace) -> None:
 
 
 def _database(args: argparse.Namespace) -> None:
-    from pipeline import database, paths
+    from pipeline import database, paths, staging
 
-    counts = database.write_database(args.root)
+    # The run lock, as a run takes it: a rebuild never reads a year half swapped in.
+    root = paths.resolve_root(args.root)
+    with staging.locked(root):
+        staging.recover(root)
+        counts = database.write_database(root)
     print(database.counts_line(counts))
     print(paths.database_file(args.root))
 

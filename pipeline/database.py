@@ -315,8 +315,11 @@ def _quote(name: str) -> str:
 
 def _redact(text: Any, personal_ids: Sequence[str]) -> Any:
     """A parse or quarantine note without the phrases about a personal answer: they quote
-    the value typed (an email address), and the returns table holds no personal data."""
-    if text is None or not personal_ids:
+    the value typed (an email address), and the returns table holds no personal data.
+    A missing note (None, or pandas' NaN for a return with no quarantine row) is None."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return None
+    if not personal_ids:
         return text
     pattern = re.compile(rf"^({'|'.join(map(re.escape, personal_ids))})\b")
     phrases = str(text).split(" | ")

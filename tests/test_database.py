@@ -6,6 +6,7 @@ view and out of the copy Datasette serves, and a failed update that changes noth
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import shutil
 import socket
@@ -20,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import browse, database, paths, run, settings, tables
+from pipeline import browse, cli, database, paths, run, settings, staging, tables
 from pipeline.errors import PipelineError
+from pipeline.sample.years import SAMPLE_YEARS
 
-YEARS = (2024, 2025)
-LATEST = 2025
+LATEST = SAMPLE_YEARS[-1]
 CONFIG = settings.load()
 ATTENTION = [name for name, action in CONFIG.toolkit.actions.items() if action.attention]
 
@@ -42,14 +43,6 @@ def _query(target: Path, sql: str, *parameters: object) -> pd.DataFrame:
 def _build(root: Path, years: list[int], target: Path) -> Path:
     loaded = [database.read_year(y, CONFIG.protocol, root) for y in years]
     database.build(target, loaded, CONFIG.protocol, CONFIG.toolkit)
-    return target
-
-
-@pytest.fixture(scope="module")
-def two_years(shared_run, tmp_path_factory) -> Path:
-    """The database of the shared run's 2024 and 2025, written into a tmp folder."""
-    target = tmp_path_factory.mktemp("database") / "partnerships.sqlite"
-    database.write_database(shared_run.root, target=target)
     return target
 
 
@@ -100,6 +93,42 @@ def test_redacts_only_phrases_about_personal_answers():
         f"Q2: {database._WITHHELD} | Q22: could not read 'half' as hours"
     )
     assert database._redact(None, ["Q2"]) is None
+    for missing in (float("nan"), pd.NA, None):  # a return with no quarantine row
+        assert database._redact(missing, ["Q2"]) is None
+        assert database._redact(missing, []) is None
+
+
+def _assert_no_text_nan(target: Path) -> None:
+    """Accepted returns have no quarantine reason or rule (NULL), and no cell reads 'nan'."""
+    with sqlite3.connect(target) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(returns)")]
+        for column in columns:
+            nan = connection.execute(
+                f'SELECT COUNT(*) FROM returns WHERE LOWER(CAST("{column}" AS TEXT)) = ?',
+                ("nan",),
+            ).fetchone()[0]
+            assert nan == 0, column
+    reasons = _query(target, "SELECT status, quarantine_reasons, quarantine_rules FROM returns")
+    accepted = reasons[reasons["status"] == "valid"]
+    quarantined = reasons[reasons["status"] == "quarantined"]
+    assert len(accepted) > 0 and len(quarantined) > 0
+    assert accepted["quarantine_reasons"].isna().all()
+    assert accepted["quarantine_rules"].isna().all()
+    assert quarantined["quarantine_reasons"].notna().all()
+    assert quarantined["quarantine_rules"].notna().all()
+
+
+def test_accepted_returns_have_no_quarantine_reason(one_year):
+    _assert_no_text_nan(one_year)
+
+
+def test_the_database_command_takes_the_run_lock(tmp_path, capsys):
+    """`python -m pipeline database` while a run holds the root: one line, nothing written."""
+    with staging.locked(tmp_path):
+        code = cli.main(["database", "--root", str(tmp_path)])
+    assert code == 1
+    assert f"another run is using {tmp_path}" in capsys.readouterr().err
+    assert not paths.database_file(tmp_path).exists()
 
 
 def test_building_twice_gives_the_same_file(sample_stages, tmp_path):
@@ -193,22 +222,68 @@ def test_browse_metadata_has_a_canned_query_per_view():
     assert set(browse.FACETS["partnership_years"]) == {"year", "directorate", "action"}
 
 
-# --- two years: the shared run's 2024 and 2025 ---------------------------------------------
+# --- the shared run's years: its database after two years and after three ----------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Built:
+    """A database written from the shared run's tables, and the years it holds."""
+
+    path: Path
+    years: tuple[int, ...]
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        """Each consecutive pair of its years (earlier, later)."""
+        return list(itertools.pairwise(self.years))
+
+
+@pytest.fixture(scope="module")
+def run_years(shared_run) -> tuple[int, ...]:
+    """The years the shared run committed: every sample year."""
+    years = tuple(database.committed_years(shared_run.root))
+    assert years == SAMPLE_YEARS
+    return years
+
+
+@pytest.fixture(scope="module")
+def three_years(shared_run, run_years, tmp_path_factory) -> Built:
+    """The database of every year the shared run committed, written into a tmp folder."""
+    target = tmp_path_factory.mktemp("database_three") / "partnerships.sqlite"
+    database.write_database(shared_run.root, target=target)
+    return Built(target, run_years)
+
+
+@pytest.fixture(scope="module")
+def two_years(shared_run, run_years, tmp_path_factory) -> Built:
+    """The database after two years: the shared run's last two years only."""
+    target = tmp_path_factory.mktemp("database_two") / "partnerships.sqlite"
+    database.write_database(shared_run.root, run_years[-2:], target)
+    return Built(target, run_years[-2:])
+
+
+@pytest.fixture(params=["two_years", "three_years"])
+def built(request) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+def _evaluations(root: Path, years: tuple[int, ...]) -> dict[int, pd.DataFrame]:
+    return {year: tables.read("evaluation", year, root) for year in years}
 
 
 @pytest.mark.e2e
-def test_the_run_wrote_the_database(shared_run, two_years):
-    """The run's own database (after 2024, then 2025) equals one rebuilt from its tables,
+def test_the_run_wrote_the_database(shared_run, three_years):
+    """The run's own database (after each year in turn) equals one rebuilt from its tables,
     and its log has the one line of row counts."""
     written = paths.database_file(shared_run.root)
-    assert _dump(written) == _dump(two_years)
+    assert _dump(written) == _dump(three_years.path)
     assert re.search(r"database: actions \d+, changes \d+", shared_run.done.stderr)
 
 
 @pytest.mark.e2e
-def test_two_years_rows_equal_the_csvs(shared_run, two_years):
+def test_rows_equal_the_csvs(shared_run, built):
     root = shared_run.root
-    for year in YEARS:
+    for year in built.years:
         for table, csv in (
             ("partnership_years", "evaluation"),
             ("changes", "changes"),
@@ -216,117 +291,147 @@ def test_two_years_rows_equal_the_csvs(shared_run, two_years):
             ("disagreements", "disagreements"),
         ):
             expected = len(tables.read(csv, year, root))
-            got = _query(two_years, f"SELECT COUNT(*) AS n FROM {table} WHERE year = ?", year)
+            got = _query(built.path, f"SELECT COUNT(*) AS n FROM {table} WHERE year = ?", year)
             assert got["n"][0] == expected, (table, year)
         summary = tables.read_dq_summary(year, root)
-        row = _query(two_years, "SELECT * FROM survey_years WHERE year = ?", year).iloc[0]
+        row = _query(built.path, "SELECT * FROM survey_years WHERE year = ?", year).iloc[0]
         assert (row["returns_in"], row["returns_quarantined"]) == (
             summary["rows_in"],
             summary["quarantined"],
         )
         status = _query(
-            two_years, "SELECT status, COUNT(*) AS n FROM returns WHERE year = ? GROUP BY 1", year
+            built.path, "SELECT status, COUNT(*) AS n FROM returns WHERE year = ? GROUP BY 1", year
         ).set_index("status")["n"]
         assert status.to_dict() == {
             "quarantined": len(tables.read_csv_text(tables.path("quarantine", year, root))),
             "valid": len(tables.read_csv_text(tables.path("valid", year, root))),
         }
-    runs = _query(two_years, "SELECT year, input_files, output_files FROM runs ORDER BY year")
-    assert runs["year"].tolist() == list(YEARS)
+    held = _query(built.path, "SELECT year FROM survey_years ORDER BY year")["year"].tolist()
+    assert held == list(built.years)
+    runs = _query(built.path, "SELECT year, input_files, output_files FROM runs ORDER BY year")
+    assert runs["year"].tolist() == list(built.years)
     assert (runs["output_files"] > 10).all()
-    with sqlite3.connect(two_years) as connection:
+    with sqlite3.connect(built.path) as connection:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 @pytest.mark.e2e
-def test_ids_are_stable_across_years(shared_run, two_years):
-    """An ID carried into 2025 names the same partnership in both years' rows, once in
-    the partnerships table, first reported in 2024."""
-    history = tables.read("id_history", LATEST, shared_run.root)
-    carried = history.loc[history["event"] == "carried", "partnership_id"]
-    assert len(carried) > 50
-    spans = _query(two_years, "SELECT * FROM partnerships").set_index("partnership_id")
-    assert spans.index.is_unique
-    assert (spans.loc[carried, "first_year"] == 2024).all()
-    assert (spans.loc[carried, "last_year"] == 2025).all()
-    both = _query(
-        two_years,
-        "SELECT partnership_id FROM partnership_years GROUP BY 1 HAVING COUNT(*) = 2",
-    )["partnership_id"]
-    assert set(carried) <= set(both)
+def test_returns_hold_no_text_nan(built):
+    _assert_no_text_nan(built.path)
 
 
 @pytest.mark.e2e
-def test_views_say_what_the_csvs_say(shared_run, two_years):
-    root = shared_run.root
-    now = tables.read("evaluation", LATEST, root)
-    before = tables.read("evaluation", 2024, root)
-    key = _query(two_years, "SELECT * FROM key_partnerships_this_year")
+def test_ids_are_stable_across_years(shared_run, built, three_years):
+    """An ID carried from one year into the next names a partnership reported in both;
+    each partnership's first and last year and years reported are what the CSVs say; and
+    the two-year database's rows for its years are the three-year database's."""
+    evaluations = _evaluations(shared_run.root, built.years)
+    spans = _query(built.path, "SELECT * FROM partnerships").set_index("partnership_id")
+    assert spans.index.is_unique
+    for earlier, later in built.pairs:
+        history = tables.read("id_history", later, shared_run.root)
+        carried = history.loc[history["event"] == "carried", "partnership_id"]
+        assert len(carried) > 50, later
+        for year in (earlier, later):
+            assert set(carried) <= set(evaluations[year]["partnership_id"]), (earlier, later)
+    reported = pd.concat(frame.assign(year=y) for y, frame in evaluations.items())
+    expected = reported.groupby("partnership_id")["year"].agg(["min", "max", "nunique"])
+    got = spans.loc[expected.index, ["first_year", "last_year", "years_reported"]]
+    assert got.to_numpy().tolist() == expected.to_numpy().tolist()
+    every_year = _query(
+        built.path,
+        "SELECT partnership_id FROM partnership_years GROUP BY 1 HAVING COUNT(*) = ?",
+        len(built.years),
+    )["partnership_id"]
+    assert len(every_year) > 50
+
+    sql = (
+        "SELECT partnership_id, year, name, action, overall_score FROM partnership_years "
+        f"WHERE year IN ({', '.join('?' for _ in built.years)}) ORDER BY partnership_id, year"
+    )
+    assert _query(built.path, sql, *built.years).equals(_query(three_years.path, sql, *built.years))
+
+
+MEASURES = ("action", "vfm_judgement", "risk_level")
+
+
+def _differs(a: object, b: object) -> bool:
+    return not (a == b or (pd.isna(a) and pd.isna(b)))
+
+
+@pytest.mark.e2e
+def test_views_say_what_the_csvs_say(shared_run, built):
+    evaluations = _evaluations(shared_run.root, built.years)
+    now = evaluations[built.years[-1]]
+    key = _query(built.path, "SELECT * FROM key_partnerships_this_year")
     assert key["partnership_id"].tolist() == sorted(
         now.loc[now["key_partnership"].astype(bool), "partnership_id"]
     )
-    assert (key["year"] == LATEST).all()
+    assert (key["year"] == built.years[-1]).all()
 
-    chosen = now["partnership_id"].iloc[0]
-    history = _query(
-        two_years, "SELECT * FROM partnership_history WHERE partnership_id = ?", chosen
-    )
-    expected = [
-        (year, frame.set_index("partnership_id").loc[chosen, "overall_score"])
-        for year, frame in ((2024, before), (2025, now))
-        if chosen in set(frame["partnership_id"])
-    ]
-    assert list(zip(history["year"], history["overall_score"], strict=True)) == expected
-
-    by_priority = _query(
-        two_years,
-        "SELECT priority, SUM(full_cost) AS cost FROM partnerships_by_priority "
-        "WHERE year = ? GROUP BY 1",
-        LATEST,
-    ).set_index("priority")["cost"]
-    exploded = now.assign(priority=now["priorities"].str.split("; ")).explode("priority")
-    assert by_priority.to_dict() == pytest.approx(
-        exploded.groupby("priority")["full_cost"].sum(min_count=1).to_dict()
-    )
-
-    paired = before.merge(now, on="partnership_id", suffixes=("_before", "_now"))
-    changed = paired[
-        [
-            not (a == b or (pd.isna(a) and pd.isna(b)))
-            or not (c == d or (pd.isna(c) and pd.isna(d)))
-            or not (e == f or (pd.isna(e) and pd.isna(f)))
-            for a, b, c, d, e, f in zip(
-                paired["action_before"],
-                paired["action_now"],
-                paired["vfm_judgement_before"],
-                paired["vfm_judgement_now"],
-                paired["risk_level_before"],
-                paired["risk_level_now"],
-                strict=True,
-            )
+    in_every = set.intersection(*(set(f["partnership_id"]) for f in evaluations.values()))
+    for chosen in (now["partnership_id"].iloc[0], min(in_every)):
+        history = _query(
+            built.path, "SELECT * FROM partnership_history WHERE partnership_id = ?", chosen
+        )
+        expected = [
+            (year, frame.set_index("partnership_id").loc[chosen, "overall_score"])
+            for year, frame in evaluations.items()
+            if chosen in set(frame["partnership_id"])
         ]
-    ]
-    view = _query(two_years, "SELECT * FROM partnership_changes_between_years")
-    assert sorted(view["partnership_id"]) == sorted(changed["partnership_id"])
-    assert len(view) > 0
+        assert history["year"].tolist() == [year for year, _ in expected], chosen
+        scores = [score for _, score in expected]
+        assert history["overall_score"].tolist() == pytest.approx(scores, nan_ok=True), chosen
+    assert len(expected) == len(built.years)
 
-    running = paired[paired["action_before"].isin(ATTENTION) & paired["action_now"].isin(ATTENTION)]
-    view = _query(two_years, "SELECT * FROM attention_two_years_running")
-    assert view["partnership_id"].tolist() == sorted(running["partnership_id"])
+    for year, frame in evaluations.items():
+        by_priority = _query(
+            built.path,
+            "SELECT priority, SUM(full_cost) AS cost FROM partnerships_by_priority "
+            "WHERE year = ? GROUP BY 1",
+            year,
+        ).set_index("priority")["cost"]
+        exploded = frame.assign(priority=frame["priorities"].str.split("; ")).explode("priority")
+        assert by_priority.to_dict() == pytest.approx(
+            exploded.groupby("priority")["full_cost"].sum(min_count=1).to_dict(), nan_ok=True
+        ), year
+
+    changed, running = [], []
+    for earlier, later in built.pairs:
+        paired = evaluations[earlier].merge(
+            evaluations[later], on="partnership_id", suffixes=("_before", "_now")
+        )
+        differs = [
+            any(_differs(paired.at[i, f"{c}_before"], paired.at[i, f"{c}_now"]) for c in MEASURES)
+            for i in paired.index
+        ]
+        changed += [(earlier, later, p) for p in sorted(paired.loc[differs, "partnership_id"])]
+        both = paired["action_before"].isin(ATTENTION) & paired["action_now"].isin(ATTENTION)
+        running += [(earlier, later, p) for p in sorted(paired.loc[both, "partnership_id"])]
+        assert changed and changed[-1][:2] == (earlier, later), "no change between the years"
+
+    columns = "previous_year, year, partnership_id"
+    view = _query(built.path, f"SELECT {columns} FROM partnership_changes_between_years")
+    assert list(view.itertuples(index=False, name=None)) == changed
+    view = _query(built.path, f"SELECT {columns} FROM attention_two_years_running")
+    assert list(view.itertuples(index=False, name=None)) == running
 
 
 @pytest.mark.e2e
-def test_years_in_any_order_give_the_same_database(shared_run, two_years, tmp_path):
-    """2025 first then 2024, or the other way, or both at once: one dump."""
-    reverse = [database.read_year(y, CONFIG.protocol, shared_run.root) for y in (2025, 2024)]
+def test_years_in_any_order_give_the_same_database(shared_run, built, tmp_path):
+    """The years in reverse, or one by one in any order, or run again: one dump."""
+    reverse = [database.read_year(y, CONFIG.protocol, shared_run.root) for y in built.years[::-1]]
     database.build(tmp_path / "reverse.sqlite", reverse, CONFIG.protocol, CONFIG.toolkit)
-    assert _dump(tmp_path / "reverse.sqlite") == _dump(two_years)
+    assert _dump(tmp_path / "reverse.sqlite") == _dump(built.path)
 
     target = tmp_path / "partnerships.sqlite"
-    database.write_database(shared_run.root, [2025], target)
-    database.write_database(shared_run.root, [2024, 2025], target)
-    database.write_database(shared_run.root, [2025, 2024], target)  # 2025 re-run: no duplicates
-    assert _dump(target) == _dump(two_years)
+    latest = built.years[-1]
+    database.write_database(shared_run.root, [latest], target)
+    for count in range(2, len(built.years) + 1):
+        database.write_database(shared_run.root, built.years[-count:], target)
+    shuffled = [latest, *built.years[:-1]]
+    database.write_database(shared_run.root, shuffled, target)  # the latest re-run: no duplicates
+    assert _dump(target) == _dump(built.path)
 
 
 def _free_port() -> int:
