@@ -1,5 +1,5 @@
 """Shared fixtures: real exports written by the project's seeded generator into tmp_path,
-and ONE full pipeline run of both sample years shared by every
+and ONE full pipeline run of every sample year shared by every
 end-to-end test.
 
 End-to-end tests (marked ``e2e``) run papermill, the CLI pipeline or Chromium; `make
@@ -189,7 +189,7 @@ class BackgroundRun:
 
 
 def _shared_root(base: Path) -> Path:
-    """config/ and both sample years' exports (as committed under data/raw/)."""
+    """config/ and every sample year's exports (as committed under data/raw/)."""
     root = base / "shared"
     shutil.copytree(paths.config_dir(), paths.config_dir(root))
     for year in sample.SAMPLE_YEARS:
@@ -385,8 +385,8 @@ def _finished(run: BackgroundRun) -> SharedRun:
 
 @pytest.fixture(scope="session")
 def shared_run(request: pytest.FixtureRequest) -> SharedRun:
-    """`python -m pipeline run --year 2025` on config/ and both sample years (it builds 2024
-    first): one run for every end-to-end test. Read it; do not change it."""
+    """`python -m pipeline run --year 2025` on config/ and every sample year (it builds 2023
+    and 2024 first): one run for every end-to-end test. Read it; do not change it."""
     return _finished(request.config.stash[_RUNS].shared)
 
 
