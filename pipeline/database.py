@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import paths, tables
+from pipeline import paths, staging, tables
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
 from pipeline.toolkit import governance
@@ -751,14 +751,6 @@ def row_counts(connection: sqlite3.Connection) -> dict[str, int]:
     return {n: connection.execute(f"SELECT COUNT(*) FROM {_quote(n)}").fetchone()[0] for n in names}
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def write_database(
     root: Path | str | None = None,
     years: Sequence[int] | None = None,
@@ -786,9 +778,9 @@ def write_database(
     staged.unlink(missing_ok=True)
     try:
         counts = build(staged, loaded, config.protocol, config.toolkit)
-        _fsync(staged)
+        staging.fsync(staged)
         os.replace(staged, target)
-        _fsync(target.parent)
+        staging.fsync(target.parent)
     finally:
         staged.unlink(missing_ok=True)
     return counts

@@ -44,9 +44,10 @@ class Swap:
     aside: Path
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename or a new file in ``folder`` durable, so the journal's order holds."""
-    descriptor = os.open(folder, os.O_RDONLY)
+def fsync(path: Path) -> None:
+    """Make a file's bytes durable, or (for a folder) a rename or a new file in it, so the
+    journal's order holds and a file swapped in by rename is never found empty."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:
@@ -151,7 +152,7 @@ def _swap_in(planned: list[Swap]) -> None:
             swap.final.rename(swap.aside)
         swap.final.parent.mkdir(parents=True, exist_ok=True)
         swap.staged.rename(swap.final)
-        _fsync_folder(swap.final.parent)
+        fsync(swap.final.parent)
 
 
 def _write_journal(root: Path, year: int, staged: Path, planned: list[Swap]) -> None:
@@ -174,13 +175,13 @@ def _write_journal(root: Path, year: int, staged: Path, planned: list[Swap]) -> 
         handle.flush()
         os.fsync(handle.fileno())
     draft.replace(journal)  # the journal is whole or absent
-    _fsync_folder(journal.parent)
+    fsync(journal.parent)
 
 
 def _finish(root: Path, staged: Path, planned: list[Swap]) -> None:
     """After the renames: drop the journal, then the replaced folders and the staging root."""
     paths.swap_journal(root).unlink()
-    _fsync_folder(paths.staging_dir(root))
+    fsync(paths.staging_dir(root))
     for swap in planned:
         _remove(swap.aside.parent)
     _remove(staged)
