@@ -192,6 +192,23 @@ CREATE INDEX changes_by_partnership ON changes(partnership_id);
 CREATE INDEX id_history_by_partnership ON id_history(partnership_id);
 """
 
+# Each survey year with the one before it held (a year with no survey is skipped), and each
+# partnership's row in a year joined to its row in that earlier year: the views comparing
+# consecutive years share them.
+_CONSECUTIVE_WITH = """
+WITH consecutive AS (
+  SELECT later.year AS year,
+    (SELECT MAX(earlier.year) FROM survey_years AS earlier WHERE earlier.year < later.year)
+      AS previous_year
+  FROM survey_years AS later
+)
+"""
+_NOW_AND_BEFORE = """FROM partnership_years AS now
+JOIN consecutive AS c ON c.year = now.year
+JOIN partnership_years AS before
+  ON before.partnership_id = now.partnership_id AND before.year = c.previous_year
+"""
+
 # The panel's questions, one view each (docs/database.md). None reads the personal table.
 _YEAR_COLUMNS = """
   py.partnership_id, py.year, py.name, py.directorate, py.partnership_type, py.council_role,
@@ -227,43 +244,27 @@ FROM partnership_priorities AS pp
 JOIN partnership_years AS py ON py.partnership_id = pp.partnership_id AND py.year = pp.year
 GROUP BY pp.year, pp.priority
 ORDER BY pp.year, pp.priority""",
-    "partnership_changes_between_years": """
-WITH consecutive AS (
-  SELECT later.year AS year,
-    (SELECT MAX(earlier.year) FROM survey_years AS earlier WHERE earlier.year < later.year)
-      AS previous_year
-  FROM survey_years AS later
-)
-SELECT now.partnership_id, now.name, c.previous_year, now.year,
+    "partnership_changes_between_years": _CONSECUTIVE_WITH
+    + """SELECT now.partnership_id, now.name, c.previous_year, now.year,
   before.action AS action_before, now.action AS action_now,
   before.vfm_judgement AS vfm_before, now.vfm_judgement AS vfm_now,
   before.risk_level AS risk_before, now.risk_level AS risk_now,
   before.action IS NOT now.action AS action_changed,
   before.vfm_judgement IS NOT now.vfm_judgement AS vfm_changed,
   before.risk_level IS NOT now.risk_level AS risk_changed
-FROM partnership_years AS now
-JOIN consecutive AS c ON c.year = now.year
-JOIN partnership_years AS before
-  ON before.partnership_id = now.partnership_id AND before.year = c.previous_year
-WHERE before.action IS NOT now.action
+"""
+    + _NOW_AND_BEFORE
+    + """WHERE before.action IS NOT now.action
   OR before.vfm_judgement IS NOT now.vfm_judgement
   OR before.risk_level IS NOT now.risk_level
 ORDER BY now.year, now.partnership_id""",
-    "attention_two_years_running": """
-WITH consecutive AS (
-  SELECT later.year AS year,
-    (SELECT MAX(earlier.year) FROM survey_years AS earlier WHERE earlier.year < later.year)
-      AS previous_year
-  FROM survey_years AS later
-)
-SELECT now.partnership_id, now.name, c.previous_year, now.year,
+    "attention_two_years_running": _CONSECUTIVE_WITH
+    + """SELECT now.partnership_id, now.name, c.previous_year, now.year,
   before.action AS action_before, now.action AS action_now, now.action_reason,
   now.key_partnership, now.full_cost
-FROM partnership_years AS now
-JOIN consecutive AS c ON c.year = now.year
-JOIN partnership_years AS before
-  ON before.partnership_id = now.partnership_id AND before.year = c.previous_year
-JOIN actions AS a_now ON a_now.action = now.action AND a_now.attention = 1
+"""
+    + _NOW_AND_BEFORE
+    + """JOIN actions AS a_now ON a_now.action = now.action AND a_now.attention = 1
 JOIN actions AS a_before ON a_before.action = before.action AND a_before.attention = 1
 ORDER BY now.year, now.partnership_id""",
     "quarantine_by_year": """
