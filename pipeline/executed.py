@@ -10,6 +10,7 @@ saved copy is the same whether it ran in staging, in verify's folder or in a rer
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,10 @@ def finalise(executed: Path, ran_in: Path, root: Path) -> Path:
     return executed
 
 
+@cache
 def _exporter() -> HTMLExporter:
+    """One exporter for every notebook of the process: its templates (nbconvert's lab
+    template and ours) are found and compiled once, not once a notebook."""
     return HTMLExporter(
         extra_template_basedirs=[str(paths.report_template_dir())],
         template_name=TEMPLATE_NAME,

@@ -32,11 +32,13 @@ from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from pipeline import palette  # noqa: E402
 from pipeline.report import render  # noqa: E402
 
 DPI = 110
+_PAD_INCHES = 0.1  # around the tight box of a chart's PNG
 SOURCE_PREFIX = "Source: "
 DATA_CAPTION_PREFIX = "Data for the chart: "
 # "<chart type> of <data> showing <finding>"
@@ -72,8 +74,7 @@ class Chart:
                 buffer,
                 format="png",
                 dpi=DPI,
-                bbox_inches="tight",
-                pad_inches=0.1,
+                bbox_inches=_tight_box(self.figure),
                 facecolor=palette.BACKGROUND,
                 metadata={"Software": None},
             )
@@ -116,6 +117,16 @@ class Chart:
 
     def _repr_html_(self) -> str:
         return str(self.html())
+
+
+def _tight_box(figure: Figure) -> Bbox:
+    """The figure's tight box in inches with a 0.1 inch pad: what ``bbox_inches="tight"``
+    finds, measured with the canvas's own renderer, so savefig draws the figure once (the
+    "tight" option first lays the whole figure out in a draw of its own)."""
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    box = figure.get_tightbbox(canvas.get_renderer())
+    return box.padded(_PAD_INCHES)
 
 
 def _hex(colour: Any) -> str:

@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -35,8 +36,11 @@ _NOISY_LOGGERS = ("weasyprint", "fontTools")
 _FIXED_SOURCE_DATE_EPOCH = "0"
 
 
+@cache
 def _committee_exporter() -> HTMLExporter:
-    """An HTMLExporter that writes a paper: no code, no prompts, images inside the file."""
+    """An HTMLExporter that writes a paper: no code, no prompts, images inside the file.
+
+    One for the process, so that a run of several years compiles its templates once."""
     return HTMLExporter(
         extra_template_basedirs=[str(paths.report_template_dir())],
         template_name=TEMPLATE_NAME,
