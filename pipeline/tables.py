@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from pipeline import paths
@@ -408,10 +409,34 @@ def write(
     return write_csv(frame, target)
 
 
+# Object columns whose values are all of one kind: factorising them never takes two values
+# that write differently for one (as it would True and 1 in a mixed column).
+_ONE_KIND = ("string", "empty", "floating", "integer", "boolean", "datetime", "date")
+
+
+def column_text(column: pd.Series) -> pd.Series:
+    """``cell_text`` of every value of a column, computed once per distinct value.
+
+    A column of text (or of one dtype: numbers, dates, booleans) is factorised and each
+    distinct value written once, so a table of many rows costs its distinct values, not
+    its cells. An object column mixing kinds (where factorising would take True and 1 for
+    one value) is written cell by cell.
+    """
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in _ONE_KIND:
+        return column.map(cell_text)
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([cell_text(value) for value in distinct] + [""], dtype=object)
+    return pd.Series(texts[codes], index=column.index, name=column.name, dtype=object)
+
+
 def write_csv(frame: pd.DataFrame, target: Path) -> Path:
     """A table as UTF-8 CSV with "\\n" line ends and blanks for missing values."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    frame.map(cell_text).to_csv(target, index=False, lineterminator="\n")
+    text = pd.DataFrame(
+        {i: column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
+    )
+    text.columns = frame.columns
+    text.to_csv(target, index=False, lineterminator="\n")
     return target
 
 
