@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -427,6 +428,25 @@ def column_text(column: pd.Series) -> pd.Series:
     codes, distinct = pd.factorize(column, use_na_sentinel=True)
     texts = np.array([cell_text(value) for value in distinct] + [""], dtype=object)
     return pd.Series(texts[codes], index=column.index, name=column.name, dtype=object)
+
+
+def map_distinct(values: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
+    """``change`` of each value, called once per distinct value (blanks one by one, since
+    None, NaN, NaT and pd.NA may differ to it); an object column mixing kinds cell by cell.
+    A table of many rows repeats few values: this costs its distinct values, not its rows.
+    """
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in _ONE_KIND:
+        return values.map(change).astype(object)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    changed = pd.Series(
+        np.array([change(v) for v in distinct] + [None], dtype=object)[codes],
+        index=values.index,
+        dtype=object,
+    )
+    blank = codes == -1
+    if blank.any():
+        changed[blank] = values[blank].map(change).astype(object)
+    return changed
 
 
 def write_csv(frame: pd.DataFrame, target: Path) -> Path:

@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -475,42 +475,17 @@ def _with_wording(phrase: str, protocol: Protocol) -> str:
     return phrase
 
 
-def _per_distinct(values: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
-    """``change`` of each value, called once per distinct value (blanks one by one, since
-    None, NaN, NaT and pd.NA read differently); values of mixed kinds cell by cell."""
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in (
-        "string",
-        "empty",
-        "floating",
-        "integer",
-        "boolean",
-        "datetime",
-        "date",
-    ):
-        return values.map(change).astype(object)
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    changed = pd.Series(
-        np.array([change(v) for v in distinct] + [None], dtype=object)[codes],
-        index=values.index,
-        dtype=object,
-    )
-    blank = codes == -1
-    if blank.any():
-        changed[blank] = values[blank].map(change).astype(object)
-    return changed
-
-
 def _reasons(item: Check, values: pd.Series, rows: pd.DataFrame, protocol: Protocol) -> pd.Series:
     """The reason each row failed, in plain words: question, wording, value and rule."""
     if item.rule == "duplicate":
-        return _per_distinct(rows["duplicate_of"], lambda v: f"duplicate of {v}")
+        return tables.map_distinct(rows["duplicate_of"], lambda v: f"duplicate of {v}")
     if item.rule == "parse_error":
-        return _per_distinct(
+        return tables.map_distinct(
             rows["parse_errors"],
             lambda v: " | ".join(_with_wording(p, protocol) for p in str(v).split(" | ")),
         )
     description = protocol.rules[item.rule].description
-    reasons = _per_distinct(
+    reasons = tables.map_distinct(
         values,
         lambda v: (
             f"{item.column}: {'blank' if v is None else repr(v)} - {description} "
@@ -526,7 +501,7 @@ def _reasons(item: Check, values: pd.Series, rows: pd.DataFrame, protocol: Proto
             phrases = [p for p in warnings.split(" | ") if p.startswith(f"{item.column}: ")]
             return "".join(f"; {p.partition(': ')[2]}" for p in phrases if "read as blank" in p)
 
-        suffix = _per_distinct(rows["parse_warnings"].where(blank, None), why)
+        suffix = tables.map_distinct(rows["parse_warnings"].where(blank, None), why)
         reasons = reasons + suffix.where(blank, "").fillna("")
     return reasons
 
@@ -537,7 +512,7 @@ def _findings(
     """One finding per failing row of one check, in GX's order."""
     rows = by_key.loc[keys]
     if item.column:
-        values = _per_distinct(rows[item.column], _plain)
+        values = tables.map_distinct(rows[item.column], _plain)
     else:
         values = pd.Series(None, index=rows.index, dtype=object)
     return pd.DataFrame(

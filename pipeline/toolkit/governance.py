@@ -376,15 +376,16 @@ def asking_returns(
             raise ValueError("returns need source_file to be read against the files that asked")
         return returns
     files = returns["source_file"]
-    unknown = sorted(set(files) - set(asked))
+    present = files.unique().tolist()  # a few export files: looked up once each, not per row
+    unknown = sorted(set(present) - set(asked))
     if unknown:
         raise PipelineError(
             f"Returns from {', '.join(map(str, unknown))} are not in the year's column map; "
             "run 01_ingest again so that every return's export file is known."
         )
-    asking = [question in asked[file] for file in files]
+    asking = [file for file in present if question in asked[file]]
     # most often every file asked: no copy of the returns per item and partnership
-    return returns if all(asking) else returns[asking]
+    return returns if len(asking) == len(present) else returns[files.isin(asking)]
 
 
 def assess(
@@ -491,7 +492,7 @@ def officers_words(returns: pd.DataFrame, question: str) -> str | None:
     if question not in returns:
         return None
     seen: dict[str, str] = {}
-    for text in returns[question]:
+    for text in returns[question].drop_duplicates():  # each distinct answer, in return order
         if not _blank(text):
             typed = without_emails(" ".join(str(text).split()))
             seen.setdefault(typed.casefold(), typed)
