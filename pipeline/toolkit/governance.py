@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field, model_validator
 
+from pipeline import tables
 from pipeline.config import KeyPath, Strict
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
@@ -320,13 +321,15 @@ def _partnership_answer(key: str, row: pd.Series, returns: pd.DataFrame) -> Any:
         return row[key]
     if key not in returns:
         return None
-    given = [v for v in returns[key] if not _blank(v)]
-    if not given:
+    answers = returns[key]
+    given = answers[~tables.map_distinct(answers, _blank).to_numpy(dtype=bool)]
+    if given.empty:
         return None
-    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
+    numbers = pd.to_numeric(pd.Series(given.tolist(), dtype=object), errors="coerce")
     if numbers.notna().all():
         return float(numbers.median())
-    counts = Counter(str(v) for v in given)
+    counted = tables.map_distinct(given, str).value_counts()
+    counts = Counter({str(v): int(n) for v, n in counted.items()})
     return sorted(counts, key=lambda v: (-counts[v], v))[0]
 
 
