@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
@@ -243,16 +244,20 @@ def load_history(year: int, root: Path | str | None = None) -> History:
 def _typed_names(returns: pd.DataFrame) -> pd.Series:
     """Each return's typed partnership name as text; a missing one (None, NaN) is blank,
     which matching keeps as a name of its own."""
-    return returns["partnership_name"].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
+    return tables.map_distinct(
+        returns["partnership_name"], lambda v: "" if pd.isna(v) else str(v)
+    ).astype(object)
 
 
 def _officers(returns: pd.DataFrame) -> pd.Series:
     """Who filed each return: the officer's e-mail address (case aside), else the return's
     ID, else its row, so that a word is counted once per officer (``_word_officers``)."""
-    fallback = pd.Series([f"#{i}" for i in range(len(returns))], index=returns.index)
+    fallback = "#" + pd.Series(range(len(returns)), index=returns.index).astype(str)
     for column in ("response_id", "respondent_email"):
         if column in returns:
-            given = returns[column].map(lambda v: None if pd.isna(v) else str(v).casefold())
+            given = tables.map_distinct(
+                returns[column], lambda v: None if pd.isna(v) else str(v).casefold()
+            )
             fallback = given.where(given.notna() & (given != ""), fallback)
     return fallback
 
@@ -308,15 +313,23 @@ def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching
     }
 
 
-def _display_name(typed: list[str], leading: list[bool], chosen: Sequence[str] = ()) -> str:
+def _display_name(
+    typed: list[str],
+    leading: list[bool],
+    chosen: Sequence[str] = (),
+    times: Sequence[int] | None = None,
+) -> str:
     """The partnership's name: the analyst's (an alias target) when there is one; else the
     spelling most officers typed after trivial clean-up (spacing, trailing punctuation, a
     leading "The"; case aside), an acronym alone last; on a tie, the lead partner's, then
-    alphabetical; written in mixed case where someone typed it so."""
+    alphabetical; written in mixed case where someone typed it so. ``times``: how many
+    returns typed each (typed, leading) pair (1 each when None)."""
     if chosen:
         return sorted(chosen)[0]
     names = [matching.clean_spelling(t) for t in typed]
-    counts = Counter(n.casefold() for n in names)
+    counts: Counter[str] = Counter()
+    for n, count in zip(names, times or [1] * len(names), strict=True):
+        counts[n.casefold()] += count
     led = {n.casefold() for n, lead in zip(names, leading, strict=True) if lead}
 
     def bare_acronym(key: str) -> bool:
@@ -407,7 +420,7 @@ def match_names(
     check_decisions(decisions, lambda n: matching.normalise(n, rules).key, decisions.lineage.source)
     typed = _typed_names(returns)
     normal = {t: matching.normalise(t, rules) for t in sorted(set(typed))}
-    keys = typed.map(lambda t: normal[t].key)
+    keys = typed.map({t: n.key for t, n in normal.items()})
     alias_pairs = {
         matching.normalise(k, rules).key: (matching.normalise(v, rules), v)
         for k, v in decisions.aliases.items()
@@ -461,18 +474,29 @@ def match_names(
             if clusters.find(member) != clusters.find(group[0]):
                 clusters.union(group[0], member, force=True)
                 how.setdefault(order[member], ("merge", 100.0))
-    rows_of: dict[int, list[Any]] = defaultdict(list)
-    for row, key in keys.items():
-        rows_of[clusters.find(at[key])].append(row)
-    leading = returns["council_role"].isin(toolkit.lead_roles)
+    # each partnership's distinct (typed name, lead officer) pairs with how many returns
+    # typed them: the names are chosen from these, never from a loop over returns
+    typed_by = (
+        pd.DataFrame(
+            {
+                "root": keys.map({k: clusters.find(at[k]) for k in keys.unique()}).to_numpy(),
+                "typed": typed.to_numpy(),
+                "leading": returns["council_role"].isin(toolkit.lead_roles).to_numpy(),
+            }
+        )
+        .groupby(["root", "typed", "leading"], sort=True)
+        .size()
+        .reset_index(name="times")
+    )
     display: dict[int, str] = {}
-    for root in sorted(clusters.members):
-        rows = rows_of.get(root, [])
-        if not rows:
-            continue
+    for found, spelt in typed_by.groupby("root", sort=True):
+        root = int(str(found))
         picks = [chosen[order[m]] for m in clusters.members[root] if order[m] in chosen]
         display[root] = _display_name(
-            [typed[r] for r in rows], [bool(leading[r]) for r in rows], picks
+            spelt["typed"].tolist(),
+            [bool(lead) for lead in spelt["leading"]],
+            picks,
+            spelt["times"].tolist(),
         )
 
     def locate(name: str) -> int | None:
@@ -490,7 +514,7 @@ def match_names(
         toolkit.id_prefix,
         issued,
     )
-    frequency = Counter(keys)
+    frequency = Counter({str(k): int(n) for k, n in keys.value_counts().items()})
     for members in clusters.members.values():
         lead = min(members, key=lambda m: (-frequency[order[m]], order[m]))
         if how.get(order[lead], ("",))[0] in ("fuzzy", "evidence"):
@@ -514,7 +538,7 @@ def match_names(
     # A name the analyst aliased is decided: its close pairs are not asked again.
     undecided = [p for p in scored if p.a not in alias_pairs and p.b not in alias_pairs]
     pairs = _unsure_pairs(undecided, typed, keys, clusters, at, by_key, apart, ids, toolkit)
-    row_ids = keys.map(lambda k: ids[clusters.find(at[k])])
+    row_ids = keys.map({k: ids[clusters.find(at[k])] for k in keys.unique()})
     each_return = pd.DataFrame(
         {column: returns[column] if column in returns else None for column in _RETURN_COLUMNS[:2]}
         | {"partnership_id": row_ids},
@@ -562,8 +586,11 @@ def _scored_pairs(
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
 
-def _spelling(typed: Sequence[str]) -> str:
-    counts = Counter(matching.clean_spelling(t) for t in typed)
+def _spelling(typed: Mapping[str, int]) -> str:
+    """The spelling most returns typed (``typed``: each typed name -> how many)."""
+    counts: Counter[str] = Counter()
+    for text, times in typed.items():
+        counts[matching.clean_spelling(text)] += times
     return sorted(counts, key=lambda s: (-counts[s], s.islower() or s.isupper(), s))[0]
 
 
@@ -583,9 +610,11 @@ def _unsure_pairs(
     ``different`` pair or split between the two partnerships), with the word score and the
     evidence for and against: acronym, partner organisations named under both, a
     directorate or service in common; by score, then names."""
-    spellings: dict[str, list[str]] = defaultdict(list)
-    for text, key in zip(typed.tolist(), keys.tolist(), strict=True):
-        spellings[key].append(text)
+    spellings: dict[str, dict[str, int]] = defaultdict(dict)
+    typed_as = pd.DataFrame({"key": keys.to_numpy(), "typed": typed.to_numpy()})
+    counted = typed_as.groupby(["key", "typed"], sort=True).size()
+    for (key, text), times in zip(counted.index.tolist(), counted.tolist(), strict=True):
+        spellings[key][text] = int(times)
     spelt: dict[str, str] = {}
 
     def spelling(key: str) -> str:
@@ -650,12 +679,28 @@ def assign_partnerships(returns: pd.DataFrame, matching: NameMatching) -> pd.Dat
 
 def _most_common(answers: pd.Series, options: tuple[str, ...], cautious: tuple[str, ...]) -> Any:
     """Most common non-missing answer; a tie goes to the cautious side, then option order."""
-    # plain Python over the values: pandas' per-call overhead on these few answers cost
-    # most of consolidation's time
-    present = [a for a in answers.tolist() if not pd.isna(a) and str(a).strip() != ""]
-    if not present:
+    present = [a for a in answers.tolist() if not pd.isna(a)]
+    return _most_common_of(Counter(present), options, cautious)
+
+
+def _answer_counts(returns: pd.DataFrame, key: str) -> dict[Any, Counter[Any]]:
+    """Each partnership -> how many of its returns gave each (non-missing) answer to
+    ``key``: counted once over the table, looped over distinct answers, never rows."""
+    counted = returns.groupby(["partnership_id", key], sort=False, dropna=True).size()
+    by_partnership: dict[Any, Counter[Any]] = defaultdict(Counter)
+    pairs: list[tuple[Any, Any]] = list(counted.index)
+    for (partnership_id, answer), count in zip(pairs, counted.tolist(), strict=True):
+        by_partnership[partnership_id][answer] = int(count)
+    return by_partnership
+
+
+def _most_common_of(
+    answered: Counter[Any], options: tuple[str, ...], cautious: tuple[str, ...]
+) -> Any:
+    """``_most_common`` from the answers' counts (blank text does not count)."""
+    counts = Counter({a: n for a, n in answered.items() if str(a).strip() != ""})
+    if not counts:
         return None
-    counts = Counter(present)
     top = max(counts.values())
     tied = [a for a in counts if counts[a] == top]
     if len(tied) == 1:
@@ -714,6 +759,74 @@ def named_by_enough(answers: pd.Series, leading: pd.Series, share: float) -> set
     )
 
 
+def _named_by_partnership(
+    returns: pd.DataFrame, key: str, leading: pd.Series, share: float
+) -> tuple[dict[Any, set[str]], dict[Any, set[str]]]:
+    """``named_by_enough`` and the union of every return's options, for every partnership
+    at once: each distinct answer is split once, and options are counted per partnership
+    by a group-by, never a loop over returns."""
+    codes, distinct = pd.factorize(returns[key], use_na_sentinel=True)
+    sets = [_named(answer) for answer in distinct] + [frozenset()]
+    size = np.array([len(options) for options in sets])[codes]
+    answering = pd.DataFrame(
+        {
+            "partnership_id": returns["partnership_id"].to_numpy(),
+            "code": codes,
+            "led": leading.to_numpy(dtype=bool),
+        }
+    )[size > 0]
+    pairs = [(code, option) for code, options in enumerate(sets) for option in options]
+    named = answering.merge(
+        pd.DataFrame(
+            {
+                "code": np.array([code for code, _ in pairs], dtype=codes.dtype),
+                "option": pd.Series([option for _, option in pairs], dtype=object),
+            }
+        ),
+        on="code",
+    )
+    counting: dict[Any, set[str]] = defaultdict(set)
+    for among in (answering, answering[answering["led"]]):
+        answers = among.groupby("partnership_id", sort=False).size().rename("answers")
+        chosen = named if among is answering else named[named["led"]]
+        tally = chosen.groupby(["partnership_id", "option"], sort=False).size().rename("count")
+        shares = tally.reset_index().join(answers, on="partnership_id")
+        enough = shares[shares["count"] / shares["answers"] >= share]
+        for partnership_id, option in zip(enough["partnership_id"], enough["option"], strict=True):
+            counting[partnership_id].add(option)
+    by_any: dict[Any, set[str]] = defaultdict(set)
+    given = named[["partnership_id", "option"]].drop_duplicates()
+    for partnership_id, option in zip(given["partnership_id"], given["option"], strict=True):
+        by_any[partnership_id].add(option)
+    return counting, by_any
+
+
+def _partner_lists(returns: pd.DataFrame) -> dict[Any, str]:
+    """``_split_list`` for every partnership at once (each distinct text split once)."""
+    texts = returns["partners"]
+    codes, distinct = pd.factorize(texts, use_na_sentinel=True)
+    parts = [[" ".join(part.split()) for part in _LIST_SPLIT.split(str(text))] for text in distinct]
+    items = pd.DataFrame(
+        [(code, n, name) for code, names in enumerate(parts) for n, name in enumerate(names)],
+        columns=["code", "n", "name"],
+    )
+    items = items[items["name"] != ""]
+    rows = pd.DataFrame(
+        {
+            "partnership_id": returns["partnership_id"].to_numpy(),
+            "code": codes,
+            "row": range(len(codes)),
+        }
+    )
+    listed = rows[codes >= 0].merge(items, on="code").sort_values(["row", "n"], kind="stable")
+    folded = listed["name"].map({n: n.casefold() for n in listed["name"].unique()})
+    listed = listed.assign(folded=folded).drop_duplicates(["partnership_id", "folded"])
+    return {
+        partnership_id: "; ".join(group)
+        for partnership_id, group in listed.groupby("partnership_id", sort=False)["name"]
+    }
+
+
 def _money_sum(values: pd.Series) -> tuple[float, int]:
     numbers = pd.to_numeric(values, errors="coerce")
     return float(numbers.sum()), int(numbers.isna().sum())
@@ -742,6 +855,11 @@ def _highest(answers: pd.Series, order: tuple[str, ...]) -> str | None:
     return present[-1] if present else None
 
 
+def _highest_of(reported: Counter[Any], order: tuple[str, ...]) -> str | None:
+    present = [level for level in order if level in reported]
+    return present[-1] if present else None
+
+
 def consolidate_returns(
     returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -760,34 +878,61 @@ def consolidate_returns(
     singles = [q for q in protocol.of_type("single") if q.key not in _OWN_RULES]
     directorates = protocol.by_key("directorate").options
     priority_options = protocol.by_key("priorities").options
+    # Answers are counted, split and named once over the whole table (each distinct answer
+    # once), so the loop below visits partnerships and questions, never returns.
+    held = toolkit.money_held
+    leading_all = returns["council_role"].isin(toolkit.lead_roles)
+    counted = {
+        key: _answer_counts(returns, key)
+        for key in [
+            *(q.key for q in singles),
+            "risk_level",
+            *held.questions,
+            "directorate",
+            "statutory_basis",
+            "reporting_line",
+        ]
+    }
+    led_directorates = _answer_counts(returns[leading_all], "directorate")
+    held_named = {
+        key: _named_by_partnership(returns, key, leading_all, toolkit.named_share)[0]
+        for key in held.questions
+    }
+    priorities_counted, priorities_by_any = _named_by_partnership(
+        returns, "priorities", leading_all, toolkit.named_share
+    )
+    partner_lists = _partner_lists(returns)
+    typed_all = _typed_names(returns).str.strip()
     rows, disagreements = [], []
     for partnership_id, group in returns.groupby("partnership_id", sort=True):
         row: dict[str, Any] = {
             "partnership_id": partnership_id,
             "name": group["partnership"].iloc[0],
             "returns": len(group),
-            "names_reported": "; ".join(sorted(set(_typed_names(group).str.strip()))),
+            "names_reported": "; ".join(sorted(set(typed_all[group.index]))),
         }
         chosen_answers: dict[str, Any] = {}
         for question in singles:
-            chosen_answers[question.key] = _most_common(
-                group[question.key], question.options, toolkit.cautious_first
+            chosen_answers[question.key] = _most_common_of(
+                counted[question.key][partnership_id], question.options, toolkit.cautious_first
             )
-        chosen_answers["risk_level"] = _highest(group["risk_level"], toolkit.risk_order)
-        leading = group["council_role"].isin(toolkit.lead_roles)
-        held = toolkit.money_held
+        chosen_answers["risk_level"] = _highest_of(
+            counted["risk_level"][partnership_id], toolkit.risk_order
+        )
+        leading = leading_all[group.index]
         for key in held.questions:
-            if held.held_answer in named_by_enough(group[key], leading, toolkit.named_share):
+            if held.held_answer in held_named[key].get(partnership_id, set()):
                 chosen_answers[key] = held.held_answer
-        leads = group[leading]
-        chosen_answers["directorate"] = _most_common(
-            (leads if not leads.empty else group)["directorate"], directorates, ()
+        chosen_answers["directorate"] = _most_common_of(  # the leads' answer, if any lead
+            led_directorates.get(partnership_id, Counter())
+            if leading.any()
+            else counted["directorate"][partnership_id],
+            directorates,
+            (),
         )
         for key, chosen in chosen_answers.items():
-            # plain Python over the few answers, as in _most_common
-            answers = [a for a in group[key].tolist() if not pd.isna(a)]
-            if len(set(answers)) > 1:
-                counts = Counter(answers)
+            counts = counted[key][partnership_id]
+            if len(counts) > 1:
                 disagreements.append(
                     {
                         "partnership_id": partnership_id,
@@ -797,9 +942,9 @@ def consolidate_returns(
                     }
                 )
         row.update(chosen_answers)
-        row["partners"] = _split_list(group["partners"])
+        row["partners"] = partner_lists.get(partnership_id)
         for key in ("statutory_basis", "reporting_line"):
-            row[key] = _most_common(group[key], (), ())
+            row[key] = _most_common_of(counted[key][partnership_id], (), ())
         reviewed = group["last_reviewed"].dropna()
         row["last_reviewed"] = max(reviewed) if not reviewed.empty else None
         for key in _CONTRIBUTIONS:
@@ -810,9 +955,9 @@ def consolidate_returns(
         row["cost_missing_returns"] = int(costs.isna().any(axis=1).sum())
         external = pd.to_numeric(group["external_funding"], errors="coerce").dropna()
         row["external_funding"] = float(external.median()) if not external.empty else None
-        named_by_any = set().union(*group["priorities"].map(_named))
-        counted = named_by_enough(group["priorities"], leading, toolkit.named_share)
-        ordered = [o for o in priority_options if o in counted]
+        named_by_any = priorities_by_any.get(partnership_id, set())
+        counted_priorities = priorities_counted.get(partnership_id, set())
+        ordered = [o for o in priority_options if o in counted_priorities]
         row["priorities"] = "; ".join(ordered) or None
         row["priority_count"] = len(ordered)
         row["priorities_named_by_any"] = (

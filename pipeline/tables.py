@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from pipeline import paths
@@ -408,10 +410,53 @@ def write(
     return write_csv(frame, target)
 
 
+# Object columns whose values are all of one kind: factorising them never takes two values
+# that write differently for one (as it would True and 1 in a mixed column).
+_ONE_KIND = ("string", "empty", "floating", "integer", "boolean", "datetime", "date")
+
+
+def column_text(column: pd.Series) -> pd.Series:
+    """``cell_text`` of every value of a column, computed once per distinct value.
+
+    A column of text (or of one dtype: numbers, dates, booleans) is factorised and each
+    distinct value written once, so a table of many rows costs its distinct values, not
+    its cells. An object column mixing kinds (where factorising would take True and 1 for
+    one value) is written cell by cell.
+    """
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in _ONE_KIND:
+        return column.map(cell_text)
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([cell_text(value) for value in distinct] + [""], dtype=object)
+    return pd.Series(texts[codes], index=column.index, name=column.name, dtype=object)
+
+
+def map_distinct(values: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
+    """``change`` of each value, called once per distinct value (blanks one by one, since
+    None, NaN, NaT and pd.NA may differ to it); an object column mixing kinds cell by cell.
+    A table of many rows repeats few values: this costs its distinct values, not its rows.
+    """
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in _ONE_KIND:
+        return values.map(change).astype(object)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    changed = pd.Series(
+        np.array([change(v) for v in distinct] + [None], dtype=object)[codes],
+        index=values.index,
+        dtype=object,
+    )
+    blank = codes == -1
+    if blank.any():
+        changed[blank] = values[blank].map(change).astype(object)
+    return changed
+
+
 def write_csv(frame: pd.DataFrame, target: Path) -> Path:
     """A table as UTF-8 CSV with "\\n" line ends and blanks for missing values."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    frame.map(cell_text).to_csv(target, index=False, lineterminator="\n")
+    text = pd.DataFrame(
+        {i: column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
+    )
+    text.columns = frame.columns
+    text.to_csv(target, index=False, lineterminator="\n")
     return target
 
 

@@ -403,17 +403,26 @@ def _quiet_gx():
     return gx, gxe
 
 
-def run_checks(
-    view: pd.DataFrame, checks: list[Check], *, name: str
-) -> tuple[list[tuple[Check, dict[str, Any]]], dict[str, Any]]:
-    """Run the checks as one GX suite: each check with its result, and GX's whole
-    validation result as JSON-ready data (the Data Docs are written from it, D26)."""
-    gx, gxe = _quiet_gx()
+def gx_context() -> Any:
+    """An ephemeral GX context, quiet (no analytics, no progress bars): one per validation,
+    its suites told apart by name (``run_checks``)."""
+    gx, _ = _quiet_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.enable_analytics(False)
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def run_checks(
+    view: pd.DataFrame, checks: list[Check], *, name: str, context: Any = None
+) -> tuple[list[tuple[Check, dict[str, Any]]], dict[str, Any]]:
+    """Run the checks as one GX suite named ``name`` in ``context`` (a new one when None):
+    each check with its result, and GX's whole validation result as JSON-ready data (the
+    Data Docs are written from it, D26)."""
+    gx, gxe = _quiet_gx()
+    context = context if context is not None else gx_context()
     batch = (
         context.data_sources.add_pandas(name)
         .add_dataframe_asset(name)
@@ -466,21 +475,57 @@ def _with_wording(phrase: str, protocol: Protocol) -> str:
     return phrase
 
 
-def _reason(item: Check, value: Any, row: pd.Series, protocol: Protocol) -> str:
-    """The reason a row failed, in plain words: question, wording, value and rule."""
+def _reasons(item: Check, values: pd.Series, rows: pd.DataFrame, protocol: Protocol) -> pd.Series:
+    """The reason each row failed, in plain words: question, wording, value and rule."""
     if item.rule == "duplicate":
-        return f"duplicate of {row['duplicate_of']}"
+        return tables.map_distinct(rows["duplicate_of"], lambda v: f"duplicate of {v}")
     if item.rule == "parse_error":
-        phrases = str(row["parse_errors"]).split(" | ")
-        return " | ".join(_with_wording(p, protocol) for p in phrases)
+        return tables.map_distinct(
+            rows["parse_errors"],
+            lambda v: " | ".join(_with_wording(p, protocol) for p in str(v).split(" | ")),
+        )
     description = protocol.rules[item.rule].description
-    shown = "blank" if value is None else repr(value)
-    reason = f"{item.column}: {shown} - {description} ({item.description})"
-    if value is None and isinstance(row.get("parse_warnings"), str):
+    reasons = tables.map_distinct(
+        values,
+        lambda v: (
+            f"{item.column}: {'blank' if v is None else repr(v)} - {description} "
+            f"({item.description})"
+        ),
+    )
+    blank = values.isna().to_numpy()  # _plain gives None for every blank
+    if blank.any() and "parse_warnings" in rows:
         # why a typed answer was read as blank (invisible characters, no letters: D25)
-        why = [p for p in row["parse_warnings"].split(" | ") if p.startswith(f"{item.column}: ")]
-        reason += "".join(f"; {p.partition(': ')[2]}" for p in why if "read as blank" in p)
-    return reason
+        def why(warnings: Any) -> str:
+            if not isinstance(warnings, str):
+                return ""
+            phrases = [p for p in warnings.split(" | ") if p.startswith(f"{item.column}: ")]
+            return "".join(f"; {p.partition(': ')[2]}" for p in phrases if "read as blank" in p)
+
+        suffix = tables.map_distinct(rows["parse_warnings"].where(blank, None), why)
+        reasons = reasons + suffix.where(blank, "").fillna("")
+    return reasons
+
+
+def _findings(
+    item: Check, keys: list[Any], by_key: pd.DataFrame, protocol: Protocol
+) -> pd.DataFrame:
+    """One finding per failing row of one check, in GX's order."""
+    rows = by_key.loc[keys]
+    if item.column:
+        values = tables.map_distinct(rows[item.column], _plain)
+    else:
+        values = pd.Series(None, index=rows.index, dtype=object)
+    return pd.DataFrame(
+        {
+            "row_key": keys,
+            "rule": item.rule,
+            "severity": item.severity,
+            "column": item.column,
+            "value": values.to_numpy(),
+            "reason": _reasons(item, values, rows, protocol).to_numpy(),
+        },
+        columns=FINDING_COLUMNS,
+    )
 
 
 def _examples(item: Check, result: dict[str, Any], personal: set[str]) -> list[Any]:
@@ -511,25 +556,16 @@ def validate_returns(
     view = validation_view(returns, protocol)
     masked = mask_personal(view, protocol)
     check_mask_keeps_verdicts(view, masked, checks)
-    outcomes, gx_result = run_checks(masked, checks, name="protocol")
+    context = gx_context()  # one per validation: the protocol's suite and the accepted check
+    outcomes, gx_result = run_checks(masked, checks, name="protocol", context=context)
     by_key = returns.set_index("row_key", drop=False)
     personal = set(protocol.personal_ids)
-    findings, summary = [], []
+    findings, summary = [pd.DataFrame(columns=FINDING_COLUMNS)], []
     for item, result in outcomes:
         failing = result.get("unexpected_index_list") or []
-        for entry in failing:
-            key = entry["row_key"]
-            value = _plain(by_key.at[key, item.column]) if item.column else None
-            findings.append(
-                {
-                    "row_key": key,
-                    "rule": item.rule,
-                    "severity": item.severity,
-                    "column": item.column,
-                    "value": value,
-                    "reason": _reason(item, value, by_key.loc[key], protocol),
-                }
-            )
+        if failing:
+            keys = [entry["row_key"] for entry in failing]
+            findings.append(_findings(item, keys, by_key, protocol))
         summary.append(
             {
                 "rule": item.rule,
@@ -542,7 +578,7 @@ def validate_returns(
                 "examples": _examples(item, result, personal),
             }
         )
-    findings_frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    findings_frame = pd.concat(findings, ignore_index=True).astype(object)
     errors = findings_frame[findings_frame["severity"] == "error"]
     reasons = errors.groupby("row_key", sort=False)["reason"].agg(" | ".join)
     rules = errors.groupby("row_key", sort=False)["rule"].agg(lambda r: "; ".join(dict.fromkeys(r)))
@@ -556,7 +592,7 @@ def validate_returns(
         raise AssertionError("rows in != valid + quarantined")
     if valid.empty:
         raise PipelineError(_nothing_accepted(quarantine, source))
-    _check_accepted(valid, protocol, source)
+    _check_accepted(valid, protocol, source, context)
     logger.info(
         "validated %d returns: %d valid, %d quarantined, %d warnings",
         len(returns),
@@ -589,7 +625,9 @@ def _nothing_accepted(quarantine: pd.DataFrame, source: str) -> str:
     )
 
 
-def _check_accepted(valid: pd.DataFrame, protocol: Protocol, source: str) -> None:
+def _check_accepted(
+    valid: pd.DataFrame, protocol: Protocol, source: str, context: Any = None
+) -> None:
     """Among accepted rows each return appears once: response IDs are unique (GX checks)."""
     if valid.empty:
         return
@@ -601,7 +639,9 @@ def _check_accepted(valid: pd.DataFrame, protocol: Protocol, source: str) -> Non
         "response_id",
         "response IDs of accepted returns are unique",
     )
-    ((_, result),), _ = run_checks(valid[["row_key", "response_id"]], [unique], name="accepted")
+    ((_, result),), _ = run_checks(
+        valid[["row_key", "response_id"]], [unique], name="accepted", context=context
+    )
     repeated = result.get("partial_unexpected_list") or []
     if repeated:
         raise PipelineError(

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field, model_validator
 
+from pipeline import tables
 from pipeline.config import KeyPath, Strict
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
@@ -320,13 +321,15 @@ def _partnership_answer(key: str, row: pd.Series, returns: pd.DataFrame) -> Any:
         return row[key]
     if key not in returns:
         return None
-    given = [v for v in returns[key] if not _blank(v)]
-    if not given:
+    answers = returns[key]
+    given = answers[~tables.map_distinct(answers, _blank).to_numpy(dtype=bool)]
+    if given.empty:
         return None
-    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
+    numbers = pd.to_numeric(pd.Series(given.tolist(), dtype=object), errors="coerce")
     if numbers.notna().all():
         return float(numbers.median())
-    counts = Counter(str(v) for v in given)
+    counted = tables.map_distinct(given, str).value_counts()
+    counts = Counter({str(v): int(n) for v, n in counted.items()})
     return sorted(counts, key=lambda v: (-counts[v], v))[0]
 
 
@@ -376,15 +379,16 @@ def asking_returns(
             raise ValueError("returns need source_file to be read against the files that asked")
         return returns
     files = returns["source_file"]
-    unknown = sorted(set(files) - set(asked))
+    present = files.unique().tolist()  # a few export files: looked up once each, not per row
+    unknown = sorted(set(present) - set(asked))
     if unknown:
         raise PipelineError(
             f"Returns from {', '.join(map(str, unknown))} are not in the year's column map; "
             "run 01_ingest again so that every return's export file is known."
         )
-    asking = [question in asked[file] for file in files]
+    asking = [file for file in present if question in asked[file]]
     # most often every file asked: no copy of the returns per item and partnership
-    return returns if all(asking) else returns[asking]
+    return returns if len(asking) == len(present) else returns[files.isin(asking)]
 
 
 def assess(
@@ -491,7 +495,7 @@ def officers_words(returns: pd.DataFrame, question: str) -> str | None:
     if question not in returns:
         return None
     seen: dict[str, str] = {}
-    for text in returns[question]:
+    for text in returns[question].drop_duplicates():  # each distinct answer, in return order
         if not _blank(text):
             typed = without_emails(" ".join(str(text).split()))
             seen.setdefault(typed.casefold(), typed)

@@ -1,0 +1,61 @@
+"""Validation's start-up cost is paid once (issue 20): Great Expectations is imported by
+pipeline.validate alone, when a validation runs, and its context is built once per
+validation."""
+
+import datetime as dt
+import subprocess
+import sys
+import tempfile
+
+import pandas as pd
+
+from pipeline import ingest, paths, protocol, tables, validate
+
+PROTOCOL = protocol.load()
+
+_IMPORT_ALL_BUT_VALIDATE = """
+import importlib, pkgutil, sys
+import pipeline
+names = sorted(
+    m.name for m in pkgutil.walk_packages(pipeline.__path__, "pipeline.")
+    if m.name not in ("pipeline.validate", "pipeline.__main__")
+)
+for name in names:
+    importlib.import_module(name)
+print(len(names), "great_expectations" in sys.modules)
+"""
+
+
+def test_no_pipeline_module_imports_great_expectations_on_import():
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALL_BUT_VALIDATE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported, gx_loaded = done.stdout.split()
+    assert int(imported) > 20  # every module was imported, not none
+    assert gx_loaded == "False"
+
+
+def _sample_returns() -> pd.DataFrame:
+    """The 2025 sample export's returns, typed as 02_validate reads them."""
+    ingested = ingest.ingest_exports(paths.raw_exports(2025), PROTOCOL, 2025).returns
+    with tempfile.TemporaryDirectory() as folder:
+        tables.write("returns", ingested, 2025, folder, PROTOCOL)
+        return tables.read("returns", 2025, folder, PROTOCOL)
+
+
+def test_a_validation_builds_one_gx_context(monkeypatch):
+    built = []
+    real = validate.gx_context
+
+    def counting():
+        built.append(1)
+        return real()
+
+    monkeypatch.setattr(validate, "gx_context", counting)
+    result = validate.validate_returns(_sample_returns(), PROTOCOL, dt.date(2025, 4, 30))
+
+    assert len(result.valid) > 0  # the accepted check ran too, in the same context
+    assert len(built) == 1
