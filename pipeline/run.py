@@ -14,6 +14,7 @@ import json
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import sqlite3
 import sys
@@ -279,19 +280,24 @@ class _RemoteTraceback(Exception):
         return str(self.args[0])
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int | None = None) -> None:
     """Have the kernel kill this child when the run that forked it dies (Linux), so a run
-    killed part-way leaves no process writing into its staging root (D20)."""
+    killed part-way leaves no process writing into its staging root (D20); a child whose
+    run ``parent`` died before that was set ends at once."""
     with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _report_back(
-    call: Callable[[], dict[str, float]], sender: multiprocessing.connection.Connection
+    call: Callable[[], dict[str, float]],
+    sender: multiprocessing.connection.Connection,
+    parent: int,
 ) -> None:
     """In the child: run ``call`` and send back (True, its seconds) or (False, the error,
     its traceback)."""
-    _die_with_parent()
+    _die_with_parent(parent)
     try:
         sender.send((True, call(), ""))
     except BaseException as error:  # every failure goes to the parent
@@ -317,7 +323,7 @@ class _Child:
     def __post_init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_report_back, args=(self.call, sender))
+        self._process = context.Process(target=_report_back, args=(self.call, sender, os.getpid()))
         self._process.start()
         sender.close()
 
