@@ -34,6 +34,10 @@ syslibs: $(STAMP)
 report: syslibs
 	$(PY) -m pipeline run $(if $(YEAR),--year $(YEAR),)
 
+## data: run the stages up to the evaluation only (registry, evaluation, database; no report), for reruns while correcting aliases and config (YEAR= as for report)
+data: $(STAMP)
+	$(PY) -m pipeline run --data-only $(if $(YEAR),--year $(YEAR),)
+
 ## verify: re-run a year from outputs/<year>/manifest.json and say "identical" or the first difference (YEAR= as for report)
 verify: syslibs
 	$(PY) -m pipeline verify $(if $(YEAR),--year $(YEAR),)
@@ -92,4 +96,4 @@ clean:
 help:
 	@grep -E '^## ' Makefile | sed 's/^## /  make /'
 
-.PHONY: install syslibs report verify test test-fast sample questionnaire framework toolkit-doc pictures browse bench lint clean help
+.PHONY: install syslibs report data verify test test-fast sample questionnaire framework toolkit-doc pictures browse bench lint clean help

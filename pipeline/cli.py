@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the four stage notebooks and export the report")
     run.add_argument("--year", type=_year, help="survey year (default: config/council.yaml)")
     run.add_argument("--root", type=Path, help="folder holding config/, data/, outputs/")
+    run.add_argument(
+        "--data-only",
+        action="store_true",
+        help="stop after the evaluation (registry, evaluation, their notebooks and the "
+        "database; no report): for reruns while correcting aliases and config",
+    )
 
     verify = commands.add_parser(
         "verify", help="re-run a year from its manifest's inputs and compare every output"
@@ -138,7 +144,10 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> None:
     from pipeline import run
 
-    result = run.run_pipeline(year=args.year, root=args.root)
+    result = run.run_pipeline(year=args.year, root=args.root, data_only=args.data_only)
+    if result.data_only:
+        print(f"Manifest:    {result.manifest}")
+        return
     print(f"HTML report: {result.html}")
     print(f"PDF report:  {result.pdf}")
 

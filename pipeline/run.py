@@ -7,14 +7,22 @@ failing stage, naming the notebook, the cell and the executed copy (kept under
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import json
 import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
 import sqlite3
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import executed as executed_notebooks
@@ -26,13 +34,27 @@ logger = logging.getLogger(__name__)
 KERNEL_NAME = "partnerships"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 KERNEL_DISPLAY_NAME = "Python (partnerships pipeline)"
+# A year built for its data only (an earlier year whose registry a later one needs, or
+# `run --data-only`) runs the stages up to the evaluation and writes no report (D43).
+DATA_STAGES = paths.STAGES[: paths.STAGES.index("03_evaluate") + 1]
 
 
 @dataclass(frozen=True)
 class RunResult:
+    """What a run published; ``data_only``: its tables, notebooks and manifest, no report."""
+
     html: Path
     pdf: Path
     manifest: Path
+    data_only: bool = False
+
+
+def data_only_line(year: int) -> str:
+    """The one line a year built for its data only logs (D43)."""
+    return (
+        f"{year} built for its registry and evaluation only; "
+        f"`make report YEAR={year}` writes its report"
+    )
 
 
 def _kernel_argv() -> list[str]:
@@ -162,8 +184,11 @@ def check_run(year: int | None, root: Path | str | None) -> tuple[int, Path, set
     return year, base, config
 
 
-def run_pipeline(year: int | None = None, root: Path | str | None = None) -> RunResult:
-    """Run ingest, validate, evaluate and the report for one year, then export HTML and PDF.
+def run_pipeline(
+    year: int | None = None, root: Path | str | None = None, *, data_only: bool = False
+) -> RunResult:
+    """Run ingest, validate, evaluate and the report for one year, then export HTML and PDF;
+    with ``data_only``, only the stages up to the evaluation (DATA_STAGES, decision D43).
 
     The year is built in a staging root and swapped in only when all of it has succeeded
     (decision D20); a failure leaves the year's earlier outputs as they were.
@@ -172,7 +197,7 @@ def run_pipeline(year: int | None = None, root: Path | str | None = None) -> Run
     year, base, config = check_run(year, root)
     with staging.locked(base):
         staging.recover(base)
-        return _run_year(year, base, config)
+        return _run_year(year, base, config, data_only=data_only)
 
 
 def finish_cut_short_swap(root: Path) -> None:
@@ -184,9 +209,11 @@ def finish_cut_short_swap(root: Path) -> None:
             staging.recover(root)
 
 
-def _run_year(year: int, root: Path, config: settings.Settings) -> RunResult:
+def _run_year(
+    year: int, root: Path, config: settings.Settings, *, data_only: bool = False
+) -> RunResult:
     """One year's atomic run, after the latest earlier year's when its registry is missing
-    (that one is an atomic run of its own)."""
+    (that one is an atomic run of its own, built for its data only: D43)."""
     previous = previous_survey_year(year, root)
     if previous is not None and not tables.exists("registry", previous, root):
         # Partnership IDs carry over from earlier registries: build the latest first.
@@ -194,7 +221,7 @@ def _run_year(year: int, root: Path, config: settings.Settings) -> RunResult:
             "no registry for %d yet: running %d first so that IDs carry over", previous, previous
         )
         try:
-            _run_year(previous, root, config)
+            _run_year(previous, root, config, data_only=True)
         except PipelineError as error:
             raise PipelineError(
                 f"building the {previous} registry first, which {year}'s partnership IDs carry "
@@ -210,14 +237,20 @@ def _run_year(year: int, root: Path, config: settings.Settings) -> RunResult:
             root,
             config.council.council_name,
             failed_root=paths.staged_root(staging.FAILED, year, root),
+            data_only=data_only,
         )
     except BaseException:
         staging.keep_failed(year, staged, root)
         raise
     staging.commit(year, staged, root)
     update_database(year, root)
+    if data_only:
+        logger.info("%s", data_only_line(year))
     return RunResult(
-        paths.report_html(year, root), paths.report_pdf(year, root), paths.manifest_file(year, root)
+        paths.report_html(year, root),
+        paths.report_pdf(year, root),
+        paths.manifest_file(year, root),
+        data_only,
     )
 
 
@@ -240,60 +273,222 @@ def update_database(year: int, root: Path) -> None:
     logger.info("%s (%.1f s)", database.counts_line(counts), time.perf_counter() - started)
 
 
+class _RemoteTraceback(Exception):
+    """The traceback of an error raised in a child process, as its text (the cause)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel kill this child when the run that forked it dies (Linux), so a run
+    killed part-way leaves no process writing into its staging root (D20); a child whose
+    run ``parent`` died before that was set ends at once."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def _report_back(
+    call: Callable[[], dict[str, float]],
+    sender: multiprocessing.connection.Connection,
+    parent: int,
+) -> None:
+    """In the child: run ``call`` and send back (True, its seconds) or (False, the error,
+    its traceback)."""
+    _die_with_parent(parent)
+    try:
+        sender.send((True, call(), ""))
+    except BaseException as error:  # every failure goes to the parent
+        text = traceback.format_exc()
+        try:
+            sender.send((False, error, text))
+        except Exception:  # the error itself cannot be pickled: its text then
+            sender.send((False, RuntimeError(text), text))
+    finally:
+        sender.close()
+
+
+@dataclass
+class _Child:
+    """One call run in a forked child process beside the run (decision D43): the export
+    parts are independent, and the machine has two cores. Forked, so the child has every
+    module and setting the run has (and nothing is re-imported); it only writes files."""
+
+    call: Callable[[], dict[str, float]]
+    _process: multiprocessing.process.BaseProcess = field(init=False)
+    _receiver: multiprocessing.connection.Connection = field(init=False)
+
+    def __post_init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_report_back, args=(self.call, sender, os.getpid()))
+        self._process.start()
+        sender.close()
+
+    def result(self) -> dict[str, float]:
+        """Wait for the child; its seconds per part, or its error raised here as it was."""
+        try:
+            done, value, text = self._receiver.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"an export process ended (exit code {self._process.exitcode}) before it "
+                "reported; nothing was replaced"
+            ) from None
+        finally:
+            self._receiver.close()
+        self._process.join()
+        if done:
+            return dict(value)
+        if not isinstance(value, PipelineError):
+            value.__cause__ = _RemoteTraceback(text)
+        raise value
+
+    def stop(self) -> None:
+        """Kill the child if it still runs (the run failed elsewhere) and reap it."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+@contextlib.contextmanager
+def _children() -> Iterator[list[_Child]]:
+    """The children started inside; any still running on the way out is killed, so a
+    failed run's staging root is kept (or a verify's removed) with nothing writing to it."""
+    started: list[_Child] = []
+    try:
+        yield started
+    finally:
+        for child in started:
+            child.stop()
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def write_documents(year: int, staged: Path, council_name: str) -> dict[str, float]:
+    """The exports made from the processed tables alone (open data, the workbook, the
+    framework documents) and the web pages of the data stages' notebooks; their seconds.
+
+    The report notebook reads none of them, so they are written while it runs (D43).
+    """
+    from pipeline import framework, workbook
+    from pipeline.report import open_data
+
+    seconds = {
+        "open_data": _timed(lambda: open_data.write_open_data(year, council_name, staged)),
+        # internal: never published (D39)
+        "workbook": _timed(lambda: workbook.write_workbook(year, council_name, staged)),
+        "framework": _timed(
+            lambda: framework.write_framework(
+                framework.Sources.load(staged, year), paths.framework_dir(year, staged)
+            )
+        ),
+    }
+    for stage in DATA_STAGES:
+        seconds[f"{stage}_html"] = _notebook_html(stage, year, staged)
+    return seconds
+
+
+def _notebook_html(stage: str, year: int, staged: Path) -> float:
+    """Write one executed notebook's web page (with its code); its seconds."""
+    return _timed(
+        lambda: executed_notebooks.export_html(
+            paths.executed_notebook(stage, year, staged),
+            paths.executed_notebook_html(stage, year, staged),
+        )
+    )
+
+
+def _export_report(
+    year: int, staged: Path, root: Path, council_name: str, started: list[_Child]
+) -> dict[str, float]:
+    """The report notebook to HTML, then its PDF in a child process while this one writes
+    the report notebook's web page; the seconds of each part."""
+    from pipeline.report import export
+
+    title = f"{council_name}: Annual Report on Key Partnerships {year}"
+    report_stage = paths.STAGES[-1]
+    html = paths.report_html(year, staged)
+    seconds = {
+        "report_html": _timed(
+            lambda: export.export_html(
+                paths.executed_notebook(report_stage, year, staged), html, title=title
+            )
+        )
+    }
+
+    def pdf() -> dict[str, float]:
+        return {
+            "report_pdf": _timed(
+                lambda: export.export_pdf(
+                    html, paths.report_pdf(year, staged), published_as=paths.report_html(year, root)
+                )
+            )
+        }
+
+    rendering = _Child(pdf)
+    started.append(rendering)
+    seconds[f"{report_stage}_html"] = _notebook_html(report_stage, year, staged)
+    return seconds | rendering.result()
+
+
 def build_year(
-    year: int, staged: Path, root: Path, council_name: str, *, failed_root: Path | None = None
+    year: int,
+    staged: Path,
+    root: Path,
+    council_name: str,
+    *,
+    failed_root: Path | None = None,
+    data_only: bool = False,
 ) -> Path:
     """Run the four stages and the exports of ``year`` in the staging root ``staged`` (see
-    pipeline/staging.py) as the year published under ``root``, and write its manifest there.
+    pipeline/staging.py) as the year published under ``root``, and write its manifest there;
+    with ``data_only``, the stages up to the evaluation and no export (D43).
 
     Returns the staged manifest. Nothing under ``root`` is written. A failing stage names
     its notebook as kept under ``failed_root``.
     """
-    from pipeline import framework, workbook
-    from pipeline.report import export, open_data
-
     kernel = ensure_kernel()
     started_at = dt.datetime.now().astimezone()
     inputs = provenance.run_inputs(year, staged)
     timings: dict[str, float] = {}
-    for number, stage in enumerate(paths.STAGES, start=1):
-        logger.info("[%d/%d] %s ...", number, len(paths.STAGES), stage)
-        timings[stage] = execute_stage(
-            stage, year, staged, kernel, council_name, root=root, failed_root=failed_root
-        )
-        logger.info("[%d/%d] %s done in %.1f s", number, len(paths.STAGES), stage, timings[stage])
-        line = tables.read_summary(stage, year, staged)
-        if line:
-            logger.info("      %s", line)
-    logger.info("exporting the report to HTML and PDF ...")
-    title = f"{council_name}: Annual Report on Key Partnerships {year}"
-    export_started = time.perf_counter()
-    html = export.export_html(
-        paths.executed_notebook(paths.STAGES[-1], year, staged),
-        paths.report_html(year, staged),
-        title=title,
-    )
-    export.export_pdf(
-        html, paths.report_pdf(year, staged), published_as=paths.report_html(year, root)
-    )
-    open_data.write_open_data(year, council_name, staged)
-    workbook.write_workbook(year, council_name, staged)  # internal: never published (D39)
-    framework.write_framework(
-        framework.Sources.load(staged, year), paths.framework_dir(year, staged)
-    )
-    for stage in paths.STAGES:
-        executed_notebooks.export_html(
-            paths.executed_notebook(stage, year, staged),
-            paths.executed_notebook_html(stage, year, staged),
-        )
-    timings["export"] = time.perf_counter() - export_started
+    parts: dict[str, float] = {}
+    stages = DATA_STAGES if data_only else paths.STAGES
+    with _children() as started:
+        documents: _Child | None = None
+        for number, stage in enumerate(stages, start=1):
+            if stage not in DATA_STAGES:  # the report: the other exports beside it
+                documents = _Child(lambda: write_documents(year, staged, council_name))
+                started.append(documents)
+            logger.info("[%d/%d] %s ...", number, len(stages), stage)
+            timings[stage] = execute_stage(
+                stage, year, staged, kernel, council_name, root=root, failed_root=failed_root
+            )
+            logger.info("[%d/%d] %s done in %.1f s", number, len(stages), stage, timings[stage])
+            line = tables.read_summary(stage, year, staged)
+            if line:
+                logger.info("      %s", line)
+        if documents is not None:
+            logger.info("exporting the report to HTML and PDF ...")
+            export_started = time.perf_counter()
+            parts = _export_report(year, staged, root, council_name, started)
+            parts |= documents.result()
+            timings["export"] = time.perf_counter() - export_started
     changed = provenance.changed_inputs(inputs, provenance.run_inputs(year, staged))
     if changed:
         raise PipelineError(
             f"{changed[0]} during the run, so the outputs may mix two versions of it: "
             "nothing was replaced; run again."
         )
-    return write_manifest(year, staged, root, started_at, timings, inputs)
+    return write_manifest(
+        year, staged, root, started_at, timings, inputs, data_only=data_only, export_parts=parts
+    )
 
 
 def write_manifest(
@@ -303,17 +498,34 @@ def write_manifest(
     started_at: dt.datetime,
     timings: dict[str, float],
     inputs: list[dict[str, str | int]],
+    *,
+    data_only: bool = False,
+    export_parts: dict[str, float] | None = None,
 ) -> Path:
     """The run manifest (decision D21), the only output that carries real times: every input
     the run read and every file it wrote (data/processed/<year> and outputs/<year>), each
-    by its path under the root with its size and SHA-256."""
+    by its path under the root with its size and SHA-256.
+
+    ``seconds`` holds each stage's and the export's wall time (they add up to the run);
+    ``export_seconds`` each export part's own time (parts run side by side, so they do
+    not add up). A year built for its data only says so (``data_only``, D43)."""
     path = paths.manifest_file(year, staged)
-    record = {
+    record: dict[str, object] = {
         "year": year,
         "root": str(root),
+        "data_only": data_only,
+    }
+    if data_only:
+        record["built_for"] = (
+            f"its data only: the stages {', '.join(DATA_STAGES)}, their tables and executed "
+            f"notebooks (the outputs below); `make report YEAR={year}` writes its report, "
+            "the notebooks' web pages, open data, workbook and framework documents"
+        )
+    record |= {
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": {stage: round(t, 2) for stage, t in timings.items()},
+        "export_seconds": {part: round(t, 2) for part, t in (export_parts or {}).items()},
         "commit": provenance.code_commit(),
         "python": sys.version.split()[0],
         "packages": provenance.package_versions().set_index("Package")["Version"].to_dict(),

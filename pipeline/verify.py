@@ -6,7 +6,8 @@ Then the year is re-run in a staging root of its own (.staging/verify-<year>/, t
 machinery, never swapped in, always removed) and every output is compared three ways: the
 published file, the manifest's SHA-256 and the rerun's file. The answer is "identical", or
 the first file that differs with, for text, the line number and both lines (for binary
-files, the byte offset).
+files, the byte offset). A year built for its data only (D43) is re-run for its data only,
+and its outputs are the tables and executed notebooks its manifest lists.
 """
 
 from __future__ import annotations
@@ -168,7 +169,13 @@ def verify(manifest_path: Path) -> Verdict:
         staging.recover(root)
         staged = staging.prepare(staging.VERIFY, year, root)
         try:
-            run.build_year(year, staged, Path(manifest["root"]), config.council.council_name)
+            run.build_year(
+                year,
+                staged,
+                Path(manifest["root"]),
+                config.council.council_name,
+                data_only=bool(manifest.get("data_only", False)),  # what it has (D43)
+            )
             difference = compare_outputs(manifest, root, staged)
         finally:
             staging.discard(staged)

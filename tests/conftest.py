@@ -5,8 +5,10 @@ end-to-end test.
 End-to-end tests (marked ``e2e``) run papermill, the CLI pipeline or Chromium; `make
 test-fast` leaves them out. The shared run is started in the background as soon as the
 session knows it needs it, so the unit tests run beside it (this machine has two cores);
-the tests that read it are ordered after the others. When it has finished, more runs
-start beside the tests that read it: the same year with two questions renumbered; on a copy
+the tests that read it are ordered after the others. It builds the earlier sample years for
+their data only (decision D43), so they are cheap. When it has finished, more runs start
+beside the tests that read it: the same year with two questions renumbered (for its data
+only: what the renumbering must not change is the registry and evaluation); on a copy
 of the shared root (so that rerunning disturbs no other test), a run killed part-way and
 then a rerun; and `pipeline verify` on another copy.
 """
@@ -287,6 +289,7 @@ class SessionRuns:
         command = None
         if name == "renumbered_run":
             root = _renumbered_root(self.base, shared)
+            command = [*_command(root, SAMPLE_YEAR), "--data-only"]
         else:
             root = _rerun_root(self.base, shared, name)
         if name == "rerun":  # killed part-way first; the rerun then finishes what it left
@@ -386,13 +389,15 @@ def _finished(run: BackgroundRun) -> SharedRun:
 @pytest.fixture(scope="session")
 def shared_run(request: pytest.FixtureRequest) -> SharedRun:
     """`python -m pipeline run --year 2025` on config/ and every sample year (it builds 2023
-    and 2024 first): one run for every end-to-end test. Read it; do not change it."""
+    and 2024 first, for their data only): one run for every end-to-end test. Read it; do not
+    change it."""
     return _finished(request.config.stash[_RUNS].shared)
 
 
 @pytest.fixture(scope="session")
 def renumbered_run(request: pytest.FixtureRequest, shared_run: SharedRun) -> SharedRun:
-    """2025 run again through the CLI with Q43 and Q20 renumbered (RENUMBERED)."""
+    """2025 run again through the CLI with Q43 and Q20 renumbered (RENUMBERED), for its data
+    only (`--data-only`: no report, HTML or PDF)."""
     run = request.config.stash[_RUNS].follower("renumbered_run")
     return replace(_finished(run), renumbered=RENUMBERED)
 

@@ -115,6 +115,117 @@ def test_a_failure_in_the_exports_leaves_the_year_as_it_was(published, monkeypat
     assert year_files(root, YEAR) == before
 
 
+def _fake_exports(monkeypatch, pdf_error: str | None = None) -> None:
+    """Stand-ins for the export functions (the report's PDF is rendered in a child process,
+    which inherits them) and a database rebuild that does nothing (no real tables here)."""
+    from pipeline import executed
+    from pipeline.report import export
+
+    def export_html(executed_notebook, html_path, *, title):
+        return _write(html_path, f"<h1>{title}</h1>\n")
+
+    def export_pdf(html_path, pdf_path, *, published_as=None):
+        if pdf_error:
+            raise PipelineError(pdf_error)
+        return _write(pdf_path, "%PDF from " + html_path.read_text(encoding="utf-8"))
+
+    def write_documents(year, staged, council_name):
+        _write(paths.open_data_dir(year, staged) / "registry.csv", "open\n")
+        return {"open_data": 0.0}
+
+    monkeypatch.setattr(export, "export_html", export_html)
+    monkeypatch.setattr(export, "export_pdf", export_pdf)
+    monkeypatch.setattr(executed, "export_html", lambda nb, page: _write(page, "page\n"))
+    monkeypatch.setattr(run, "write_documents", write_documents)
+    monkeypatch.setattr(run, "update_database", lambda year, root: None)
+
+
+def test_the_pdf_and_documents_written_in_child_processes_are_published(published, monkeypatch):
+    execute_stage, ran = _fake_stages(fail_at=None)
+    monkeypatch.setattr(run, "execute_stage", execute_stage)
+    monkeypatch.setattr(run, "ensure_kernel", lambda: "partnerships")
+    _fake_exports(monkeypatch)
+
+    result = run.run_pipeline(YEAR, published.root)
+
+    assert ran == list(paths.STAGES) and not result.data_only
+    assert result.pdf.read_text(encoding="utf-8").startswith("%PDF from <h1>")
+    assert (paths.open_data_dir(YEAR, published.root) / "registry.csv").is_file()
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["data_only"] is False and "built_for" not in manifest
+    assert {"report_html", "report_pdf", "open_data", "04_annual_report_html"} == set(
+        manifest["export_seconds"]
+    )
+    assert set(manifest["seconds"]) == {*paths.STAGES, "export"}
+    assert _leftovers(published.root) == []
+
+
+def test_a_weasyprint_error_in_the_pdf_process_fails_the_run_and_writes_nothing(
+    published, monkeypatch
+):
+    root = published.root
+    before = year_files(root, YEAR)
+    execute_stage, _ = _fake_stages(fail_at=None)
+    monkeypatch.setattr(run, "execute_stage", execute_stage)
+    monkeypatch.setattr(run, "ensure_kernel", lambda: "partnerships")
+    _fake_exports(monkeypatch, pdf_error="WeasyPrint reported 1 error(s) rendering")
+
+    with pytest.raises(PipelineError, match="WeasyPrint reported 1 error"):
+        run.run_pipeline(YEAR, root)
+
+    assert year_files(root, YEAR) == before
+    failed = paths.staged_root(staging.FAILED, YEAR, root)
+    assert _leftovers(root) == [failed.name]
+
+
+def test_a_data_only_run_stops_after_the_evaluation_and_says_so(published, monkeypatch, caplog):
+    root = published.root
+    execute_stage, ran = _fake_stages(fail_at=None)
+    monkeypatch.setattr(run, "execute_stage", execute_stage)
+    monkeypatch.setattr(run, "ensure_kernel", lambda: "partnerships")
+    _fake_exports(monkeypatch, pdf_error="no PDF for a data-only year")
+    caplog.set_level("INFO", logger="pipeline.run")
+
+    result = run.run_pipeline(YEAR, root, data_only=True)
+
+    assert ran == ["01_ingest", "02_validate", "03_evaluate"]
+    assert result.data_only
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["data_only"] is True and "its data only" in manifest["built_for"]
+    assert set(manifest["seconds"]) == {"01_ingest", "02_validate", "03_evaluate"}
+    written = sorted(year_files(root, YEAR))
+    assert written == sorted(
+        [
+            *(f"data/processed/{YEAR}/{stage}.csv" for stage in run.DATA_STAGES),
+            *(f"outputs/{YEAR}/notebooks/{stage}.ipynb" for stage in run.DATA_STAGES),
+            f"outputs/{YEAR}/manifest.json",
+        ]
+    )  # the old report is gone with the old year: the published year is one run's
+    assert [r["file"] for r in manifest["outputs"]] == [w for w in written if "manifest" not in w]
+    assert (
+        f"{YEAR} built for its registry and evaluation only; `make report YEAR={YEAR}` "
+        "writes its report" in caplog.messages
+    )
+
+
+def test_an_earlier_year_without_a_registry_is_built_for_its_data_only(published, monkeypatch):
+    root = published.root
+    _write(paths.raw_dir(YEAR - 1, root) / "export.csv", "Partnership name\nA\n")
+    execute_stage, ran = _fake_stages(fail_at=None)
+    monkeypatch.setattr(run, "execute_stage", execute_stage)
+    monkeypatch.setattr(run, "ensure_kernel", lambda: "partnerships")
+    _fake_exports(monkeypatch)
+
+    run.run_pipeline(YEAR, root)
+
+    assert ran == [*run.DATA_STAGES, *paths.STAGES]
+    earlier = json.loads(paths.manifest_file(YEAR - 1, root).read_text(encoding="utf-8"))
+    assert earlier["data_only"] is True
+    assert not paths.report_html(YEAR - 1, root).exists()
+    assert not paths.open_data_dir(YEAR - 1, root).exists()
+    assert paths.report_pdf(YEAR, root).is_file()
+
+
 def test_commit_swaps_the_staged_year_in_and_leaves_nothing_behind(published):
     root = published.root
     staged = staging.prepare(staging.RUN, YEAR, root)

@@ -1,5 +1,6 @@
-"""The whole pipeline, as `make report` runs it (slow: papermill), on the shared run of both
-sample years (conftest.py), plus the runs that must stop early with one clear line."""
+"""The whole pipeline, as `make report` runs it (slow: papermill), on the shared run of every
+sample year (conftest.py: the earlier years built for their data only, D43), plus the runs
+that must stop early with one clear line."""
 
 import html
 import json
@@ -11,7 +12,8 @@ import pikepdf
 import pytest
 from helpers import year_files
 
-from pipeline import paths, protocol, sample, tables, verify
+from pipeline import paths, protocol, run, sample, settings, tables, verify
+from pipeline.report import sections
 
 pytestmark = pytest.mark.e2e
 
@@ -31,21 +33,47 @@ def _report(root, year=YEAR) -> str:
     return paths.report_html(year, root).read_text(encoding="utf-8")
 
 
-def test_run_builds_the_earlier_years_first_then_writes_every_years_outputs(shared_run):
+def test_run_builds_the_earlier_years_for_their_data_first_then_the_years_report(shared_run):
     root, done = shared_run.root, shared_run.done
 
     for earlier in (PREVIOUS_YEAR, FIRST_YEAR):  # two missing years, the latest asked first
         assert f"no registry for {earlier} yet: running {earlier} first" in done.stderr
+        assert f"{run.data_only_line(earlier)}\n" in done.stderr
+        assert not paths.report_html(earlier, root).exists()
+        assert not paths.report_pdf(earlier, root).exists()
+        for stage in run.DATA_STAGES:  # the auditors' notebooks, not their web pages
+            assert paths.executed_notebook(stage, earlier, root).is_file()
+            assert not paths.executed_notebook_html(stage, earlier, root).exists()
+        assert not paths.executed_notebook(paths.STAGES[-1], earlier, root).exists()
+    assert paths.report_html(YEAR, root).is_file()
+    assert paths.report_pdf(YEAR, root).read_bytes().startswith(b"%PDF")
+    for stage in paths.STAGES:
+        assert paths.executed_notebook(stage, YEAR, root).is_file()
+        assert paths.executed_notebook_html(stage, YEAR, root).is_file()
     for year in YEARS:
-        assert paths.report_html(year, root).is_file()
-        assert paths.report_pdf(year, root).read_bytes().startswith(b"%PDF")
-        for stage in paths.STAGES:
-            assert paths.executed_notebook(stage, year, root).is_file()
-            assert paths.executed_notebook_html(stage, year, root).is_file()
         assert json.loads(paths.manifest_file(year, root).read_text())["year"] == year
     assert str(paths.report_html(YEAR, root)) in done.stdout
-    assert done.stderr.count("[4/4] 04_annual_report done") == len(YEARS)
+    assert done.stderr.count("[3/3] 03_evaluate done") == len(YEARS) - 1
+    assert done.stderr.count("[4/4] 04_annual_report done") == 1
     assert [p.name for p in paths.staging_dir(root).iterdir()] == ["lock"]  # nothing left
+
+
+def test_an_earlier_years_manifest_says_it_was_built_for_its_data_and_lists_what_it_wrote(
+    shared_run,
+):
+    root = shared_run.root
+    manifest = json.loads(paths.manifest_file(PREVIOUS_YEAR, root).read_text(encoding="utf-8"))
+
+    outputs = {r["file"]: r["sha256"] for r in manifest["outputs"]}
+    published = year_files(root, PREVIOUS_YEAR)
+    del published[f"outputs/{PREVIOUS_YEAR}/manifest.json"]
+    assert manifest["data_only"] is True
+    assert f"`make report YEAR={PREVIOUS_YEAR}` writes its report" in manifest["built_for"]
+    assert outputs == published
+    assert f"data/processed/{PREVIOUS_YEAR}/evaluation.csv" in outputs
+    assert f"outputs/{PREVIOUS_YEAR}/notebooks/03_evaluate.ipynb" in outputs
+    assert set(manifest["seconds"]) == set(run.DATA_STAGES)
+    assert json.loads(paths.manifest_file(YEAR, root).read_text())["data_only"] is False
 
 
 def test_manifest_hashes_every_input_and_every_output_of_the_year(shared_run):
@@ -199,11 +227,11 @@ def test_open_data_has_no_personal_data_and_no_live_formulas(shared_run):
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in text)
 
 
-def _executed_outputs(root, year=YEAR):
+def _executed_outputs(root, year=YEAR, stages=paths.STAGES):
     """Each executed notebook's cell sources and outputs, with the run's root folder written
     as <root>."""
     notebooks = {}
-    for stage in paths.STAGES:
+    for stage in stages:
         text = paths.executed_notebook(stage, year, root).read_text(encoding="utf-8")
         notebook = json.loads(text.replace(json.dumps(str(root))[1:-1], "<root>"))
         notebooks[stage] = [(c["source"], c.get("outputs")) for c in notebook["cells"]]
@@ -225,7 +253,8 @@ def _executed_files(root, year=YEAR) -> dict[str, str]:
 
 def test_executed_notebooks_are_quiet(shared_run):
     for year in YEARS:
-        for stage, cells in _executed_outputs(shared_run.root, year).items():
+        stages = paths.STAGES if year == YEAR else run.DATA_STAGES  # earlier: data only
+        for stage, cells in _executed_outputs(shared_run.root, year, stages).items():
             streams = [
                 o for _, outputs in cells for o in outputs or [] if o.get("name") == "stderr"
             ]
@@ -255,7 +284,12 @@ def test_changes_since_last_year_are_listed_and_reported(shared_run):
     changes = tables.read("changes", YEAR, shared_run.root)
     counts = changes["change"].value_counts()
     page = _text(_report(shared_run.root))
-    first_year = _text(_report(shared_run.root, FIRST_YEAR))
+    # The first year was built for its data only (D43): its report's section, as its
+    # notebook would show it, from its tables.
+    config = settings.load(shared_run.root)
+    first_year = _text(
+        sections.changes_section(sections.load(FIRST_YEAR, shared_run.root, config)).data
+    )
 
     assert (counts["new"], counts["ended"]) == (3, 2)
     changed = counts.get("changed", 0)
@@ -285,7 +319,25 @@ def test_renumbered_questions_give_the_same_registry_and_evaluation(shared_run, 
             tables.read(name, YEAR, shared_run.root),
             obj=name,
         )
-    assert paths.report_pdf(YEAR, renumbered_run.root).is_file()
+    assert run.data_only_line(YEAR) in renumbered_run.done.stderr  # run with --data-only
+    assert not paths.report_pdf(YEAR, renumbered_run.root).exists()
+
+
+def test_the_report_notebooks_code_runs_on_renumbered_questions(renumbered_run):
+    """The report stage names questions by key too: its notebook's cells, run here in
+    process on the renumbered run's tables (that run stopped after the evaluation), give
+    every section without an error."""
+    notebook = json.loads(paths.source_notebook(paths.STAGES[-1]).read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    namespace = {}
+
+    for source in cells:
+        exec(compile(source, "04_annual_report", "exec"), namespace)
+        if namespace.get("root") is None:  # the parameters cell: as papermill would inject
+            namespace.update(year=YEAR, council_name=None, root=str(renumbered_run.root))
+
+    assert namespace["data"].year == YEAR
+    assert sections.data_quality(namespace["data"]).data  # reads quarantine by question ID
 
 
 def _outputs(root) -> dict[str, object]:

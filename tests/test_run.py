@@ -101,3 +101,25 @@ def test_recorded_versions_cover_every_declared_runtime_package():
     recorded = set(provenance.package_versions()["Package"])
 
     assert {"python-calamine", "pydantic", "pandas", "great-expectations", "numpy"} <= recorded
+
+
+def test_a_child_process_sends_back_its_seconds_or_its_error_with_its_traceback(tmp_path):
+    written = tmp_path / "written.txt"
+
+    def writes() -> dict[str, float]:
+        written.write_text("from the child", encoding="utf-8")
+        return {"part": 1.5}
+
+    def fails() -> dict[str, float]:
+        return {"part": 1 / 0}
+
+    def refuses() -> dict[str, float]:
+        raise PipelineError("WeasyPrint reported 1 error(s)")
+
+    assert run._Child(writes).result() == {"part": 1.5}
+    assert written.read_text(encoding="utf-8") == "from the child"
+    with pytest.raises(ZeroDivisionError) as raised:
+        run._Child(fails).result()
+    assert "in fails" in str(raised.value.__cause__)  # the child's traceback, as text
+    with pytest.raises(PipelineError, match="WeasyPrint reported"):
+        run._Child(refuses).result()  # the user's error as it was, one line

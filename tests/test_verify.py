@@ -31,17 +31,21 @@ def _write(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def _write_year(root: Path) -> None:
-    """A year's outputs as a run writes them (a PDF stands for the binary files)."""
+def _write_year(root: Path, *, data_only: bool = False) -> None:
+    """A year's outputs as a run writes them (a PDF stands for the binary files); a year
+    built for its data only has its tables and no report (D43)."""
     _write(paths.processed_dir(YEAR, root) / "registry.csv", "partnership_id,name\nP001,A\n")
+    if data_only:
+        return
     _write(paths.report_html(YEAR, root), REPORT)
     _write(paths.report_pdf(YEAR, root), b"%PDF-1.7\n\x00\x01\x02binary\n")
 
 
-def _write_manifest(root: Path) -> Path:
+def _write_manifest(root: Path, **fields: object) -> Path:
     record = {
         "year": YEAR,
         "root": str(root),
+        **fields,
         "inputs": provenance.run_inputs(YEAR, root),
         "outputs": provenance.file_records(provenance.output_files(YEAR, root), root),
     }
@@ -158,8 +162,8 @@ def test_every_data_docs_file_is_compared_even_beside_an_old_gx_site(verified_ro
 def _fake_rerun(edit: str | None = None):
     """Stand-in for run.build_year: writes the year into the staging root, as a run does."""
 
-    def build_year(year, staged, root, council_name, *, failed_root=None):
-        _write_year(staged)
+    def build_year(year, staged, root, council_name, *, failed_root=None, data_only=False):
+        _write_year(staged, data_only=data_only)
         if edit:
             _write(paths.report_html(year, staged), edit)
         return paths.manifest_file(year, staged)
@@ -187,8 +191,19 @@ def test_verify_names_the_output_a_rerun_writes_differently(verified_root, monke
     assert verdict.lines[:2] == (f"outputs/{YEAR}/annual_report.html differs:", "  line 2")
 
 
+def test_verify_reruns_a_year_built_for_its_data_only_for_its_data_only(verified_root, monkeypatch):
+    for report in (paths.report_html(YEAR, verified_root), paths.report_pdf(YEAR, verified_root)):
+        report.unlink()
+    _write_manifest(verified_root, data_only=True)
+    monkeypatch.setattr(run, "build_year", _fake_rerun())
+
+    verdict = verify.verify(paths.manifest_file(YEAR, verified_root))
+
+    assert verdict == verify.Verdict(True, ("identical",))  # the fake wrote no report
+
+
 def test_verify_removes_its_staging_when_the_rerun_fails(verified_root, monkeypatch):
-    def failing(year, staged, root, council_name, *, failed_root=None):
+    def failing(year, staged, root, council_name, *, failed_root=None, data_only=False):
         raise PipelineError("stage 02_validate.ipynb failed")
 
     monkeypatch.setattr(run, "build_year", failing)
