@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import itertools
 import logging
@@ -22,7 +23,7 @@ from typing import Any
 
 from pipeline import paths
 from pipeline.errors import PipelineError
-from pipeline.ingest import text
+from pipeline.ingest import distinct, text
 from pipeline.ingest.columns import OTHER_BOX
 from pipeline.ingest.values import is_blank
 
@@ -165,6 +166,15 @@ class RawExport:
             if i not in taken and (h.strip() or subs[i])
         ]
 
+    @functools.cached_property
+    def columns(self) -> list[tuple[Any, ...]]:
+        """The data rows as columns (worked out once), to read column by column."""
+        return list(zip(*self.rows, strict=True)) or [()] * len(self.headers)
+
+    def filled(self, position: int) -> int:
+        """How many data rows hold a value (not blank) in the column at ``position``."""
+        return distinct.count_where(self.columns[position], lambda cell: not is_blank(cell))
+
     @property
     def unheaded_columns(self) -> list[tuple[int, int]]:
         """(position, values) of the columns without a header that hold values: they are
@@ -173,7 +183,7 @@ class RawExport:
         headed = {position for position, *_ in self.question_columns}
         headed |= set(self.platform.values()) | set(self.dropped_positions)
         counts = [
-            (position, sum(not is_blank(row[position]) for row in self.rows))
+            (position, self.filled(position))
             for position in range(len(self.headers))
             if position not in headed
         ]
@@ -336,6 +346,23 @@ def _refuse_long_cell(row: list[Any], index: int, path: Path, encoding: str | No
             )
 
 
+def _may_need_cleaning(table: list[list[Any]]) -> bool:
+    """Whether any text cell is too long or holds a character to clean: one pattern
+    search and one length per column (in C), so a clean export skips the row-by-row pass."""
+    width = max(map(len, table), default=0)
+    padded = table if all(len(row) == width for row in table) else None
+    columns = zip(*padded, strict=True) if padded is not None else None
+    if columns is None:
+        return True  # ragged rows: look at them row by row
+    for column in columns:
+        texts = [cell for cell in column if isinstance(cell, str)]
+        if not texts:
+            continue
+        if max(map(len, texts)) > MAX_CELL_CHARACTERS or text.NEEDS_CLEANING.search("".join(texts)):
+            return True
+    return False
+
+
 def clean_cells(
     table: list[list[Any]], path: Path, encoding: str | None = None
 ) -> tuple[list[list[Any]], list[CellNote]]:
@@ -346,6 +373,8 @@ def clean_cells(
     Each row is looked at whole first (one length and one pattern check in C), so that a
     clean 60 MB export costs little more than its parsing.
     """
+    if not _may_need_cleaning(table):
+        return table, []
     notes: list[CellNote] = []
     cleaned: list[list[Any]] = []
     for index, row in enumerate(table):
