@@ -183,26 +183,27 @@ def _text_or_none(cell: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _platform_texts(raw: RawExport, columns: list[Sequence[Any]], role: str) -> np.ndarray:
+def _platform_texts(raw: RawExport, role: str) -> np.ndarray:
     """A platform column's cells as stripped text (None when blank or not in the export)."""
     if role not in raw.platform:
         return np.full(len(raw.rows), None, dtype=object)
-    return distinct.map_distinct(columns[raw.platform[role]], _text_or_none)
+    codes, cells = raw.distinct(raw.platform[role])
+    return distinct.spread(codes, [_text_or_none(cell) for cell in cells], _text_or_none(None))
 
 
-def _respondents(raw: RawExport, columns: list[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
+def _respondents(raw: RawExport) -> tuple[np.ndarray, np.ndarray]:
     """The platform's respondent name and email per row; "anonymous" means none."""
     if "name" in raw.platform:
-        names = _platform_texts(raw, columns, "name")
+        names = _platform_texts(raw, "name")
     else:
         first, last = (
-            pd.Series(_platform_texts(raw, columns, role), dtype=object)
+            pd.Series(_platform_texts(raw, role), dtype=object)
             for role in ("first_name", "last_name")
         )
         both = (first.fillna("") + " " + last.fillna("")).str.strip()
         names = both.where(both != "", None).to_numpy(dtype=object)
     emails = distinct.map_distinct(
-        _platform_texts(raw, columns, "email"),
+        _platform_texts(raw, "email"),
         lambda email: None if email and email.casefold() == "anonymous" else email,
     )
     return names, emails
@@ -215,13 +216,11 @@ def _completion(flag: str | None) -> str | None:
     return "yes" if flag.casefold() in ("true", "1", "yes", "complete", "completed") else "no"
 
 
-def _platform_times(
-    raw: RawExport, columns: list[Sequence[Any]], role: str
-) -> tuple[np.ndarray, list[values.Reading]]:
+def _platform_times(raw: RawExport, role: str) -> tuple[np.ndarray, list[values.Reading]]:
     """A platform time column's codes into its distinct cells' readings."""
     if role not in raw.platform:
         return np.full(len(raw.rows), -1), []
-    codes, cells = distinct.distinct(columns[raw.platform[role]])
+    codes, cells = raw.distinct(raw.platform[role])
     day_first = not values.timestamps_are_month_first(cells)
     return codes, [values.read_timestamp(cell, day_first=day_first) for cell in cells]
 
@@ -238,29 +237,32 @@ def _other_text(cell: Any) -> str | None:
 
 
 def _answer_columns(
-    columns: list[Sequence[Any]], length: int, matches: list[ColumnMatch], protocol: Protocol
-) -> tuple[dict[str, distinct.Cells], dict[str, np.ndarray]]:
-    """Each question's cells, and its "other" box's text; options spread over columns are
-    joined as one typed answer (the ticked options in the protocol's order)."""
-    answers: dict[str, distinct.Cells] = {}
+    raw: RawExport, matches: list[ColumnMatch], protocol: Protocol
+) -> tuple[dict[str, tuple[np.ndarray, list[Any]]], dict[str, np.ndarray]]:
+    """Each question's cells as codes into its distinct cells, and its "other" box's text;
+    options spread over columns are joined as one typed answer (the ticked options in the
+    protocol's order)."""
+    answers: dict[str, tuple[np.ndarray, list[Any]]] = {}
     others: dict[str, np.ndarray] = {}
     spread: dict[str, dict[str, np.ndarray]] = {}
     for match in matches:
         if match.question_id is None:
             continue
-        cells = columns[match.position]
+        codes, cells = raw.distinct(match.position)
         if match.kind == "answer":
-            answers[match.question_id] = cells
+            answers[match.question_id] = (codes, cells)
         elif match.kind == "option":
             ticked = spread.setdefault(match.question_id, {})
             if match.option is not None:
-                mask = distinct.map_distinct(cells, _selected).astype(bool)
+                mask = distinct.spread_bool(codes, [_selected(cell) for cell in cells])
                 ticked[match.option] = ticked.get(match.option, False) | mask
         elif match.kind == "other":
-            others[match.question_id] = distinct.map_distinct(cells, _other_text)
+            others[match.question_id] = distinct.spread(
+                codes, [_other_text(cell) for cell in cells]
+            )
     for qid, ticked in spread.items():
         options = [o for o in protocol.question(qid).options if o in ticked]
-        code = np.zeros(length, dtype=np.int64)
+        code = np.zeros(len(raw.rows), dtype=np.int64)
         for bit, option in enumerate(options):
             code |= ticked[option].astype(np.int64) << bit
         found, inverse = np.unique(code, return_inverse=True)
@@ -268,7 +270,7 @@ def _answer_columns(
             "; ".join(o for bit, o in enumerate(options) if int(number) >> bit & 1) or None
             for number in found
         ]
-        answers[qid] = distinct.spread(inverse.reshape(-1), labels)
+        answers[qid] = (inverse.reshape(-1), labels)
     return answers, others
 
 
@@ -303,17 +305,15 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
     row keep their order: reading notes, then each question's in questionnaire order.
     """
     length = len(raw.rows)
-    columns: list[Sequence[Any]] = list(raw.columns)
     mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
     labels = _column_labels(raw, matches, protocol)
-    answers, others = _answer_columns(columns, length, matches, protocol)
+    answers, others = _answer_columns(raw, matches, protocol)
     errors: list[np.ndarray] = []
     warnings: list[np.ndarray] = [_note_phrases(raw, labels)]
     record: dict[str, np.ndarray] = {}
     for question in protocol.questions:
         qid = question.id
-        cells = answers.get(qid)
-        codes, found = distinct.distinct(cells) if cells is not None else (np.full(length, -1), [])
+        codes, found = answers.get(qid, (np.full(length, -1), []))
         readings = [read_answer(question, cell, protocol) for cell in found]
         blank = read_answer(question, None, protocol)
         value = distinct.spread(codes, [r.value for r in readings], blank.value)
@@ -346,12 +346,12 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
         warning = _phrases(codes, [f"{qid}: {r.warning}" if r.warning else None for r in readings])
         if warning is not None:
             warnings.append(warning)
-    names, emails = _respondents(raw, columns)
+    names, emails = _respondents(raw)
     for key, filled in (("respondent_name", names), ("respondent_email", emails)):
         qid = protocol.id_of(key)  # the platform's respondent columns fill these
         if qid not in mapped:
             record[qid] = filled
-    stamp_codes, stamps = _platform_times(raw, columns, "submitted_at")
+    stamp_codes, stamps = _platform_times(raw, "submitted_at")
     stamp_error = _phrases(
         stamp_codes,
         [
@@ -365,7 +365,7 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
         errors.append(stamp_error)
     source_rows = pd.Series(raw.source_rows, dtype="int64")
     fallback_ids = f"{raw.path.stem}-" + source_rows.astype(str)
-    platform_ids = pd.Series(_platform_texts(raw, columns, "response_id"), dtype=object)
+    platform_ids = pd.Series(_platform_texts(raw, "response_id"), dtype=object)
     provenance = {
         "response_id": platform_ids.where(platform_ids.notna(), fallback_ids).to_numpy(object),
         "submitted_at": distinct.spread(
@@ -374,7 +374,7 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
         "source_file": np.full(length, raw.path.name, dtype=object),
         "source_row": source_rows.to_numpy(dtype=object),
         "row_key": (f"{raw.path.name}:" + source_rows.astype(str)).to_numpy(dtype=object),
-        "complete": distinct.map_distinct(_platform_texts(raw, columns, "complete"), _completion),
+        "complete": distinct.map_distinct(_platform_texts(raw, "complete"), _completion),
         "parse_errors": distinct.joined(errors, length),
         "parse_warnings": distinct.joined(warnings, length),
         "duplicate_of": np.full(length, None, dtype=object),

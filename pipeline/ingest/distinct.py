@@ -19,8 +19,12 @@ Cells: TypeAlias = Sequence[Any] | np.ndarray
 
 def object_array(cells: Cells) -> np.ndarray:
     """Cells as a one-dimensional object array (never split into a second dimension)."""
-    array = np.empty(len(cells), dtype=object)
-    array[:] = cells if not isinstance(cells, np.ndarray) else cells.astype(object)
+    if isinstance(cells, np.ndarray):
+        return cells.astype(object)
+    array = np.array(cells, dtype=object)
+    if array.ndim != 1:  # cells that are sequences themselves: place them one by one
+        array = np.empty(len(cells), dtype=object)
+        array[:] = list(cells)
     return array
 
 
@@ -52,6 +56,11 @@ def map_distinct(cells: Cells, read: Callable[[Any], Any]) -> np.ndarray:
     """``read`` of every cell, calling it once per distinct cell (and once for blanks)."""
     codes, found = distinct(cells)
     return spread(codes, [read(cell) for cell in found], read(None))
+
+
+def spread_bool(codes: np.ndarray, per_distinct: list[bool], blank: bool = False) -> np.ndarray:
+    """A true or false per row from its distinct cell's (``blank`` where the code is -1)."""
+    return np.array([*per_distinct, blank], dtype=bool)[codes]
 
 
 def count_where(cells: Cells, holds: Callable[[Any], bool]) -> int:

@@ -153,6 +153,9 @@ class RawExport:
     notes: list[CellNote] = field(default_factory=list)
     encoding: str | None = None  # a text export's encoding (D22); None for a workbook
     last_header_row: int = 1  # spreadsheet row of the last header row
+    _distinct: dict[int, tuple[Any, list[Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def question_columns(self) -> list[tuple[int, str, str | None, str | None]]:
@@ -171,9 +174,18 @@ class RawExport:
         """The data rows as columns (worked out once), to read column by column."""
         return list(zip(*self.rows, strict=True)) or [()] * len(self.headers)
 
+    def distinct(self, position: int) -> tuple[Any, list[Any]]:
+        """The column at ``position`` as codes into its distinct cells (worked out once;
+        ``distinct.distinct``)."""
+        if position not in self._distinct:
+            self._distinct[position] = distinct.distinct(self.columns[position])
+        return self._distinct[position]
+
     def filled(self, position: int) -> int:
         """How many data rows hold a value (not blank) in the column at ``position``."""
-        return distinct.count_where(self.columns[position], lambda cell: not is_blank(cell))
+        codes, cells = self.distinct(position)
+        table = distinct.spread_bool(codes, [not is_blank(cell) for cell in cells])
+        return int(table.sum())
 
     @property
     def unheaded_columns(self) -> list[tuple[int, int]]:
@@ -346,7 +358,7 @@ def _refuse_long_cell(row: list[Any], index: int, path: Path, encoding: str | No
             )
 
 
-def _may_need_cleaning(table: list[list[Any]]) -> bool:
+def _may_need_cleaning(table: list[list[Any]], all_text: bool) -> bool:
     """Whether any text cell is too long or holds a character to clean: one pattern
     search and one length per column (in C), so a clean export skips the row-by-row pass."""
     width = max(map(len, table), default=0)
@@ -355,7 +367,7 @@ def _may_need_cleaning(table: list[list[Any]]) -> bool:
     if columns is None:
         return True  # ragged rows: look at them row by row
     for column in columns:
-        texts = [cell for cell in column if isinstance(cell, str)]
+        texts = column if all_text else [cell for cell in column if isinstance(cell, str)]
         if not texts:
             continue
         if max(map(len, texts)) > MAX_CELL_CHARACTERS or text.NEEDS_CLEANING.search("".join(texts)):
@@ -373,7 +385,8 @@ def clean_cells(
     Each row is looked at whole first (one length and one pattern check in C), so that a
     clean 60 MB export costs little more than its parsing.
     """
-    if not _may_need_cleaning(table):
+    # A text export's cells are all text (the csv module reads nothing else).
+    if not _may_need_cleaning(table, all_text=encoding is not None):
         return table, []
     notes: list[CellNote] = []
     cleaned: list[list[Any]] = []
