@@ -7,17 +7,19 @@ row, and flags copies of a return so that each return is counted once.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import paths, tables
 from pipeline.errors import PipelineError
-from pipeline.ingest import values
+from pipeline.ingest import distinct, values
 from pipeline.ingest.columns import ColumnMatch, HeaderMatcher
 from pipeline.ingest.layouts import CellNote, RawExport, column_letter, read_export
 from pipeline.ingest.text import shown
@@ -175,39 +177,52 @@ def note_phrase(note: CellNote, labels: dict[int, tuple[str, bool]], last_header
     return f"{label}: {note.note}{became}"
 
 
-def _platform_text(raw: RawExport, cells: list[Any], role: str) -> str | None:
-    if role not in raw.platform:
-        return None
-    value = values.read_text(cells[raw.platform[role]]).value
+def _text_or_none(cell: Any) -> str | None:
+    """A platform cell as stripped text, or None when it holds none."""
+    value = values.read_text(cell).value
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _respondent(raw: RawExport, cells: list[Any]) -> tuple[str | None, str | None]:
-    """The platform's respondent name and email; "anonymous" means none."""
-    name = _platform_text(raw, cells, "name")
-    if name is None:
-        parts = [_platform_text(raw, cells, r) for r in ("first_name", "last_name")]
-        name = " ".join(p for p in parts if p) or None
-    email = _platform_text(raw, cells, "email")
-    if email and email.casefold() == "anonymous":
-        email = None
-    return name, email
+def _platform_texts(raw: RawExport, role: str) -> np.ndarray:
+    """A platform column's cells as stripped text (None when blank or not in the export)."""
+    if role not in raw.platform:
+        return np.full(len(raw.rows), None, dtype=object)
+    codes, cells = raw.distinct(raw.platform[role])
+    return distinct.spread(codes, [_text_or_none(cell) for cell in cells], _text_or_none(None))
 
 
-def _completion(raw: RawExport, cells: list[Any]) -> str | None:
+def _respondents(raw: RawExport) -> tuple[np.ndarray, np.ndarray]:
+    """The platform's respondent name and email per row; "anonymous" means none."""
+    if "name" in raw.platform:
+        names = _platform_texts(raw, "name")
+    else:
+        first, last = (
+            pd.Series(_platform_texts(raw, role), dtype=object)
+            for role in ("first_name", "last_name")
+        )
+        both = (first.fillna("") + " " + last.fillna("")).str.strip()
+        names = both.where(both != "", None).to_numpy(dtype=object)
+    emails = distinct.map_distinct(
+        _platform_texts(raw, "email"),
+        lambda email: None if email and email.casefold() == "anonymous" else email,
+    )
+    return names, emails
+
+
+def _completion(flag: str | None) -> str | None:
     """The platform's completion flag as yes / no (empty when the export has none)."""
-    flag = _platform_text(raw, cells, "complete")
     if flag is None:
         return None
     return "yes" if flag.casefold() in ("true", "1", "yes", "complete", "completed") else "no"
 
 
-def _platform_times(raw: RawExport, role: str) -> list[values.Reading]:
+def _platform_times(raw: RawExport, role: str) -> tuple[np.ndarray, list[values.Reading]]:
+    """A platform time column's codes into its distinct cells' readings."""
     if role not in raw.platform:
-        return [values.MISSING] * len(raw.rows)
-    column = [row[raw.platform[role]] for row in raw.rows]
-    day_first = not values.timestamps_are_month_first(column)
-    return [values.read_timestamp(cell, day_first=day_first) for cell in column]
+        return np.full(len(raw.rows), -1), []
+    codes, cells = raw.distinct(raw.platform[role])
+    day_first = not values.timestamps_are_month_first(cells)
+    return codes, [values.read_timestamp(cell, day_first=day_first) for cell in cells]
 
 
 def _selected(cell: Any) -> bool:
@@ -217,90 +232,162 @@ def _selected(cell: Any) -> bool:
     return str(cell).strip().casefold() not in ("0", "false", "no")
 
 
-def _answer_cells(
-    cells: list[Any], matches: list[ColumnMatch], protocol: Protocol
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Each question's cell; options spread over columns are joined as one typed answer."""
-    answers: dict[str, Any] = {}
-    others: dict[str, Any] = {}
-    spread: dict[str, list[str]] = {}
+def _other_text(cell: Any) -> str | None:
+    return None if values.is_blank(cell) else values.read_text(cell).value
+
+
+def _answer_columns(
+    raw: RawExport, matches: list[ColumnMatch], protocol: Protocol
+) -> tuple[dict[str, tuple[np.ndarray, list[Any]]], dict[str, np.ndarray]]:
+    """Each question's cells as codes into its distinct cells, and its "other" box's text;
+    options spread over columns are joined as one typed answer (the ticked options in the
+    protocol's order)."""
+    answers: dict[str, tuple[np.ndarray, list[Any]]] = {}
+    others: dict[str, np.ndarray] = {}
+    spread: dict[str, dict[str, np.ndarray]] = {}
     for match in matches:
         if match.question_id is None:
             continue
-        cell = cells[match.position]
+        codes, cells = raw.distinct(match.position)
         if match.kind == "answer":
-            answers[match.question_id] = cell
+            answers[match.question_id] = (codes, cells)
         elif match.kind == "option":
-            ticked = spread.setdefault(match.question_id, [])
-            if _selected(cell) and match.option is not None:
-                ticked.append(match.option)
-        elif match.kind == "other" and not values.is_blank(cell):
-            others[match.question_id] = cell
+            ticked = spread.setdefault(match.question_id, {})
+            if match.option is not None:
+                mask = distinct.spread_bool(codes, [_selected(cell) for cell in cells])
+                ticked[match.option] = ticked.get(match.option, False) | mask
+        elif match.kind == "other":
+            others[match.question_id] = distinct.spread(
+                codes, [_other_text(cell) for cell in cells]
+            )
     for qid, ticked in spread.items():
-        options = protocol.question(qid).options
-        answers[qid] = "; ".join(o for o in options if o in ticked) or None
+        options = [o for o in protocol.question(qid).options if o in ticked]
+        code = np.zeros(len(raw.rows), dtype=np.int64)
+        for bit, option in enumerate(options):
+            code |= ticked[option].astype(np.int64) << bit
+        found, inverse = np.unique(code, return_inverse=True)
+        labels = [
+            "; ".join(o for bit, o in enumerate(options) if int(number) >> bit & 1) or None
+            for number in found
+        ]
+        answers[qid] = (inverse.reshape(-1), labels)
     return answers, others
 
 
-def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> pd.DataFrame:
-    """One row per return with provenance, typed answers and the phrases of what failed."""
-    mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
-    submitted = _platform_times(raw, "submitted_at")
-    labels = _column_labels(raw, matches, protocol)
-    notes_by_row: dict[int, list[CellNote]] = {}
+def _other_answer(qid: str, typed: str | None) -> str | None:
+    return f"{qid}: other answer {typed!r}" if typed else None
+
+
+def _phrases(codes: np.ndarray, per_distinct: list[str | None]) -> np.ndarray | None:
+    """One phrase per row from its distinct cell's phrase; None when no cell has one."""
+    if not any(per_distinct):
+        return None
+    return distinct.spread(codes, per_distinct)
+
+
+def _note_phrases(raw: RawExport, labels: dict[int, tuple[str, bool]]) -> np.ndarray:
+    """Each row's reading notes in words, joined, in file order (None: no note)."""
+    phrases = np.full(len(raw.rows), None, dtype=object)
+    at = {source_row: index for index, source_row in enumerate(raw.source_rows)}
     for note in raw.notes:
-        notes_by_row.setdefault(note.row, []).append(note)
-    records = []
-    for index, (cells, source_row) in enumerate(zip(raw.rows, raw.source_rows, strict=True)):
-        errors: list[str] = []
-        warnings = [
-            note_phrase(note, labels, raw.last_header_row)
-            for note in notes_by_row.get(source_row, [])
-        ]
-        record: dict[str, Any] = {}
-        answers, others = _answer_cells(cells, matches, protocol)
-        for question in protocol.questions:
-            cell = answers.get(question.id)
-            reading = read_answer(question, cell, protocol)
-            record[question.id] = reading.value
-            typed_other = values.read_text(others.get(question.id)).value
-            if has_other(question):  # the "Other (please specify)" text, under Qn_other
-                kept = [t for t in (typed_other, reading.other) if t]
-                record[f"{question.id}_other"] = "; ".join(kept) or None
-                if typed_other and question.type == "single":
-                    record[question.id] = record[question.id] or other_option(question)
-            elif typed_other:  # a choice without an Other option: the text is kept as a warning
-                warnings.append(f"{question.id}: other answer {typed_other!r}")
-            if reading.error:
-                errors.append(parse_error(question, cell, reading))
-            if reading.warning:
-                warnings.append(f"{question.id}: {reading.warning}")
-        name, email = _respondent(raw, cells)
-        for key, value in (("respondent_name", name), ("respondent_email", email)):
-            qid = protocol.id_of(key)  # the platform's respondent columns fill these
-            if qid not in mapped:
-                record[qid] = value
-        stamp = submitted[index]
-        if stamp.error:
-            errors.append(f"submitted_at: could not read {stamp.value!r} as a date and time")
-        platform_id = _platform_text(raw, cells, "response_id")
-        records.append(
-            {
-                "response_id": platform_id or f"{raw.path.stem}-{source_row}",
-                "submitted_at": cell_text(stamp.value) or None,
-                "source_file": raw.path.name,
-                "source_row": source_row,
-                "row_key": f"{raw.path.name}:{source_row}",
-                "complete": _completion(raw, cells),
-                **{qid: record[qid] for qid in protocol.ids},
-                "parse_errors": " | ".join(errors) or None,
-                "parse_warnings": " | ".join(warnings) or None,
-                "duplicate_of": None,
-                **{k: v for k, v in record.items() if k.endswith("_other")},
-            }
+        index = at.get(note.row)
+        if index is None:
+            continue
+        phrase = note_phrase(note, labels, raw.last_header_row)
+        phrases[index] = phrase if phrases[index] is None else f"{phrases[index]} | {phrase}"
+    return phrases
+
+
+def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol) -> pd.DataFrame:
+    """One row per return with provenance, typed answers and the phrases of what failed.
+
+    Read column by column, each distinct cell once (:mod:`.distinct`); the phrases of a
+    row keep their order: reading notes, then each question's in questionnaire order.
+    """
+    length = len(raw.rows)
+    mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
+    labels = _column_labels(raw, matches, protocol)
+    answers, others = _answer_columns(raw, matches, protocol)
+    errors: list[np.ndarray] = []
+    warnings: list[np.ndarray] = [_note_phrases(raw, labels)]
+    record: dict[str, np.ndarray] = {}
+    for question in protocol.questions:
+        qid = question.id
+        codes, found = answers.get(qid, (np.full(length, -1), []))
+        readings = [read_answer(question, cell, protocol) for cell in found]
+        blank = read_answer(question, None, protocol)
+        value = distinct.spread(codes, [r.value for r in readings], blank.value)
+        typed_other = others.get(qid, np.full(length, None, dtype=object))
+        has_typed_other = distinct.truthy(typed_other)
+        if has_other(question):  # the "Other (please specify)" text, under Qn_other
+            reading_other = distinct.spread(codes, [r.other for r in readings], blank.other)
+            kept = pd.Series(typed_other).where(has_typed_other, None)
+            extra = pd.Series(reading_other).where(distinct.truthy(reading_other), None)
+            record[f"{qid}_other"] = distinct.joined(
+                [kept.to_numpy(dtype=object), extra.to_numpy(dtype=object)], length, "; "
+            )
+            if question.type == "single":
+                fill = has_typed_other & ~distinct.truthy(value)
+                value[fill] = other_option(question)
+        elif has_typed_other.any():  # a choice without an Other option: kept as a warning
+            warnings.append(
+                distinct.map_distinct(typed_other, functools.partial(_other_answer, qid))
+            )
+        record[qid] = value
+        error = _phrases(
+            codes,
+            [
+                parse_error(question, c, r) if r.error else None
+                for c, r in zip(found, readings, strict=True)
+            ],
         )
-    frame = pd.DataFrame.from_records(records, columns=returns_columns(protocol))
+        if error is not None:
+            errors.append(error)
+        warning = _phrases(codes, [f"{qid}: {r.warning}" if r.warning else None for r in readings])
+        if warning is not None:
+            warnings.append(warning)
+    names, emails = _respondents(raw)
+    for key, filled in (("respondent_name", names), ("respondent_email", emails)):
+        qid = protocol.id_of(key)  # the platform's respondent columns fill these
+        if qid not in mapped:
+            record[qid] = filled
+    stamp_codes, stamps = _platform_times(raw, "submitted_at")
+    stamp_error = _phrases(
+        stamp_codes,
+        [
+            f"submitted_at: could not read {stamp.value!r} as a date and time"
+            if stamp.error
+            else None
+            for stamp in stamps
+        ],
+    )
+    if stamp_error is not None:
+        errors.append(stamp_error)
+    source_rows = pd.Series(raw.source_rows, dtype="int64")
+    fallback_ids = f"{raw.path.stem}-" + source_rows.astype(str)
+    platform_ids = pd.Series(_platform_texts(raw, "response_id"), dtype=object)
+    provenance = {
+        "response_id": platform_ids.where(platform_ids.notna(), fallback_ids).to_numpy(object),
+        "submitted_at": distinct.spread(
+            stamp_codes, [cell_text(stamp.value) or None for stamp in stamps]
+        ),
+        "source_file": np.full(length, raw.path.name, dtype=object),
+        "source_row": source_rows.to_numpy(dtype=object),
+        "row_key": (f"{raw.path.name}:" + source_rows.astype(str)).to_numpy(dtype=object),
+        "complete": distinct.map_distinct(_platform_texts(raw, "complete"), _completion),
+        "parse_errors": distinct.joined(errors, length),
+        "parse_warnings": distinct.joined(warnings, length),
+        "duplicate_of": np.full(length, None, dtype=object),
+    }
+    record |= provenance
+    ordered = returns_columns(protocol)
+    rows = list(zip(*(record[column] for column in ordered), strict=True))
+    frame = pd.DataFrame.from_records(rows, columns=ordered)
     return frame.astype({"source_row": "int64"})
+
+
+def _is_code(answer: Any) -> bool:
+    return isinstance(answer, str) and answer.strip().isdigit()
 
 
 def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Protocol) -> None:
@@ -308,7 +395,12 @@ def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Prot
     singles = [q.id for q in protocol.of_type("single") if returns[q.id].notna().any()]
     if not singles:
         return
-    coded = returns[singles].map(lambda v: isinstance(v, str) and v.strip().isdigit())
+    coded = pd.DataFrame(
+        {
+            qid: distinct.map_distinct(returns[qid].to_numpy(dtype=object), _is_code).astype(bool)
+            for qid in singles
+        }
+    )
     answered = int(returns[singles].notna().to_numpy().sum())
     if answered and int(coded.to_numpy().sum()) > answered / 2:
         raise PipelineError(
@@ -319,8 +411,22 @@ def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Prot
 
 def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
     """One hash per row of all its answers (as written), to find identical returns."""
-    answers = returns[protocol.ids].map(cell_text)
+    answers = pd.DataFrame(
+        {
+            qid: distinct.map_distinct(returns[qid].to_numpy(dtype=object), cell_text)
+            for qid in protocol.ids
+        },
+        index=returns.index,
+    )
     return pd.util.hash_pandas_object(answers, index=False)
+
+
+def _email_key(email: Any) -> str | None:
+    return email.strip().casefold() if isinstance(email, str) else None
+
+
+def _partnership_key(name: Any) -> str | None:
+    return " ".join(name.split()).casefold() or None if isinstance(name, str) else None
 
 
 def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
@@ -336,13 +442,16 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """
     flagged = returns.copy()
     answers = _answers_key(flagged, protocol)
-    stems = flagged["source_file"].map(lambda name: Path(name).stem)
+    stems = pd.Series(
+        distinct.map_distinct(flagged["source_file"].to_numpy(dtype=object), _stem),
+        index=flagged.index,
+    )
     duplicate_of = pd.Series([None] * len(flagged), index=flagged.index, dtype=object)
     ids = flagged["response_id"].astype(str).copy()
     repeated = ids.duplicated(keep=False)
     for response_id, group in flagged[repeated].groupby(ids[repeated], sort=False):
-        distinct = answers[group.index].drop_duplicates()
-        if len(distinct) > 1 and group["source_file"].nunique() > 1:
+        distinct_answers = answers[group.index].drop_duplicates()
+        if len(distinct_answers) > 1 and group["source_file"].nunique() > 1:
             for row in group.index:  # rule 3: two forms numbering from 1
                 ids[row] = f"{stems[row]}-{response_id}"
     repeated = ids.duplicated(keep=False)
@@ -357,34 +466,38 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
         kept = [row for row in group.index if duplicate_of[row] is None]
         for row in kept[:-1]:  # rule 2: an edited response; the last edit is the return
             duplicate_of[row] = ids[kept[-1]]
-    email = flagged[protocol.id_of("respondent_email")].map(
-        lambda v: v.strip().casefold() if isinstance(v, str) else None
+    # Rule 1, second half: one officer, one partnership. Two returns whose partnership
+    # cannot be read are not known to be one partnership: each is quarantined for its
+    # missing name, never as the other's copy.
+    email = distinct.map_distinct(
+        flagged[protocol.id_of("respondent_email")].to_numpy(dtype=object), _email_key
     )
-    partnership = flagged[protocol.id_of("partnership_name")].map(
-        lambda v: " ".join(v.split()).casefold() or None if isinstance(v, str) else None
+    partnership = distinct.map_distinct(
+        flagged[protocol.id_of("partnership_name")].to_numpy(dtype=object), _partnership_key
     )
-    seen: dict[tuple[str, str], int] = {}
-    for row in flagged.index:  # rule 1, second half: one officer, one partnership
-        # Two returns whose partnership cannot be read are not known to be one partnership:
-        # each is quarantined for its missing name, never as the other's copy. (A string
-        # column's map gives NaN, not None, for a blank.)
-        if duplicate_of[row] is not None or pd.isna(email[row]) or pd.isna(partnership[row]):
-            continue
-        key = (email[row], partnership[row])
-        if key in seen:
-            duplicate_of[row] = ids[seen[key]]
-        else:
-            seen[key] = row
+    candidates = duplicate_of.isna().to_numpy() & pd.notna(email) & pd.notna(partnership)
+    officer = pd.DataFrame(
+        {"email": email[candidates], "partnership": partnership[candidates]},
+        index=flagged.index[candidates],
+    )
+    first = (
+        officer.index.to_series()
+        .groupby([officer["email"], officer["partnership"]], sort=False)
+        .transform("first")
+    )
+    copies = first[first != first.index]
+    duplicate_of[copies.index] = ids[copies.to_numpy()].to_numpy()
     return flagged.assign(response_id=ids, duplicate_of=duplicate_of)
+
+
+def _stem(name: Any) -> str:
+    return Path(name).stem if isinstance(name, str) else ""
 
 
 def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[str, Any]]:
     """Every column of one export: the question (and option) it maps to, or its platform
     role, with how many values it holds; columns without a header that hold values are
     listed as unmapped "(no header)" columns."""
-
-    def held(position: int) -> int:
-        return sum(not values.is_blank(row[position]) for row in raw.rows)
 
     rows = [
         {
@@ -395,7 +508,7 @@ def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[st
             "question_id": m.question_id if m.kind != "other" else f"{m.question_id}_other",
             "method": m.method,
             "score": m.score,
-            "values": held(m.position),
+            "values": raw.filled(m.position),
         }
         for m in matches
     ]
@@ -424,7 +537,7 @@ def _column_map_rows(raw: RawExport, matches: list[ColumnMatch]) -> list[dict[st
             "question_id": None,
             "method": f"platform: {role}",
             "score": None,
-            "values": held(position),
+            "values": raw.filled(position),
         }
         for position, role in roles.items()
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import itertools
 import logging
@@ -22,7 +23,7 @@ from typing import Any
 
 from pipeline import paths
 from pipeline.errors import PipelineError
-from pipeline.ingest import text
+from pipeline.ingest import distinct, text
 from pipeline.ingest.columns import OTHER_BOX
 from pipeline.ingest.values import is_blank
 
@@ -152,6 +153,9 @@ class RawExport:
     notes: list[CellNote] = field(default_factory=list)
     encoding: str | None = None  # a text export's encoding (D22); None for a workbook
     last_header_row: int = 1  # spreadsheet row of the last header row
+    _distinct: dict[int, tuple[Any, list[Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def question_columns(self) -> list[tuple[int, str, str | None, str | None]]:
@@ -165,6 +169,24 @@ class RawExport:
             if i not in taken and (h.strip() or subs[i])
         ]
 
+    @functools.cached_property
+    def columns(self) -> list[tuple[Any, ...]]:
+        """The data rows as columns (worked out once), to read column by column."""
+        return list(zip(*self.rows, strict=True)) or [()] * len(self.headers)
+
+    def distinct(self, position: int) -> tuple[Any, list[Any]]:
+        """The column at ``position`` as codes into its distinct cells (worked out once;
+        ``distinct.distinct``)."""
+        if position not in self._distinct:
+            self._distinct[position] = distinct.distinct(self.columns[position])
+        return self._distinct[position]
+
+    def filled(self, position: int) -> int:
+        """How many data rows hold a value (not blank) in the column at ``position``."""
+        codes, cells = self.distinct(position)
+        table = distinct.spread_bool(codes, [not is_blank(cell) for cell in cells])
+        return int(table.sum())
+
     @property
     def unheaded_columns(self) -> list[tuple[int, int]]:
         """(position, values) of the columns without a header that hold values: they are
@@ -173,7 +195,7 @@ class RawExport:
         headed = {position for position, *_ in self.question_columns}
         headed |= set(self.platform.values()) | set(self.dropped_positions)
         counts = [
-            (position, sum(not is_blank(row[position]) for row in self.rows))
+            (position, self.filled(position))
             for position in range(len(self.headers))
             if position not in headed
         ]
@@ -336,6 +358,23 @@ def _refuse_long_cell(row: list[Any], index: int, path: Path, encoding: str | No
             )
 
 
+def _may_need_cleaning(table: list[list[Any]], all_text: bool) -> bool:
+    """Whether any text cell is too long or holds a character to clean: one pattern
+    search and one length per column (in C), so a clean export skips the row-by-row pass."""
+    width = max(map(len, table), default=0)
+    padded = table if all(len(row) == width for row in table) else None
+    columns = zip(*padded, strict=True) if padded is not None else None
+    if columns is None:
+        return True  # ragged rows: look at them row by row
+    for column in columns:
+        texts = column if all_text else [cell for cell in column if isinstance(cell, str)]
+        if not texts:
+            continue
+        if max(map(len, texts)) > MAX_CELL_CHARACTERS or text.NEEDS_CLEANING.search("".join(texts)):
+            return True
+    return False
+
+
 def clean_cells(
     table: list[list[Any]], path: Path, encoding: str | None = None
 ) -> tuple[list[list[Any]], list[CellNote]]:
@@ -346,6 +385,9 @@ def clean_cells(
     Each row is looked at whole first (one length and one pattern check in C), so that a
     clean 60 MB export costs little more than its parsing.
     """
+    # A text export's cells are all text (the csv module reads nothing else).
+    if not _may_need_cleaning(table, all_text=encoding is not None):
+        return table, []
     notes: list[CellNote] = []
     cleaned: list[list[Any]] = []
     for index, row in enumerate(table):

@@ -49,6 +49,7 @@ _UTF8_MULTIBYTE = re.compile(
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
 )
 _HIGH_BYTES = bytes(range(0x80, 0x100))  # the bytes no ASCII text holds
+_LEAD_BYTES = bytes(range(0xC2, 0xF5))  # every UTF-8 multibyte sequence starts with one
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted .xlsx
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -150,7 +151,9 @@ def decode_export(raw: bytes, name: str) -> DecodedText:
         return DecodedText(body.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError as exc:
         first_invalid = exc.start
-    if body is raw and not _UTF8_MULTIBYTE.search(raw):
+    # No lead byte means no multibyte sequence: skip the pattern's scan (a translate in C).
+    leads = len(raw.translate(None, _LEAD_BYTES)) < len(raw)
+    if body is raw and not (leads and _UTF8_MULTIBYTE.search(raw)):
         try:
             return DecodedText(raw.decode("cp1252"), "cp1252")
         except UnicodeDecodeError as exc:

@@ -19,6 +19,10 @@ Two halves, kept apart so that more platform layouts can be added from the same 
   Every layout holds the same answers as typed, so ingest must read each to the same
   returns table. Layouts never import the generator.
 
+:func:`write_scaled_exports` (:mod:`.scaled`) writes any number of such returns (the
+generator's blocks repeated, with new IDs, emails and slips in the names) for the
+benchmarks, into a temporary folder, never under ``data/raw/``.
+
 :func:`write_sample` (:mod:`.years`) writes the chosen layouts under ``data/raw/<year>/``
 (the committed sample is the Microsoft Forms download alone) byte-identically on every run:
 the generator never reads the clock, CSV goes through the csv module, and the XLSX zip is
@@ -44,6 +48,7 @@ from pipeline.sample.layouts import (
     write_utf16_tsv,
 )
 from pipeline.sample.returns import Answer, SampleReturn
+from pipeline.sample.scaled import scaled_returns, write_scaled_exports
 from pipeline.sample.years import (
     BASE_YEAR,
     SAMPLE_YEARS,
@@ -63,6 +68,7 @@ __all__ = [
     "generate_returns",
     "previous_year_returns",
     "sample_returns",
+    "scaled_returns",
     "write_export",
     "write_google_forms_csv",
     "write_ms_forms_csv",
@@ -72,6 +78,7 @@ __all__ = [
     "write_qualtrics_numeric_csv",
     "write_qualtrics_split_csv",
     "write_sample",
+    "write_scaled_exports",
     "write_smartsurvey_csv",
     "write_smartsurvey_xlsx",
     "write_surveymonkey_csv",
