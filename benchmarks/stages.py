@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 if str(REPOSITORY) not in sys.path:
@@ -42,6 +43,7 @@ SIZES = (20_000, 200_000, 2_000_000)
 TARGET_RETURNS = 200_000
 TARGET_SECONDS = 20.0
 TARGET_MIB = 2 * 1024.0
+STAGE_LIMIT = 1800.0  # seconds a stage may take before it is stopped
 HANDOFF = "consolidated.pickle"  # 03_evaluate's kernel state between its two halves
 
 
@@ -116,7 +118,7 @@ def _evaluate(root: Path, register: object, returns: object, unsure_pairs: objec
     toolkit.write_evaluation(evaluation, changes, awaiting, year, root)
 
 
-def _child(stage: str, root: Path) -> dict[str, float]:
+def _child(stage: str, root: Path) -> dict[str, Any]:
     """Run one stage in this (child) process: imports first, then the timed work."""
     import pandas  # noqa: F401
 
@@ -143,18 +145,30 @@ def _child(stage: str, root: Path) -> dict[str, float]:
     return {"seconds": seconds, "peak_mib": peak_mib}
 
 
-def _run_child(stage: str, root: Path) -> dict[str, float]:
+def _run_child(stage: str, root: Path, limit: float = STAGE_LIMIT) -> dict[str, Any]:
+    """One stage in a child process; stopped after ``limit`` seconds. A stage that fails or
+    is stopped gives {"seconds": its time so far, "stopped": why} instead of a measure, so
+    the sizes measured before it still print (a stress size must not lose the table)."""
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", stage, str(root)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=False,
-    )
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--child", stage, str(root)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=False,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": time.perf_counter() - started, "stopped": f"stopped after {limit:.0f} s"}
     if done.returncode != 0:
-        raise RuntimeError(f"{stage} failed on {root}:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        return {
+            "seconds": time.perf_counter() - started,
+            "stopped": f"failed (exit {done.returncode}): {last[:200]}",
+        }
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def generate(size: int, root: Path) -> float:
@@ -170,15 +184,17 @@ def generate(size: int, root: Path) -> float:
 def measure(sizes: tuple[int, ...] = SIZES) -> list[Row]:
     """Each stage's seconds and peak memory per size, a total per size (held to the target
     at 200,000 returns) and the growth exponent between consecutive sizes."""
-    measured: dict[int, dict[str, dict[str, float]]] = {}
+    measured: dict[int, dict[str, dict[str, Any]]] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix=f"stages-{size}-") as folder:
             root = Path(folder)
             print(f"{size:,} returns: generated in {generate(size, root):.1f} s", flush=True)
             measured[size] = {}
             for stage in STAGES:
-                measured[size][stage] = _run_child(stage, root)
-                result = measured[size][stage]
+                measured[size][stage] = result = _run_child(stage, root)
+                if "stopped" in result:
+                    print(f"  {stage}: {result['stopped']}", flush=True)
+                    break  # the later stages need what this one did not write
                 print(
                     f"  {stage}: {result['seconds']:.1f} s, {result['peak_mib']:,.0f} MiB",
                     flush=True,
@@ -186,28 +202,39 @@ def measure(sizes: tuple[int, ...] = SIZES) -> list[Row]:
     rows: list[Row] = []
     previous: int | None = None
     for size in sizes:
-        for stage in STAGES:
-            result = measured[size][stage]
+        for stage, result in measured[size].items():
+            if "stopped" in result:
+                rows.append(
+                    Row(stage, size, result["seconds"], target=str(result["stopped"]), met=False)
+                )
+                continue
             growth = None
-            if previous is not None:
-                earlier = measured[previous][stage]["seconds"]
-                growth = growth_exponent(previous, earlier, size, result["seconds"])
+            earlier = measured[previous].get(stage, {}) if previous is not None else {}
+            if previous is not None and "peak_mib" in earlier:
+                growth = growth_exponent(previous, earlier["seconds"], size, result["seconds"])
             rows.append(Row(stage, size, result["seconds"], result["peak_mib"], growth=growth))
-        rows.append(_total(measured, size, previous))
+        if _complete(measured[size]):
+            rows.append(_total(measured, size, previous))
+        else:
+            so_far = sum(result["seconds"] for result in measured[size].values())
+            rows.append(Row("ingest → evaluate", size, so_far, target="not finished", met=False))
         previous = size
     return rows
 
 
-def _total(
-    measured: dict[int, dict[str, dict[str, float]]], size: int, previous: int | None
-) -> Row:
+def _complete(stages: dict[str, dict[str, Any]]) -> bool:
+    """Every stage of a size ran to the end (none failed or was stopped)."""
+    return all("peak_mib" in stages.get(stage, {}) for stage in STAGES)
+
+
+def _total(measured: dict[int, dict[str, dict[str, Any]]], size: int, previous: int | None) -> Row:
     """Ingest to evaluate on one size: held to 20 s and 2 GiB at 200,000 returns, and to
     n log n growth from 200,000 to 2,000,000."""
     seconds = sum(result["seconds"] for result in measured[size].values())
     peak = max(result["peak_mib"] for result in measured[size].values())
     growth = None
     target, met = "", None
-    if previous is not None:
+    if previous is not None and _complete(measured[previous]):
         earlier = sum(result["seconds"] for result in measured[previous].values())
         growth = growth_exponent(previous, earlier, size, seconds)
         if previous >= TARGET_RETURNS:
