@@ -34,7 +34,7 @@ syslibs: $(STAMP)
 report: syslibs
 	$(PY) -m pipeline run $(if $(YEAR),--year $(YEAR),)
 
-## data: run the stages up to the evaluation only (registry, evaluation, database; no report), for reruns while correcting aliases and config (YEAR= as for report)
+## data: run the stages up to the evaluation only (registry, evaluation, database; no report), for reruns while correcting aliases and config (YEAR= as for report); replaces the year whole, so removes its report
 data: $(STAMP)
 	$(PY) -m pipeline run --data-only $(if $(YEAR),--year $(YEAR),)
 

@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         "--data-only",
         action="store_true",
         help="stop after the evaluation (registry, evaluation, their notebooks and the "
-        "database; no report): for reruns while correcting aliases and config",
+        "database; no report): for reruns while correcting aliases and config. The year "
+        "is replaced whole: a report it had is removed (`make report` writes it again)",
     )
 
     verify = commands.add_parser(

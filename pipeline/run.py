@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import sqlite3
 import sys
@@ -24,6 +25,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import executed as executed_notebooks
 from pipeline import paths, provenance, settings, staging, tables
@@ -34,6 +36,10 @@ logger = logging.getLogger(__name__)
 KERNEL_NAME = "partnerships"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 KERNEL_DISPLAY_NAME = "Python (partnerships pipeline)"
+# How long the run waits for an export child before it kills it and fails (D43): far
+# longer than any export takes (the 2025 PDF takes well under a minute), so only a child
+# that hangs reaches it.
+CHILD_TIMEOUT_SECONDS = 30 * 60
 # A year built for its data only (an earlier year whose registry a later one needs, or
 # `run --data-only`) runs the stages up to the evaluation and writes no report (D43).
 DATA_STAGES = paths.STAGES[: paths.STAGES.index("03_evaluate") + 1]
@@ -41,10 +47,11 @@ DATA_STAGES = paths.STAGES[: paths.STAGES.index("03_evaluate") + 1]
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run published; ``data_only``: its tables, notebooks and manifest, no report."""
+    """What a run published; ``data_only``: its tables, notebooks and manifest, no report
+    (``html`` and ``pdf`` are then None)."""
 
-    html: Path
-    pdf: Path
+    html: Path | None
+    pdf: Path | None
     manifest: Path
     data_only: bool = False
 
@@ -229,6 +236,14 @@ def _run_year(
                 "run again."
             ) from None
         logger.info("now %d:", year)
+    if data_only and paths.report_html(year, root).is_file():
+        logger.warning(
+            "%s will be removed: a data-only run replaces %d whole, its report too "
+            "(`make report YEAR=%d` writes it again)",
+            paths.report_html(year, root),
+            year,
+            year,
+        )
     staged = staging.prepare(staging.RUN, year, root)
     try:
         build_year(
@@ -246,11 +261,9 @@ def _run_year(
     update_database(year, root)
     if data_only:
         logger.info("%s", data_only_line(year))
+        return RunResult(None, None, paths.manifest_file(year, root), data_only=True)
     return RunResult(
-        paths.report_html(year, root),
-        paths.report_pdf(year, root),
-        paths.manifest_file(year, root),
-        data_only,
+        paths.report_html(year, root), paths.report_pdf(year, root), paths.manifest_file(year, root)
     )
 
 
@@ -290,22 +303,32 @@ def _die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def _sendable(error: BaseException, text: str) -> bytes:
+    """``error`` pickled, if the parent can rebuild it from that, else a RuntimeError of its
+    traceback ``text`` pickled: an exception whose __init__ takes other arguments than it
+    passes on pickles but cannot be unpickled, and would reach the run as an unrelated
+    TypeError."""
+    try:
+        pickled = pickle.dumps(error)
+        pickle.loads(pickled)
+    except Exception:
+        return pickle.dumps(RuntimeError(text))
+    return pickled
+
+
 def _report_back(
     call: Callable[[], dict[str, float]],
     sender: multiprocessing.connection.Connection,
     parent: int,
 ) -> None:
-    """In the child: run ``call`` and send back (True, its seconds) or (False, the error,
-    its traceback)."""
+    """In the child: run ``call`` and send back (True, its seconds, "") or (False, the
+    error pickled on its own, its traceback), so the parent always reads the traceback."""
     _die_with_parent(parent)
     try:
         sender.send((True, call(), ""))
     except BaseException as error:  # every failure goes to the parent
         text = traceback.format_exc()
-        try:
-            sender.send((False, error, text))
-        except Exception:  # the error itself cannot be pickled: its text then
-            sender.send((False, RuntimeError(text), text))
+        sender.send((False, _sendable(error, text), text))
     finally:
         sender.close()
 
@@ -314,21 +337,66 @@ def _report_back(
 class _Child:
     """One call run in a forked child process beside the run (decision D43): the export
     parts are independent, and the machine has two cores. Forked, so the child has every
-    module and setting the run has (and nothing is re-imported); it only writes files."""
+    module and setting the run has (and nothing is re-imported); it only writes files.
+
+    ``started`` is the run's kill list (``_children``): the child is on it before its
+    process starts, so an error or Ctrl-C right after the start still has it killed."""
 
     call: Callable[[], dict[str, float]]
+    started: list[_Child]
     _process: multiprocessing.process.BaseProcess = field(init=False)
     _receiver: multiprocessing.connection.Connection = field(init=False)
+    _seconds: dict[str, float] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_report_back, args=(self.call, sender, os.getpid()))
-        self._process.start()
-        sender.close()
+        self.started.append(self)
+        try:
+            self._process.start()
+        finally:
+            sender.close()
+
+    def check(self) -> None:
+        """Between the run's steps: if the child has ended, take its result now, so a
+        failed export stops the run before its next step instead of after the last."""
+        if self._seconds is None and multiprocessing.connection.wait(
+            [self._process.sentinel], timeout=0
+        ):
+            self.result()
 
     def result(self) -> dict[str, float]:
-        """Wait for the child; its seconds per part, or its error raised here as it was."""
+        """Wait for the child (at most CHILD_TIMEOUT_SECONDS, then it is killed); its
+        seconds per part, or its error raised here as it was."""
+        if self._seconds is not None:  # taken already by check()
+            return dict(self._seconds)
+        try:
+            done, value, text = self._receive()
+        finally:
+            self._receiver.close()
+        self._process.join()
+        if done:
+            self._seconds = dict(value)
+            return dict(value)
+        try:
+            error = pickle.loads(value)
+        except Exception:  # not rebuilt here after all: the child's traceback as text
+            raise RuntimeError(f"an export process failed:\n{text}") from None
+        if not isinstance(error, PipelineError):
+            error.__cause__ = _RemoteTraceback(text)
+        raise error
+
+    def _receive(self) -> tuple[bool, Any, str]:
+        """The child's message, once it is sent or the child has ended or timed out."""
+        if not multiprocessing.connection.wait(
+            [self._receiver, self._process.sentinel], CHILD_TIMEOUT_SECONDS
+        ):
+            self.stop()
+            raise PipelineError(
+                f"an export process had not finished after {CHILD_TIMEOUT_SECONDS} s and was "
+                "stopped; nothing was replaced"
+            )
         try:
             done, value, text = self._receiver.recv()
         except EOFError:
@@ -337,14 +405,15 @@ class _Child:
                 f"an export process ended (exit code {self._process.exitcode}) before it "
                 "reported; nothing was replaced"
             ) from None
-        finally:
-            self._receiver.close()
-        self._process.join()
-        if done:
-            return dict(value)
-        if not isinstance(value, PipelineError):
-            value.__cause__ = _RemoteTraceback(text)
-        raise value
+        except Exception as error:  # a message that cannot be read back
+            self.stop()
+            raise RuntimeError(f"an export process's report could not be read: {error!r}") from None
+        return done, value, text
+
+    def close(self) -> None:
+        """Kill the child if it still runs and close its pipe (the run failed elsewhere)."""
+        self.stop()
+        self._receiver.close()
 
     def stop(self) -> None:
         """Kill the child if it still runs (the run failed elsewhere) and reap it."""
@@ -355,14 +424,15 @@ class _Child:
 
 @contextlib.contextmanager
 def _children() -> Iterator[list[_Child]]:
-    """The children started inside; any still running on the way out is killed, so a
-    failed run's staging root is kept (or a verify's removed) with nothing writing to it."""
+    """The children started inside; any still running on the way out is killed and its
+    pipe closed, so a failed run's staging root is kept (or a verify's removed) with
+    nothing writing to it."""
     started: list[_Child] = []
     try:
         yield started
     finally:
         for child in started:
-            child.stop()
+            child.close()
 
 
 def _timed(call: Callable[[], object]) -> float:
@@ -432,8 +502,7 @@ def _export_report(
             )
         }
 
-    rendering = _Child(pdf)
-    started.append(rendering)
+    rendering = _Child(pdf, started)
     seconds[f"{report_stage}_html"] = _notebook_html(report_stage, year, staged)
     return seconds | rendering.result()
 
@@ -464,8 +533,7 @@ def build_year(
         documents: _Child | None = None
         for number, stage in enumerate(stages, start=1):
             if stage not in DATA_STAGES:  # the report: the other exports beside it
-                documents = _Child(lambda: write_documents(year, staged, council_name))
-                started.append(documents)
+                documents = _Child(lambda: write_documents(year, staged, council_name), started)
             logger.info("[%d/%d] %s ...", number, len(stages), stage)
             timings[stage] = execute_stage(
                 stage, year, staged, kernel, council_name, root=root, failed_root=failed_root
@@ -475,6 +543,7 @@ def build_year(
             if line:
                 logger.info("      %s", line)
         if documents is not None:
+            documents.check()  # a failed documents child stops the run here, not after the PDF
             logger.info("exporting the report to HTML and PDF ...")
             export_started = time.perf_counter()
             parts = _export_report(year, staged, root, council_name, started)

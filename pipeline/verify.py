@@ -174,7 +174,7 @@ def verify(manifest_path: Path) -> Verdict:
                 staged,
                 Path(manifest["root"]),
                 config.council.council_name,
-                data_only=bool(manifest.get("data_only", False)),  # what it has (D43)
+                data_only=manifest.get("data_only") is True,  # what it has (D43)
             )
             difference = compare_outputs(manifest, root, staged)
         finally:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,7 +190,11 @@ def test_a_data_only_run_stops_after_the_evaluation_and_says_so(published, monke
     result = run.run_pipeline(YEAR, root, data_only=True)
 
     assert ran == ["01_ingest", "02_validate", "03_evaluate"]
-    assert result.data_only
+    assert result.data_only and result.html is None and result.pdf is None  # none written
+    assert (
+        f"{paths.report_html(YEAR, root)} will be removed: a data-only run replaces {YEAR} "
+        f"whole, its report too (`make report YEAR={YEAR}` writes it again)" in caplog.messages
+    )
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["data_only"] is True and "its data only" in manifest["built_for"]
     assert set(manifest["seconds"]) == {"01_ingest", "02_validate", "03_evaluate"}
@@ -206,6 +211,44 @@ def test_a_data_only_run_stops_after_the_evaluation_and_says_so(published, monke
         f"{YEAR} built for its registry and evaluation only; `make report YEAR={YEAR}` "
         "writes its report" in caplog.messages
     )
+
+
+def test_a_failed_documents_process_stops_the_run_before_the_report_is_exported(
+    published, monkeypatch
+):
+    import multiprocessing
+
+    from pipeline.report import export
+
+    root = published.root
+    before = year_files(root, YEAR)
+    execute_stage, _ = _fake_stages(fail_at=None)
+
+    def report_stage_outlasting_the_documents(stage, year, staged, *args, **kwargs):
+        deadline = time.monotonic() + 30
+        while stage == paths.STAGES[-1] and multiprocessing.active_children():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)  # the documents process has ended when the stage ends
+        return execute_stage(stage, year, staged, *args, **kwargs)
+
+    monkeypatch.setattr(run, "execute_stage", report_stage_outlasting_the_documents)
+    monkeypatch.setattr(run, "ensure_kernel", lambda: "partnerships")
+    _fake_exports(monkeypatch)
+    exported: list[Path] = []
+    monkeypatch.setattr(
+        export, "export_html", lambda nb, html, *, title: exported.append(_write(html, "x"))
+    )
+
+    def documents_fail(year, staged, council_name):
+        raise PipelineError("the workbook could not be written")
+
+    monkeypatch.setattr(run, "write_documents", documents_fail)
+
+    with pytest.raises(PipelineError, match="the workbook could not be written"):
+        run.run_pipeline(YEAR, root)
+
+    assert exported == []  # stopped before the report's HTML and PDF
+    assert year_files(root, YEAR) == before
 
 
 def test_an_earlier_year_without_a_registry_is_built_for_its_data_only(published, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -116,10 +117,59 @@ def test_a_child_process_sends_back_its_seconds_or_its_error_with_its_traceback(
     def refuses() -> dict[str, float]:
         raise PipelineError("WeasyPrint reported 1 error(s)")
 
-    assert run._Child(writes).result() == {"part": 1.5}
+    assert run._Child(writes, []).result() == {"part": 1.5}
     assert written.read_text(encoding="utf-8") == "from the child"
     with pytest.raises(ZeroDivisionError) as raised:
-        run._Child(fails).result()
+        run._Child(fails, []).result()
     assert "in fails" in str(raised.value.__cause__)  # the child's traceback, as text
     with pytest.raises(PipelineError, match="WeasyPrint reported"):
-        run._Child(refuses).result()  # the user's error as it was, one line
+        run._Child(refuses, []).result()  # the user's error as it was, one line
+
+
+class TwoPartError(Exception):
+    """Pickles, but cannot be rebuilt: unpickling calls TwoPartError(message) alone."""
+
+    def __init__(self, part: str, detail: str) -> None:
+        super().__init__(f"{part}: {detail}")
+
+
+def test_an_error_that_cannot_be_rebuilt_reaches_the_run_as_the_childs_traceback():
+    def raises() -> dict[str, float]:
+        raise TwoPartError("pdf", "the renderer gave up")
+
+    with pytest.raises(RuntimeError) as raised:
+        run._Child(raises, []).result()
+
+    text = str(raised.value) + str(raised.value.__cause__)
+    assert "TwoPartError: pdf: the renderer gave up" in text
+    assert "in raises" in text  # where the child failed, not an unpickling TypeError
+
+
+def test_a_child_that_hangs_is_killed_and_the_run_fails_in_one_line(monkeypatch):
+    monkeypatch.setattr(run, "CHILD_TIMEOUT_SECONDS", 0.5)
+
+    def hangs() -> dict[str, float]:
+        time.sleep(60)
+        return {}
+
+    started: list[run._Child] = []
+    child = run._Child(hangs, started)
+    began = time.perf_counter()
+    with pytest.raises(PipelineError, match=r"had not finished after 0.5 s and was stopped"):
+        child.result()
+
+    assert time.perf_counter() - began < 30
+    assert not child._process.is_alive()
+
+
+def test_a_child_is_on_the_kill_list_from_its_start_and_killed_with_a_failed_run():
+    def hangs() -> dict[str, float]:
+        time.sleep(60)
+        return {}
+
+    with pytest.raises(KeyboardInterrupt), run._children() as started:
+        child = run._Child(hangs, started)
+        assert started == [child]  # before the caller's next line
+        raise KeyboardInterrupt
+
+    assert not child._process.is_alive() and child._receiver.closed

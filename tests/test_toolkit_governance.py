@@ -305,6 +305,16 @@ def test_main_risks_are_each_officers_words_once_in_return_order():
     assert governance.main_risks(returns, CONTROLS) == "Funding cuts | Data <sharing>"
 
 
+def test_officers_words_keep_equal_answers_of_different_kinds_apart():
+    # 1, 1.0 and True are equal (and hash alike) but are three answers as written; a
+    # column mixing kinds is read answer by answer, as the per-row reading did.
+    returns = pd.DataFrame({"q": pd.Series([1, 1.0, True, "x", 1, None, 1.0, "X"], dtype=object)})
+
+    assert governance.officers_words(returns, "q") == "1 | 1.0 | True | x"
+    text = pd.DataFrame({"q": ["b", " a", "B", "a "]})  # a column of text: as before
+    assert governance.officers_words(text, "q") == "b | a"
+
+
 # --- in the evaluation --------------------------------------------------------------------
 
 

@@ -202,6 +202,24 @@ def test_verify_reruns_a_year_built_for_its_data_only_for_its_data_only(verified
     assert verdict == verify.Verdict(True, ("identical",))  # the fake wrote no report
 
 
+@pytest.mark.parametrize("written", ["false", "true", 1, None])
+def test_only_a_manifest_saying_data_only_true_is_rerun_for_its_data_only(
+    verified_root, monkeypatch, written
+):
+    _write_manifest(verified_root, data_only=written)  # a hand-edited or foreign manifest
+    asked: list[bool] = []
+
+    def build_year(year, staged, root, council_name, *, failed_root=None, data_only=False):
+        asked.append(data_only)
+        return _fake_rerun()(year, staged, root, council_name, data_only=data_only)
+
+    monkeypatch.setattr(run, "build_year", build_year)
+
+    verify.verify(paths.manifest_file(YEAR, verified_root))
+
+    assert asked == [False]  # the JSON true alone means a data-only year
+
+
 def test_verify_removes_its_staging_when_the_rerun_fails(verified_root, monkeypatch):
     def failing(year, staged, root, council_name, *, failed_root=None, data_only=False):
         raise PipelineError("stage 02_validate.ipynb failed")

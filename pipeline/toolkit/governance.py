@@ -487,6 +487,17 @@ def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
     return lambda words: words if _blank(words) else pattern.sub(NAME_REMOVED, str(words))
 
 
+def distinct_answers(answers: pd.Series) -> pd.Series:
+    """Each distinct answer once, in return order. Values that are equal but not of one
+    kind (1, 1.0 and True in an object column mixing kinds) are different answers: each is
+    kept, as it is written differently. A column of text or of one dtype is deduplicated as
+    it is."""
+    if answers.dtype == object and pd.api.types.infer_dtype(answers, skipna=True) != "string":
+        kinds = answers.map(lambda value: type(value).__qualname__)
+        return answers[~pd.DataFrame({"answer": answers, "kind": kinds}).duplicated()]
+    return answers.drop_duplicates()
+
+
 def officers_words(returns: pd.DataFrame, question: str) -> str | None:
     """Each officer's answer to a free-text question as typed, once each (spacing and case
     aside), in return order, joined by " | "; None when none answered or the question is
@@ -495,7 +506,7 @@ def officers_words(returns: pd.DataFrame, question: str) -> str | None:
     if question not in returns:
         return None
     seen: dict[str, str] = {}
-    for text in returns[question].drop_duplicates():  # each distinct answer, in return order
+    for text in distinct_answers(returns[question]):
         if not _blank(text):
             typed = without_emails(" ".join(str(text).split()))
             seen.setdefault(typed.casefold(), typed)
