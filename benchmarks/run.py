@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-whole", action="store_true", help="skip the make report runs")
     parser.add_argument("--no-stages", action="store_true", help="skip the data stages")
     parser.add_argument("--out", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--stage-limit",
+        type=float,
+        default=stages.STAGE_LIMIT,
+        help="seconds a data stage may take before it is stopped (a missed row)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_whole:
         rows += whole.measure()
     if not args.no_stages:
-        rows += stages.measure(tuple(args.sizes))
+        rows += stages.measure(tuple(args.sizes), args.stage_limit)
     text = table.format_table(rows)
     footer = f"\nMachine: {machine()}. Benchmark took {time.perf_counter() - started:.0f} s."
     missed = [row.what for row in rows if row.met is False]

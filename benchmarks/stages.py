@@ -181,7 +181,7 @@ def generate(size: int, root: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(sizes: tuple[int, ...] = SIZES) -> list[Row]:
+def measure(sizes: tuple[int, ...] = SIZES, limit: float = STAGE_LIMIT) -> list[Row]:
     """Each stage's seconds and peak memory per size, a total per size (held to the target
     at 200,000 returns) and the growth exponent between consecutive sizes."""
     measured: dict[int, dict[str, dict[str, Any]]] = {}
@@ -191,7 +191,7 @@ def measure(sizes: tuple[int, ...] = SIZES) -> list[Row]:
             print(f"{size:,} returns: generated in {generate(size, root):.1f} s", flush=True)
             measured[size] = {}
             for stage in STAGES:
-                measured[size][stage] = result = _run_child(stage, root)
+                measured[size][stage] = result = _run_child(stage, root, limit)
                 if "stopped" in result:
                     print(f"  {stage}: {result['stopped']}", flush=True)
                     break  # the later stages need what this one did not write
