@@ -487,3 +487,89 @@ def test_read_with_caveats_tells_q2_from_q20():
     valid = pd.DataFrame({"parse_warnings": ["Q20: approximate amount 'about 5'"]})
 
     assert validate.read_with_caveats(valid, PROTOCOL)["question_id"].tolist() == ["Q20"]
+
+
+def _integer_answers():
+    """Nullable-integer answers (as agree5 columns read), failing a range, a set and a
+    required check, with a blank, and the checks that fail them."""
+    view = pd.DataFrame(
+        {
+            "row_key": ["a", "b", "c", "d", "e"],
+            "Q": pd.array([1, 6, None, 0, 6], dtype="Int64"),
+            "T": ["x", None, "y", "z", "x"],
+        }
+    )
+    checks = [
+        validate.Check(
+            "r",
+            "error",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "Q", "min_value": 1, "max_value": 5},
+            "Q",
+            "r",
+        ),
+        validate.Check("q", "error", "ExpectColumnValuesToNotBeNull", {"column": "Q"}, "Q", "q"),
+        validate.Check(
+            "s",
+            "error",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "Q", "value_set": [1, 6]},
+            "Q",
+            "s",
+        ),
+        validate.Check("t", "error", "ExpectColumnValuesToNotBeNull", {"column": "T"}, "T", "t"),
+    ]
+    return view, checks
+
+
+def test_gx_sees_nullable_integers_as_float64_with_nan():
+    view, _ = _integer_answers()
+
+    frame, changed = validate.gx_frame(view)
+
+    assert changed == ["Q"]
+    assert frame["Q"].dtype == "float64" and frame["T"].dtype == view["T"].dtype
+    assert frame["Q"].isna().tolist() == view["Q"].isna().tolist()
+    assert frame["Q"].dropna().tolist() == [1.0, 6.0, 0.0, 6.0]
+    assert view["Q"].dtype == "Int64"  # the input is not modified
+
+
+def test_integer_columns_report_what_gx_reports_for_them_as_int64(monkeypatch):
+    """GX's own result on the Int64 column (gx_frame as the identity) and the faster one on
+    float64 are the same: values, their types (6 not 6.0, a blank as pd.NA), the JSON
+    record and the batch fingerprint."""
+    view, checks = _integer_answers()
+
+    fast, fast_record = validate.run_checks(view, checks, name="fast")
+    monkeypatch.setattr(validate, "gx_frame", lambda frame: (frame, []))
+    slow, slow_record = validate.run_checks(view, checks, name="slow")
+
+    def typed(outcomes):
+        return [
+            {k: repr(v) for k, v in result.items() if "unexpected" in k and "percent" not in k}
+            for _, result in outcomes
+        ]
+
+    assert typed(fast) == typed(slow)
+    assert fast[0][1]["partial_unexpected_list"] == [6, 0, 6]
+    assert "6.0" not in repr(fast[0][1])
+    assert fast[1][1]["partial_unexpected_list"] == [pd.NA]
+
+    def record(result):
+        kept = validate.data_docs.machine_record(result, set())
+        kept["meta"].pop("active_batch_definition")
+        kept["meta"].pop("batch_spec")
+        kept.pop("suite_name")
+        for item in kept["results"]:
+            item["expectation_config"]["kwargs"].pop("batch_id")
+        return validate.data_docs.record_text(kept)
+
+    assert record(fast_record) == record(slow_record)
+
+
+def test_integers_beyond_float64s_exact_range_stay_as_they_are():
+    view = pd.DataFrame({"row_key": ["a"], "Q": pd.array([2**53 + 1], dtype="Int64")})
+
+    frame, changed = validate.gx_frame(view)
+
+    assert changed == [] and frame["Q"].dtype == "Int64"
