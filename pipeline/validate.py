@@ -323,10 +323,25 @@ def _withhold_personal_phrases(phrases: Any, personal: Sequence[str]) -> Any:
 
 
 def _map_distinct(values: pd.Series, change: Any) -> pd.Series:
-    """``change`` applied once per distinct text (a year repeats few names); blanks kept."""
-    texts = values[values.map(lambda v: isinstance(v, str))]
-    changed = {text: change(text) for text in texts.unique()}
-    return values.map(lambda v: changed[v] if isinstance(v, str) else v)
+    """``change`` applied once per distinct text (a year repeats few names); blanks kept.
+    A column of texts and blanks is factorised (no Python call per row); one holding other
+    values too is mapped value by value, changing its texts only."""
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
+        "string",
+        "empty",
+    ):
+        texts = values[values.map(lambda v: isinstance(v, str))]
+        changed = {text: change(text) for text in texts.unique()}
+        return values.map(lambda v: changed[v] if isinstance(v, str) else v)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    result = pd.Series(
+        np.array([change(text) for text in distinct] + [None], dtype=object)[codes],
+        index=values.index,
+        dtype=object,
+    )
+    blank = codes == -1
+    result[blank] = values[blank]  # blanks kept as they were (None, NaN)
+    return result
 
 
 def mask_personal(view: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
@@ -416,7 +431,8 @@ def gx_context() -> Any:
 
 
 # Decision D45: GX compares a column with bounds in one vectorised step only when its dtype
-# is numpy's int64 or float64; a pandas nullable-integer column (Int64: agree5 answers) is
+# is numpy's int64 or float64, or datetime64 in nanoseconds; a pandas nullable-integer
+# column (Int64: agree5 answers) or dates in microseconds (pandas 3 reads them so) are
 # compared one Python call per value. Whole numbers up to 2**53 are exact in float64.
 _EXACT_IN_FLOAT = 2**53
 # The parts of a column-map result that hold the column's values (lists of values, lists
@@ -426,45 +442,66 @@ _COUNT_LISTS = ("partial_unexpected_counts",)
 _INDEX_LISTS = ("partial_unexpected_index_list", "unexpected_index_list")
 
 
-def gx_frame(view: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """The frame GX is given: nullable-integer columns as float64 with NaN for blanks (its
-    vectorised path), and the names of the columns so changed, whose results
-    ``integers_restored`` turns back into the integers GX would have reported. A column
-    holding an integer float64 cannot show exactly is left as it is."""
-    changed = [
-        column
-        for column in view.columns
-        if isinstance(view[column].dtype, pd.api.extensions.ExtensionDtype)
-        and pd.api.types.is_integer_dtype(view[column].dtype)
-        and not (view[column].abs() > _EXACT_IN_FLOAT).any()
-    ]
-    if not changed:
-        return view, []
-    return view.astype(dict.fromkeys(changed, "float64")), changed
+def _fast_dtype(column: pd.Series) -> str | None:
+    """The dtype GX compares ``column`` in at numpy's speed, when it is not in it already
+    and every value keeps exactly: float64 for nullable integers, nanoseconds for dates."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        if pd.api.types.is_integer_dtype(dtype) and not (column.abs() > _EXACT_IN_FLOAT).any():
+            return "float64"
+        return None
+    if dtype.kind == "M" and dtype != np.dtype("datetime64[ns]"):
+        present = column.dropna()
+        if present.empty or (
+            present.min() >= pd.Timestamp.min and present.max() <= pd.Timestamp.max
+        ):
+            return "datetime64[ns]"
+    return None
 
 
-def _as_integer(value: Any) -> Any:
-    """A value GX read from a float64 column that was nullable-integer: the integer as
-    numpy's int64, a blank as pd.NA (what GX hands back from an Int64 column)."""
-    if isinstance(value, float):
-        return pd.NA if value != value else np.int64(int(value))
+def gx_frame(view: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The frame GX is given, with the columns whose dtype GX compares one value at a time
+    put in one it compares at once (``_fast_dtype``), and each changed column's dtype in
+    ``view``: ``values_restored`` turns the values GX reports back into those it would
+    have reported from ``view`` (6, not 6.0)."""
+    fast: dict[str, Any] = {}
+    for column in view.columns:
+        dtype = _fast_dtype(view[column])
+        if dtype is not None:
+            fast[column] = dtype
+    if not fast:
+        return view, {}
+    return view.astype(fast), {column: view[column].dtype for column in fast}
+
+
+def _as_original(value: Any, dtype: Any) -> Any:
+    """A value GX read from a column ``gx_frame`` changed, as GX hands it back from the
+    column in its ``dtype``: a nullable integer as numpy's int64 (a blank as pd.NA), a
+    date in its own unit."""
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        if isinstance(value, float):
+            return pd.NA if value != value else np.int64(int(value))
+        return value
+    if isinstance(value, pd.Timestamp):
+        unit: Any = np.datetime_data(dtype)[0]  # "s", "ms", "us" (ns is never changed)
+        return value.as_unit(unit)
     return value
 
 
-def integers_restored(result: dict[str, Any], column: str) -> dict[str, Any]:
-    """One check's result on a column GX saw as float64 (``gx_frame``), with its failing
-    values as GX reports them from the nullable-integer column: 6, not 6.0."""
+def values_restored(result: dict[str, Any], column: str, dtype: Any) -> dict[str, Any]:
+    """One check's result on a column GX saw in another dtype (``gx_frame``), with its
+    failing values as GX reports them from the column in ``dtype``."""
     restored = dict(result)
     for key in _VALUE_LISTS:
         if restored.get(key) is not None:
-            restored[key] = [_as_integer(v) for v in restored[key]]
+            restored[key] = [_as_original(v, dtype) for v in restored[key]]
     for key in _COUNT_LISTS:
         if restored.get(key) is not None:
-            restored[key] = [{**c, "value": _as_integer(c["value"])} for c in restored[key]]
+            restored[key] = [{**c, "value": _as_original(c["value"], dtype)} for c in restored[key]]
     for key in _INDEX_LISTS:
         if restored.get(key) is not None:
             restored[key] = [
-                {k: _as_integer(v) if k == column else v for k, v in entry.items()}
+                {k: _as_original(v, dtype) if k == column else v for k, v in entry.items()}
                 for entry in restored[key]
             ]
     return restored
@@ -475,9 +512,10 @@ def run_checks(
 ) -> tuple[list[tuple[Check, dict[str, Any]]], dict[str, Any]]:
     """Run the checks as one GX suite named ``name`` in ``context`` (a new one when None):
     each check with its result, and GX's whole validation result as JSON-ready data (the
-    Data Docs are written from it, D26). Nullable-integer columns are given to GX as
-    float64 (``gx_frame``) and their results shown as integers, with the fingerprint of
-    ``view`` itself: the result is the one GX gives for ``view``, faster."""
+    Data Docs are written from it, D26). Columns GX would compare one value at a time are
+    given to it in a dtype it compares at once (``gx_frame``), their failing values shown
+    as from ``view``, with the fingerprint of ``view`` itself: the result is the one GX
+    gives for ``view``, faster."""
     gx, gxe = _quiet_gx()
     context = context if context is not None else gx_context()
     batch = (
@@ -523,7 +561,7 @@ def run_checks(
             )
         column = item.expectation_config.kwargs.get("column")
         if column in changed and item.result:
-            item.result = integers_restored(item.result, column)
+            item.result = values_restored(item.result, column, changed[column])
         outcomes.append((checks[item.expectation_config.meta["check"]], dict(item.result or {})))
     if changed:
         _fingerprint_of(result, view)

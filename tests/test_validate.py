@@ -497,6 +497,9 @@ def _integer_answers():
             "row_key": ["a", "b", "c", "d", "e"],
             "Q": pd.array([1, 6, None, 0, 6], dtype="Int64"),
             "T": ["x", None, "y", "z", "x"],
+            "D": pd.to_datetime(
+                ["2025-01-02", None, "2026-07-13", "2025-03-01", "2026-08-01"], format="ISO8601"
+            ).as_unit("us"),
         }
     )
     checks = [
@@ -518,6 +521,15 @@ def _integer_answers():
             "s",
         ),
         validate.Check("t", "error", "ExpectColumnValuesToNotBeNull", {"column": "T"}, "T", "t"),
+        validate.Check(
+            "d",
+            "error",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "D", "max_value": pd.Timestamp("2025-04-30")},
+            "D",
+            "d",
+        ),
+        validate.Check("n", "error", "ExpectColumnValuesToNotBeNull", {"column": "D"}, "D", "n"),
     ]
     return view, checks
 
@@ -527,21 +539,24 @@ def test_gx_sees_nullable_integers_as_float64_with_nan():
 
     frame, changed = validate.gx_frame(view)
 
-    assert changed == ["Q"]
+    assert list(changed) == ["Q", "D"]
+    assert frame["D"].dtype == "datetime64[ns]" and frame["D"].equals(
+        view["D"].astype(frame["D"].dtype)
+    )
     assert frame["Q"].dtype == "float64" and frame["T"].dtype == view["T"].dtype
     assert frame["Q"].isna().tolist() == view["Q"].isna().tolist()
     assert frame["Q"].dropna().tolist() == [1.0, 6.0, 0.0, 6.0]
     assert view["Q"].dtype == "Int64"  # the input is not modified
 
 
-def test_integer_columns_report_what_gx_reports_for_them_as_int64(monkeypatch):
-    """GX's own result on the Int64 column (gx_frame as the identity) and the faster one on
-    float64 are the same: values, their types (6 not 6.0, a blank as pd.NA), the JSON
-    record and the batch fingerprint."""
+def test_changed_columns_report_what_gx_reports_for_them_as_they_were(monkeypatch):
+    """GX's own result on the Int64 and microsecond columns (gx_frame as the identity) and
+    the faster one on float64 and nanoseconds are the same: values, their types (6 not 6.0,
+    a blank as pd.NA, dates in their unit), the JSON record and the batch fingerprint."""
     view, checks = _integer_answers()
 
     fast, fast_record = validate.run_checks(view, checks, name="fast")
-    monkeypatch.setattr(validate, "gx_frame", lambda frame: (frame, []))
+    monkeypatch.setattr(validate, "gx_frame", lambda frame: (frame, {}))
     slow, slow_record = validate.run_checks(view, checks, name="slow")
 
     def typed(outcomes):
@@ -554,6 +569,8 @@ def test_integer_columns_report_what_gx_reports_for_them_as_int64(monkeypatch):
     assert fast[0][1]["partial_unexpected_list"] == [6, 0, 6]
     assert "6.0" not in repr(fast[0][1])
     assert fast[1][1]["partial_unexpected_list"] == [pd.NA]
+    dates = fast[4][1]["partial_unexpected_list"]
+    assert [d.unit for d in dates] == [d.unit for d in slow[4][1]["partial_unexpected_list"]]
 
     def record(result):
         kept = validate.data_docs.machine_record(result, set())
@@ -567,9 +584,15 @@ def test_integer_columns_report_what_gx_reports_for_them_as_int64(monkeypatch):
     assert record(fast_record) == record(slow_record)
 
 
-def test_integers_beyond_float64s_exact_range_stay_as_they_are():
-    view = pd.DataFrame({"row_key": ["a"], "Q": pd.array([2**53 + 1], dtype="Int64")})
+def test_values_beyond_the_fast_dtypes_range_stay_as_they_are():
+    view = pd.DataFrame(
+        {
+            "row_key": ["a"],
+            "Q": pd.array([2**53 + 1], dtype="Int64"),
+            "D": pd.to_datetime(["2999-01-01"]).as_unit("us"),
+        }
+    )
 
     frame, changed = validate.gx_frame(view)
 
-    assert changed == [] and frame["Q"].dtype == "Int64"
+    assert not changed and frame["Q"].dtype == "Int64" and frame["D"].dtype == "datetime64[us]"
