@@ -596,3 +596,43 @@ def test_values_beyond_the_fast_dtypes_range_stay_as_they_are():
     frame, changed = validate.gx_frame(view)
 
     assert not changed and frame["Q"].dtype == "Int64" and frame["D"].dtype == "datetime64[us]"
+
+
+def test_the_record_is_the_one_a_validation_definitions_run_gives(monkeypatch):
+    """run_checks validates without storing the result in the context; what the record keeps
+    is what GX's ValidationDefinition.run (which stores it) gives."""
+    view, checks = _integer_answers()
+    monkeypatch.setattr(validate, "gx_frame", lambda frame: (frame, {}))
+    _, ours = validate.run_checks(view, checks, name="ours")
+
+    gx, gxe = validate._quiet_gx()
+    context = validate.gx_context()
+    batch = (
+        context.data_sources.add_pandas("ours")
+        .add_dataframe_asset("ours")
+        .add_batch_definition_whole_dataframe("all returns")
+    )
+    expectations = [
+        getattr(gxe, c.expectation)(
+            **c.kwargs,
+            meta={"check": i, "rule": c.rule, "severity": c.severity, "description": c.description},
+        )
+        for i, c in enumerate(checks)
+    ]
+    suite = context.suites.add(gx.ExpectationSuite(name="ours", expectations=expectations))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name="ours", data=batch, suite=suite)
+    )
+    theirs = definition.run(
+        batch_parameters={"dataframe": view},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["row_key"],
+            "return_unexpected_index_query": False,
+        },
+    ).to_json_dict()
+
+    def record(result):
+        return validate.data_docs.record_text(validate.data_docs.machine_record(result, {"T"}))
+
+    assert record(ours) == record(theirs)
