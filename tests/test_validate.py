@@ -487,3 +487,152 @@ def test_read_with_caveats_tells_q2_from_q20():
     valid = pd.DataFrame({"parse_warnings": ["Q20: approximate amount 'about 5'"]})
 
     assert validate.read_with_caveats(valid, PROTOCOL)["question_id"].tolist() == ["Q20"]
+
+
+def _integer_answers():
+    """Nullable-integer answers (as agree5 columns read), failing a range, a set and a
+    required check, with a blank, and the checks that fail them."""
+    view = pd.DataFrame(
+        {
+            "row_key": ["a", "b", "c", "d", "e"],
+            "Q": pd.array([1, 6, None, 0, 6], dtype="Int64"),
+            "T": ["x", None, "y", "z", "x"],
+            "D": pd.to_datetime(
+                ["2025-01-02", None, "2026-07-13", "2025-03-01", "2026-08-01"], format="ISO8601"
+            ).as_unit("us"),
+        }
+    )
+    checks = [
+        validate.Check(
+            "r",
+            "error",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "Q", "min_value": 1, "max_value": 5},
+            "Q",
+            "r",
+        ),
+        validate.Check("q", "error", "ExpectColumnValuesToNotBeNull", {"column": "Q"}, "Q", "q"),
+        validate.Check(
+            "s",
+            "error",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "Q", "value_set": [1, 6]},
+            "Q",
+            "s",
+        ),
+        validate.Check("t", "error", "ExpectColumnValuesToNotBeNull", {"column": "T"}, "T", "t"),
+        validate.Check(
+            "d",
+            "error",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "D", "max_value": pd.Timestamp("2025-04-30")},
+            "D",
+            "d",
+        ),
+        validate.Check("n", "error", "ExpectColumnValuesToNotBeNull", {"column": "D"}, "D", "n"),
+    ]
+    return view, checks
+
+
+def test_gx_sees_nullable_integers_as_float64_with_nan():
+    view, _ = _integer_answers()
+
+    frame, changed = validate.gx_frame(view)
+
+    assert list(changed) == ["Q", "D"]
+    assert frame["D"].dtype == "datetime64[ns]" and frame["D"].equals(
+        view["D"].astype(frame["D"].dtype)
+    )
+    assert frame["Q"].dtype == "float64" and frame["T"].dtype == view["T"].dtype
+    assert frame["Q"].isna().tolist() == view["Q"].isna().tolist()
+    assert frame["Q"].dropna().tolist() == [1.0, 6.0, 0.0, 6.0]
+    assert view["Q"].dtype == "Int64"  # the input is not modified
+
+
+def test_changed_columns_report_what_gx_reports_for_them_as_they_were(monkeypatch):
+    """GX's own result on the Int64 and microsecond columns (gx_frame as the identity) and
+    the faster one on float64 and nanoseconds are the same: values, their types (6 not 6.0,
+    a blank as pd.NA, dates in their unit), the JSON record and the batch fingerprint."""
+    view, checks = _integer_answers()
+
+    fast, fast_record = validate.run_checks(view, checks, name="fast")
+    monkeypatch.setattr(validate, "gx_frame", lambda frame: (frame, {}))
+    slow, slow_record = validate.run_checks(view, checks, name="slow")
+
+    def typed(outcomes):
+        return [
+            {k: repr(v) for k, v in result.items() if "unexpected" in k and "percent" not in k}
+            for _, result in outcomes
+        ]
+
+    assert typed(fast) == typed(slow)
+    assert fast[0][1]["partial_unexpected_list"] == [6, 0, 6]
+    assert "6.0" not in repr(fast[0][1])
+    assert fast[1][1]["partial_unexpected_list"] == [pd.NA]
+    dates = fast[4][1]["partial_unexpected_list"]
+    assert [d.unit for d in dates] == [d.unit for d in slow[4][1]["partial_unexpected_list"]]
+
+    def record(result):
+        kept = validate.data_docs.machine_record(result, set())
+        kept["meta"].pop("active_batch_definition")
+        kept["meta"].pop("batch_spec")
+        kept.pop("suite_name")
+        for item in kept["results"]:
+            item["expectation_config"]["kwargs"].pop("batch_id")
+        return validate.data_docs.record_text(kept)
+
+    assert record(fast_record) == record(slow_record)
+
+
+def test_values_beyond_the_fast_dtypes_range_stay_as_they_are():
+    view = pd.DataFrame(
+        {
+            "row_key": ["a"],
+            "Q": pd.array([2**53 + 1], dtype="Int64"),
+            "D": pd.to_datetime(["2999-01-01"]).as_unit("us"),
+        }
+    )
+
+    frame, changed = validate.gx_frame(view)
+
+    assert not changed and frame["Q"].dtype == "Int64" and frame["D"].dtype == "datetime64[us]"
+
+
+def test_the_record_is_the_one_a_validation_definitions_run_gives(monkeypatch):
+    """run_checks validates without storing the result in the context; what the record keeps
+    is what GX's ValidationDefinition.run (which stores it) gives."""
+    view, checks = _integer_answers()
+    monkeypatch.setattr(validate, "gx_frame", lambda frame: (frame, {}))
+    _, ours = validate.run_checks(view, checks, name="ours")
+
+    gx, gxe = validate._quiet_gx()
+    context = validate.gx_context()
+    batch = (
+        context.data_sources.add_pandas("ours")
+        .add_dataframe_asset("ours")
+        .add_batch_definition_whole_dataframe("all returns")
+    )
+    expectations = [
+        getattr(gxe, c.expectation)(
+            **c.kwargs,
+            meta={"check": i, "rule": c.rule, "severity": c.severity, "description": c.description},
+        )
+        for i, c in enumerate(checks)
+    ]
+    suite = context.suites.add(gx.ExpectationSuite(name="ours", expectations=expectations))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name="ours", data=batch, suite=suite)
+    )
+    theirs = definition.run(
+        batch_parameters={"dataframe": view},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["row_key"],
+            "return_unexpected_index_query": False,
+        },
+    ).to_json_dict()
+
+    def record(result):
+        return validate.data_docs.record_text(validate.data_docs.machine_record(result, {"T"}))
+
+    assert record(ours) == record(theirs)
