@@ -411,8 +411,10 @@ def write(
 
 
 # Object columns whose values are all of one kind: factorising them never takes two values
-# that write differently for one (as it would True and 1 in a mixed column).
-_ONE_KIND = ("string", "empty", "floating", "integer", "boolean", "datetime", "date")
+# that write differently for one (as it would True and 1 in a mixed column). Not "datetime":
+# in an object column, two times of one instant in different zones compare equal but are
+# written differently (a datetime64 column, one zone throughout, is factorised).
+_ONE_KIND = ("string", "empty", "floating", "integer", "boolean", "date")
 
 
 def column_text(column: pd.Series) -> pd.Series:
@@ -439,7 +441,8 @@ def map_distinct(values: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
         return values.map(change).astype(object)
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     changed = pd.Series(
-        np.array([change(v) for v in distinct] + [None], dtype=object)[codes],
+        # as Python values, as .map gives them (not numpy scalars of an extension dtype)
+        np.array([change(v) for v in distinct.astype(object)] + [None], dtype=object)[codes],
         index=values.index,
         dtype=object,
     )

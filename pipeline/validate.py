@@ -397,8 +397,8 @@ def check_mask_keeps_verdicts(
 
 def _plain(value: Any) -> Any:
     """GX hands back numpy and Timestamp values: make them JSON- and CSV-friendly."""
-    if value is None:
-        return None
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None  # a blank, whatever GX hands back for it
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if hasattr(value, "item"):

@@ -98,3 +98,21 @@ def test_a_table_written_by_an_earlier_version_is_refused_with_how_to_rebuild(tm
         PipelineError, match=r"lacks column\(s\) what_changed.*make report YEAR=2025"
     ):
         tables.read("changes", YEAR, tmp_path)
+
+
+def test_column_text_writes_each_time_of_a_mixed_zone_column_as_it_is():
+    """Two times of one instant in different zones compare equal: written by distinct value
+    they would share one text; each is written as it is."""
+    utc = pd.Timestamp("2025-04-30 00:00", tz="UTC")
+    column = pd.Series([utc, utc.tz_convert("Europe/London")], dtype=object)
+    assert tables.column_text(column).tolist() == [tables.cell_text(v) for v in column]
+    assert len(set(tables.column_text(column))) == 2
+
+
+def test_map_distinct_hands_python_values_as_map_does():
+    """A nullable integer column's values reach the function as Python ints (as .map gives
+    them), not numpy scalars; blanks one by one."""
+    column = pd.Series([1, 2, None, 1], dtype="Int64")
+    assert tables.map_distinct(column, repr).tolist() == column.map(repr).tolist()
+    texts = pd.Series(["a", None, "b", "a"], dtype=object)
+    assert tables.map_distinct(texts, repr).tolist() == ["'a'", "None", "'b'", "'a'"]

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -636,3 +637,11 @@ def test_the_record_is_the_one_a_validation_definitions_run_gives(monkeypatch):
         return validate.data_docs.record_text(validate.data_docs.machine_record(result, {"T"}))
 
     assert record(ours) == record(theirs)
+
+
+def test_plain_gives_none_for_every_blank_gx_hands_back():
+    """None, NaN, NaT and pd.NA are all blanks: shown as blank, never as "NaT" or "<NA>"."""
+    for blank in (None, float("nan"), pd.NaT, pd.NA, np.float64("nan")):
+        assert validate._plain(blank) is None
+    assert validate._plain(np.int64(6)) == 6
+    assert validate._plain(pd.Timestamp("2025-04-30")) == "2025-04-30"
