@@ -323,25 +323,9 @@ def _withhold_personal_phrases(phrases: Any, personal: Sequence[str]) -> Any:
 
 
 def _map_distinct(values: pd.Series, change: Any) -> pd.Series:
-    """``change`` applied once per distinct text (a year repeats few names); blanks kept.
-    A column of texts and blanks is factorised (no Python call per row); one holding other
-    values too is mapped value by value, changing its texts only."""
-    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
-        "string",
-        "empty",
-    ):
-        texts = values[values.map(lambda v: isinstance(v, str))]
-        changed = {text: change(text) for text in texts.unique()}
-        return values.map(lambda v: changed[v] if isinstance(v, str) else v)
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    result = pd.Series(
-        np.array([change(text) for text in distinct] + [None], dtype=object)[codes],
-        index=values.index,
-        dtype=object,
-    )
-    blank = codes == -1
-    result[blank] = values[blank]  # blanks kept as they were (None, NaN)
-    return result
+    """``change`` applied once per distinct text (a year repeats few names); blanks and
+    values other than text kept as they are (tables.map_distinct does the once-each)."""
+    return tables.map_distinct(values, lambda v: change(v) if isinstance(v, str) else v)
 
 
 def mask_personal(view: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
