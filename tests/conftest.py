@@ -10,7 +10,9 @@ their data only (decision D43), so they are cheap. When it has finished, more ru
 beside the tests that read it: the same year with two questions renumbered (for its data
 only: what the renumbering must not change is the registry and evaluation); on a copy
 of the shared root (so that rerunning disturbs no other test), a run killed part-way and
-then a rerun; and `pipeline verify` on another copy.
+then a rerun for the year's data only (it replaces the year whole over its own outputs;
+reproducing the report is what `pipeline verify` checks); and `pipeline verify` on another
+copy, which reruns the whole year, report and PDF included.
 """
 
 from __future__ import annotations
@@ -294,6 +296,7 @@ class SessionRuns:
             root = _rerun_root(self.base, shared, name)
         if name == "rerun":  # killed part-way first; the rerun then finishes what it left
             self.killed = self._kill_part_way(root)
+            command = [*_command(root, SAMPLE_YEAR), "--data-only"]
         if name == "verified":
             manifest = paths.manifest_file(SAMPLE_YEAR, root)
             command = [sys.executable, "-m", "pipeline", "verify", str(manifest)]
@@ -404,8 +407,10 @@ def renumbered_run(request: pytest.FixtureRequest, shared_run: SharedRun) -> Sha
 
 @pytest.fixture(scope="session")
 def rerun(request: pytest.FixtureRequest, shared_run: SharedRun) -> SharedRun:
-    """`python -m pipeline run --year 2025` again on a copy of the finished shared root,
-    after a run there was killed part-way (``killed_run``)."""
+    """`python -m pipeline run --year 2025 --data-only` on a copy of the finished shared
+    root, after a full run there was killed part-way (``killed_run``). For the year's data
+    only: a full rerun's report is what ``verified`` reproduces, so a second full run would
+    check it twice."""
     return _finished(request.config.stash[_RUNS].follower("rerun"))
 
 

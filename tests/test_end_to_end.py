@@ -227,28 +227,20 @@ def test_open_data_has_no_personal_data_and_no_live_formulas(shared_run):
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in text)
 
 
+def _escaped(root) -> str:
+    """The root folder as the executed notebooks' JSON writes it."""
+    return json.dumps(str(root))[1:-1]
+
+
 def _executed_outputs(root, year=YEAR, stages=paths.STAGES):
     """Each executed notebook's cell sources and outputs, with the run's root folder written
     as <root>."""
     notebooks = {}
     for stage in stages:
         text = paths.executed_notebook(stage, year, root).read_text(encoding="utf-8")
-        notebook = json.loads(text.replace(json.dumps(str(root))[1:-1], "<root>"))
+        notebook = json.loads(text.replace(_escaped(root), "<root>"))
         notebooks[stage] = [(c["source"], c.get("outputs")) for c in notebook["cells"]]
     return notebooks
-
-
-def _executed_files(root, year=YEAR) -> dict[str, str]:
-    """Each executed notebook and its HTML, whole, with the run's root written as <root>
-    (the one thing that differs between two roots)."""
-    files = {}
-    for stage in paths.STAGES:
-        for path in (
-            paths.executed_notebook(stage, year, root),
-            paths.executed_notebook_html(stage, year, root),
-        ):
-            files[path.name] = path.read_text(encoding="utf-8").replace(str(root), "<root>")
-    return files
 
 
 def test_executed_notebooks_are_quiet(shared_run):
@@ -340,30 +332,41 @@ def test_the_report_notebooks_code_runs_on_renumbered_questions(renumbered_run):
     assert sections.data_quality(namespace["data"]).data  # reads quarantine by question ID
 
 
-def _outputs(root) -> dict[str, object]:
-    """2025's processed tables, report, open data, Data Docs and summary of each executed
-    notebook."""
+def _data_outputs(root) -> dict[str, object]:
+    """What a run of 2025 for its data only writes: its processed tables, Data Docs and
+    executed notebooks (the manifest aside: it carries the run's times)."""
     files = [
         *sorted(paths.processed_dir(YEAR, root).iterdir()),
-        paths.report_html(YEAR, root),
-        *sorted(paths.open_data_dir(YEAR, root).iterdir()),
         *sorted(paths.data_docs_dir(YEAR, root).iterdir()),
+        *(paths.executed_notebook(stage, YEAR, root) for stage in run.DATA_STAGES),
     ]
     return {str(f.relative_to(root)): f for f in files}
 
 
-def test_rerun_gives_identical_processed_data_report_open_data_docs_and_notebooks(
-    shared_run, rerun
-):
-    """The rerun ran on a copy of the finished shared root, over its own outputs."""
-    first, again = _outputs(shared_run.root), _outputs(rerun.root)
+def test_a_data_only_rerun_rewrites_the_year_identically_and_removes_its_report(shared_run, rerun):
+    """The rerun (`--data-only`) ran on a copy of the finished shared root, over its own
+    outputs: every table, Data Docs page and notebook is rewritten with the same bytes (the
+    notebooks with the root written as <root>), and the year's report is gone with the
+    rest of the year it replaced. That a full rerun writes the same report, PDF and open
+    data is test_verify_after_a_run_says_identical's."""
+    first, again = _data_outputs(shared_run.root), _data_outputs(rerun.root)
 
     assert "running 2024 first" not in rerun.done.stderr
     assert list(again) == list(first)
     for name, path in first.items():
         assert again[name].stat().st_mtime_ns > path.stat().st_mtime_ns, f"{name} not rewritten"
-        assert again[name].read_bytes() == path.read_bytes(), name
-    assert _executed_files(rerun.root) == _executed_files(shared_run.root)
+        if path.suffix == ".ipynb":
+            shown = path.read_text(encoding="utf-8").replace(_escaped(shared_run.root), "<root>")
+            rerun_shown = (
+                again[name].read_text(encoding="utf-8").replace(_escaped(rerun.root), "<root>")
+            )
+            assert rerun_shown == shown, name
+        else:
+            assert again[name].read_bytes() == path.read_bytes(), name
+    assert paths.report_html(YEAR, shared_run.root).is_file()
+    assert not paths.report_html(YEAR, rerun.root).exists()
+    assert not paths.report_pdf(YEAR, rerun.root).exists()
+    assert not paths.open_data_dir(YEAR, rerun.root).exists()
 
 
 def test_a_killed_run_leaves_the_year_byte_for_byte_and_the_next_run_cleans_up(killed_run, rerun):
