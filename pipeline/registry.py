@@ -280,13 +280,20 @@ def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, 
     compared as ``matching.plain_key`` compares text; blanks dropped."""
     frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
     if split:
-        frame = frame.assign(answer=frame["answer"].astype(str).str.split(_LIST_SPLIT))
+        lists = tables.map_distinct(frame["answer"].astype(str), _LIST_SPLIT.split)
+        frame = frame.assign(answer=lists)
         frame = frame.explode("answer")
     texts = frame["answer"].astype(str)
     plain = {t: matching.plain_key(t) for t in texts.unique()}
     frame = frame.assign(answer=texts.map(plain))
     frame = frame[frame["answer"] != ""].drop_duplicates()
-    return {str(k): frozenset(group) for k, group in frame.groupby("key")["answer"]}
+    groups = grouped.group_rows(frame["key"])  # one sort, not a Series per name
+    given = frame["answer"].to_numpy(dtype=object)[groups.order].tolist()
+    ends = groups.bounds.tolist()
+    return {
+        str(key): frozenset(given[ends[at] : ends[at + 1]])
+        for at, key in enumerate(groups.labels.tolist())
+    }
 
 
 def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching.Evidence]:
