@@ -156,15 +156,18 @@ def score_equality(returns: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     """Equality score: the mean of the equality statement's answers, from the equality
     measure's own minimum answers (1: a one-statement measure is scored from one return,
     decision D17), banded by the equality bands."""
+    groups = grouped.group_rows(returns["partnership_id"])  # one sort, no slice per group
+    means, counts = groups.means(grouped.numbers(returns[toolkit.equality_question]))
     rows = []
-    for partnership_id, group in returns.groupby("partnership_id", sort=True):
-        answers = pd.to_numeric(group[toolkit.equality_question], errors="coerce").dropna()
-        mean = float(answers.mean()) if len(answers) >= toolkit.equality_min_answers else None
+    for partnership_id, found, n in zip(
+        groups.labels.tolist(), means.tolist(), counts.tolist(), strict=True
+    ):
+        mean = found if n >= toolkit.equality_min_answers else None
         rows.append(
             {
                 "partnership_id": partnership_id,
                 "equality_score": mean,
-                "equality_answers": len(answers),
+                "equality_answers": n,
                 "equality_band": band(mean, toolkit, toolkit.equality_bands),
             }
         )
