@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from pipeline import lineage, matching, paths, tables
+from pipeline import grouped, lineage, matching, paths, tables
 from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.council import Council
 from pipeline.errors import PipelineError
@@ -280,13 +280,20 @@ def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, 
     compared as ``matching.plain_key`` compares text; blanks dropped."""
     frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
     if split:
-        frame = frame.assign(answer=frame["answer"].astype(str).str.split(_LIST_SPLIT))
+        lists = tables.map_distinct(frame["answer"].astype(str), _LIST_SPLIT.split)
+        frame = frame.assign(answer=lists)
         frame = frame.explode("answer")
     texts = frame["answer"].astype(str)
     plain = {t: matching.plain_key(t) for t in texts.unique()}
     frame = frame.assign(answer=texts.map(plain))
     frame = frame[frame["answer"] != ""].drop_duplicates()
-    return {str(k): frozenset(group) for k, group in frame.groupby("key")["answer"]}
+    groups = grouped.group_rows(frame["key"])  # one sort, not a Series per name
+    given = frame["answer"].to_numpy(dtype=object)[groups.order].tolist()
+    ends = groups.bounds.tolist()
+    return {
+        str(key): frozenset(given[ends[at] : ends[at + 1]])
+        for at, key in enumerate(groups.labels.tolist())
+    }
 
 
 def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching.Evidence]:
@@ -827,9 +834,65 @@ def _partner_lists(returns: pd.DataFrame) -> dict[Any, str]:
     }
 
 
-def _money_sum(values: pd.Series) -> tuple[float, int]:
-    numbers = pd.to_numeric(values, errors="coerce")
-    return float(numbers.sum()), int(numbers.isna().sum())
+def _latest(returns: pd.DataFrame, groups: grouped.Groups) -> list[Any]:
+    """Each partnership's latest last_reviewed (the greatest answer given; None if none)."""
+    given = pd.DataFrame(
+        {"group": groups.codes, "reviewed": returns["last_reviewed"].to_numpy()}
+    ).dropna()
+    latest = given[given["group"] >= 0].groupby("group")["reviewed"].max()
+    found = dict(zip(latest.index.tolist(), latest.tolist(), strict=True))
+    return [found.get(group) for group in range(len(groups.labels))]
+
+
+def _double_counts(returns: pd.DataFrame, groups: grouped.Groups) -> list[str | None]:
+    """Each partnership's directorate / service pairs given by more than one of its
+    returns (the same contribution possibly counted twice), sorted; None if none."""
+    service = returns["service"]
+    services = returns["directorate"].astype(str) + " / " + service.astype(str).str.casefold()
+    pairs = pd.DataFrame({"group": groups.codes, "service": services.to_numpy()})
+    repeated = pairs.duplicated(keep=False).to_numpy() & service.notna().to_numpy()
+    return [
+        text or None
+        for text in groups.joined(
+            services.to_numpy(dtype=object), repeated, "; ", lambda found: sorted(set(found))
+        )
+    ]
+
+
+def _per_partnership(returns: pd.DataFrame, toolkit: Toolkit) -> dict[str, list[Any]]:
+    """What consolidation reads of each partnership's returns besides its answer counts,
+    for every partnership at once (sorted by partnership_id): name, returns, names
+    reported, whether a lead answered, latest review, contributions summed with the count
+    left blank, external funding's median, possible double counts and the officers' exit
+    share. Python values, as the registry's columns are inferred from them."""
+    groups = grouped.group_rows(returns["partnership_id"])
+    typed = _typed_names(returns).str.strip().to_numpy(dtype=object)
+    first_of_name = ~pd.DataFrame({"group": groups.codes, "name": typed}).duplicated().to_numpy()
+    each: dict[str, list[Any]] = {
+        "partnership_id": groups.labels.tolist(),
+        "name": groups.first(returns["partnership"].to_numpy(dtype=object)).tolist(),
+        "returns": groups.sizes.tolist(),
+        "names_reported": [
+            text or ""
+            for text in groups.joined(typed, first_of_name, "; ", lambda names: sorted(names))
+        ],
+        "led": groups.any(returns["council_role"].isin(toolkit.lead_roles).to_numpy()).tolist(),
+        "last_reviewed": _latest(returns, groups),
+    }
+    blank_cost = np.zeros(len(returns), dtype=bool)
+    for key in _CONTRIBUTIONS:
+        amounts = grouped.numbers(returns[key])
+        blank = np.isnan(amounts)
+        blank_cost |= blank
+        each[key] = groups.sums(amounts).tolist()
+        each[f"{key}_missing"] = groups.count(blank).tolist()
+    each["cost_missing_returns"] = groups.count(blank_cost).tolist()
+    median = groups.medians(grouped.numbers(returns["external_funding"]))
+    each["external_funding"] = [None if np.isnan(m) else m for m in median.tolist()]
+    each["possible_double_count"] = _double_counts(returns, groups)
+    exits = (returns["officer_recommendation"] == toolkit.exit_answer).to_numpy(dtype=bool)
+    each["officer_exit_share"] = (groups.count(exits) / groups.sizes).tolist()
+    return each
 
 
 # Questions consolidated by a rule of their own (decision D7), not by the most common answer.
@@ -902,14 +965,14 @@ def consolidate_returns(
         returns, "priorities", leading_all, toolkit.named_share
     )
     partner_lists = _partner_lists(returns)
-    typed_all = _typed_names(returns).str.strip()
+    each = _per_partnership(returns, toolkit)
     rows, disagreements = [], []
-    for partnership_id, group in returns.groupby("partnership_id", sort=True):
+    for at, partnership_id in enumerate(each["partnership_id"]):
         row: dict[str, Any] = {
             "partnership_id": partnership_id,
-            "name": group["partnership"].iloc[0],
-            "returns": len(group),
-            "names_reported": "; ".join(sorted(set(typed_all[group.index]))),
+            "name": each["name"][at],
+            "returns": each["returns"][at],
+            "names_reported": each["names_reported"][at],
         }
         chosen_answers: dict[str, Any] = {}
         for question in singles:
@@ -919,13 +982,12 @@ def consolidate_returns(
         chosen_answers["risk_level"] = _highest_of(
             counted["risk_level"][partnership_id], toolkit.risk_order
         )
-        leading = leading_all[group.index]
         for key in held.questions:
             if held.held_answer in held_named[key].get(partnership_id, set()):
                 chosen_answers[key] = held.held_answer
         chosen_answers["directorate"] = _most_common_of(  # the leads' answer, if any lead
             led_directorates.get(partnership_id, Counter())
-            if leading.any()
+            if each["led"][at]
             else counted["directorate"][partnership_id],
             directorates,
             (),
@@ -945,16 +1007,12 @@ def consolidate_returns(
         row["partners"] = partner_lists.get(partnership_id)
         for key in ("statutory_basis", "reporting_line"):
             row[key] = _most_common_of(counted[key][partnership_id], (), ())
-        reviewed = group["last_reviewed"].dropna()
-        row["last_reviewed"] = max(reviewed) if not reviewed.empty else None
+        row["last_reviewed"] = each["last_reviewed"][at]
         for key in _CONTRIBUTIONS:
-            total, missing = _money_sum(group[key])
-            row[key] = total
-            row[f"{key}_missing"] = missing
-        costs = group[list(_CONTRIBUTIONS)].apply(pd.to_numeric, errors="coerce")
-        row["cost_missing_returns"] = int(costs.isna().any(axis=1).sum())
-        external = pd.to_numeric(group["external_funding"], errors="coerce").dropna()
-        row["external_funding"] = float(external.median()) if not external.empty else None
+            row[key] = each[key][at]
+            row[f"{key}_missing"] = each[f"{key}_missing"][at]
+        row["cost_missing_returns"] = each["cost_missing_returns"][at]
+        row["external_funding"] = each["external_funding"][at]
         named_by_any = priorities_by_any.get(partnership_id, set())
         counted_priorities = priorities_counted.get(partnership_id, set())
         ordered = [o for o in priority_options if o in counted_priorities]
@@ -963,13 +1021,8 @@ def consolidate_returns(
         row["priorities_named_by_any"] = (
             "; ".join(o for o in priority_options if o in named_by_any) or None
         )
-        service = group["service"]
-        services = group["directorate"].astype(str) + " / " + service.astype(str).str.casefold()
-        repeated = services[services.duplicated(keep=False) & service.notna()]
-        row["possible_double_count"] = "; ".join(sorted(set(repeated))) or None
-        row["officer_exit_share"] = float(
-            (group["officer_recommendation"] == toolkit.exit_answer).mean()
-        )
+        row["possible_double_count"] = each["possible_double_count"][at]
+        row["officer_exit_share"] = each["officer_exit_share"][at]
         rows.append(row)
     registry = pd.DataFrame(rows)
     columns = list(tables.table("disagreements").columns)

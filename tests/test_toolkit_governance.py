@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import ingest, protocol, sample, toolkit
+from pipeline import grouped, ingest, protocol, sample, toolkit
 from pipeline.errors import PipelineError
 from pipeline.toolkit import governance
 from pipeline.toolkit.governance import EvidenceItem, Governance, Heading
@@ -313,6 +313,61 @@ def test_officers_words_keep_equal_answers_of_different_kinds_apart():
     assert governance.officers_words(returns, "q") == "1 | 1.0 | True | x"
     text = pd.DataFrame({"q": ["b", " a", "B", "a "]})  # a column of text: as before
     assert governance.officers_words(text, "q") == "b | a"
+
+
+def test_officers_words_by_partnership_are_officers_words_partnership_by_partnership():
+    answers = pd.Series([1, "x", 1.0, True, " X", None, "b  c", "B C", "a@b.org"], dtype=object)
+    returns = pd.DataFrame({"partnership_id": list("ABABABAAB"), "q": answers})
+    groups = grouped.group_rows(returns["partnership_id"])
+
+    bulk = governance.officers_words_by_partnership(returns, "q", groups)
+
+    one_by_one = [governance.officers_words(g, "q") for _, g in returns.groupby("partnership_id")]
+    assert bulk == one_by_one == ["1 | 1.0 | X | b c", "x | True | [email address removed]"]
+
+
+READ = Governance(
+    strength_from=0.8,
+    concern_below=0.5,
+    headings={
+        "risk": Heading(name="Risk", items=(YES, LINE, AGREED, FUNDED)),
+        "review": Heading(name="Review", items=(REVIEWED,)),
+        "performance_management": HEADINGS.headings["performance_management"],
+    },
+)
+
+
+@pytest.mark.parametrize("asked", [None, {"forms.csv": ALL_ASKED, "paper.csv": OLD_FORM}])
+def test_read_returns_gives_what_assess_gives_partnership_by_partnership(asked):
+    returns = pd.DataFrame(
+        {
+            "partnership_id": ["B", "A", "B", "C", "A", "C", "D"],
+            "source_file": ["paper.csv"] * 3 + ["forms.csv"] + ["paper.csv"] * 3,
+            "need_agreed_purpose": pd.Series([4, 5, None, 2, 3, None, None], dtype="Int64"),
+            "reporting_line": ["Board", None, "board", " ", "12", "7", None],
+            "external_funding": pd.Series([0, "-5", "x", 10, 3.5, None, None], dtype=object),
+        }
+    )
+    rows = {  # the registry holds all but the reporting line and the funding
+        p: pd.concat([ROW.drop(["reporting_line"]), pd.Series({"partnership_id": p})])
+        for p in "ABCD"
+    }
+
+    read = governance.read_returns(returns, READ, rows["A"].index, asked, list("ABCD"))
+
+    for partnership_id, group in returns.groupby("partnership_id"):
+        row = rows[partnership_id]
+        expected = governance.assess(row, group, READ, CLOSING, asked)
+        assert governance.assess_read(row, read, READ, CLOSING) == expected
+
+
+def test_read_returns_stops_at_the_first_partnership_with_an_unknown_file():
+    returns = pd.DataFrame(
+        {"partnership_id": ["A", "B", "B"], "source_file": ["new.csv", "old.csv", "x.csv"]}
+    )
+
+    with pytest.raises(PipelineError, match=r"^Returns from old.csv, x.csv are not"):
+        governance.read_returns(returns, HEADINGS, ROW.index, {"new.csv": ALL_ASKED}, "AB")
 
 
 # --- in the evaluation --------------------------------------------------------------------

@@ -22,10 +22,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from pipeline import tables
+from pipeline import grouped, tables
 from pipeline.config import KeyPath, Strict
 from pipeline.errors import PipelineError
 from pipeline.protocol import Protocol
@@ -333,22 +334,16 @@ def _partnership_answer(key: str, row: pd.Series, returns: pd.DataFrame) -> Any:
     return sorted(counts, key=lambda v: (-counts[v], v))[0]
 
 
-def read_item(
-    item: EvidenceItem, row: pd.Series, returns: pd.DataFrame, as_of: dt.date
-) -> tuple[Status, str | None]:
-    """Whether the partnership evidences the item, with the plain words when it does not:
-    ``unanswered`` when no officer answered the question, else ``missing`` (or ``stale``).
+def _agreement_status(item: EvidenceItem, mean: float | None) -> tuple[Status, str | None]:
+    """An agree_at_least item from the mean of its officers' answers (None: none answered)."""
+    if mean is None:
+        return UNANSWERED, item.unanswered
+    enough = mean >= (item.score or 0)
+    return (EVIDENCED, None) if enough else (MISSING, item.missing)
 
-    ``row`` is its registry row (answers by key); ``returns`` its returns (agree5 statements
-    are per return: the mean of its officers' answers is compared, decision D8)."""
-    if item.kind == "agree_at_least":
-        column = returns[item.question] if item.question in returns else pd.Series(dtype=float)
-        answers = pd.to_numeric(column, errors="coerce").dropna()
-        if answers.empty:
-            return UNANSWERED, item.unanswered
-        enough = float(answers.mean()) >= (item.score or 0)
-        return (EVIDENCED, None) if enough else (MISSING, item.missing)
-    answer = _partnership_answer(item.question, row, returns)
+
+def _answer_status(item: EvidenceItem, answer: Any, as_of: dt.date) -> tuple[Status, str | None]:
+    """Any other item from the partnership's answer (``_partnership_answer``)."""
     if _blank(answer):
         return UNANSWERED, item.unanswered
     if item.kind == "answer_in":
@@ -364,6 +359,21 @@ def read_item(
             return EVIDENCED, None
         return MISSING, item.gap().format(date=f"{reported:%B %Y}")
     return (EVIDENCED, None) if evidenced else (MISSING, item.gap())
+
+
+def read_item(
+    item: EvidenceItem, row: pd.Series, returns: pd.DataFrame, as_of: dt.date
+) -> tuple[Status, str | None]:
+    """Whether the partnership evidences the item, with the plain words when it does not:
+    ``unanswered`` when no officer answered the question, else ``missing`` (or ``stale``).
+
+    ``row`` is its registry row (answers by key); ``returns`` its returns (agree5 statements
+    are per return: the mean of its officers' answers is compared, decision D8)."""
+    if item.kind == "agree_at_least":
+        column = returns[item.question] if item.question in returns else pd.Series(dtype=float)
+        answers = pd.to_numeric(column, errors="coerce").dropna()
+        return _agreement_status(item, None if answers.empty else float(answers.mean()))
+    return _answer_status(item, _partnership_answer(item.question, row, returns), as_of)
 
 
 def asking_returns(
@@ -411,6 +421,124 @@ def assess(
             found.append(Evidence(heading, item.question, NOT_ASKED, None))
             continue
         status, words = read_item(item, row, asking, as_of)
+        found.append(Evidence(heading, item.question, status, words))
+    return found
+
+
+@dataclass(frozen=True)
+class ReturnsRead:
+    """What every partnership's returns say for each evidence item (``read_returns``):
+    per item, whether no return of the partnership's was asked it, and what its returns
+    read (an agree_at_least item's mean, else the answer when the registry does not hold
+    the question; None when none answered)."""
+
+    position: dict[Any, int]  # partnership_id -> its place in the lists below
+    not_asked: list[list[bool]]  # per item, per partnership
+    reading: list[list[Any]]  # per item, per partnership
+
+
+def _unknown_files(
+    returns: pd.DataFrame, asked: Mapping[str, Collection[str]], order: Iterable[Any]
+) -> None:
+    """``asking_returns``' check for every partnership at once: the first partnership (in
+    ``order``) with a return from a file the column map does not know stops the stage."""
+    files = returns["source_file"]
+    unknown = ~files.isin(list(asked)).to_numpy()
+    if not unknown.any():
+        return
+    strays = returns.loc[unknown, ["partnership_id", "source_file"]]
+    for partnership_id in order:
+        found = strays.loc[strays["partnership_id"] == partnership_id, "source_file"]
+        if not found.empty:
+            names = sorted(set(found.unique().tolist()))
+            raise PipelineError(
+                f"Returns from {', '.join(map(str, names))} are not in the year's column "
+                "map; run 01_ingest again so that every return's export file is known."
+            )
+
+
+def _returns_answers(answers: pd.Series, asking: np.ndarray, groups: grouped.Groups) -> list[Any]:
+    """``_partnership_answer`` from the returns, for every partnership at once: the median
+    when every answer given is a number, else the most common text (ties to the first in
+    text order); None when none answered."""
+    kept = asking & ~tables.map_distinct(answers, _blank).to_numpy(dtype=bool)
+    values = pd.to_numeric(pd.Series(answers.tolist(), dtype=object), errors="coerce")
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    given = groups.count(kept)
+    numeric = given == groups.count(kept & ~np.isnan(numbers))
+    medians = groups.medians(np.where(kept, numbers, np.nan)).tolist()
+    texts = pd.DataFrame(
+        {"group": groups.codes, "text": tables.map_distinct(answers, str).to_numpy()}
+    )[kept & (groups.codes >= 0)]
+    counted = texts.groupby(["group", "text"], sort=False).size().rename("n").reset_index()
+    commonest = counted.sort_values(
+        ["group", "n", "text"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("group")
+    common = dict(zip(commonest["group"].tolist(), commonest["text"].tolist(), strict=True))
+    return [
+        None if not given[at] else medians[at] if numeric[at] else common[at]
+        for at in range(len(groups.labels))
+    ]
+
+
+def read_returns(
+    returns: pd.DataFrame,
+    governance: Governance,
+    held: Collection[str],
+    asked: Mapping[str, Collection[str]] | None = None,
+    order: Iterable[Any] = (),
+) -> ReturnsRead:
+    """``assess``'s reading of the returns for every partnership at once (by
+    partnership_id), so that assessing each is a few look-ups (``assess_read``): the
+    returns are grouped once, never sliced per partnership. ``held``: the questions the
+    registry row holds (read from the row, not the returns); ``order``: the partnerships
+    in the order assessed (which one an unknown export file is reported for)."""
+    groups = grouped.group_rows(returns["partnership_id"])
+    everyone = np.ones(len(returns), dtype=bool)
+    if asked is not None and "source_file" not in returns and not returns.empty:
+        raise ValueError("returns need source_file to be read against the files that asked")
+    if asked is not None and not returns.empty:
+        _unknown_files(returns, asked, order)
+    not_asked, reading = [], []
+    for _, item in governance.items():
+        asking = everyone
+        if asked is not None and not returns.empty:
+            files = [file for file in asked if item.question in asked[file]]
+            asking = returns["source_file"].isin(files).to_numpy()
+        none_asking = groups.count(asking) == 0
+        not_asked.append((none_asking & (asked is not None)).tolist())
+        if item.kind == "agree_at_least":
+            if item.question in returns:
+                numbers = grouped.numbers(returns[item.question])
+            else:
+                numbers = np.full(len(returns), np.nan)
+            means, counts = groups.means(np.where(asking, numbers, np.nan))
+            reading.append(
+                [None if n == 0 else m for m, n in zip(means.tolist(), counts, strict=True)]
+            )
+        elif item.question in held or item.question not in returns:
+            reading.append([None] * len(groups.labels))
+        else:
+            reading.append(_returns_answers(returns[item.question], asking, groups))
+    position = {label: at for at, label in enumerate(groups.labels.tolist())}
+    return ReturnsRead(position, not_asked, reading)
+
+
+def assess_read(
+    row: pd.Series, read: ReturnsRead, governance: Governance, as_of: dt.date
+) -> list[Evidence]:
+    """``assess`` for one partnership from ``read_returns``' reading: the same evidence."""
+    at = read.position[row["partnership_id"]]
+    found = []
+    for number, (heading, item) in enumerate(governance.items()):
+        if read.not_asked[number][at]:
+            found.append(Evidence(heading, item.question, NOT_ASKED, None))
+            continue
+        if item.kind == "agree_at_least":
+            status, words = _agreement_status(item, read.reading[number][at])
+        else:
+            answer = row[item.question] if item.question in row.index else read.reading[number][at]
+            status, words = _answer_status(item, answer, as_of)
         found.append(Evidence(heading, item.question, status, words))
     return found
 
@@ -511,6 +639,31 @@ def officers_words(returns: pd.DataFrame, question: str) -> str | None:
             typed = without_emails(" ".join(str(text).split()))
             seen.setdefault(typed.casefold(), typed)
     return MAIN_RISKS_SEPARATOR.join(seen.values()) or None
+
+
+def _typed_words(text: Any) -> str | None:
+    """An officer's free-text answer as published: spacing tidied, no email address."""
+    return None if _blank(text) else without_emails(" ".join(str(text).split()))
+
+
+def officers_words_by_partnership(
+    returns: pd.DataFrame, question: str, groups: grouped.Groups
+) -> list[str | None]:
+    """``officers_words`` for every partnership of ``groups`` at once (each distinct answer
+    tidied once; no slice of the returns per partnership)."""
+    if question not in returns:
+        return [None] * len(groups.labels)
+    answers = returns[question]
+    columns = {"group": groups.codes, "answer": answers.to_numpy(dtype=object)}
+    if answers.dtype == object and pd.api.types.infer_dtype(answers, skipna=True) != "string":
+        columns["kind"] = answers.map(lambda value: type(value).__qualname__).to_numpy()
+    distinct = ~pd.DataFrame(columns).duplicated().to_numpy()
+    typed = tables.map_distinct(answers, _typed_words)
+    kept = distinct & typed.notna().to_numpy() & (groups.codes >= 0)
+    folded = tables.map_distinct(typed[kept], str.casefold).to_numpy()
+    first = ~pd.DataFrame({"group": groups.codes[kept], "folded": folded}).duplicated()
+    kept[np.flatnonzero(kept)[~first.to_numpy()]] = False
+    return groups.joined(typed.to_numpy(dtype=object), kept, MAIN_RISKS_SEPARATOR)
 
 
 def main_risks(returns: pd.DataFrame, risk: Risk) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import tables
+from pipeline import grouped, tables
 from pipeline.protocol import Protocol
 from pipeline.toolkit import governance
 from pipeline.toolkit.model import Band, Instrument, Toolkit
@@ -156,15 +156,18 @@ def score_equality(returns: pd.DataFrame, toolkit: Toolkit) -> pd.DataFrame:
     """Equality score: the mean of the equality statement's answers, from the equality
     measure's own minimum answers (1: a one-statement measure is scored from one return,
     decision D17), banded by the equality bands."""
+    groups = grouped.group_rows(returns["partnership_id"])  # one sort, no slice per group
+    means, counts = groups.means(grouped.numbers(returns[toolkit.equality_question]))
     rows = []
-    for partnership_id, group in returns.groupby("partnership_id", sort=True):
-        answers = pd.to_numeric(group[toolkit.equality_question], errors="coerce").dropna()
-        mean = float(answers.mean()) if len(answers) >= toolkit.equality_min_answers else None
+    for partnership_id, found, n in zip(
+        groups.labels.tolist(), means.tolist(), counts.tolist(), strict=True
+    ):
+        mean = found if n >= toolkit.equality_min_answers else None
         rows.append(
             {
                 "partnership_id": partnership_id,
                 "equality_score": mean,
-                "equality_answers": len(answers),
+                "equality_answers": n,
                 "equality_band": band(mean, toolkit, toolkit.equality_bands),
             }
         )
@@ -192,8 +195,15 @@ def assess_governance(
 
     ``row`` is its registry row, ``returns`` its returns (by key, with source_file),
     ``asked`` each export file's question keys (None: every file asked every question)."""
+    evidence = governance.assess(row, returns, toolkit.governance, as_of, asked)
+    return _governance_columns(row, evidence, governance.main_risks(returns, toolkit.risk), toolkit)
+
+
+def _governance_columns(
+    row: pd.Series, evidence: list[governance.Evidence], main_risks: str | None, toolkit: Toolkit
+) -> dict[str, Any]:
+    """``assess_governance``'s columns from the partnership's evidence and main risks."""
     kit = toolkit.governance
-    evidence = governance.assess(row, returns, kit, as_of, asked)
     shares = governance.completeness(evidence, kit)
     missing = governance.uncontrolled(row["risk_level"], evidence, toolkit.risk)
     return {
@@ -205,7 +215,7 @@ def assess_governance(
         "governance_missing": "; ".join(e.words for e in evidence if e.words) or None,
         "uncontrolled_risk": bool(missing),
         "risk_controls_missing": "; ".join(missing) or None,
-        "main_risks": governance.main_risks(returns, toolkit.risk),
+        "main_risks": main_risks,
     }
 
 
@@ -303,10 +313,19 @@ def evaluate_partnerships(
     vfm = value_for_money(costed, returns, toolkit, peers).set_index("partnership_id")
     rows = []
     statutory_key = protocol.question(protocol.statutory_condition_question).key
-    returns_of = dict(tuple(returns.groupby("partnership_id", sort=True)))
-    achievements_question = toolkit.value_for_money.effectiveness.achievements.question
+    # Every partnership's returns read once, grouped, never sliced per partnership.
+    read = governance.read_returns(
+        returns, toolkit.governance, scored.columns, asked, scored["partnership_id"]
+    )
+    groups = grouped.group_rows(returns["partnership_id"])
+    risks = governance.officers_words_by_partnership(returns, toolkit.risk.main_risks, groups)
+    achievements = governance.officers_words_by_partnership(
+        returns, toolkit.value_for_money.effectiveness.achievements.question, groups
+    )
     for _, row in scored.iterrows():
-        assessed = assess_governance(row, returns_of[row["partnership_id"]], toolkit, as_of, asked)
+        at = read.position[row["partnership_id"]]
+        evidence = governance.assess_read(row, read, toolkit.governance, as_of)
+        assessed = _governance_columns(row, evidence, risks[at], toolkit)
         costs = _costs(row, toolkit)
         cost, leverage = costs["full_cost"], costs["leverage"]
         value = vfm.loc[row["partnership_id"]]
@@ -336,9 +355,7 @@ def evaluate_partnerships(
                 "leverage": leverage,
                 "statutory": facts["statutory"],
                 **assessed,
-                "achievements": governance.officers_words(
-                    returns_of[row["partnership_id"]], achievements_question
-                ),
+                "achievements": achievements[at],
                 "key_partnership": len(met) >= toolkit.key_min_criteria,
                 "key_criteria": "; ".join(met) or None,
                 "action": action,

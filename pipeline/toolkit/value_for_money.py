@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from pipeline import grouped
 from pipeline.toolkit.model import Condition, Toolkit
 from pipeline.toolkit.value_model import (
     HEADINGS,
@@ -145,18 +147,22 @@ def _objectives(returns: pd.DataFrame, vfm: ValueForMoney, min_answers: int) -> 
     """The mean of the objectives statements over each partnership's returns (each answer
     counts once; below min_answers no score)."""
     statements = list(vfm.effectiveness.objectives.statements)
-    rows = []
-    for partnership_id, group in returns.groupby("partnership_id", sort=True):
-        every = pd.Series(group[statements].to_numpy().ravel())
-        answers = pd.to_numeric(every, errors="coerce").dropna()
-        enough = len(answers) >= min_answers
-        rows.append(
-            {
-                "partnership_id": partnership_id,
-                "vfm_objectives_score": float(answers.mean()) if enough else None,
-                "vfm_objectives_answers": len(answers),
-            }
+    # Every answer once, return by return in statement order (as the returns' rows read),
+    # grouped by partnership once: no slice of the returns per partnership.
+    every = np.column_stack([grouped.numbers(returns[s]) for s in statements]).ravel()
+    labels = np.repeat(returns["partnership_id"].to_numpy(dtype=object), len(statements))
+    groups = grouped.group_rows(labels)
+    means, counts = groups.means(every)
+    rows = [
+        {
+            "partnership_id": partnership_id,
+            "vfm_objectives_score": mean if n >= min_answers else None,
+            "vfm_objectives_answers": n,
+        }
+        for partnership_id, mean, n in zip(
+            groups.labels.tolist(), means.tolist(), counts.tolist(), strict=True
         )
+    ]
     return pd.DataFrame(
         rows, columns=["partnership_id", "vfm_objectives_score", "vfm_objectives_answers"]
     )
