@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from pipeline import lineage, matching, paths, tables
+from pipeline import lineage, matching, matching_bound, paths, tables
 from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.council import Council
 from pipeline.errors import PipelineError
@@ -573,7 +573,10 @@ def _scored_pairs(
     looked_from = min(toolkit.unsure_from, settings.applies_from)
     none = matching.Evidence()
     pairs = []
-    for i, j in matching.candidate_pairs(nodes, rules):
+    # a pair whose words cannot reach looked_from would be listed below every threshold
+    # that reads it (same_at, unsure_from): only the others are scored (D47)
+    candidates = matching.candidate_pairs(nodes, rules)
+    for i, j in matching_bound.reachable_pairs(nodes, candidates, weights, looked_from):
         word = matching.score(nodes[i], nodes[j], weights)
         a, b = order[i], order[j]
         if word < looked_from:
