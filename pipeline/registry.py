@@ -568,7 +568,9 @@ def _scored_pairs(
 ) -> list[_Pair]:
     """Every candidate pair with its word score and its score after the evidence (only a
     pair the analyst might see, from the lower of unsure_from and evidence.applies_from,
-    gets its evidence read), in the order pairs are joined: (-score, name, name)."""
+    gets its evidence read), in the order pairs are joined: (-score, name, name). A pair
+    whose word score provably stays below that floor (``matching_bound``) is left out
+    unscored: it is below same_at and unsure_from, so nothing reads it (D47)."""
     settings = toolkit.name_evidence
     looked_from = min(toolkit.unsure_from, settings.applies_from)
     none = matching.Evidence()
