@@ -279,6 +279,7 @@ def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, 
     """Each name -> the set of answers given under it (each list item when ``split``),
     compared as ``matching.plain_key`` compares text; blanks dropped."""
     frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
+    frame = frame.drop_duplicates()  # many returns give one answer under one name: read once
     if split:
         frame = frame.assign(answer=frame["answer"].astype(str).str.split(_LIST_SPLIT))
         frame = frame.explode("answer")
