@@ -250,8 +250,13 @@ def _known(word: str, rules: Rules) -> str:
     slip never turns a word of little evidence into a rare, heavy one."""
     if word in rules.known_words or len(word) < 4 or word.isdigit():
         return word
-    typo = rules.typo_similarity
-    return next((k for k in rules.known_words if same_word(word, k, typo)), word)
+    return _known_as(word, rules.known_words, rules.typo_similarity)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _known_as(word: str, known_words: tuple[str, ...], typo_similarity: float) -> str:
+    """``_known`` once per word and rules: the same words recur in many names."""
+    return next((k for k in known_words if same_word(word, k, typo_similarity)), word)
 
 
 def _singular(word: str) -> str:
@@ -434,6 +439,7 @@ def _transposed(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
 
 
+@functools.lru_cache(maxsize=1 << 18)  # normalising compares each word to the council's
 def same_word(a: str, b: str, typo_similarity: float) -> bool:
     """Equal, or (both 4+ letters, not numbers) a typo of one another: similar enough,
     two neighbouring letters swapped or, both 5+ letters with one first letter, one letter

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from pipeline import grouped, lineage, matching, paths, tables
+from pipeline import grouped, lineage, matching, matching_bound, paths, tables
 from pipeline.config import KeyPath, Strict, config_error, load_model_with_lines
 from pipeline.council import Council
 from pipeline.errors import PipelineError
@@ -279,6 +279,7 @@ def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, 
     """Each name -> the set of answers given under it (each list item when ``split``),
     compared as ``matching.plain_key`` compares text; blanks dropped."""
     frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
+    frame = frame.drop_duplicates()  # many returns give one answer under one name: read once
     if split:
         lists = tables.map_distinct(frame["answer"].astype(str), _LIST_SPLIT.split)
         frame = frame.assign(answer=lists)
@@ -575,12 +576,17 @@ def _scored_pairs(
 ) -> list[_Pair]:
     """Every candidate pair with its word score and its score after the evidence (only a
     pair the analyst might see, from the lower of unsure_from and evidence.applies_from,
-    gets its evidence read), in the order pairs are joined: (-score, name, name)."""
+    gets its evidence read), in the order pairs are joined: (-score, name, name). A pair
+    whose word score provably stays below that floor (``matching_bound``) is left out
+    unscored: it is below same_at and unsure_from, so nothing reads it (D47)."""
     settings = toolkit.name_evidence
     looked_from = min(toolkit.unsure_from, settings.applies_from)
     none = matching.Evidence()
     pairs = []
-    for i, j in matching.candidate_pairs(nodes, rules):
+    # a pair whose words cannot reach looked_from would be listed below every threshold
+    # that reads it (same_at, unsure_from): only the others are scored (D47)
+    candidates = matching.candidate_pairs(nodes, rules)
+    for i, j in matching_bound.reachable_pairs(nodes, candidates, weights, looked_from):
         word = matching.score(nodes[i], nodes[j], weights)
         a, b = order[i], order[j]
         if word < looked_from:
