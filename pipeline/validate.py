@@ -269,12 +269,26 @@ def validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     dates = [q.id for q in protocol.of_type("date")]
     stamps = ["submitted_at"]  # compared by day with the closing date
     text = [c for c in returns.columns if c not in {*numbers, *dates, *stamps, "source_row"}]
-    view = returns.copy()
+    view = returns.copy(deep=False)  # copy on write (pandas 3): columns are replaced, not changed
     view[numbers] = view[numbers].apply(tables.numbers_of)  # to_numeric, by distinct text
     view[dates] = view[dates].apply(pd.to_datetime, errors="coerce", format="ISO8601")
     view["submitted_at"] = _submission_days(returns)
-    view[text] = view[text].astype(object).where(view[text].notna(), None)  # blanks: None
+    # blanks: None (only the columns holding another blank are rewritten: read from CSV,
+    # every text column is object with None already)
+    other_blanks = [c for c in text if not _blanks_are_none(view[c])]
+    if other_blanks:
+        view[other_blanks] = (
+            view[other_blanks].astype(object).where(view[other_blanks].notna(), None)
+        )
     return view
+
+
+def _blanks_are_none(values: pd.Series) -> bool:
+    """An object column whose blanks are all None (``.where(notna, None)`` leaves it as it is)."""
+    if values.dtype != object:
+        return False
+    cells = values.to_numpy()
+    return set(map(type, cells[pd.isna(cells)].tolist())) <= {type(None)}
 
 
 # Decision D26: a masked character keeps its class for a regular expression. ASCII letters
