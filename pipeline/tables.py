@@ -10,7 +10,9 @@ emails: the report stage reads none of them (decision D9).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 from collections.abc import Callable
@@ -417,6 +419,22 @@ def write(
 _ONE_KIND = ("string", "empty", "floating", "integer", "boolean", "date")
 
 
+def _distinct_texts(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``cell_text`` of a column's values as codes into texts: code -1 (the last text, "")
+    for a blank. One text per distinct value, or per cell for an object column mixing kinds
+    (where factorising would take True and 1 for one value)."""
+    inferred = pd.api.types.infer_dtype(column, skipna=True) if column.dtype == object else None
+    if inferred is not None and inferred not in _ONE_KIND:
+        texts = [cell_text(value) for value in column]
+        return np.arange(len(texts)), texts + [""]
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    if inferred == "string":  # str(value) of a str is itself: no call per value
+        texts = [v if type(v) is str else cell_text(v) for v in distinct]
+    else:
+        texts = [cell_text(value) for value in distinct]
+    return codes, texts + [""]
+
+
 def column_text(column: pd.Series) -> pd.Series:
     """``cell_text`` of every value of a column, computed once per distinct value.
 
@@ -425,11 +443,10 @@ def column_text(column: pd.Series) -> pd.Series:
     its cells. An object column mixing kinds (where factorising would take True and 1 for
     one value) is written cell by cell.
     """
-    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in _ONE_KIND:
-        return column.map(cell_text)
-    codes, distinct = pd.factorize(column, use_na_sentinel=True)
-    texts = np.array([cell_text(value) for value in distinct] + [""], dtype=object)
-    return pd.Series(texts[codes], index=column.index, name=column.name, dtype=object)
+    codes, texts = _distinct_texts(column)
+    return pd.Series(
+        np.array(texts, dtype=object)[codes], index=column.index, name=column.name, dtype=object
+    )
 
 
 def map_distinct(values: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
@@ -452,14 +469,74 @@ def map_distinct(values: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
     return changed
 
 
+# A field holding none of these is written by Python's csv module (QUOTE_MINIMAL, as
+# pandas' to_csv writes) as it is; one holding any is handed to the module itself. A
+# superset of what the module quotes ("\r" alone is not quoted with "\n" line ends).
+_MAY_QUOTE = (",", '"', "\r", "\n")
+_ROWS_AT_ONCE = 20_000  # rows joined into one string before it is written
+_TEXT_OR_BLANK = {str, type(None)}
+
+
+def _csv_line(values: list[Any]) -> str:
+    """One CSV line as Python's csv module writes it (QUOTE_MINIMAL, "\n" line end)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
+
+
+def _may_quote(text: str) -> bool:
+    """Whether the csv module might quote ``text`` (a search per character, done in C, is
+    faster on a long text than a regular expression's character class)."""
+    return any(char in text for char in _MAY_QUOTE)
+
+
+def csv_fields(texts: list[str]) -> list[str]:
+    """Texts as the fields of a CSV line of two or more fields: quoted (and their quotes
+    doubled) exactly where Python's csv module, which pandas' to_csv uses, quotes them."""
+    if not _may_quote("".join(texts)):
+        return texts
+    return [_csv_line([t, ""])[:-2] if _may_quote(t) else t for t in texts]
+
+
+def _column_fields(column: pd.Series) -> list[str]:
+    """Every cell of a column as its CSV field, quoted once per distinct text.
+
+    A column of texts and blanks none of which is quoted (most of a returns table) is its
+    cells as they are, blanks empty, without factorising: ``cell_text`` of a str is itself.
+    """
+    if column.dtype == object:
+        values = column.tolist()
+        if set(map(type, values)) <= _TEXT_OR_BLANK:
+            texts = ["" if value is None else value for value in values]
+            if not _may_quote("".join(texts)):
+                return texts
+    codes, texts = _distinct_texts(column)
+    return np.array(csv_fields(texts), dtype=object)[codes].tolist()
+
+
 def write_csv(frame: pd.DataFrame, target: Path) -> Path:
-    """A table as UTF-8 CSV with "\\n" line ends and blanks for missing values."""
+    """A table as UTF-8 CSV with "\\n" line ends and blanks for missing values.
+
+    The bytes are those pandas' ``to_csv`` writes of the table's ``column_text`` (decision
+    D49): each distinct value is written and quoted once, and each line joined in C. A
+    table of one column (whose blank line the csv module writes as ``""``) or of labels
+    other than text is written by pandas itself.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = pd.DataFrame(
-        {i: column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
-    )
-    text.columns = frame.columns
-    text.to_csv(target, index=False, lineterminator="\n")
+    labels = list(frame.columns)
+    if len(labels) < 2 or not all(type(label) is str for label in labels):
+        text = pd.DataFrame(
+            {i: column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
+        )
+        text.columns = frame.columns
+        text.to_csv(target, index=False, lineterminator="\n")
+        return target
+    fields = [_column_fields(frame.iloc[:, i]) for i in range(len(labels))]
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        handle.write(_csv_line(labels))
+        for start in range(0, len(frame), _ROWS_AT_ONCE):
+            rows = zip(*(column[start : start + _ROWS_AT_ONCE] for column in fields), strict=True)
+            handle.write("\n".join(map(",".join, rows)) + "\n")
     return target
 
 
@@ -467,8 +544,20 @@ def read_csv_text(source: Path) -> pd.DataFrame:
     """A processed CSV with every cell as text and blanks as None (never "NA" -> missing)."""
     if not source.is_file():
         raise PipelineError(f"{source}: not found; run the earlier pipeline stage first.")
-    text = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""])
-    return text.astype(object).where(text.notna(), None)
+    # read as object (Python strings, NaN for a blank), not str: pandas' string dtype
+    # costs a pass to build and another to turn back into objects; and in one piece, not
+    # in chunks joined after (decision D49)
+    text = pd.read_csv(
+        source, dtype=object, keep_default_na=False, na_values=[""], low_memory=False
+    )
+    columns = {}
+    for i in range(text.shape[1]):
+        values = text.iloc[:, i].to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        columns[i] = values
+    cells = pd.DataFrame(columns, index=text.index, dtype=object)
+    cells.columns = text.columns
+    return cells
 
 
 def _typed(column: pd.Series, kind: ColumnType) -> pd.Series:
@@ -481,15 +570,30 @@ def _typed(column: pd.Series, kind: ColumnType) -> pd.Series:
     return column
 
 
+def numbers_of(column: pd.Series) -> pd.Series:
+    """``pd.to_numeric(column, errors="coerce")``, each distinct text of an object column
+    read once (a year repeats few amounts and scores; decision D49). What to_numeric gives
+    does not depend on a value's place or repeats, so the distinct values (and a blank, if
+    there is one) give every value and the dtype."""
+    if column.dtype != object:
+        return pd.to_numeric(column, errors="coerce")
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    blank = bool((codes == -1).any())
+    values = pd.to_numeric(
+        np.array([*distinct, None] if blank else list(distinct), dtype=object), errors="coerce"
+    )
+    return pd.Series(values[codes], index=column.index, name=column.name)
+
+
 def typed_returns(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """Give a returns table read from CSV its types: numbers where every value reads.
 
     A column still holding raw text that failed to parse stays text: validation
     quarantines those rows, after which the column reads as numbers.
     """
-    typed = returns.copy()
+    typed = returns.copy(deep=False)  # copy on write (pandas 3): columns are replaced
     for question in protocol.of_type("money", "number", "agree5"):
-        numbers = pd.to_numeric(typed[question.id], errors="coerce")
+        numbers = numbers_of(typed[question.id])
         if numbers.notna().sum() != typed[question.id].notna().sum():
             continue  # raw text that failed to read: validation quarantines its row
         whole = numbers.dropna().mod(1).eq(0).all()

@@ -269,12 +269,26 @@ def validation_view(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     dates = [q.id for q in protocol.of_type("date")]
     stamps = ["submitted_at"]  # compared by day with the closing date
     text = [c for c in returns.columns if c not in {*numbers, *dates, *stamps, "source_row"}]
-    view = returns.copy()
-    view[numbers] = view[numbers].apply(pd.to_numeric, errors="coerce")
+    view = returns.copy(deep=False)  # copy on write (pandas 3): columns are replaced, not changed
+    view[numbers] = view[numbers].apply(tables.numbers_of)  # to_numeric, by distinct text
     view[dates] = view[dates].apply(pd.to_datetime, errors="coerce", format="ISO8601")
     view["submitted_at"] = _submission_days(returns)
-    view[text] = view[text].astype(object).where(view[text].notna(), None)  # blanks: None
+    # blanks: None (only the columns holding another blank are rewritten: read from CSV,
+    # every text column is object with None already)
+    other_blanks = [c for c in text if not _blanks_are_none(view[c])]
+    if other_blanks:
+        view[other_blanks] = (
+            view[other_blanks].astype(object).where(view[other_blanks].notna(), None)
+        )
     return view
+
+
+def _blanks_are_none(values: pd.Series) -> bool:
+    """An object column whose blanks are all None (``.where(notna, None)`` leaves it as it is)."""
+    if values.dtype != object:
+        return False
+    cells = values.to_numpy()
+    return set(map(type, cells[pd.isna(cells)].tolist())) <= {type(None)}
 
 
 # Decision D26: a masked character keeps its class for a regular expression. ASCII letters
@@ -368,9 +382,11 @@ def check_mask_keeps_verdicts(
         present = view[column].notna()
         real = view.loc[present, column].astype(str)
         shown = masked.loc[present, column].astype(str)
-        for index in real[~real.duplicated()].index:  # the mask is a function of the value
-            if bool(pattern.search(real[index])) != bool(pattern.search(shown[index])):
-                row = str(view.at[index, "row_key"])
+        first = ~real.duplicated()  # the mask is a function of the value
+        pairs = zip(real[first].tolist(), shown[first].tolist(), strict=True)
+        for position, (value, masked_value) in enumerate(pairs):
+            if bool(pattern.search(value)) != bool(pattern.search(masked_value)):
+                row = str(view.at[real[first].index[position], "row_key"])
                 raise PipelineError(
                     f"config/protocol.yaml: validation.email_pattern judges {column} in row "
                     f"{row} differently once its letters and digits are "
@@ -697,7 +713,7 @@ def validate_returns(
         quarantine_rules=returns.loc[quarantined, "row_key"].map(rules),
         quarantine_reasons=returns.loc[quarantined, "row_key"].map(reasons),
     )
-    valid = returns[~quarantined].copy()
+    valid = returns[~quarantined]
     if len(valid) + len(quarantine) != len(returns):
         raise AssertionError("rows in != valid + quarantined")
     if valid.empty:
@@ -782,8 +798,13 @@ def response_coverage(valid: pd.DataFrame, council: Council, protocol: Protocol)
     email, name = protocol.id_of("respondent_email"), protocol.id_of("respondent_name")
     directorate = protocol.id_of("directorate")
     identity = valid[email].where(valid[email].notna(), valid[name])
-    officer = identity.map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
-    by_directorate = valid.assign(officer=officer).groupby(directorate)
+    officer = tables.map_distinct(
+        identity, lambda v: v.strip().casefold() if isinstance(v, str) else None
+    )
+    # the two columns grouped, not the whole table with one more (a copy of every column)
+    by_directorate = pd.DataFrame(
+        {directorate: valid[directorate], "officer": officer}, index=valid.index
+    ).groupby(directorate)
     responded = by_directorate["officer"].nunique().to_dict()
     anonymous = by_directorate["officer"].apply(lambda o: int(o.isna().sum())).to_dict()
     rows = []
@@ -860,7 +881,10 @@ def write_validation(
         "rows_with_warnings": validation.rows_with_warnings,
         "warning_findings": int((validation.findings["severity"] == "warning").sum()),
         "values_changed_on_reading": values_changed_on_reading(
-            pd.concat([validation.valid, validation.quarantine])
+            # the one column it reads, not every column of both tables joined
+            pd.concat(
+                [validation.valid[["parse_warnings"]], validation.quarantine[["parse_warnings"]]]
+            )
         ),
         "quarantined_by_rule": quarantine_by_rule(validation.findings).to_dict(orient="records"),
         "warnings_by_rule": warnings_by_rule(validation.findings).to_dict(orient="records"),
