@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.core.internals.construction import convert_object_array
 
 from pipeline import paths, tables
 from pipeline.errors import PipelineError
@@ -385,8 +386,15 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
     }
     record |= provenance
     ordered = returns_columns(protocol)
-    rows = list(zip(*(record[column] for column in ordered), strict=True))
-    frame = pd.DataFrame.from_records(rows, columns=ordered)
+    if not length:
+        frame = pd.DataFrame.from_records([], columns=ordered)
+        return frame.astype({"source_row": "int64"})
+    # What DataFrame.from_records makes of the rows, column by column: each column's
+    # objects converted (numbers, text) as it converts them, without a tuple per row.
+    converted = convert_object_array(
+        [np.asarray(record[column], dtype=object) for column in ordered], dtype=None
+    )
+    frame = pd.DataFrame(dict(zip(ordered, converted, strict=True)))
     return frame.astype({"source_row": "int64"})
 
 

@@ -89,6 +89,8 @@ def plain_records(encoded: bytes, separator: str) -> tuple[int, int] | None:
     quotes = np.flatnonzero(data == _QUOTE)
     if len(quotes) % 2:
         return None  # a quoted field left open at the end: the strict reader refuses it
+    # Quoted spans: from the quote that opens a field to the one that closes it.
+    span_start = span_end = np.zeros(0, dtype=np.int64)
     if len(quotes):
         # Runs of consecutive quotes; the quotes before a run say whether it starts inside
         # a quoted field (odd) or outside (even), as long as every earlier run is plain.
@@ -97,25 +99,22 @@ def plain_records(encoded: bytes, separator: str) -> tuple[int, int] | None:
         run_start = quotes[starts]
         run_end = np.concatenate([quotes[before[1:] - 1], quotes[-1:]]) + 1
         after = before + (run_end - run_start)
-        opens = before % 2 == 0  # starts outside: it must open a field
-        closes = after % 2 == 0  # ends outside: it must close a field
-        opening = run_start[opens]
-        previous = data[np.maximum(opening - 1, 0)]
-        field_start = (opening == 0) | (previous == sep) | (previous == _LINE_FEED)
-        closing = run_end[closes]
+        span_start = run_start[before % 2 == 0]  # starts outside: it must open a field
+        span_end = run_end[after % 2 == 0]  # ends outside: it must close a field
+        previous = data[np.maximum(span_start - 1, 0)]
+        field_start = (span_start == 0) | (previous == sep) | (previous == _LINE_FEED)
         padded = np.concatenate([data, np.zeros(2, dtype=np.uint8)])
-        following = padded[closing]
+        following = padded[span_end]
         field_end = (
-            (closing == size)
+            (span_end == size)
             | (following == sep)
             | (following == _LINE_FEED)
-            | ((following == _CARRIAGE_RETURN) & (padded[closing + 1] == _LINE_FEED))
+            | ((following == _CARRIAGE_RETURN) & (padded[span_end + 1] == _LINE_FEED))
         )
         if not (field_start.all() and field_end.all()):
             return None
-    outside = _outside(quotes)
     line_feeds = np.flatnonzero(data == _LINE_FEED)
-    ends = line_feeds[outside(line_feeds)]  # the line feeds that end a record
+    ends = line_feeds[np.searchsorted(quotes, line_feeds) % 2 == 0]  # outside: a record's end
     record_start = np.concatenate([[0], ends + 1])
     record_end = np.concatenate([ends, [size]])
     crlf = np.concatenate([data[np.maximum(ends - 1, 0)] == _CARRIAGE_RETURN, [False]])
@@ -124,22 +123,18 @@ def plain_records(encoded: bytes, separator: str) -> tuple[int, int] | None:
         record_start, content_end = record_start[:-1], content_end[:-1]
     if not len(record_start) or (content_end <= record_start).any():
         return None  # an empty line: the csv module reads it as a row of no cells
+    # Separators outside quoted spans before each record's end: all of them less those in
+    # the spans wholly before it (a record ends outside any span).
     separators = np.flatnonzero(data == sep)
-    separators = separators[outside(separators)]
-    fields = np.diff(np.searchsorted(separators, np.concatenate([[0], content_end]))) + 1
+    inside = np.searchsorted(separators, span_end) - np.searchsorted(separators, span_start)
+    inside_before = np.concatenate([[0], np.cumsum(inside)])
+    bounds = np.concatenate([[0], content_end])
+    spans_before = np.searchsorted(span_end, bounds, side="right")
+    outside = np.searchsorted(separators, bounds) - inside_before[spans_before]
+    fields = np.diff(outside) + 1
     if (fields != fields[0]).any():
         return None  # rows of different widths: read row by row
     return len(record_start), int(fields[0])
-
-
-def _outside(quotes: np.ndarray):
-    """Whether positions are outside quoted fields: an even number of quotes before them."""
-
-    def outside(positions: np.ndarray) -> np.ndarray:
-        result: np.ndarray = np.searchsorted(quotes, positions) % 2 == 0
-        return result
-
-    return outside
 
 
 def read_columns(content: str, separator: str, longest: int) -> Columns | None:
@@ -158,7 +153,30 @@ def read_columns(content: str, separator: str, longest: int) -> Columns | None:
     if shape is None:
         return None
     records, width = shape
-    frame = pd.read_csv(
+    try:
+        frame = _read_frame(encoded, separator)
+    except pd.errors.ParserError:  # not expected once plain_records holds: read row by row
+        return None
+    del encoded
+    if frame.shape != (records, width):
+        return None
+    codes: list[np.ndarray] = []
+    cells: list[list[str]] = []
+    for position in range(width):
+        column_codes, uniques = pd.factorize(frame.iloc[:, position].to_numpy(dtype=object))
+        found = list(uniques)
+        if not all(type(cell) is str for cell in found):
+            return None
+        if found and max(map(len, found)) > longest:
+            return None
+        codes.append(column_codes)
+        cells.append(found)
+    return Columns(codes, cells, records)
+
+
+def _read_frame(encoded: bytes, separator: str) -> pd.DataFrame:
+    """Every cell as text, nothing taken as missing, no row skipped, quoting as csv's."""
+    return pd.read_csv(
         io.BytesIO(encoded),
         sep=separator,
         header=None,
@@ -177,18 +195,3 @@ def read_columns(content: str, separator: str, longest: int) -> Columns | None:
         engine="c",
         low_memory=False,
     )
-    del encoded
-    if frame.shape != (records, width):
-        return None
-    codes: list[np.ndarray] = []
-    cells: list[list[str]] = []
-    for position in range(width):
-        column_codes, uniques = pd.factorize(frame.iloc[:, position].to_numpy(dtype=object))
-        found = list(uniques)
-        if not all(type(cell) is str for cell in found):
-            return None
-        if found and max(map(len, found)) > longest:
-            return None
-        codes.append(column_codes)
-        cells.append(found)
-    return Columns(codes, cells, records)
