@@ -468,7 +468,7 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
        prefixed with the file stem.
     Needs the returns columns; returns a new frame with response_id and duplicate_of set.
     """
-    flagged = returns.copy()
+    flagged = returns  # only read here; the result is a new frame (assign)
     answers = _answers_key(flagged, protocol)
     stems = pd.Series(
         distinct.map_distinct(flagged["source_file"].to_numpy(dtype=object), _stem),
@@ -631,7 +631,10 @@ def ingest_exports(
             f"{names}: no returns below the header row(s); download the export again with "
             "its responses."
         )
-    returns = flag_duplicates(pd.concat(parts, ignore_index=True), protocol)
+    combined = pd.concat(parts, ignore_index=True)
+    parts.clear()  # held once, in ``combined``: not twice while copies are flagged
+    returns = flag_duplicates(combined, protocol)
+    del combined
     column_map = pd.DataFrame(maps).sort_values(["source_file", "column"], ignore_index=True)
     return Ingested(
         returns, column_map, pd.DataFrame(counts), pd.DataFrame(notes, columns=NOTE_COLUMNS)
