@@ -468,3 +468,24 @@ def test_a_partnership_name_of_invisible_characters_or_emoji_only_is_blank(tmp_p
         "Q6: '😀' has no letters or digits; read as blank",
         "Q6: only invisible characters (U+00AD); read as blank",
     ]
+
+
+def test_answers_key_is_the_hash_of_the_answers_as_written():
+    """Hashed per distinct text (D46), the key is still ``hash_pandas_object`` of the table
+    of each answer as the returns table writes it."""
+    import datetime as dt
+
+    cells = ["Yes", None, 12.0, 12.5, float("nan"), dt.date(2024, 5, 1), "12", True]
+    returns = pd.DataFrame(
+        {
+            qid: [cells[(i + n) % len(cells)] for i in range(24)]
+            for n, qid in enumerate(PROTOCOL.ids)
+        },
+        index=range(100, 124),
+    )
+    texts = pd.DataFrame(
+        {qid: [tables.cell_text(v) for v in returns[qid]] for qid in PROTOCOL.ids},
+        index=returns.index,
+    )
+    expected = pd.util.hash_pandas_object(texts, index=False)
+    pd.testing.assert_series_equal(ingest._answers_key(returns, PROTOCOL), expected)

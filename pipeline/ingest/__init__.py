@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.core.internals.construction import convert_object_array
 
 from pipeline import paths, tables
 from pipeline.errors import PipelineError
@@ -179,6 +180,10 @@ def note_phrase(note: CellNote, labels: dict[int, tuple[str, bool]], last_header
 
 def _text_or_none(cell: Any) -> str | None:
     """A platform cell as stripped text, or None when it holds none."""
+    if type(cell) is str:  # text that shows something is read as itself (read_text)
+        stripped = cell.strip()
+        if stripped and not values.invisible_only(stripped[0]):
+            return stripped
     value = values.read_text(cell).value
     return value.strip() if isinstance(value, str) and value.strip() else None
 
@@ -186,7 +191,7 @@ def _text_or_none(cell: Any) -> str | None:
 def _platform_texts(raw: RawExport, role: str) -> np.ndarray:
     """A platform column's cells as stripped text (None when blank or not in the export)."""
     if role not in raw.platform:
-        return np.full(len(raw.rows), None, dtype=object)
+        return np.full(raw.length, None, dtype=object)
     codes, cells = raw.distinct(raw.platform[role])
     return distinct.spread(codes, [_text_or_none(cell) for cell in cells], _text_or_none(None))
 
@@ -219,7 +224,7 @@ def _completion(flag: str | None) -> str | None:
 def _platform_times(raw: RawExport, role: str) -> tuple[np.ndarray, list[values.Reading]]:
     """A platform time column's codes into its distinct cells' readings."""
     if role not in raw.platform:
-        return np.full(len(raw.rows), -1), []
+        return np.full(raw.length, -1), []
     codes, cells = raw.distinct(raw.platform[role])
     day_first = not values.timestamps_are_month_first(cells)
     return codes, [values.read_timestamp(cell, day_first=day_first) for cell in cells]
@@ -262,7 +267,7 @@ def _answer_columns(
             )
     for qid, ticked in spread.items():
         options = [o for o in protocol.question(qid).options if o in ticked]
-        code = np.zeros(len(raw.rows), dtype=np.int64)
+        code = np.zeros(raw.length, dtype=np.int64)
         for bit, option in enumerate(options):
             code |= ticked[option].astype(np.int64) << bit
         found, inverse = np.unique(code, return_inverse=True)
@@ -287,7 +292,7 @@ def _phrases(codes: np.ndarray, per_distinct: list[str | None]) -> np.ndarray | 
 
 def _note_phrases(raw: RawExport, labels: dict[int, tuple[str, bool]]) -> np.ndarray:
     """Each row's reading notes in words, joined, in file order (None: no note)."""
-    phrases = np.full(len(raw.rows), None, dtype=object)
+    phrases = np.full(raw.length, None, dtype=object)
     at = {source_row: index for index, source_row in enumerate(raw.source_rows)}
     for note in raw.notes:
         index = at.get(note.row)
@@ -304,7 +309,7 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
     Read column by column, each distinct cell once (:mod:`.distinct`); the phrases of a
     row keep their order: reading notes, then each question's in questionnaire order.
     """
-    length = len(raw.rows)
+    length = raw.length
     mapped = {m.question_id for m in matches if m.question_id and m.kind in ("answer", "option")}
     labels = _column_labels(raw, matches, protocol)
     answers, others = _answer_columns(raw, matches, protocol)
@@ -381,8 +386,15 @@ def parse_export(raw: RawExport, matches: list[ColumnMatch], protocol: Protocol)
     }
     record |= provenance
     ordered = returns_columns(protocol)
-    rows = list(zip(*(record[column] for column in ordered), strict=True))
-    frame = pd.DataFrame.from_records(rows, columns=ordered)
+    if not length:
+        frame = pd.DataFrame.from_records([], columns=ordered)
+        return frame.astype({"source_row": "int64"})
+    # What DataFrame.from_records makes of the rows, column by column: each column's
+    # objects converted (numbers, text) as it converts them, without a tuple per row.
+    converted = convert_object_array(
+        [np.asarray(record[column], dtype=object) for column in ordered], dtype=None
+    )
+    frame = pd.DataFrame(dict(zip(ordered, converted, strict=True)))
     return frame.astype({"source_row": "int64"})
 
 
@@ -410,15 +422,31 @@ def _refuse_numeric_export(raw: RawExport, returns: pd.DataFrame, protocol: Prot
 
 
 def _answers_key(returns: pd.DataFrame, protocol: Protocol) -> pd.Series:
-    """One hash per row of all its answers (as written), to find identical returns."""
-    answers = pd.DataFrame(
-        {
-            qid: distinct.map_distinct(returns[qid].to_numpy(dtype=object), cell_text)
-            for qid in protocol.ids
-        },
-        index=returns.index,
-    )
-    return pd.util.hash_pandas_object(answers, index=False)
+    """One hash per row of all its answers (as written), to find identical returns: what
+    ``pd.util.hash_pandas_object`` gives for the table of the answers' texts (index left
+    out), each column's distinct texts hashed once and the columns combined as it does."""
+    columns = []
+    for qid in protocol.ids:
+        codes, found = distinct.distinct(returns[qid].to_numpy(dtype=object))
+        texts = np.array([cell_text(value) for value in found] + [cell_text(None)], dtype=object)
+        columns.append(pd.util.hash_array(texts, categorize=False)[codes])
+    if not columns:
+        return pd.util.hash_pandas_object(pd.DataFrame(index=returns.index), index=False)
+    return pd.Series(_combined_hashes(columns), index=returns.index)
+
+
+def _combined_hashes(columns: list[np.ndarray]) -> np.ndarray:
+    """Columns' hashes combined into one per row as ``hash_pandas_object`` combines a
+    table's (pandas.core.util.hashing.combine_hash_arrays, after CPython's tuple hash)."""
+    multiplier = np.uint64(1000003)
+    out = np.zeros_like(columns[0]) + np.uint64(0x345678)
+    for index, column in enumerate(columns):
+        inverse = len(columns) - index
+        out ^= column
+        out *= multiplier
+        multiplier += np.uint64(82520 + inverse + inverse)
+    out += np.uint64(97531)
+    return out
 
 
 def _email_key(email: Any) -> str | None:
@@ -440,7 +468,7 @@ def flag_duplicates(returns: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
        prefixed with the file stem.
     Needs the returns columns; returns a new frame with response_id and duplicate_of set.
     """
-    flagged = returns.copy()
+    flagged = returns  # only read here; the result is a new frame (assign)
     answers = _answers_key(flagged, protocol)
     stems = pd.Series(
         distinct.map_distinct(flagged["source_file"].to_numpy(dtype=object), _stem),
@@ -592,7 +620,7 @@ def ingest_exports(
                 "source_file": raw.path.name,
                 "layout": raw.layout,
                 "encoding": raw.encoding or "workbook",
-                "rows_read": len(raw.rows),
+                "rows_read": raw.length,
                 "empty_rows_skipped": raw.empty_rows,
                 "cells_changed": len(raw.notes),
             }
@@ -603,7 +631,10 @@ def ingest_exports(
             f"{names}: no returns below the header row(s); download the export again with "
             "its responses."
         )
-    returns = flag_duplicates(pd.concat(parts, ignore_index=True), protocol)
+    combined = pd.concat(parts, ignore_index=True)
+    parts.clear()  # held once, in ``combined``: not twice while copies are flagged
+    returns = flag_duplicates(combined, protocol)
+    del combined
     column_map = pd.DataFrame(maps).sort_values(["source_file", "column"], ignore_index=True)
     return Ingested(
         returns, column_map, pd.DataFrame(counts), pd.DataFrame(notes, columns=NOTE_COLUMNS)

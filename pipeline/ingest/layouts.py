@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import io
 import itertools
 import logging
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from pipeline import paths
 from pipeline.errors import PipelineError
-from pipeline.ingest import distinct, text
+from pipeline.ingest import distinct, fastcsv, text
 from pipeline.ingest.columns import OTHER_BOX
 from pipeline.ingest.values import is_blank
 
@@ -105,6 +107,7 @@ _OTHER_SEPARATORS = ("|", "^", "~", ":", "#")  # named in the error, never guess
 _SHOWN_HEADER = 40  # characters of a header quoted in an error
 _MAX_HEADER_ROWS = max(rows for _, _, rows in _SIGNATURES)
 _PREVIEW_ROWS = 200  # rows read with each separator to choose one
+_PREVIEW_CHARACTERS = 1 << 20  # the start of a text that nearly always holds them
 # Excel's own limit for one cell: no platform's export holds a longer one, and a CSV cell
 # this long is nearly always a quote that is never closed, swallowing the rows after it.
 MAX_CELL_CHARACTERS = 32_767
@@ -143,8 +146,7 @@ class RawExport:
     path: Path
     layout: str
     headers: list[str]
-    rows: list[list[Any]]
-    source_rows: list[int]
+    source_rows: list[int]  # spreadsheet row of each data row
     platform: dict[str, int] = field(default_factory=dict)
     empty_rows: int = 0
     titles: list[str | None] = field(default_factory=list)
@@ -153,9 +155,19 @@ class RawExport:
     notes: list[CellNote] = field(default_factory=list)
     encoding: str | None = None  # a text export's encoding (D22); None for a workbook
     last_header_row: int = 1  # spreadsheet row of the last header row
+    # The data cells column by column; empty when the file was read column by column in C
+    # (``fastcsv``), which fills ``_distinct`` for every column instead.
+    columns: list[Sequence[Any]] = field(default_factory=list, repr=False)
     _distinct: dict[int, tuple[Any, list[Any]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Whether each distinct cell is blank, by column, where reading worked it out already.
+    _blank: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def length(self) -> int:
+        """How many data rows (returns) the export holds."""
+        return len(self.source_rows)
 
     @property
     def question_columns(self) -> list[tuple[int, str, str | None, str | None]]:
@@ -169,11 +181,6 @@ class RawExport:
             if i not in taken and (h.strip() or subs[i])
         ]
 
-    @functools.cached_property
-    def columns(self) -> list[tuple[Any, ...]]:
-        """The data rows as columns (worked out once), to read column by column."""
-        return list(zip(*self.rows, strict=True)) or [()] * len(self.headers)
-
     def distinct(self, position: int) -> tuple[Any, list[Any]]:
         """The column at ``position`` as codes into its distinct cells (worked out once;
         ``distinct.distinct``)."""
@@ -184,6 +191,8 @@ class RawExport:
     def filled(self, position: int) -> int:
         """How many data rows hold a value (not blank) in the column at ``position``."""
         codes, cells = self.distinct(position)
+        if position in self._blank:  # worked out on reading
+            return int((~self._blank[position][codes]).sum())
         table = distinct.spread_bool(codes, [not is_blank(cell) for cell in cells])
         return int(table.sum())
 
@@ -255,19 +264,42 @@ def _parse_strictly(content: str, separator: str, name: str) -> list[list[Any]]:
     return parsed
 
 
+def _preview(content: str, separator: str) -> list[list[Any]]:
+    """The first rows as ``_parse`` reads them from the whole text, read from its start when
+    that holds them: a row ends where a line ends, so when the start yields one row more,
+    every row before it was read from whole lines, exactly as from the whole text (and the
+    whole text is not copied for each separator tried)."""
+    if len(content) > _PREVIEW_CHARACTERS:
+        try:
+            rows = _parse(content[:_PREVIEW_CHARACTERS], separator, _PREVIEW_ROWS + 1)
+        except csv.Error:  # read again from the whole text, which says what is wrong
+            rows = []
+        if len(rows) > _PREVIEW_ROWS:
+            return rows[:_PREVIEW_ROWS]
+    return _parse(content, separator, _PREVIEW_ROWS)
+
+
 def _read_csv(
-    raw: bytes, path: Path, looks_like_returns: Callable[[list[Any]], int]
-) -> tuple[list[list[Any]], str]:
+    raw: bytes, path: Path, looks_like_returns: Callable[[list[Any]], int], columnar: bool = False
+) -> tuple[list[list[Any]] | fastcsv.Columns, str]:
     """Parse with the separator (comma, semicolon, tab) whose header cells match the most
     questions: headers can hold commas and line breaks, so counting characters misleads.
-    The separator is chosen on the first rows; only its reading of the file is kept."""
+    The separator is chosen on the first rows; only its reading of the file is kept.
+
+    ``columnar``: read the file column by column in C where that reads exactly what the
+    csv module would and no cell needs cleaning (``fastcsv``, D46); row by row otherwise.
+    """
     decoded = text.decode_export(raw, path.name)
     try:
         with _cells_of_any_length():
-            previews = {sep: _parse(decoded.text, sep, _PREVIEW_ROWS) for sep in _SEPARATORS}
+            previews = {sep: _preview(decoded.text, sep) for sep in _SEPARATORS}
             separator = max(
                 _SEPARATORS, key=lambda sep: _header_score(previews[sep], looks_like_returns)
             )
+            if columnar:
+                columns = fastcsv.read_columns(decoded.text, separator, MAX_CELL_CHARACTERS)
+                if columns is not None:
+                    return columns, decoded.encoding
             return _parse_strictly(decoded.text, separator, path.name), decoded.encoding
     except csv.Error as exc:
         raise PipelineError(f"{path.name}: not readable as CSV ({exc}).") from None
@@ -325,6 +357,15 @@ def read_table(
     What the file holds decides how it is read, not its name alone: a workbook saved under
     a .csv name is read as the workbook it is.
     """
+    table, encoding = _read_any(path, looks_like_returns, columnar=False)
+    assert not isinstance(table, fastcsv.Columns)
+    return table, encoding
+
+
+def _read_any(
+    path: Path, looks_like_returns: Callable[[list[Any]], int], columnar: bool
+) -> tuple[list[list[Any]] | fastcsv.Columns, str | None]:
+    """``read_table``, or a plain CSV column by column when ``columnar`` (D46)."""
     suffix = path.suffix.lower()
     if suffix not in WORKBOOK_SUFFIXES + TEXT_SUFFIXES:
         raise PipelineError(
@@ -339,7 +380,7 @@ def read_table(
         return _read_workbook(raw, path, looks_like_returns), None
     if suffix in WORKBOOK_SUFFIXES:
         logger.warning("%s: holds text, not a workbook: read as CSV", path.name)
-    return _read_csv(raw, path, looks_like_returns)
+    return _read_csv(raw, path, looks_like_returns, columnar)
 
 
 def _refuse_long_cell(row: list[Any], index: int, path: Path, encoding: str | None) -> None:
@@ -473,26 +514,23 @@ def _carried_right(cells: list[str]) -> list[str | None]:
     return carried
 
 
-def read_export(
-    path: Path,
-    maps_a_question: Callable[[str], bool],
-    max_megabytes: int = paths.DEFAULT_MAX_EXPORT_MEGABYTES,
-) -> RawExport:
-    """Read one export: its layout, header rows, platform columns and data rows.
+@dataclass(frozen=True)
+class _Head:
+    """What an export's header rows say: layout, header texts and platform columns."""
 
-    A file over ``max_megabytes`` is refused before it is read; every cell changed on
-    reading is noted (``RawExport.notes``).
-    """
-    paths.check_export(path, max_megabytes)
+    layout: str
+    header_rows: int
+    width: int
+    headers: list[str]
+    titles: list[str | None]
+    subheaders: list[str | None]
+    platform: dict[str, int]
+    dropped_positions: list[int]
 
-    def looks_like_returns(row: list[Any]) -> int:
-        return sum(bool(maps_a_question(_header_text(c))) for c in row)
 
-    whole, encoding = read_table(path, looks_like_returns)
-    whole, notes = clean_cells(whole, path, encoding)
-    above, table = _without_leading_blanks(whole)
-    if not table:
-        raise PipelineError(f"{path.name}: the file is empty.")
+def _read_head(table: list[list[Any]], path: Path, maps_a_question: Callable[[str], bool]) -> _Head:
+    """The layout and header rows of a table starting at its first non-blank row (only its
+    first ``_MAX_HEADER_ROWS`` rows are looked at, and its length)."""
     layout, header_rows = detect_layout(table, path, maps_a_question)
     width = max(len(row) for row in table[:header_rows])
     header_cells = [
@@ -515,6 +553,106 @@ def read_export(
             dropped_positions.append(position)
         elif role and role not in platform:
             platform[role] = position
+    return _Head(
+        layout, header_rows, width, headers, titles, subheaders, platform, dropped_positions
+    )
+
+
+def _export(
+    path: Path,
+    head: _Head,
+    source_rows: list[int],
+    empty: int,
+    last_header_row: int,
+    encoding: str | None,
+    notes: list[CellNote] | None = None,
+    columns: list[Sequence[Any]] | None = None,
+    distinct_cells: dict[int, tuple[Any, list[Any]]] | None = None,
+) -> RawExport:
+    logger.info("%s: %s layout, %d rows", path.name, head.layout, len(source_rows))
+    return RawExport(
+        path,
+        head.layout,
+        head.headers,
+        source_rows,
+        head.platform,
+        empty,
+        head.titles,
+        head.subheaders,
+        head.dropped_positions,
+        notes or [],
+        encoding,
+        last_header_row,
+        columns or [],
+        distinct_cells or {},
+    )
+
+
+def _columnar_export(
+    path: Path,
+    whole: fastcsv.Columns,
+    encoding: str | None,
+    maps_a_question: Callable[[str], bool],
+) -> RawExport:
+    """``read_export`` of a CSV read column by column (D46): the same header rows, blank
+    rows and data rows as row by row, each column's distinct cells worked out in C. Its
+    rows are all as wide as the header (else it is read row by row), so no row is padded
+    or has cells beyond the header; no cell needed cleaning (else likewise)."""
+    blank = np.ones(whole.length, dtype=bool)
+    blank_cells = []  # per column, whether each distinct cell is blank
+    for codes, cells in zip(whole.codes, whole.cells, strict=True):
+        blank_cells.append(np.array([is_blank(cell) for cell in cells], dtype=bool))
+        blank &= blank_cells[-1][codes]
+    if blank.all():
+        raise PipelineError(f"{path.name}: the file is empty.")
+    above = int(np.argmin(blank))  # blank rows above the first that is not
+    top = range(above, min(above + _MAX_HEADER_ROWS, whole.length))
+    head = _read_head([whole.row(index) for index in top], path, maps_a_question)
+    start = above + head.header_rows
+    kept = np.flatnonzero(~blank[start:]) + start
+    found: dict[int, tuple[Any, list[Any]]] = {}
+    for position, (codes, cells) in enumerate(zip(whole.codes, whole.cells, strict=True)):
+        data_codes, used = pd.factorize(codes[kept])  # first seen first, as distinct() does
+        found[position] = (data_codes, [cells[code] for code in used])
+        blank_cells[position] = blank_cells[position][used]
+    raw = _export(
+        path,
+        head,
+        (kept + 1).tolist(),  # a row's spreadsheet number is its index + 1
+        int(whole.length - start - len(kept)),
+        start,
+        encoding,
+        distinct_cells=found,
+    )
+    raw._blank.update(enumerate(blank_cells))
+    return raw
+
+
+def read_export(
+    path: Path,
+    maps_a_question: Callable[[str], bool],
+    max_megabytes: int = paths.DEFAULT_MAX_EXPORT_MEGABYTES,
+) -> RawExport:
+    """Read one export: its layout, header rows, platform columns and data rows.
+
+    A file over ``max_megabytes`` is refused before it is read; every cell changed on
+    reading is noted (``RawExport.notes``). A plain CSV is read column by column in C
+    (``fastcsv``, D46), anything else row by row.
+    """
+    paths.check_export(path, max_megabytes)
+
+    def looks_like_returns(row: list[Any]) -> int:
+        return sum(bool(maps_a_question(_header_text(c))) for c in row)
+
+    whole, encoding = _read_any(path, looks_like_returns, columnar=True)
+    if isinstance(whole, fastcsv.Columns):
+        return _columnar_export(path, whole, encoding, maps_a_question)
+    whole, notes = clean_cells(whole, path, encoding)
+    above, table = _without_leading_blanks(whole)
+    if not table:
+        raise PipelineError(f"{path.name}: the file is empty.")
+    head = _read_head(table, path, maps_a_question)
+    header_rows, width = head.header_rows, head.width
     rows: list[list[Any]] = []
     source_rows: list[int] = []
     empty = 0
@@ -532,19 +670,7 @@ def read_export(
             continue
         rows.append(cells)
         source_rows.append(offset)
-    logger.info("%s: %s layout, %d rows", path.name, layout, len(rows))
-    return RawExport(
-        path,
-        layout,
-        headers,
-        rows,
-        source_rows,
-        platform,
-        empty,
-        titles,
-        subheaders,
-        dropped_positions,
-        notes,
-        encoding,
-        above + header_rows,
+    columns = list(zip(*rows, strict=True)) or [()] * len(head.headers)
+    return _export(
+        path, head, source_rows, empty, above + header_rows, encoding, notes, list(columns)
     )

@@ -22,6 +22,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipeline.errors import PipelineError
 
 # Unicode noncharacters, "permanently reserved for internal use": they enclose the text
@@ -40,7 +42,8 @@ NEEDS_CLEANING = re.compile(f"[{CONTROL_CHARACTERS.pattern[1:-1]}{REREAD_START}]
 # line feed and carriage return; DEL): text exports hold almost none.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTE_VALUES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_ZERO_RUN = re.compile(rb"\x00{16,}")
+_ZERO_RUN = re.compile(rb"\x00{16,}")  # what _ZERO_BLOCK finds, as a pattern
+_ZERO_BLOCK = b"\x00" * 16
 # A valid UTF-8 sequence of two to four bytes (RFC 3629): its presence means the file was
 # written as UTF-8, not cp1252.
 _UTF8_MULTIBYTE = re.compile(
@@ -112,11 +115,13 @@ def _refuse_binary(raw: bytes, name: str) -> None:
                 f"{name}: looks like UTF-16 text without its byte order mark, which cannot be "
                 "read safely; save it again as CSV UTF-8."
             )
-    run = _ZERO_RUN.search(raw)
-    if run:
+    # The first run of 16 or more zero bytes (``_ZERO_RUN``), found by a plain search in C.
+    start = raw.find(_ZERO_BLOCK) if zeros >= len(_ZERO_BLOCK) else -1
+    if start >= 0:
+        length = len(raw) - start - len(raw[start:].lstrip(b"\x00"))
         raise PipelineError(
-            f"{name}: holds a block of {len(run[0])} zero bytes on line "
-            f"{_line_of(raw, run.start())}: the file is damaged or not text; download the "
+            f"{name}: holds a block of {length} zero bytes on line "
+            f"{_line_of(raw, start)}: the file is damaged or not text; download the "
             "export again as CSV or Excel (.xlsx)."
         )
     controls = len(raw) - len(raw.translate(None, _CONTROL_BYTE_VALUES))
@@ -127,6 +132,29 @@ def _refuse_binary(raw: bytes, name: str) -> None:
             f"{name}: not text: {controls} of its {len(raw)} bytes are control codes (the "
             f"first on line {line}); download the export again as CSV or Excel (.xlsx)."
         )
+
+
+def has_utf8_multibyte(raw: bytes) -> bool:
+    """Whether ``_UTF8_MULTIBYTE`` matches anywhere in the bytes, worked out with numpy at
+    each lead byte (C2-F4) instead of trying the pattern at every byte: a sequence starts
+    at a lead byte, and its second byte's range depends on the lead (RFC 3629)."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    leads = np.flatnonzero((data >= 0xC2) & (data <= 0xF4))
+    padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)])
+    lead = padded[leads]
+    second, third, fourth = padded[leads + 1], padded[leads + 2], padded[leads + 3]
+
+    def within(values: np.ndarray, low: int | np.ndarray, high: int | np.ndarray) -> np.ndarray:
+        return (values >= low) & (values <= high)
+
+    # The second byte's range for each lead; any later byte is a continuation (80-BF).
+    low = np.where(lead == 0xE0, 0xA0, np.where(lead == 0xF0, 0x90, 0x80))
+    high = np.where(lead == 0xED, 0x9F, np.where(lead == 0xF4, 0x8F, 0xBF))
+    length = np.where(lead <= 0xDF, 2, np.where(lead <= 0xEF, 3, 4))
+    found = within(second, low, high)
+    found &= (length < 3) | within(third, 0x80, 0xBF)
+    found &= (length < 4) | within(fourth, 0x80, 0xBF)
+    return bool(found.any())
 
 
 def decode_export(raw: bytes, name: str) -> DecodedText:
@@ -153,7 +181,7 @@ def decode_export(raw: bytes, name: str) -> DecodedText:
         first_invalid = exc.start
     # No lead byte means no multibyte sequence: skip the pattern's scan (a translate in C).
     leads = len(raw.translate(None, _LEAD_BYTES)) < len(raw)
-    if body is raw and not (leads and _UTF8_MULTIBYTE.search(raw)):
+    if body is raw and not (leads and has_utf8_multibyte(raw)):
         try:
             return DecodedText(raw.decode("cp1252"), "cp1252")
         except UnicodeDecodeError as exc:

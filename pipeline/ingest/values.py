@@ -81,6 +81,8 @@ def _invisible(char: str) -> bool:
 
 def invisible_only(text: str) -> bool:
     """Text that shows nothing: whitespace and invisible characters only (or nothing)."""
+    if text and not _invisible(text[0]):  # most text starts with something that shows
+        return False
     return all(_invisible(char) for char in text)
 
 
