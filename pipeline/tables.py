@@ -571,13 +571,17 @@ def _typed(column: pd.Series, kind: ColumnType) -> pd.Series:
 
 
 def numbers_of(column: pd.Series) -> pd.Series:
-    """``pd.to_numeric(column, errors="coerce")``, each distinct text of an object column
+    """``pd.to_numeric(column, errors="coerce")``, each distinct text of a column of texts
     read once (a year repeats few amounts and scores; decision D49). What to_numeric gives
     does not depend on a value's place or repeats, so the distinct values (and a blank, if
     there is one) give every value and the dtype."""
     if column.dtype != object:
         return pd.to_numeric(column, errors="coerce")
     codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    if not all(type(value) is str for value in distinct):
+        # factorize takes 0.0 for -0.0 and 1 for True, and to_numeric's dtype depends on
+        # every value's type: only text (what a CSV holds) is read once per distinct value
+        return pd.to_numeric(column, errors="coerce")
     blank = bool((codes == -1).any())
     values = pd.to_numeric(
         np.array([*distinct, None] if blank else list(distinct), dtype=object), errors="coerce"

@@ -6,6 +6,7 @@ Deterministic (derandomize, no example database) and small, so the suite stays f
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -73,6 +74,7 @@ def test_plain_csv_is_read_column_by_column_as_the_csv_module_reads_it(content):
         "a,b\n1,2,3\n",  # rows of different widths
         "a,b\r1,2\n",  # a carriage return that is not part of CRLF
         "\ufeffa,b\n1,2\n",  # a byte order mark pandas would drop
+        "a,b\n1,\ufeff2\n",  # one anywhere else: kept as typed, by the row-by-row reader
         "a,b\n1,\x002\n",  # a control character to remove (and note)
         "a,b\n1,\u202e2\n",  # a bidi override to remove
         "a,b\n1,\x852\n",  # a C1 control character
@@ -80,6 +82,22 @@ def test_plain_csv_is_read_column_by_column_as_the_csv_module_reads_it(content):
 )
 def test_anything_not_plain_is_left_to_the_row_by_row_reader(content):
     assert fastcsv.read_columns(content, ",", LONGEST) is None
+
+
+def test_a_byte_order_mark_where_pandas_starts_a_chunk_is_kept_as_the_strict_reader_keeps_it():
+    """pandas' parser reads 256 KiB at a time and, still on the first line, drops a BOM
+    at the start of a chunk: a header that long with one there is read row by row."""
+    header = ",".join(["x" * 999] * 400)
+    header = header[:262_144] + "\ufeff" + header[262_144:]
+    content = header + "\n" + ",".join(["1"] * 400) + "\n"
+
+    assert fastcsv.read_columns(content, ",", LONGEST) is None
+    read, _ = layouts._read_csv(
+        content.encode("utf-8"), Path("export.csv"), lambda row: 1, columnar=True
+    )
+    first = read.row(0) if isinstance(read, fastcsv.Columns) else read[0]
+    assert first == _strict_rows(content, ",")[0]
+    assert sum("\ufeff" in cell for cell in first) == 1
 
 
 def test_a_cell_longer_than_a_spreadsheet_cell_is_left_to_the_row_by_row_reader():

@@ -10,7 +10,9 @@ import math
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -239,6 +241,20 @@ def test_read_csv_text_reads_what_pandas_reads_blanks_as_none(rows):
     expected = expected.astype(object).where(expected.notna(), None)
     pd.testing.assert_frame_equal(read, expected)
     assert all(v is None or type(v) is str for v in read.to_numpy().ravel())
+
+
+@pytest.mark.parametrize("cells", [[0.0, -0.0], [True, 1], [2, 2.0, "2"], ["-0", "0"]])
+def test_numbers_of_keeps_what_factorizing_would_merge(cells):
+    """0.0 and -0.0, True and 1 are one value to factorize, not to to_numeric."""
+    column = pd.Series(cells, dtype=object)
+
+    read, expected = tables.numbers_of(column), pd.to_numeric(column, errors="coerce")
+
+    assert read.dtype == expected.dtype
+    assert (
+        np.signbit(read.to_numpy(dtype=float)).tolist()
+        == np.signbit(expected.to_numpy(dtype=float)).tolist()
+    )
 
 
 @FAST

@@ -141,8 +141,8 @@ def read_columns(content: str, separator: str, longest: int) -> Columns | None:
     """The text's rows column by column as the strict csv reader reads them, or None when
     that cannot be shown (module docstring) or a cell needs cleaning or is longer than
     ``longest`` characters: the caller then reads it row by row."""
-    if content.startswith("\ufeff"):
-        return None
+    if "\ufeff" in content:  # pandas drops a BOM at the file's start and, on the first
+        return None  # line, at the start of each 256 KiB chunk it reads: never guess which
     try:
         encoded = content.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
