@@ -599,20 +599,76 @@ NAME_REMOVED = "[name removed]"
 RESPONDENT_NAME = "respondent_name"
 
 
+# Characters other than ASCII that Python's re, ignoring case, takes for an ASCII letter
+# (dotted and dotless i, the long s, the Kelvin sign): a word is looked up under the letters
+# re would take it for (a test checks this list against re over every character).
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_WORD = re.compile(r"\w+")
+
+
+def _word_key(word: str) -> str:
+    """A run of word characters as ``name_remover`` looks it up: ASCII, lower case."""
+    return word.translate(_ASCII_LOOKALIKES).lower()
+
+
+def _typed_name(name: Any) -> str | None:
+    """A respondent's name as matched: spacing tidied; None when blank."""
+    if _blank(name) or not str(name).strip():
+        return None
+    return " ".join(str(name).split())
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of ``names`` (in the order given), each a whole word, any case and
+    any spacing between its words."""
+    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
     """A function that replaces, in a free-text answer, every whole-word mention of one of
     ``names`` (any case, any spacing) by NAME_REMOVED: a respondent's name an officer typed
-    into an answer must not reach the published evaluation. Blank answers stay blank."""
+    into an answer must not reach the published evaluation. Blank answers stay blank.
+
+    The longest name found at a place is removed (the names are one alternation, longest
+    first). Each text is searched for the few names that can be in it, not for every
+    respondent's: a name can only match where the text has its first run of word
+    characters as a whole word (ASCII names, looked up by ``_word_key``); a name with
+    other characters is always searched for. Which names are searched for never changes
+    what is removed: a name left out matches nowhere in the text."""
+    given = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
     typed = sorted(
-        {" ".join(str(n).split()) for n in names if not _blank(n) and str(n).strip()},
+        {name for name in tables.map_distinct(given, _typed_name) if isinstance(name, str)},
         key=len,
         reverse=True,
     )
     if not typed:
         return lambda words: words
-    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in typed)
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-    return lambda words: words if _blank(words) else pattern.sub(NAME_REMOVED, str(words))
+    by_word: dict[str, list[int]] = {}
+    always: list[int] = []
+    for number, name in enumerate(typed):
+        first = _WORD.search(name) if name.isascii() else None
+        if first is None:
+            always.append(number)
+        else:
+            by_word.setdefault(first.group().lower(), []).append(number)
+    patterns: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def remove(words: Any) -> Any:
+        if _blank(words):
+            return words
+        text = str(words)
+        found = set(always)
+        for word in _WORD.findall(text):
+            found.update(by_word.get(_word_key(word), ()))
+        if not found:
+            return text
+        chosen = tuple(sorted(found))  # in the order of ``typed``: longest first
+        if chosen not in patterns:
+            patterns[chosen] = _name_pattern(typed[number] for number in chosen)
+        return patterns[chosen].sub(NAME_REMOVED, text)
+
+    return remove
 
 
 def distinct_answers(answers: pd.Series) -> pd.Series:
