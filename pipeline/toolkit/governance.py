@@ -525,9 +525,10 @@ def read_returns(
 
 
 def assess_read(
-    row: pd.Series, read: ReturnsRead, governance: Governance, as_of: dt.date
+    row: pd.Series | Mapping[str, Any], read: ReturnsRead, governance: Governance, as_of: dt.date
 ) -> list[Evidence]:
-    """``assess`` for one partnership from ``read_returns``' reading: the same evidence."""
+    """``assess`` for one partnership from ``read_returns``' reading: the same evidence.
+    ``row``: its registry row, as a Series or a dict (``grouped.records``)."""
     at = read.position[row["partnership_id"]]
     found = []
     for number, (heading, item) in enumerate(governance.items()):
@@ -537,7 +538,7 @@ def assess_read(
         if item.kind == "agree_at_least":
             status, words = _agreement_status(item, read.reading[number][at])
         else:
-            answer = row[item.question] if item.question in row.index else read.reading[number][at]
+            answer = row[item.question] if item.question in row else read.reading[number][at]
             status, words = _answer_status(item, answer, as_of)
         found.append(Evidence(heading, item.question, status, words))
     return found

@@ -292,7 +292,10 @@ def assess_governance(
 
 
 def _governance_columns(
-    row: pd.Series, evidence: list[governance.Evidence], main_risks: str | None, toolkit: Toolkit
+    row: pd.Series | Mapping[str, Any],
+    evidence: list[governance.Evidence],
+    main_risks: str | None,
+    toolkit: Toolkit,
 ) -> dict[str, Any]:
     """``assess_governance``'s columns from the partnership's evidence and main risks."""
     kit = toolkit.governance
@@ -349,7 +352,7 @@ def full_cost(cash: float, in_kind: float, officer_hours: float, toolkit: Toolki
     return round(cash + in_kind + officer_cost, 2)
 
 
-def _costs(row: pd.Series, toolkit: Toolkit) -> dict[str, float | None]:
+def _costs(row: pd.Series | Mapping[str, Any], toolkit: Toolkit) -> dict[str, float | None]:
     """A registry row's officer-time cost, full cost and leverage (external funding per £1
     of full cost; None when the cost is 0 or the funding unknown)."""
     officer_time = row["officer_hours"] * toolkit.months_per_year * toolkit.officer_hourly_cost
@@ -399,10 +402,12 @@ def evaluate_partnerships(
     scored = registry.merge(principles, on="partnership_id", validate="one_to_one").merge(
         equality, on="partnership_id", validate="one_to_one"
     )
-    costed = scored.assign(
-        **pd.DataFrame([_costs(row, toolkit) for _, row in scored.iterrows()], index=scored.index)
-    )
+    # Each registry row once as a dict (iterrows' values, without a Series per row).
+    records = grouped.records(scored)
+    costs_by_row = [_costs(row, toolkit) for row in records]
+    costed = scored.assign(**pd.DataFrame(costs_by_row, index=scored.index))
     vfm = value_for_money(costed, returns, toolkit, peers).set_index("partnership_id")
+    vfm_facts = dict(zip(vfm.index.tolist(), grouped.records(vfm[list(_VFM_FACTS)]), strict=True))
     rows = []
     statutory_key = protocol.question(protocol.statutory_condition_question).key
     # Every partnership's returns read once, grouped, never sliced per partnership.
@@ -414,13 +419,12 @@ def evaluate_partnerships(
     achievements = governance.officers_words_by_partnership(
         returns, toolkit.value_for_money.effectiveness.achievements.question, groups
     )
-    for _, row in scored.iterrows():
+    for row, costs in zip(records, costs_by_row, strict=True):
         at = read.position[row["partnership_id"]]
         evidence = governance.assess_read(row, read, toolkit.governance, as_of)
         assessed = _governance_columns(row, evidence, risks[at], toolkit)
-        costs = _costs(row, toolkit)
         cost, leverage = costs["full_cost"], costs["leverage"]
-        value = vfm.loc[row["partnership_id"]]
+        value = vfm_facts[row["partnership_id"]]
         facts = {
             "statutory": str(row[statutory_key] or "").startswith(
                 protocol.statutory_condition_prefix

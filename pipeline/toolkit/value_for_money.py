@@ -210,7 +210,7 @@ def value_for_money(
         )
     )
     rows = []
-    for _, row in merged.iterrows():
+    for row in grouped.records(merged):  # iterrows' values, without a Series per row
         cost = float(row["full_cost"])
         is_known = bool(row["vfm_cost_known"])
         median = row["vfm_type_median_cost"]
