@@ -499,12 +499,16 @@ def read_returns(
         raise ValueError("returns need source_file to be read against the files that asked")
     if asked is not None and not returns.empty:
         _unknown_files(returns, asked, order)
+        # each return's export file as a code, once: an item's asking returns are those
+        # whose file's code is among the files that asked it (``isin`` on the names)
+        file_codes, distinct_files = pd.factorize(returns["source_file"], use_na_sentinel=True)
+        file_names = np.asarray(distinct_files, dtype=object).tolist()
     not_asked, reading = [], []
     for _, item in governance.items():
         asking = everyone
         if asked is not None and not returns.empty:
-            files = [file for file in asked if item.question in asked[file]]
-            asking = returns["source_file"].isin(files).to_numpy()
+            files = {file for file in asked if item.question in asked[file]}
+            asking = np.isin(file_codes, [c for c, f in enumerate(file_names) if f in files])
         none_asking = groups.count(asking) == 0
         not_asked.append((none_asking & (asked is not None)).tolist())
         if item.kind == "agree_at_least":
@@ -654,6 +658,7 @@ def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
         else:
             by_word.setdefault(first.group().lower(), []).append(number)
     patterns: dict[tuple[int, ...], re.Pattern[str]] = {}
+    keys: dict[str, str] = {}  # each word's _word_key, worked out once
 
     def remove(words: Any) -> Any:
         if _blank(words):
@@ -661,7 +666,9 @@ def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
         text = str(words)
         found = set(always)
         for word in _WORD.findall(text):
-            found.update(by_word.get(_word_key(word), ()))
+            if word not in keys:
+                keys[word] = _word_key(word)
+            found.update(by_word.get(keys[word], ()))
         if not found:
             return text
         chosen = tuple(sorted(found))  # in the order of ``typed``: longest first
