@@ -637,10 +637,12 @@ def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
 
     The longest name found at a place is removed (the names are one alternation, longest
     first). Each text is searched for the few names that can be in it, not for every
-    respondent's: a name can only match where the text has its first run of word
-    characters as a whole word (ASCII names, looked up by ``_word_key``); a name with
-    other characters is always searched for. Which names are searched for never changes
-    what is removed: a name left out matches nowhere in the text."""
+    respondent's: an ASCII name can only match where the text has each of its runs of
+    word characters as a whole run (its word boundaries, spaces and other characters put
+    them there), so it is filed under its least shared run and searched for when the text
+    has every one of its runs (looked up by ``_word_key``); a name with other characters
+    is always searched for. Which names are searched for never changes what is removed:
+    a name left out matches nowhere in the text."""
     given = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
     typed = sorted(
         {name for name in tables.map_distinct(given, _typed_name) if isinstance(name, str)},
@@ -649,14 +651,19 @@ def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
     )
     if not typed:
         return lambda words: words
+    runs = [
+        frozenset(run.lower() for run in _WORD.findall(name)) if name.isascii() else frozenset()
+        for name in typed
+    ]
+    shared = Counter(run for name_runs in runs for run in name_runs)
     by_word: dict[str, list[int]] = {}
     always: list[int] = []
-    for number, name in enumerate(typed):
-        first = _WORD.search(name) if name.isascii() else None
-        if first is None:
-            always.append(number)
+    for number, name_runs in enumerate(runs):
+        if name_runs:
+            rarest = min(name_runs, key=lambda run: (shared[run], run))
+            by_word.setdefault(rarest, []).append(number)
         else:
-            by_word.setdefault(first.group().lower(), []).append(number)
+            always.append(number)
     patterns: dict[tuple[int, ...], re.Pattern[str]] = {}
     keys: dict[str, str] = {}  # each word's _word_key, worked out once
 
@@ -664,11 +671,14 @@ def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
         if _blank(words):
             return words
         text = str(words)
-        found = set(always)
+        present = set()
         for word in _WORD.findall(text):
             if word not in keys:
                 keys[word] = _word_key(word)
-            found.update(by_word.get(keys[word], ()))
+            present.add(keys[word])
+        found = set(always)
+        for run in present:
+            found.update(n for n in by_word.get(run, ()) if runs[n] <= present)
         if not found:
             return text
         chosen = tuple(sorted(found))  # in the order of ``typed``: longest first
