@@ -123,6 +123,15 @@ def group_rows(labels: pd.Series | np.ndarray) -> Groups:
     return Groups(np.asarray(distinct, dtype=object), codes, order, bounds)
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each row of ``frame`` as a dict of column to value: the very values ``iterrows``
+    gives (both read one ``frame.values``), without building a Series per row."""
+    if not frame.columns.is_unique:
+        raise ValueError("rows as records need unique column names")
+    columns = frame.columns.tolist()
+    return [dict(zip(columns, values, strict=True)) for values in frame.values]
+
+
 def numbers(values: pd.Series) -> np.ndarray:
     """A column as float64, anything that is not a number NaN (``pd.to_numeric`` with
     errors="coerce")."""

@@ -707,6 +707,42 @@ def _answer_counts(returns: pd.DataFrame, key: str) -> dict[Any, Counter[Any]]:
     return by_partnership
 
 
+def _answer_counts_of(
+    returns: pd.DataFrame, keys: Sequence[str]
+) -> dict[str, dict[Any, Counter[Any]]]:
+    """``_answer_counts`` of each of ``keys``, partnership_id encoded once for them all.
+
+    A text answer column is counted from codes: each (partnership, answer) pair is
+    numbered in the order it first appears, as ``groupby(sort=False)`` lists them, so each
+    partnership's Counter holds the same answers in the same order. Any other column is
+    counted by ``_answer_counts``."""
+    partnerships, partnership_ids = pd.factorize(returns["partnership_id"], use_na_sentinel=True)
+    partnership_labels = np.asarray(partnership_ids, dtype=object)
+    found: dict[str, dict[Any, Counter[Any]]] = {}
+    for key in keys:
+        column = returns[key]
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if not (
+            column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+        ) or kind not in ("string", "empty"):
+            found[key] = _answer_counts(returns, key)
+            continue
+        answers, answer_labels = pd.factorize(column, use_na_sentinel=True)
+        given = (partnerships >= 0) & (answers >= 0)
+        width = len(answer_labels)
+        pair_codes, pairs = pd.factorize(
+            partnerships[given].astype(np.int64) * width + answers[given], sort=False
+        )
+        counts = np.bincount(pair_codes, minlength=len(pairs)).tolist()
+        texts = np.asarray(answer_labels, dtype=object)
+        by_partnership: dict[Any, Counter[Any]] = defaultdict(Counter)
+        for pair, count in zip(pairs.tolist(), counts, strict=True):
+            partnership, answer = divmod(pair, width)
+            by_partnership[partnership_labels[partnership]][texts[answer]] = count
+        found[key] = by_partnership
+    return found
+
+
 def _most_common_of(
     answered: Counter[Any], options: tuple[str, ...], cautious: tuple[str, ...]
 ) -> Any:
@@ -951,18 +987,18 @@ def consolidate_returns(
     # once), so the loop below visits partnerships and questions, never returns.
     held = toolkit.money_held
     leading_all = returns["council_role"].isin(toolkit.lead_roles)
-    counted = {
-        key: _answer_counts(returns, key)
-        for key in [
+    counted = _answer_counts_of(
+        returns,
+        [
             *(q.key for q in singles),
             "risk_level",
             *held.questions,
             "directorate",
             "statutory_basis",
             "reporting_line",
-        ]
-    }
-    led_directorates = _answer_counts(returns[leading_all], "directorate")
+        ],
+    )
+    led_directorates = _answer_counts_of(returns[leading_all], ["directorate"])["directorate"]
     held_named = {
         key: _named_by_partnership(returns, key, leading_all, toolkit.named_share)[0]
         for key in held.questions

@@ -88,3 +88,33 @@ def test_counts_and_any_count_flagged_rows_per_group():
 
     assert groups.count(flags).tolist() == [2, 0]
     assert groups.any(flags).tolist() == [True, False]
+
+
+def test_records_hold_the_values_iterrows_gives_kind_for_kind():
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series(["A", None], dtype="str"),
+            "count": [1, 2],
+            "cost": [1.5, np.nan],
+            "flag": [True, False],
+            "mixed": pd.Series([1, "one"], dtype=object),
+        }
+    )
+
+    records = grouped.records(frame)
+
+    expected = [{k: row[k] for k in frame.columns} for _, row in frame.iterrows()]
+    assert [[(k, repr(v), type(v)) for k, v in r.items()] for r in records] == [
+        [(k, repr(v), type(v)) for k, v in r.items()] for r in expected
+    ]
+
+
+def test_records_of_numbers_only_are_numpy_numbers_as_iterrows_gives_them():
+    frame = pd.DataFrame({"count": [1, 2], "cost": [1.5, 2.0]})
+
+    records = grouped.records(frame)
+
+    expected = [{k: row[k] for k in frame.columns} for _, row in frame.iterrows()]
+    assert [type(v) for v in records[0].values()] == [np.float64, np.float64]
+    assert [[type(v) for v in r.values()] for r in expected] == [[np.float64] * 2] * 2
+    assert records == expected

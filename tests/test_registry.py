@@ -1124,3 +1124,27 @@ def test_money_held_for_others_is_consolidated_by_the_counting_rule(answers, rol
     assert register.iloc[0]["accountable_body_funds"] == expected
     listed = disagreements[disagreements["question"] == "pooled_budget"]
     assert listed["chosen"].tolist() == ([expected] if len(set(answers) - {None}) > 1 else [])
+
+
+def test_answer_counts_of_many_questions_are_each_questions_counts_in_the_same_order():
+    returns = pd.DataFrame(
+        {
+            "partnership_id": pd.Series(["B", "A", "B", None, "A", "B", "A"], dtype="str"),
+            "risk_level": pd.Series(
+                ["High", "Low", None, "High", "Low", "Low", "High"], dtype="str"
+            ),
+            "reporting_line": pd.Series(["x", "y", "x", "y", None, "z", "y"], dtype=object),
+            "held": pd.Series([None] * 7, dtype=object),
+            "numbers": [1, 2, 1, 2, 1, 2, 3],
+        }
+    )
+    keys = ["risk_level", "reporting_line", "held", "numbers"]
+
+    found = registry._answer_counts_of(returns, keys)
+
+    for key in keys:
+        expected = registry._answer_counts(returns, key)
+        assert {p: list(c.items()) for p, c in found[key].items()} == {
+            p: list(c.items()) for p, c in expected.items()
+        }
+    assert list(found["risk_level"]["B"].items()) == [("High", 1), ("Low", 1)]

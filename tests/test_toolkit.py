@@ -10,12 +10,16 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import hypothesis
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import recommendation_facts
+from hypothesis import strategies as st
 
-from pipeline import paths, protocol, toolkit
+from pipeline import grouped, paths, protocol, toolkit
 from pipeline.errors import PipelineError
+from pipeline.toolkit import scoring
 
 PROTOCOL = protocol.load()
 # the pinned toolkit (tests/backtest/config/toolkit.yaml), never config/toolkit.yaml
@@ -377,3 +381,56 @@ def test_principles_still_need_their_own_minimum_when_equality_needs_one():
     row = toolkit.score_principles(returns, PROTOCOL, _pinned(min_answers=2)).iloc[0]
 
     assert row["P1_score"] is None and row["P1_answers"] == 1
+
+
+def _domain_measures(values, labels, statements, kit, at_once: bool) -> dict:
+    groups = grouped.group_rows(np.asarray(labels, dtype=object))
+    measure = scoring._domain_at_once if at_once else scoring._domain_by_slices
+    found = measure(np.asarray(values, dtype=float), groups, statements, kit.instrument)
+    return {name: [repr(v) for v in column] for name, column in found.items()}
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C", None]),
+            st.lists(st.sampled_from([None, 0, 1, 2, 3, 4, 5, -7, 10**6]), min_size=3, max_size=3),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    summed=st.booleans(),
+    min_answers=st.integers(0, 3),
+)
+def test_domains_measured_at_once_are_the_partnerships_own_bit_for_bit(rows, summed, min_answers):
+    labels = [label for label, _ in rows]
+    values = [[np.nan if a is None else a for a in answers] for _, answers in rows]
+    kit = _pinned(min_answers=min_answers, statements="sum" if summed else "mean")
+    hypothesis.assume(any(label is not None for label in labels))
+
+    at_once = _domain_measures(values, labels, 3, kit, at_once=True)
+
+    assert at_once == _domain_measures(values, labels, 3, kit, at_once=False)
+
+
+def test_fractional_answers_are_measured_partnership_by_partnership_in_their_order():
+    values = [[0.1, 0.2, 0.3], [0.7, np.nan, 1e16], [-0.0, 0.0, np.nan]]
+    first = PROTOCOL.principles["P1"]
+    returns = pd.DataFrame(
+        [
+            {
+                "partnership_id": label,
+                **dict.fromkeys(PROTOCOL.keys),
+                **dict(zip(first, row[:2], strict=True)),
+            }
+            for label, row in zip(["A", "A", "B"], values, strict=True)
+        ]
+    )
+    kit = _pinned(min_answers=1)
+
+    scores = toolkit.score_principles(returns, PROTOCOL, kit).set_index("partnership_id")
+
+    assert not scoring._whole_numbers(np.array(values, dtype=float))
+    answers = np.array([a for row in values[:2] for a in row[: len(first)] if not np.isnan(a)])
+    assert float(scores.loc["A", "P1_score"]).hex() == float(answers.mean()).hex()

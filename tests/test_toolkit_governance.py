@@ -9,10 +9,13 @@ breaks the suite.
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import grouped, ingest, protocol, sample, toolkit
 from pipeline.errors import PipelineError
@@ -465,3 +468,100 @@ def test_the_2025_export_asks_the_performance_framework_question(generated_once)
 
     assert "performance_framework" in ingest.asked_questions(ingested.column_map, PROTOCOL)
     assert set(answers.dropna()) == {"Yes", "No", "Don't know"}
+
+
+def _one_alternation(names) -> object:
+    """name_remover as it was: every respondent's name in one alternation, longest first,
+    run over each text (the reference the per-text name lists must agree with)."""
+    typed = sorted(
+        {" ".join(str(n).split()) for n in names if not governance._blank(n) and str(n).strip()},
+        key=len,
+        reverse=True,
+    )
+    if not typed:
+        return lambda words: words
+    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in typed)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return lambda words: (
+        words if governance._blank(words) else pattern.sub("[name removed]", str(words))
+    )
+
+
+# Names a regex or a word lookup could get wrong: metacharacters, names inside names, case,
+# letters re takes for ASCII ones, names without letters or without ASCII, blanks.
+ADVERSARIAL_NAMES = [
+    "Jo",
+    "Jo Brown",
+    "Brown",
+    "jo  brown",
+    "A.B. Smith",
+    "C++",
+    "(Sam)",
+    "a|b",
+    "Mr. X*",
+    "O'Neil",
+    "Anne-Marie Bell",
+    "Kate",
+    "Sian",
+    "İlkay Şahin",
+    "Zoë",
+    "---",
+    "  ",
+    None,
+    float("nan"),
+    42,
+    "_x_",
+]
+ADVERSARIAL_TEXTS = [
+    "Ask Jo Brown or JO BROWN, not Jo Browning; jo\tbrown too",
+    "A.B. Smith and AxB Smith met (Sam) about C++ and a|b, Mr. X* said",
+    "O'Neil, o'neil and ONeil; Anne-Marie  Bell; anne-marie bell.",
+    "\u212aate and ſian and \u212aATE; KATE",  # the Kelvin sign and the long s
+    "ilkay şahin; İLKAY ŞAHIN; ılkay şahin",
+    "Zoë and ZOË, Zoe; --- and ----; 42 and 420; _x_ x",
+    "Jo",
+    "",
+    None,
+    float("nan"),
+    7,
+]
+
+
+def test_name_remover_removes_what_one_alternation_of_every_name_removes():
+    remover = governance.name_remover(pd.Series(ADVERSARIAL_NAMES, dtype=object))
+    reference = _one_alternation(ADVERSARIAL_NAMES)
+
+    removed = [remover(text) for text in ADVERSARIAL_TEXTS]
+
+    expected = [reference(text) for text in ADVERSARIAL_TEXTS]
+    assert [repr(r) for r in removed] == [repr(e) for e in expected]
+    assert removed[0] == (
+        "Ask [name removed] or [name removed], not [name removed] Browning; [name removed] too"
+    )
+    assert removed[3] == "[name removed] and [name removed] and [name removed]; [name removed]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.text(alphabet="aAbB .|*-_\u212aſkKsSİıiëË\t", max_size=6), max_size=6),
+    texts=st.lists(st.text(alphabet="aAbB .|*-_\u212aſkKsSİıiëË\t,", max_size=30), max_size=4),
+)
+def test_name_remover_agrees_with_one_alternation_on_any_names(names, texts):
+    remover = governance.name_remover(names)
+    reference = _one_alternation(names)
+
+    assert [remover(text) for text in texts] == [reference(text) for text in texts]
+
+
+def test_only_the_listed_characters_are_taken_for_ascii_ones_ignoring_case():
+    everything_else = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+
+    lookalikes = {
+        other: ascii_letter.lower()
+        for ascii_letter in map(chr, range(128))
+        for other in re.findall(re.escape(ascii_letter), everything_else, re.IGNORECASE)
+    }
+
+    assert lookalikes == {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+    assert {chr(c) for c in governance._ASCII_LOOKALIKES} == set(lookalikes)
+    assert all(re.fullmatch(r"\w", other) for other in lookalikes)

@@ -40,6 +40,17 @@ def _pounds(value: Any) -> float:
     return float(value)
 
 
+def _by_id(evaluation: pd.DataFrame, columns: list[str]) -> dict[str, dict[Any, Any]]:
+    """Each of ``columns`` as partnership_id -> value (the values ``.at`` reads)."""
+    ids = evaluation["partnership_id"]
+    if not ids.is_unique:
+        raise ValueError("an evaluation lists each partnership_id once")
+    return {
+        column: dict(zip(ids.tolist(), evaluation[column].tolist(), strict=True))
+        for column in columns
+    }
+
+
 def changes_since(
     previous: pd.DataFrame | None, current: pd.DataFrame, toolkit: Toolkit
 ) -> pd.DataFrame:
@@ -51,27 +62,29 @@ def changes_since(
     columns = ["partnership_id", "name", "change", "what_changed"]
     if previous is None:
         return pd.DataFrame(columns=columns)
-    before = previous.set_index("partnership_id")
-    now = current.set_index("partnership_id")
+    read = ["name", "full_cost", *(column for column, _ in _COMPARED)]
+    # Each year's columns as look-ups by ID, read once (not an .at per partnership).
+    before = _by_id(previous, read)
+    now = _by_id(current, read)
     rows: list[tuple[Any, Any, str, str | None]] = [
-        (pid, now.at[pid, "name"], "new", None)
-        for pid in sorted(set(now.index) - set(before.index))
+        (pid, now["name"][pid], "new", None)
+        for pid in sorted(set(now["name"]) - set(before["name"]))
     ]
     rows += [
-        (pid, before.at[pid, "name"], "ended", None)
-        for pid in sorted(set(before.index) - set(now.index))
+        (pid, before["name"][pid], "ended", None)
+        for pid in sorted(set(before["name"]) - set(now["name"]))
     ]
-    for pid in sorted(set(now.index) & set(before.index)):
+    for pid in sorted(set(now["name"]) & set(before["name"])):
         what = [
-            f"{label}: {_shown(before.at[pid, column])} to {_shown(now.at[pid, column])}"
+            f"{label}: {_shown(before[column][pid])} to {_shown(now[column][pid])}"
             for column, label in _COMPARED
-            if _shown(before.at[pid, column]) != _shown(now.at[pid, column])
+            if _shown(before[column][pid]) != _shown(now[column][pid])
         ]
-        cost_before = _pounds(before.at[pid, "full_cost"])
-        cost_now = _pounds(now.at[pid, "full_cost"])
+        cost_before = _pounds(before["full_cost"][pid])
+        cost_now = _pounds(now["full_cost"][pid])
         moved = abs(cost_now - cost_before)
         if moved and (not cost_before or moved / cost_before >= toolkit.material_cost_change):
             what.append(f"full cost: £{cost_before:,.0f} to £{cost_now:,.0f}")
         if what:
-            rows.append((pid, now.at[pid, "name"], "changed", "; ".join(what)))
+            rows.append((pid, now["name"][pid], "changed", "; ".join(what)))
     return pd.DataFrame(rows, columns=columns)

@@ -499,12 +499,16 @@ def read_returns(
         raise ValueError("returns need source_file to be read against the files that asked")
     if asked is not None and not returns.empty:
         _unknown_files(returns, asked, order)
+        # each return's export file as a code, once: an item's asking returns are those
+        # whose file's code is among the files that asked it (``isin`` on the names)
+        file_codes, distinct_files = pd.factorize(returns["source_file"], use_na_sentinel=True)
+        file_names = np.asarray(distinct_files, dtype=object).tolist()
     not_asked, reading = [], []
     for _, item in governance.items():
         asking = everyone
         if asked is not None and not returns.empty:
-            files = [file for file in asked if item.question in asked[file]]
-            asking = returns["source_file"].isin(files).to_numpy()
+            files = {file for file in asked if item.question in asked[file]}
+            asking = np.isin(file_codes, [c for c, f in enumerate(file_names) if f in files])
         none_asking = groups.count(asking) == 0
         not_asked.append((none_asking & (asked is not None)).tolist())
         if item.kind == "agree_at_least":
@@ -525,9 +529,10 @@ def read_returns(
 
 
 def assess_read(
-    row: pd.Series, read: ReturnsRead, governance: Governance, as_of: dt.date
+    row: pd.Series | Mapping[str, Any], read: ReturnsRead, governance: Governance, as_of: dt.date
 ) -> list[Evidence]:
-    """``assess`` for one partnership from ``read_returns``' reading: the same evidence."""
+    """``assess`` for one partnership from ``read_returns``' reading: the same evidence.
+    ``row``: its registry row, as a Series or a dict (``grouped.records``)."""
     at = read.position[row["partnership_id"]]
     found = []
     for number, (heading, item) in enumerate(governance.items()):
@@ -537,7 +542,7 @@ def assess_read(
         if item.kind == "agree_at_least":
             status, words = _agreement_status(item, read.reading[number][at])
         else:
-            answer = row[item.question] if item.question in row.index else read.reading[number][at]
+            answer = row[item.question] if item.question in row else read.reading[number][at]
             status, words = _answer_status(item, answer, as_of)
         found.append(Evidence(heading, item.question, status, words))
     return found
@@ -599,20 +604,89 @@ NAME_REMOVED = "[name removed]"
 RESPONDENT_NAME = "respondent_name"
 
 
+# Characters other than ASCII that Python's re, ignoring case, takes for an ASCII letter
+# (dotted and dotless i, the long s, the Kelvin sign): a word is looked up under the letters
+# re would take it for (a test checks this list against re over every character).
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_WORD = re.compile(r"\w+")
+
+
+def _word_key(word: str) -> str:
+    """A run of word characters as ``name_remover`` looks it up: ASCII, lower case."""
+    return word.translate(_ASCII_LOOKALIKES).lower()
+
+
+def _typed_name(name: Any) -> str | None:
+    """A respondent's name as matched: spacing tidied; None when blank."""
+    if _blank(name) or not str(name).strip():
+        return None
+    return " ".join(str(name).split())
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of ``names`` (in the order given), each a whole word, any case and
+    any spacing between its words."""
+    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def name_remover(names: Iterable[Any]) -> Callable[[Any], Any]:
     """A function that replaces, in a free-text answer, every whole-word mention of one of
     ``names`` (any case, any spacing) by NAME_REMOVED: a respondent's name an officer typed
-    into an answer must not reach the published evaluation. Blank answers stay blank."""
+    into an answer must not reach the published evaluation. Blank answers stay blank.
+
+    The longest name found at a place is removed (the names are one alternation, longest
+    first). Each text is searched for the few names that can be in it, not for every
+    respondent's: an ASCII name can only match where the text has each of its runs of
+    word characters as a whole run (its word boundaries, spaces and other characters put
+    them there), so it is filed under its least shared run and searched for when the text
+    has every one of its runs (looked up by ``_word_key``); a name with other characters
+    is always searched for. Which names are searched for never changes what is removed:
+    a name left out matches nowhere in the text."""
+    given = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
     typed = sorted(
-        {" ".join(str(n).split()) for n in names if not _blank(n) and str(n).strip()},
+        {name for name in tables.map_distinct(given, _typed_name) if isinstance(name, str)},
         key=len,
         reverse=True,
     )
     if not typed:
         return lambda words: words
-    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in typed)
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-    return lambda words: words if _blank(words) else pattern.sub(NAME_REMOVED, str(words))
+    runs = [
+        frozenset(run.lower() for run in _WORD.findall(name)) if name.isascii() else frozenset()
+        for name in typed
+    ]
+    shared = Counter(run for name_runs in runs for run in name_runs)
+    by_word: dict[str, list[int]] = {}
+    always: list[int] = []
+    for number, name_runs in enumerate(runs):
+        if name_runs:
+            rarest = min(name_runs, key=lambda run: (shared[run], run))
+            by_word.setdefault(rarest, []).append(number)
+        else:
+            always.append(number)
+    patterns: dict[tuple[int, ...], re.Pattern[str]] = {}
+    keys: dict[str, str] = {}  # each word's _word_key, worked out once
+
+    def remove(words: Any) -> Any:
+        if _blank(words):
+            return words
+        text = str(words)
+        present = set()
+        for word in _WORD.findall(text):
+            if word not in keys:
+                keys[word] = _word_key(word)
+            present.add(keys[word])
+        found = set(always)
+        for run in present:
+            found.update(n for n in by_word.get(run, ()) if runs[n] <= present)
+        if not found:
+            return text
+        chosen = tuple(sorted(found))  # in the order of ``typed``: longest first
+        if chosen not in patterns:
+            patterns[chosen] = _name_pattern(typed[number] for number in chosen)
+        return patterns[chosen].sub(NAME_REMOVED, text)
+
+    return remove
 
 
 def distinct_answers(answers: pd.Series) -> pd.Series:

@@ -99,6 +99,97 @@ def _numeric(answers: pd.DataFrame) -> np.ndarray:
     return answers.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
 
 
+# Every whole number below 2**53 in magnitude adds up exactly in a float64 in any order.
+_EXACT_LIMIT = float(2**53)
+
+
+def _whole_numbers(values: np.ndarray) -> bool:
+    """Whether every answer (NaN aside) is a whole number, none -0.0, their magnitudes
+    totalling under 2**53: then any sum of them, in any order, is exact."""
+    given = values[~np.isnan(values)]
+    negative_zero = bool(((given == 0) & np.signbit(given)).any())
+    whole = bool(np.array_equal(given, np.floor(given))) and not negative_zero
+    return whole and float(np.abs(given).sum()) < _EXACT_LIMIT
+
+
+def _domain_by_slices(
+    values: np.ndarray, groups: grouped.Groups, statements: int, instrument: Instrument
+) -> dict[str, list[Any]]:
+    """A domain's measures partnership by partnership, each from its own rows (answers of
+    any kind: numpy adds them in their order, as the partnership's own mean does)."""
+    found: dict[str, list[Any]] = {name: [] for name in _DOMAIN_MEASURES}
+    for a, b in zip(groups.bounds[:-1].tolist(), groups.bounds[1:].tolist(), strict=True):
+        rows = values[groups.order[a:b]]
+        every = rows.ravel()  # each answer counts once
+        answers = every[~np.isnan(every)]
+        means = officer_means(rows)
+        found["score"].append(_domain_score(answers, statements, instrument))
+        found["answers"].append(len(answers))
+        found["spread"].append(float(answers.max() - answers.min()) if len(answers) else None)
+        found["officer_spread"].append(officer_spread(rows))
+        found["officer_low"].append(
+            None if means is None else _without_float_noise(float(means.min()))
+        )
+        found["officer_high"].append(
+            None if means is None else _without_float_noise(float(means.max()))
+        )
+    return found
+
+
+def _domain_at_once(
+    values: np.ndarray, groups: grouped.Groups, statements: int, instrument: Instrument
+) -> dict[str, list[Any]]:
+    """``_domain_by_slices`` for whole-number answers (``_whole_numbers``), every
+    partnership at once: their sums are exact in any order, so each total, mean, officer's
+    mean, lowest and highest is the one the partnership's own rows give, bit for bit."""
+    given = ~np.isnan(values)
+    row_answers = given.sum(axis=1)
+    row_totals = np.where(given, values, 0.0).sum(axis=1)
+    within = groups.codes >= 0
+    size = len(groups.labels)
+    codes = groups.codes[within]
+    counts = np.bincount(codes, weights=row_answers[within], minlength=size).astype(np.int64)
+    totals = np.bincount(codes, weights=row_totals[within], minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+        officer = np.where(row_answers > 0, row_totals / np.maximum(row_answers, 1), np.nan)
+    starts = groups.bounds[:-1]
+    highest = np.fmax.reduceat(np.fmax.reduce(values, axis=1)[groups.order], starts)
+    lowest = np.fmin.reduceat(np.fmin.reduce(values, axis=1)[groups.order], starts)
+    officers = groups.count(row_answers > 0)
+    officer_high = np.fmax.reduceat(officer[groups.order], starts)
+    officer_low = np.fmin.reduceat(officer[groups.order], starts)
+    found: dict[str, list[Any]] = {name: [] for name in _DOMAIN_MEASURES}
+    for n, mean, high, low, k, o_high, o_low in zip(
+        counts.tolist(),
+        means.tolist(),
+        highest.tolist(),
+        lowest.tolist(),
+        officers.tolist(),
+        officer_high.tolist(),
+        officer_low.tolist(),
+        strict=True,
+    ):
+        if n < instrument.min_answers:
+            score = None
+        elif instrument.statements == "mean":
+            score = mean
+        else:
+            score = _without_float_noise(mean * statements)
+        found["score"].append(score)
+        found["answers"].append(n)
+        found["spread"].append(float(high - low) if n else None)
+        two = k >= 2  # one officer cannot disagree with themself
+        found["officer_spread"].append(_without_float_noise(o_high - o_low) if two else None)
+        found["officer_low"].append(_without_float_noise(o_low) if two else None)
+        found["officer_high"].append(_without_float_noise(o_high) if two else None)
+    return found
+
+
+# What ``score_principles`` measures of each domain, as <P>_<measure> columns.
+_DOMAIN_MEASURES = ("score", "answers", "spread", "officer_spread", "officer_low", "officer_high")
+
+
 def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit) -> pd.DataFrame:
     """Score each domain (principle) of the instrument and overall, as toolkit.yaml says.
 
@@ -111,33 +202,34 @@ def score_principles(returns: pd.DataFrame, protocol: Protocol, toolkit: Toolkit
     instrument's disagree_from, "; "-joined; None when none) and officers_disagree_count.
     """
     instrument = toolkit.instrument
-    # Every statement as numbers once (converting each partnership's answers one by one
-    # cost most of the evaluation's time); the groups then slice these arrays.
-    numeric = {code: _numeric(returns[keys]) for code, keys in protocol.principles.items()}
+    # The returns grouped by partnership once; each domain's answers as numbers once,
+    # measured for every partnership at once (whole-number answers, as the instrument's
+    # are) or partnership by partnership.
+    groups = grouped.group_rows(returns["partnership_id"])
+    measured = {}
+    for code, keys in protocol.principles.items():
+        values = _numeric(returns[keys])
+        if len(groups.labels) and _whole_numbers(values):
+            measured[code] = _domain_at_once(values, groups, len(keys), instrument)
+        else:
+            measured[code] = _domain_by_slices(values, groups, len(keys), instrument)
     rows = []
-    for partnership_id, at in sorted(returns.groupby("partnership_id").indices.items()):
+    for at, partnership_id in enumerate(groups.labels.tolist()):
         row: dict[str, Any] = {"partnership_id": partnership_id}
         scores: dict[str, float | None] = {}
         disagree = []
-        for code, questions in protocol.principles.items():
-            values = numeric[code][at]
-            every = values.ravel()  # each answer counts once
-            answers = every[~np.isnan(every)]
-            score = _domain_score(answers, len(questions), instrument)
+        for code in protocol.principles:
+            domain = measured[code]
+            score = domain["score"][at]
             scores[code] = score
             row[f"{code}_score"] = score
-            row[f"{code}_answers"] = len(answers)
-            row[f"{code}_spread"] = float(answers.max() - answers.min()) if len(answers) else None
+            row[f"{code}_answers"] = domain["answers"][at]
+            row[f"{code}_spread"] = domain["spread"][at]
             row[f"{code}_band"] = band(score, toolkit)
-            spread = officer_spread(values)
+            spread = domain["officer_spread"][at]
             row[f"{code}_officer_spread"] = spread
-            means = officer_means(values)  # the spread's ends, for the profile's chart
-            row[f"{code}_officer_low"] = (
-                None if means is None else _without_float_noise(float(means.min()))
-            )
-            row[f"{code}_officer_high"] = (
-                None if means is None else _without_float_noise(float(means.max()))
-            )
+            row[f"{code}_officer_low"] = domain["officer_low"][at]
+            row[f"{code}_officer_high"] = domain["officer_high"][at]
             if spread is not None and spread >= instrument.disagree_from:
                 disagree.append(code)
         overall = _overall_score(scores, instrument)
@@ -200,7 +292,10 @@ def assess_governance(
 
 
 def _governance_columns(
-    row: pd.Series, evidence: list[governance.Evidence], main_risks: str | None, toolkit: Toolkit
+    row: pd.Series | Mapping[str, Any],
+    evidence: list[governance.Evidence],
+    main_risks: str | None,
+    toolkit: Toolkit,
 ) -> dict[str, Any]:
     """``assess_governance``'s columns from the partnership's evidence and main risks."""
     kit = toolkit.governance
@@ -257,7 +352,7 @@ def full_cost(cash: float, in_kind: float, officer_hours: float, toolkit: Toolki
     return round(cash + in_kind + officer_cost, 2)
 
 
-def _costs(row: pd.Series, toolkit: Toolkit) -> dict[str, float | None]:
+def _costs(row: pd.Series | Mapping[str, Any], toolkit: Toolkit) -> dict[str, float | None]:
     """A registry row's officer-time cost, full cost and leverage (external funding per £1
     of full cost; None when the cost is 0 or the funding unknown)."""
     officer_time = row["officer_hours"] * toolkit.months_per_year * toolkit.officer_hourly_cost
@@ -307,10 +402,12 @@ def evaluate_partnerships(
     scored = registry.merge(principles, on="partnership_id", validate="one_to_one").merge(
         equality, on="partnership_id", validate="one_to_one"
     )
-    costed = scored.assign(
-        **pd.DataFrame([_costs(row, toolkit) for _, row in scored.iterrows()], index=scored.index)
-    )
+    # Each registry row once as a dict (iterrows' values, without a Series per row).
+    records = grouped.records(scored)
+    costs_by_row = [_costs(row, toolkit) for row in records]
+    costed = scored.assign(**pd.DataFrame(costs_by_row, index=scored.index))
     vfm = value_for_money(costed, returns, toolkit, peers).set_index("partnership_id")
+    vfm_facts = dict(zip(vfm.index.tolist(), grouped.records(vfm[list(_VFM_FACTS)]), strict=True))
     rows = []
     statutory_key = protocol.question(protocol.statutory_condition_question).key
     # Every partnership's returns read once, grouped, never sliced per partnership.
@@ -322,13 +419,12 @@ def evaluate_partnerships(
     achievements = governance.officers_words_by_partnership(
         returns, toolkit.value_for_money.effectiveness.achievements.question, groups
     )
-    for _, row in scored.iterrows():
+    for row, costs in zip(records, costs_by_row, strict=True):
         at = read.position[row["partnership_id"]]
         evidence = governance.assess_read(row, read, toolkit.governance, as_of)
         assessed = _governance_columns(row, evidence, risks[at], toolkit)
-        costs = _costs(row, toolkit)
         cost, leverage = costs["full_cost"], costs["leverage"]
-        value = vfm.loc[row["partnership_id"]]
+        value = vfm_facts[row["partnership_id"]]
         facts = {
             "statutory": str(row[statutory_key] or "").startswith(
                 protocol.statutory_condition_prefix

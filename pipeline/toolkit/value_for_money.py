@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import grouped
+from pipeline import grouped, tables
 from pipeline.toolkit.model import Condition, Toolkit
 from pipeline.toolkit.value_model import (
     HEADINGS,
@@ -170,7 +170,10 @@ def _objectives(returns: pd.DataFrame, vfm: ValueForMoney, min_answers: int) -> 
 
 def _achievements(returns: pd.DataFrame, question: str) -> pd.DataFrame:
     """Returns per partnership that said what it achieved (a non-blank answer)."""
-    said = returns[question].map(lambda text: isinstance(text, str) and bool(text.strip()))
+    said = tables.map_distinct(
+        returns[question], lambda text: isinstance(text, str) and bool(text.strip())
+    )  # each distinct answer read once
+    said = pd.Series(said.to_numpy(dtype=bool), index=returns.index)
     counts = said.groupby(returns["partnership_id"], sort=True).sum().astype(int)
     return pd.DataFrame(
         {"partnership_id": counts.index, "vfm_achievements_reported": counts.to_numpy()}
@@ -210,7 +213,7 @@ def value_for_money(
         )
     )
     rows = []
-    for _, row in merged.iterrows():
+    for row in grouped.records(merged):  # iterrows' values, without a Series per row
         cost = float(row["full_cost"])
         is_known = bool(row["vfm_cost_known"])
         median = row["vfm_type_median_cost"]
