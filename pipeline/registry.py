@@ -249,52 +249,77 @@ def _typed_names(returns: pd.DataFrame) -> pd.Series:
     ).astype(object)
 
 
+def _segments(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For segments of these lengths laid end to end: each item's segment and its place."""
+    starts = np.cumsum(lengths) - lengths
+    owner = np.repeat(np.arange(lengths.size), lengths)
+    return owner, np.arange(owner.size) - starts[owner]
+
+
+def _officer_text(value: Any) -> str | None:
+    return None if pd.isna(value) else str(value).casefold()
+
+
 def _officers(returns: pd.DataFrame) -> pd.Series:
     """Who filed each return: the officer's e-mail address (case aside), else the return's
-    ID, else its row, so that a word is counted once per officer (``_word_officers``)."""
-    fallback = "#" + pd.Series(range(len(returns)), index=returns.index).astype(str)
-    for column in ("response_id", "respondent_email"):
-        if column in returns:
-            given = tables.map_distinct(
-                returns[column], lambda v: None if pd.isna(v) else str(v).casefold()
-            )
-            fallback = given.where(given.notna() & (given != ""), fallback)
-    return fallback
+    ID, else its row, so that a word is counted once per officer (``_word_officers``). The
+    IDs are read only when some return gives no address (D51)."""
+    found = pd.Series(None, index=returns.index, dtype=object)
+    for column in ("respondent_email", "response_id"):  # the first one given wins
+        if column in returns and found.isna().any():
+            given = tables.map_distinct(returns[column], _officer_text)
+            found = found.where(found.notna() | given.isna() | (given == ""), given)
+    missing = found.isna().to_numpy()
+    if missing.any():
+        found[missing] = ["#" + str(at) for at in np.flatnonzero(missing).tolist()]
+    return found
 
 
 def _word_officers(
     returns: pd.DataFrame, keys: pd.Series, by_key: Mapping[str, matching.Name]
 ) -> dict[str, int]:
     """Each word of the names -> how many officers typed it in a name (the year's own
-    evidence that two words are words of their own, not slips)."""
-    filed = pd.DataFrame({"key": keys.to_numpy(), "officer": _officers(returns).to_numpy()})
-    filed = filed.drop_duplicates()
-    words = {k: sorted({*n.tokens, *n.optional}) for k, n in by_key.items()}
-    filed = filed.assign(word=filed["key"].map(words)).explode("word").dropna(subset="word")
-    counts = filed.drop_duplicates(["word", "officer"])["word"].value_counts()
-    return {str(w): int(n) for w, n in counts.items()}
+    evidence that two words are words of their own, not slips). Counted on codes: each
+    distinct (name, officer) gives its name's distinct words, and each distinct (word,
+    officer) counts once (D51)."""
+    key_codes, key_names = pd.factorize(keys.to_numpy(dtype=object))
+    officer_codes, officer_names = pd.factorize(_officers(returns).to_numpy(dtype=object))
+    officers = max(len(officer_names), 1)
+    filed = pd.unique(key_codes.astype(np.int64) * officers + officer_codes)
+    vocabulary: dict[str, int] = {}
+    words = [
+        [vocabulary.setdefault(w, len(vocabulary)) for w in sorted({*n.tokens, *n.optional})]
+        for n in (by_key[str(k)] for k in key_names.tolist())
+    ]
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    flat = np.array([w for each in words for w in each], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    name, officer = filed // officers, filed % officers
+    owner, place = _segments(lengths[name])
+    typed = flat[starts[name][owner] + place] * officers + officer[owner]
+    counts = np.bincount(pd.unique(typed) // officers, minlength=len(vocabulary))
+    return {w: int(counts[at]) for w, at in vocabulary.items() if counts[at]}
 
 
 def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, frozenset[str]]:
     """Each name -> the set of answers given under it (each list item when ``split``),
-    compared as ``matching.plain_key`` compares text; blanks dropped."""
-    frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
-    frame = frame.drop_duplicates()  # many returns give one answer under one name: read once
-    if split:
-        lists = tables.map_distinct(frame["answer"].astype(str), _LIST_SPLIT.split)
-        frame = frame.assign(answer=lists)
-        frame = frame.explode("answer")
-    texts = frame["answer"].astype(str)
-    plain = {t: matching.plain_key(t) for t in texts.unique()}
-    frame = frame.assign(answer=texts.map(plain))
-    frame = frame[frame["answer"] != ""].drop_duplicates()
-    groups = grouped.group_rows(frame["key"])  # one sort, not a Series per name
-    given = frame["answer"].to_numpy(dtype=object)[groups.order].tolist()
-    ends = groups.bounds.tolist()
-    return {
-        str(key): frozenset(given[ends[at] : ends[at + 1]])
-        for at, key in enumerate(groups.labels.tolist())
-    }
+    compared as ``matching.plain_key`` compares text; blanks dropped. Each distinct answer
+    is read once and each distinct (name, answer) pair is one union (codes, D51)."""
+    given = answers.notna().to_numpy()
+    key_codes, key_names = pd.factorize(keys.to_numpy(dtype=object)[given])
+    texts = answers[given].astype(str).to_numpy(dtype=object)
+    answer_codes, distinct = pd.factorize(texts)
+    count = max(len(distinct), 1)
+    pairs = pd.unique(key_codes.astype(np.int64) * count + answer_codes)
+    read = [
+        {p for p in map(matching.plain_key, _LIST_SPLIT.split(t) if split else [t]) if p}
+        for t in distinct.tolist()
+    ]
+    found: dict[int, set[str]] = defaultdict(set)
+    for key, answer in zip((pairs // count).tolist(), (pairs % count).tolist(), strict=True):
+        if read[answer]:
+            found[key].update(read[answer])
+    return {str(key_names[key]): frozenset(words) for key, words in found.items()}
 
 
 def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching.Evidence]:
