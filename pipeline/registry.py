@@ -509,27 +509,18 @@ def match_names(
                 how.setdefault(order[member], ("merge", 100.0))
     # each partnership's distinct (typed name, lead officer) pairs with how many returns
     # typed them: the names are chosen from these, never from a loop over returns
-    typed_by = (
-        pd.DataFrame(
-            {
-                "root": keys.map({k: clusters.find(at[k]) for k in keys.unique()}).to_numpy(),
-                "typed": typed.to_numpy(),
-                "leading": returns["council_role"].isin(toolkit.lead_roles).to_numpy(),
-            }
-        )
-        .groupby(["root", "typed", "leading"], sort=True)
-        .size()
-        .reset_index(name="times")
-    )
+    spelt_by: dict[int, list[tuple[str, bool, int]]] = defaultdict(list)
+    leading = returns["council_role"].isin(toolkit.lead_roles).to_numpy()
+    for text, led, times in _typed_times(typed, leading):
+        spelt_by[clusters.find(at[normal[text].key])].append((text, led, times))
     display: dict[int, str] = {}
-    for found, spelt in typed_by.groupby("root", sort=True):
-        root = int(str(found))
+    for root, spelt in sorted(spelt_by.items()):
         picks = [chosen[order[m]] for m in clusters.members[root] if order[m] in chosen]
         display[root] = _display_name(
-            spelt["typed"].tolist(),
-            [bool(lead) for lead in spelt["leading"]],
+            [text for text, _, _ in spelt],
+            [led for _, led, _ in spelt],
             picks,
-            spelt["times"].tolist(),
+            [times for _, _, times in spelt],
         )
 
     def locate(name: str) -> int | None:
@@ -624,6 +615,22 @@ def _scored_pairs(
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
 
+def _typed_times(
+    typed: pd.Series, leading: np.ndarray | None = None
+) -> list[tuple[str, bool, int]]:
+    """Each distinct (typed name, lead officer) pair with how many returns typed it, by
+    name then lead (False first), as ``groupby(sort=True).size()`` lists them, counted on
+    codes (``leading`` None: no return counts as the lead's, D51)."""
+    codes, texts = pd.factorize(typed.to_numpy(dtype=object))
+    lead = np.zeros(len(codes), np.int64) if leading is None else leading.astype(np.int64)
+    found, times = np.unique(codes.astype(np.int64) * 2 + lead, return_counts=True)
+    names = texts.tolist()
+    return sorted(
+        (str(names[at // 2]), bool(at % 2), int(n))
+        for at, n in zip(found.tolist(), times.tolist(), strict=True)
+    )
+
+
 def _spelling(typed: Mapping[str, int]) -> str:
     """The spelling most returns typed (``typed``: each typed name -> how many)."""
     counts: Counter[str] = Counter()
@@ -649,10 +656,9 @@ def _unsure_pairs(
     evidence for and against: acronym, partner organisations named under both, a
     directorate or service in common; by score, then names."""
     spellings: dict[str, dict[str, int]] = defaultdict(dict)
-    typed_as = pd.DataFrame({"key": keys.to_numpy(), "typed": typed.to_numpy()})
-    counted = typed_as.groupby(["key", "typed"], sort=True).size()
-    for (key, text), times in zip(counted.index.tolist(), counted.tolist(), strict=True):
-        spellings[key][text] = int(times)
+    key_of = dict(zip(typed.tolist(), keys.tolist(), strict=True))  # a text has one key
+    for text, _, times in _typed_times(typed):
+        spellings[key_of[text]][text] = times
     spelt: dict[str, str] = {}
 
     def spelling(key: str) -> str:

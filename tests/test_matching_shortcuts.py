@@ -264,3 +264,21 @@ def test_officers_fall_back_to_the_id_then_the_row_without_an_address_column():
 
     assert registry._officers(returns).tolist() == ["a7", "#1", "#2", "b8"]
     assert registry._officers(pd.DataFrame(index=range(2))).tolist() == ["#0", "#1"]
+
+
+def test_typed_times_are_the_groupby_counts():
+    returns = _messy_returns()
+    typed = registry._typed_names(returns)
+    leading = returns["council_role"].isin(KITS[0].lead_roles).to_numpy()
+    frame = pd.DataFrame({"typed": typed.to_numpy(), "leading": leading})
+    counted = frame.groupby(["typed", "leading"], sort=True).size()
+    by_text = frame.groupby("typed", sort=True).size()
+
+    assert registry._typed_times(typed, leading) == [
+        (text, bool(lead), int(n))
+        for (text, lead), n in zip(counted.index, counted.tolist(), strict=True)
+    ]
+    assert registry._typed_times(typed) == [
+        (text, False, int(n)) for text, n in zip(by_text.index, by_text.tolist(), strict=True)
+    ]
+    assert leading.any() and not leading.all()
