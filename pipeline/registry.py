@@ -301,12 +301,15 @@ def _word_officers(
     return {w: int(counts[at]) for w, at in vocabulary.items() if counts[at]}
 
 
-def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, frozenset[str]]:
+def _answer_sets(
+    keys: tuple[np.ndarray, np.ndarray], answers: pd.Series, split: bool
+) -> dict[str, frozenset[str]]:
     """Each name -> the set of answers given under it (each list item when ``split``),
-    compared as ``matching.plain_key`` compares text; blanks dropped. Each distinct answer
-    is read once and each distinct (name, answer) pair is one union (codes, D51)."""
+    compared as ``matching.plain_key`` compares text; blanks dropped. ``keys``: each
+    return's name as ``pd.factorize`` gives it (codes, names). Each distinct answer is read
+    once and each distinct (name, answer) pair is one union (D51)."""
     given = answers.notna().to_numpy()
-    key_codes, key_names = pd.factorize(keys.to_numpy(dtype=object)[given])
+    key_codes, key_names = keys[0][given], keys[1]
     texts = answers[given].astype(str).to_numpy(dtype=object)
     answer_codes, distinct = pd.factorize(texts)
     count = max(len(distinct), 1)
@@ -333,9 +336,10 @@ def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching
     service = column("service")
     both = directorate.notna() & service.notna()
     services = (directorate.astype(str) + " / " + service.astype(str)).where(both)
-    partners = _answer_sets(keys, column("partners"), split=True)
-    directorates = _answer_sets(keys, directorate, split=False)
-    by_service = _answer_sets(keys, services, split=False)
+    coded = pd.factorize(keys.to_numpy(dtype=object))
+    partners = _answer_sets(coded, column("partners"), split=True)
+    directorates = _answer_sets(coded, directorate, split=False)
+    by_service = _answer_sets(coded, services, split=False)
     return {
         key: matching.Evidence(
             partners.get(key, frozenset()),
