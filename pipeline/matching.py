@@ -65,7 +65,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -95,6 +94,7 @@ class _Memo:
         self.known: dict[str, str] = {}  # word -> ``_known`` of it
         self.starts_phrase: dict[str, bool] = {}  # word -> may begin a council phrase
         self.opens: dict[str, frozenset[tuple[str, ...]]] = {}  # word -> members it may begin
+        self.index_keys: dict[str, frozenset[str]] = {}  # word -> its blocking keys
 
 
 _TypedWords = tuple[tuple[str, str], ...]
@@ -639,18 +639,28 @@ def index_keys(name: Name, rules: Rules) -> set[str]:
     """Blocking keys: each distinguishing word, its first and last four letters and, for a
     word of 4+ letters, the word with any one letter deleted (a slip of one letter, missing,
     extra, wrong or two swapped, leaves one of them the same). Initials are not keys:
-    acronyms meet the names they stand for by ``_initials_index``."""
+    acronyms meet the names they stand for by ``_initials_index``. Each word's keys are
+    worked out once per rules (``rules.memo``, D51)."""
     keys: set[str] = set()
     for token in (*name.tokens, *name.optional):
-        if token in rules.generic_words or token.isdigit():
-            continue
-        keys.add(f"w:{token}")
-        if len(token) >= 5:
-            keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
-        if len(token) >= 4:
-            keys.add(f"d:{token}")
-            keys.update(f"d:{token[:k]}{token[k + 1 :]}" for k in range(len(token)))
+        keys.update(_word_keys(token, rules))
     return keys
+
+
+def _word_keys(token: str, rules: Rules) -> frozenset[str]:
+    """``index_keys`` of one word (none for a generic word or a number)."""
+    found = rules.memo.index_keys.get(token)
+    if found is None:
+        keys: set[str] = set()
+        if token not in rules.generic_words and not token.isdigit():
+            keys.add(f"w:{token}")
+            if len(token) >= 5:
+                keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
+            if len(token) >= 4:
+                keys.add(f"d:{token}")
+                keys.update(f"d:{token[:k]}{token[k + 1 :]}" for k in range(len(token)))
+        found = rules.memo.index_keys[token] = frozenset(keys)
+    return found
 
 
 def _initials_index(names: Sequence[Name]) -> dict[str, list[int]]:
@@ -696,6 +706,24 @@ def _neighbours(key: str, members: Sequence[int], names: Sequence[Name]) -> set[
     }
 
 
+def _block_pairs(blocks: Sequence[list[int]], count: int) -> set[tuple[int, int]]:
+    """Every pair of two members of one block (members ascending: ``combinations``), the
+    blocks of one size at once (numpy: a row per block, the upper triangle's columns)."""
+    by_size: dict[int, list[list[int]]] = defaultdict(list)
+    for members in blocks:
+        by_size[len(members)].append(members)
+    codes = [np.empty(0, np.int64)]
+    for size, same in sorted(by_size.items()):
+        rows = np.array(same, dtype=np.int64)
+        left, right = np.triu_indices(size, k=1)
+        codes.append((rows[:, left] * count + rows[:, right]).ravel())
+    ordered = np.sort(np.concatenate(codes))
+    found = (
+        ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if ordered.size else ordered
+    )
+    return set(zip((found // count).tolist(), (found % count).tolist(), strict=True))
+
+
 def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]:
     """Index pairs (i < j) of names sharing a blocking key, from an inverted index, and each
     acronym name with the names whose initials it may stand for. A word shared by more than
@@ -705,11 +733,9 @@ def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]
     for i, name in enumerate(names):
         for key in index_keys(name, rules):
             postings[key].append(i)
-    pairs: set[tuple[int, int]] = set()
+    pairs = _block_pairs([m for m in postings.values() if 1 < len(m) <= MAX_BLOCK], len(names))
     for key, members in postings.items():
-        if 1 < len(members) <= MAX_BLOCK:
-            pairs.update(combinations(members, 2))
-        elif len(members) > MAX_BLOCK and key.startswith("w:"):
+        if len(members) > MAX_BLOCK and key.startswith("w:"):
             pairs.update(_neighbours(key, members, names))
     initials = _initials_index(names)
     for i, name in enumerate(names):

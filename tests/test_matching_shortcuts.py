@@ -11,6 +11,7 @@ blank and missing addresses, IDs and answers.
 """
 
 from collections import defaultdict
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +180,62 @@ def test_normalise_gives_the_reference_name_on_generated_and_labelled_names(kit)
     assert [matching.normalise(t, rules) for t in texts] == [
         _reference_normalise(t, fresh) for t in texts
     ]
+
+
+def _reference_index_keys(name: matching.Name, rules: matching.Rules) -> set[str]:
+    keys: set[str] = set()
+    for token in (*name.tokens, *name.optional):
+        if token in rules.generic_words or token.isdigit():
+            continue
+        keys.add(f"w:{token}")
+        if len(token) >= 5:
+            keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
+        if len(token) >= 4:
+            keys.add(f"d:{token}")
+            keys.update(f"d:{token[:k]}{token[k + 1 :]}" for k in range(len(token)))
+    return keys
+
+
+def _reference_candidate_pairs(names, rules) -> set[tuple[int, int]]:
+    """``candidate_pairs`` before D51: each block's pairs by ``combinations``."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        for key in _reference_index_keys(name, rules):
+            postings[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for key, members in postings.items():
+        if 1 < len(members) <= matching.MAX_BLOCK:
+            pairs.update(combinations(members, 2))
+        elif len(members) > matching.MAX_BLOCK and key.startswith("w:"):
+            pairs.update(matching._neighbours(key, members, names))
+    initials = matching._initials_index(names)
+    for i, name in enumerate(names):
+        pairs.update(
+            (min(i, j), max(i, j)) for j in matching._acronym_hits(name, initials) if j != i
+        )
+    return pairs
+
+
+@FAST
+@given(st.lists(_typed(), min_size=0, max_size=30), st.sampled_from(range(len(KITS))))
+def test_candidate_pairs_are_the_reference_pairs(texts, kit):
+    rules = _rules(KITS[kit])
+    names = list({n.key: n for n in (matching.normalise(t, rules) for t in texts)}.values())
+
+    assert matching.candidate_pairs(names, rules) == _reference_candidate_pairs(names, rules)
+    for name in names:
+        assert matching.index_keys(name, rules) == _reference_index_keys(name, rules)
+
+
+def test_candidate_pairs_are_the_reference_pairs_on_generated_names():
+    rows = scaled.scaled_returns(20_000, 2025, PROTOCOL, seed=3)
+    typed = sorted({t for r in rows if isinstance(t := r.answers.get("Q6"), str)})
+    rules = _rules(KITS[0])
+    names = list({n.key: n for n in (matching.normalise(t, rules) for t in typed)}.values())
+    pairs = matching.candidate_pairs(names, rules)
+
+    assert pairs == _reference_candidate_pairs(names, rules)
+    assert len(pairs) > 10 * len(names)  # blocks of many sizes, not a handful of pairs
 
 
 def test_the_memo_is_no_part_of_the_rules_value():
