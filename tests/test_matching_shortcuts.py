@@ -5,9 +5,10 @@ normalising (the ASCII reading of words, the memo on typed words, skipping counc
 and never_merge members no word may begin, the typo reading of known words through
 rapidfuzz) on adversarial names (hypothesis: accents, full-width letters, zero-width and
 format characters, brackets, "&", apostrophes, hyphens, slips of the council's names and of
-known words, numbers) and on generated ones; and the officers, the officers per word and
-the answers per name (numpy codes instead of pandas frames) on generated returns with
-blank and missing addresses, IDs and answers.
+known words, numbers) and on generated ones; the candidate pairs and blocking keys; and
+the officers, the officers per word, the answers per name and the spellings' counts
+(numpy codes instead of pandas frames) on generated returns with blank and missing
+addresses, IDs and answers.
 """
 
 from collections import defaultdict
