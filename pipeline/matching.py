@@ -65,10 +65,10 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Hamming
 from wordfreq import zipf_frequency
 
 from pipeline.toolkit import NameEvidence, Toolkit
@@ -83,10 +83,28 @@ _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 _JOINER = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011.](?=[^\W\d_])")
 
 
+class _Memo:
+    """What normalising has worked out under one ``Rules`` (D51): each typed text's Name,
+    each list of typed words' Name, and each word's readings. Every entry is a pure function
+    of its key and the rules, which never change, so a hit is what computing again gives."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Name] = {}  # the text as typed -> its Name
+        self.by_words: dict[tuple[_TypedWords, _TypedWords], Name] = {}  # (main, bracketed)
+        self.known: dict[str, str] = {}  # word -> ``_known`` of it
+        self.starts_phrase: dict[str, bool] = {}  # word -> may begin a council phrase
+        self.opens: dict[str, frozenset[tuple[str, ...]]] = {}  # word -> members it may begin
+        self.index_keys: dict[str, frozenset[str]] = {}  # word -> its blocking keys
+
+
+_TypedWords = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Rules:
     """The matching settings in force: the toolkit's ``matching`` section and the council's
-    names, all normalised."""
+    names, all normalised. ``memo`` is normalising's memory under these rules (D51): not
+    compared, not given, a fresh one for each Rules."""
 
     same_at: float
     unsure_from: float
@@ -103,6 +121,7 @@ class Rules:
     real_word_officers: int  # two words both typed by this many officers are never a typo
     council_letters: tuple[str, ...] = ()  # first letters of the council's names
     known_words: tuple[str, ...] = ()  # generic and never_merge words: a typo of one is it
+    memo: _Memo = field(default_factory=_Memo, init=False, compare=False, repr=False)
 
 
 def _folded(text: str) -> str:
@@ -141,12 +160,27 @@ def _in_word(char: str) -> bool:
     return unicodedata.category(char)[0] in "LMN"
 
 
+# ASCII characters that break words (``_in_word`` false): what ``_typed_words`` reads as a
+# space in ASCII text, one ``str.translate`` instead of a look-up per character
+_ASCII_BREAKS = str.maketrans({c: " " for c in map(chr, range(128)) if not _in_word(c)})
+
+
 def _typed_words(text: str, synonyms: Mapping[str, str]) -> list[tuple[str, str]]:
     """Each word of the text as compared (accents off, synonyms applied) beside the word as
-    typed once folded (accents kept): rule 1 of the module docstring."""
-    folded = _folded(str(text).replace("\u2019", "'").replace("&", " and ")).replace("'", "")
+    typed once folded (accents kept): rule 1 of the module docstring. ASCII text takes a
+    shortcut with the same result: ``_folded`` of it is its lower case (NFKC leaves ASCII
+    as it is, no ASCII character is a format character, and ASCII case folds as it lowers),
+    and its word breaks are ``_ASCII_BREAKS``."""
+    raw = str(text)
+    if raw.isascii():
+        folded = raw.replace("&", " and ").lower().replace("'", "")
+    else:
+        folded = _folded(raw.replace("\u2019", "'").replace("&", " and ")).replace("'", "")
     folded = _JOINER.sub("", folded)
-    words = "".join(c if _in_word(c) else " " for c in folded).split()
+    if folded.isascii():
+        words = folded.translate(_ASCII_BREAKS).split()
+    else:
+        words = "".join(c if _in_word(c) else " " for c in folded).split()
     pairs = []
     for word in words:
         plain = _unaccented(word)
@@ -224,21 +258,37 @@ class Name:
     compared: str = ""  # the key with accents off: names alike here score 100 (D25)
 
 
-def _drop_phrases(
-    words: list[str], phrases: Sequence[tuple[str, ...]], typo_similarity: float
-) -> list[str]:
-    """The words without the phrases (the council's names), each phrase word matched as
-    same_word matches words: "Eastvalle" is the council's name typed with a slip."""
+def _starts_phrase(word: str, rules: Rules) -> bool:
+    """The word is ``same_word`` as the first word of one of the council's phrases (once per
+    word and rules: ``rules.memo``)."""
+    found = rules.memo.starts_phrase.get(word)
+    if found is None:
+        found = rules.memo.starts_phrase[word] = any(
+            same_word(word, phrase[0], rules.typo_similarity) for phrase in rules.council_phrases
+        )
+    return found
+
+
+def _without_council(words: Sequence[str], rules: Rules) -> list[str]:
+    """The words without the council's phrases (its names), each phrase word matched as
+    same_word matches words: "Eastvalle" is the council's name typed with a slip. Phrases
+    are tried in order at each word that may begin one (``_starts_phrase``); at any other
+    word none matches, as a phrase matches only where its first word does (D51)."""
+    typo = rules.typo_similarity
     out: list[str] = []
     i = 0
     while i < len(words):
-        for phrase in phrases:
-            typed = words[i : i + len(phrase)]
-            if len(typed) == len(phrase) and all(
-                same_word(w, p, typo_similarity) for w, p in zip(typed, phrase, strict=True)
-            ):
-                i += len(phrase)
-                break
+        if _starts_phrase(words[i], rules):
+            for phrase in rules.council_phrases:
+                typed = words[i : i + len(phrase)]
+                if len(typed) == len(phrase) and all(
+                    same_word(w, p, typo) for w, p in zip(typed, phrase, strict=True)
+                ):
+                    i += len(phrase)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
         else:
             out.append(words[i])
             i += 1
@@ -247,16 +297,34 @@ def _drop_phrases(
 
 def _known(word: str, rules: Rules) -> str:
     """A typo of a generic or never_merge word read as that word ("Boad" -> "board"), so a
-    slip never turns a word of little evidence into a rare, heavy one."""
-    if word in rules.known_words or len(word) < 4 or word.isdigit():
-        return word
-    return _known_as(word, rules.known_words, rules.typo_similarity)
+    slip never turns a word of little evidence into a rare, heavy one (once per word and
+    rules: ``rules.memo``)."""
+    found = rules.memo.known.get(word)
+    if found is None:
+        if word in rules.known_words or len(word) < 4 or word.isdigit():
+            found = word
+        else:
+            found = _known_as(word, rules.known_words, rules.typo_similarity)
+        rules.memo.known[word] = found
+    return found
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _known_as(word: str, known_words: tuple[str, ...], typo_similarity: float) -> str:
-    """``_known`` once per word and rules: the same words recur in many names."""
-    return next((k for k in known_words if same_word(word, k, typo_similarity)), word)
+    """``_known`` once per word and rules: the same words recur in many names. The first
+    known word ``same_word`` accepts, asked only of those rapidfuzz says it could accept
+    (ratio from just below typo_similarity, OSA distance 1, or two letters differing at
+    equal length, which covers ``_transposed``), in their order (D51)."""
+    if not known_words:
+        return word
+    cutoff = typo_similarity - 1
+    ratio = process.cdist([word], known_words, scorer=fuzz.ratio, score_cutoff=cutoff)[0]
+    osa = process.cdist([word], known_words, scorer=OSA.distance, score_cutoff=1)[0]
+    letters = process.cdist([word], known_words, scorer=Hamming.distance, score_cutoff=2)[0]
+    alike = np.fromiter(map(len, known_words), np.int64, len(known_words)) == len(word)
+    maybe = np.flatnonzero((ratio >= cutoff) | (osa <= 1) | (alike & (letters <= 2)))
+    hits = (known_words[i] for i in maybe.tolist())
+    return next((k for k in hits if same_word(word, k, typo_similarity)), word)
 
 
 def _singular(word: str) -> str:
@@ -280,16 +348,82 @@ def _contains(tokens: Sequence[str], phrase: tuple[str, ...], typo: float) -> bo
     )
 
 
-def normalise(text: str, rules: Rules) -> Name:
-    """The rules 1-4 of the module docstring applied to one typed name."""
-    raw = str(text)
-    bracketed = " ".join(_BRACKETS.findall(raw))
-    main = _BRACKETS.sub(" ", raw)
+def _opens(word: str, rules: Rules) -> frozenset[tuple[str, ...]]:
+    """The never_merge members of two or more words whose first word ``_contains`` may read
+    this word as (once per word and rules: ``rules.memo``)."""
+    found = rules.memo.opens.get(word)
+    if found is None:
+        found = rules.memo.opens[word] = frozenset(
+            member
+            for members in rules.never_merge
+            for member in members
+            if len(member) >= 2
+            and (
+                word == member[0]
+                or _singular(word) == _singular(member[0])
+                or same_word(word, member[0], rules.typo_similarity)
+            )
+        )
+    return found
+
+
+def _has(
+    member: tuple[str, ...],
+    tokens: Sequence[str],
+    optional: Sequence[str],
+    opened: set[tuple[str, ...]],
+    typo: float,
+) -> bool:
+    """``_contains(tokens, member) or _contains(optional, member)``, skipping a member of
+    two or more words that no word may begin (``_opens``): ``_contains`` finds one only at a
+    word its first word matches."""
+    if len(member) == 1:  # as _contains reads a one-word member
+        return member[0] in tokens or member[0] in optional
+    if member and member not in opened:
+        return False
+    return _contains(tokens, member, typo) or _contains(optional, member, typo)
+
+
+def _marks(
+    tokens: Sequence[str], optional: Sequence[str], rules: Rules
+) -> tuple[frozenset[str], ...]:
+    """The never_merge members in the words (``_contains``), per set."""
+    opened = {m for word in (*tokens, *optional) for m in _opens(word, rules)}
     typo = rules.typo_similarity
-    typed = _typed_words(main, rules.synonyms)
-    typed_optional = _typed_words(bracketed, rules.synonyms)
+    return tuple(
+        frozenset(
+            " ".join(m).removesuffix("s")
+            for m in members
+            if _has(m, tokens, optional, opened, typo)
+        )
+        for members in rules.never_merge
+    )
+
+
+def normalise(text: str, rules: Rules) -> Name:
+    """The rules 1-4 of the module docstring applied to one typed name. Each text is
+    normalised once per rules, and texts with the same typed words once between them
+    (``rules.memo``: the Name is a function of the words ``_typed_words`` reads, D51)."""
+    raw = str(text)
+    found = rules.memo.names.get(raw)
+    if found is None:
+        bracketed = " ".join(_BRACKETS.findall(raw))
+        main = _BRACKETS.sub(" ", raw)
+        words = (
+            tuple(_typed_words(main, rules.synonyms)),
+            tuple(_typed_words(bracketed, rules.synonyms)),
+        )
+        found = rules.memo.by_words.get(words)
+        if found is None:
+            found = rules.memo.by_words[words] = _from_words(*words, rules)
+        rules.memo.names[raw] = found
+    return found
+
+
+def _from_words(typed: _TypedWords, typed_optional: _TypedWords, rules: Rules) -> Name:
+    """``normalise`` from the typed words of the name and of its brackets."""
     every = [compared for compared, _ in typed]
-    words = _drop_phrases(every, rules.council_phrases, typo)
+    words = _without_council(every, rules)
     words = [w for w in words if w not in rules.ignore_words] or every
     expanded: list[str] = []
     for word in words:
@@ -298,7 +432,7 @@ def normalise(text: str, rules: Rules) -> Name:
     tokens = tuple(_known(t, rules) for t in tokens)
     optional = tuple(
         _known(w, rules)
-        for w in _drop_phrases([c for c, _ in typed_optional], rules.council_phrases, typo)
+        for w in _without_council([c for c, _ in typed_optional], rules)
         if w not in STOP_WORDS and w not in rules.ignore_words
     )
     acronym: tuple[str, ...] = ()
@@ -329,14 +463,7 @@ def normalise(text: str, rules: Rules) -> Name:
         initials="".join(t[0] for t in tokens) if len(tokens) >= 2 else "",
         short_initials=_short_initials(tokens, rules.generic_words),
         numbers=frozenset(t for t in (*tokens, *optional) if t.isdigit()),
-        marks=tuple(
-            frozenset(
-                " ".join(m).removesuffix("s")
-                for m in members
-                if _contains(tokens, m, typo) or _contains(optional, m, typo)
-            )
-            for members in rules.never_merge
-        ),
+        marks=_marks(tokens, optional, rules),
     )
 
 
@@ -512,18 +639,28 @@ def index_keys(name: Name, rules: Rules) -> set[str]:
     """Blocking keys: each distinguishing word, its first and last four letters and, for a
     word of 4+ letters, the word with any one letter deleted (a slip of one letter, missing,
     extra, wrong or two swapped, leaves one of them the same). Initials are not keys:
-    acronyms meet the names they stand for by ``_initials_index``."""
+    acronyms meet the names they stand for by ``_initials_index``. Each word's keys are
+    worked out once per rules (``rules.memo``, D51)."""
     keys: set[str] = set()
     for token in (*name.tokens, *name.optional):
-        if token in rules.generic_words or token.isdigit():
-            continue
-        keys.add(f"w:{token}")
-        if len(token) >= 5:
-            keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
-        if len(token) >= 4:
-            keys.add(f"d:{token}")
-            keys.update(f"d:{token[:k]}{token[k + 1 :]}" for k in range(len(token)))
+        keys.update(_word_keys(token, rules))
     return keys
+
+
+def _word_keys(token: str, rules: Rules) -> frozenset[str]:
+    """``index_keys`` of one word (none for a generic word or a number)."""
+    found = rules.memo.index_keys.get(token)
+    if found is None:
+        keys: set[str] = set()
+        if token not in rules.generic_words and not token.isdigit():
+            keys.add(f"w:{token}")
+            if len(token) >= 5:
+                keys.update((f"p:{token[:4]}", f"s:{token[-4:]}"))
+            if len(token) >= 4:
+                keys.add(f"d:{token}")
+                keys.update(f"d:{token[:k]}{token[k + 1 :]}" for k in range(len(token)))
+        found = rules.memo.index_keys[token] = frozenset(keys)
+    return found
 
 
 def _initials_index(names: Sequence[Name]) -> dict[str, list[int]]:
@@ -569,6 +706,24 @@ def _neighbours(key: str, members: Sequence[int], names: Sequence[Name]) -> set[
     }
 
 
+def _block_pairs(blocks: Sequence[list[int]], count: int) -> set[tuple[int, int]]:
+    """Every pair of two members of one block (members ascending: ``combinations``), the
+    blocks of one size at once (numpy: a row per block, the upper triangle's columns)."""
+    by_size: dict[int, list[list[int]]] = defaultdict(list)
+    for members in blocks:
+        by_size[len(members)].append(members)
+    codes = [np.empty(0, np.int64)]
+    for size, same in sorted(by_size.items()):
+        rows = np.array(same, dtype=np.int64)
+        left, right = np.triu_indices(size, k=1)
+        codes.append((rows[:, left] * count + rows[:, right]).ravel())
+    ordered = np.sort(np.concatenate(codes))
+    found = (
+        ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if ordered.size else ordered
+    )
+    return set(zip((found // count).tolist(), (found % count).tolist(), strict=True))
+
+
 def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]:
     """Index pairs (i < j) of names sharing a blocking key, from an inverted index, and each
     acronym name with the names whose initials it may stand for. A word shared by more than
@@ -578,11 +733,9 @@ def candidate_pairs(names: Sequence[Name], rules: Rules) -> set[tuple[int, int]]
     for i, name in enumerate(names):
         for key in index_keys(name, rules):
             postings[key].append(i)
-    pairs: set[tuple[int, int]] = set()
+    pairs = _block_pairs([m for m in postings.values() if 1 < len(m) <= MAX_BLOCK], len(names))
     for key, members in postings.items():
-        if 1 < len(members) <= MAX_BLOCK:
-            pairs.update(combinations(members, 2))
-        elif len(members) > MAX_BLOCK and key.startswith("w:"):
+        if len(members) > MAX_BLOCK and key.startswith("w:"):
             pairs.update(_neighbours(key, members, names))
     initials = _initials_index(names)
     for i, name in enumerate(names):

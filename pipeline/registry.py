@@ -249,52 +249,80 @@ def _typed_names(returns: pd.DataFrame) -> pd.Series:
     ).astype(object)
 
 
+def _segments(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For segments of these lengths laid end to end: each item's segment and its place."""
+    starts = np.cumsum(lengths) - lengths
+    owner = np.repeat(np.arange(lengths.size), lengths)
+    return owner, np.arange(owner.size) - starts[owner]
+
+
+def _officer_text(value: Any) -> str | None:
+    return None if pd.isna(value) else str(value).casefold()
+
+
 def _officers(returns: pd.DataFrame) -> pd.Series:
     """Who filed each return: the officer's e-mail address (case aside), else the return's
-    ID, else its row, so that a word is counted once per officer (``_word_officers``)."""
-    fallback = "#" + pd.Series(range(len(returns)), index=returns.index).astype(str)
-    for column in ("response_id", "respondent_email"):
-        if column in returns:
-            given = tables.map_distinct(
-                returns[column], lambda v: None if pd.isna(v) else str(v).casefold()
-            )
-            fallback = given.where(given.notna() & (given != ""), fallback)
-    return fallback
+    ID, else its row, so that a word is counted once per officer (``_word_officers``). The
+    IDs are read only when some return gives no address (D51)."""
+    found = pd.Series(None, index=returns.index, dtype=object)
+    for column in ("respondent_email", "response_id"):  # the first one given wins
+        if column in returns and found.isna().any():
+            given = tables.map_distinct(returns[column], _officer_text)
+            found = found.where(found.notna() | given.isna() | (given == ""), given)
+    missing = found.isna().to_numpy()
+    if missing.any():
+        found[missing] = ["#" + str(at) for at in np.flatnonzero(missing).tolist()]
+    return found
 
 
 def _word_officers(
     returns: pd.DataFrame, keys: pd.Series, by_key: Mapping[str, matching.Name]
 ) -> dict[str, int]:
     """Each word of the names -> how many officers typed it in a name (the year's own
-    evidence that two words are words of their own, not slips)."""
-    filed = pd.DataFrame({"key": keys.to_numpy(), "officer": _officers(returns).to_numpy()})
-    filed = filed.drop_duplicates()
-    words = {k: sorted({*n.tokens, *n.optional}) for k, n in by_key.items()}
-    filed = filed.assign(word=filed["key"].map(words)).explode("word").dropna(subset="word")
-    counts = filed.drop_duplicates(["word", "officer"])["word"].value_counts()
-    return {str(w): int(n) for w, n in counts.items()}
+    evidence that two words are words of their own, not slips). Counted on codes: each
+    distinct (name, officer) gives its name's distinct words, and each distinct (word,
+    officer) counts once (D51)."""
+    key_codes, key_names = pd.factorize(keys.to_numpy(dtype=object))
+    officer_codes, officer_names = pd.factorize(_officers(returns).to_numpy(dtype=object))
+    officers = max(len(officer_names), 1)
+    filed = pd.unique(key_codes.astype(np.int64) * officers + officer_codes)
+    vocabulary: dict[str, int] = {}
+    words = [
+        [vocabulary.setdefault(w, len(vocabulary)) for w in sorted({*n.tokens, *n.optional})]
+        for n in (by_key[str(k)] for k in key_names.tolist())
+    ]
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    flat = np.array([w for each in words for w in each], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    name, officer = filed // officers, filed % officers
+    owner, place = _segments(lengths[name])
+    typed = flat[starts[name][owner] + place] * officers + officer[owner]
+    counts = np.bincount(pd.unique(typed) // officers, minlength=len(vocabulary))
+    return {w: int(counts[at]) for w, at in vocabulary.items() if counts[at]}
 
 
-def _answer_sets(keys: pd.Series, answers: pd.Series, split: bool) -> dict[str, frozenset[str]]:
+def _answer_sets(
+    keys: tuple[np.ndarray, np.ndarray], answers: pd.Series, split: bool
+) -> dict[str, frozenset[str]]:
     """Each name -> the set of answers given under it (each list item when ``split``),
-    compared as ``matching.plain_key`` compares text; blanks dropped."""
-    frame = pd.DataFrame({"key": keys.to_numpy(), "answer": answers.to_numpy()}).dropna()
-    frame = frame.drop_duplicates()  # many returns give one answer under one name: read once
-    if split:
-        lists = tables.map_distinct(frame["answer"].astype(str), _LIST_SPLIT.split)
-        frame = frame.assign(answer=lists)
-        frame = frame.explode("answer")
-    texts = frame["answer"].astype(str)
-    plain = {t: matching.plain_key(t) for t in texts.unique()}
-    frame = frame.assign(answer=texts.map(plain))
-    frame = frame[frame["answer"] != ""].drop_duplicates()
-    groups = grouped.group_rows(frame["key"])  # one sort, not a Series per name
-    given = frame["answer"].to_numpy(dtype=object)[groups.order].tolist()
-    ends = groups.bounds.tolist()
-    return {
-        str(key): frozenset(given[ends[at] : ends[at + 1]])
-        for at, key in enumerate(groups.labels.tolist())
-    }
+    compared as ``matching.plain_key`` compares text; blanks dropped. ``keys``: each
+    return's name as ``pd.factorize`` gives it (codes, names). Each distinct answer is read
+    once and each distinct (name, answer) pair is one union (D51)."""
+    given = answers.notna().to_numpy()
+    key_codes, key_names = keys[0][given], keys[1]
+    texts = answers[given].astype(str).to_numpy(dtype=object)
+    answer_codes, distinct = pd.factorize(texts)
+    count = max(len(distinct), 1)
+    pairs = pd.unique(key_codes.astype(np.int64) * count + answer_codes)
+    read = [
+        {p for p in map(matching.plain_key, _LIST_SPLIT.split(t) if split else [t]) if p}
+        for t in distinct.tolist()
+    ]
+    found: dict[int, set[str]] = defaultdict(set)
+    for key, answer in zip((pairs // count).tolist(), (pairs % count).tolist(), strict=True):
+        if read[answer]:
+            found[key].update(read[answer])
+    return {str(key_names[key]): frozenset(words) for key, words in found.items()}
 
 
 def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching.Evidence]:
@@ -308,9 +336,10 @@ def _name_evidence(returns: pd.DataFrame, keys: pd.Series) -> dict[str, matching
     service = column("service")
     both = directorate.notna() & service.notna()
     services = (directorate.astype(str) + " / " + service.astype(str)).where(both)
-    partners = _answer_sets(keys, column("partners"), split=True)
-    directorates = _answer_sets(keys, directorate, split=False)
-    by_service = _answer_sets(keys, services, split=False)
+    coded = pd.factorize(keys.to_numpy(dtype=object))
+    partners = _answer_sets(coded, column("partners"), split=True)
+    directorates = _answer_sets(coded, directorate, split=False)
+    by_service = _answer_sets(coded, services, split=False)
     return {
         key: matching.Evidence(
             partners.get(key, frozenset()),
@@ -484,27 +513,18 @@ def match_names(
                 how.setdefault(order[member], ("merge", 100.0))
     # each partnership's distinct (typed name, lead officer) pairs with how many returns
     # typed them: the names are chosen from these, never from a loop over returns
-    typed_by = (
-        pd.DataFrame(
-            {
-                "root": keys.map({k: clusters.find(at[k]) for k in keys.unique()}).to_numpy(),
-                "typed": typed.to_numpy(),
-                "leading": returns["council_role"].isin(toolkit.lead_roles).to_numpy(),
-            }
-        )
-        .groupby(["root", "typed", "leading"], sort=True)
-        .size()
-        .reset_index(name="times")
-    )
+    spelt_by: dict[int, list[tuple[str, bool, int]]] = defaultdict(list)
+    leading = returns["council_role"].isin(toolkit.lead_roles).to_numpy()
+    for text, led, times in _typed_times(typed, leading):
+        spelt_by[clusters.find(at[normal[text].key])].append((text, led, times))
     display: dict[int, str] = {}
-    for found, spelt in typed_by.groupby("root", sort=True):
-        root = int(str(found))
+    for root, spelt in sorted(spelt_by.items()):
         picks = [chosen[order[m]] for m in clusters.members[root] if order[m] in chosen]
         display[root] = _display_name(
-            spelt["typed"].tolist(),
-            [bool(lead) for lead in spelt["leading"]],
+            [text for text, _, _ in spelt],
+            [led for _, led, _ in spelt],
             picks,
-            spelt["times"].tolist(),
+            [times for _, _, times in spelt],
         )
 
     def locate(name: str) -> int | None:
@@ -599,6 +619,22 @@ def _scored_pairs(
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
 
+def _typed_times(
+    typed: pd.Series, leading: np.ndarray | None = None
+) -> list[tuple[str, bool, int]]:
+    """Each distinct (typed name, lead officer) pair with how many returns typed it, by
+    name then lead (False first), as ``groupby(sort=True).size()`` lists them, counted on
+    codes (``leading`` None: no return counts as the lead's, D51)."""
+    codes, texts = pd.factorize(typed.to_numpy(dtype=object))
+    lead = np.zeros(len(codes), np.int64) if leading is None else leading.astype(np.int64)
+    found, times = np.unique(codes.astype(np.int64) * 2 + lead, return_counts=True)
+    names = texts.tolist()
+    return sorted(
+        (str(names[at // 2]), bool(at % 2), int(n))
+        for at, n in zip(found.tolist(), times.tolist(), strict=True)
+    )
+
+
 def _spelling(typed: Mapping[str, int]) -> str:
     """The spelling most returns typed (``typed``: each typed name -> how many)."""
     counts: Counter[str] = Counter()
@@ -624,10 +660,9 @@ def _unsure_pairs(
     evidence for and against: acronym, partner organisations named under both, a
     directorate or service in common; by score, then names."""
     spellings: dict[str, dict[str, int]] = defaultdict(dict)
-    typed_as = pd.DataFrame({"key": keys.to_numpy(), "typed": typed.to_numpy()})
-    counted = typed_as.groupby(["key", "typed"], sort=True).size()
-    for (key, text), times in zip(counted.index.tolist(), counted.tolist(), strict=True):
-        spellings[key][text] = int(times)
+    key_of = dict(zip(typed.tolist(), keys.tolist(), strict=True))  # a text has one key
+    for text, _, times in _typed_times(typed):
+        spellings[key_of[text]][text] = times
     spelt: dict[str, str] = {}
 
     def spelling(key: str) -> str:
