@@ -124,8 +124,10 @@ def group_rows(labels: pd.Series | np.ndarray) -> Groups:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Each row of ``frame`` as a dict of column to value: the very values ``iterrows``
-    gives (both read one ``frame.values``), without building a Series per row."""
+    """Each row of ``frame`` as a dict of column to value, as ``frame.values`` holds it,
+    without building a Series per row. That is what ``iterrows`` gives for a frame with a
+    number or boolean column (the evaluation's and value for money's tables); for a frame of
+    text only, iterrows would give NaN where this keeps None."""
     if not frame.columns.is_unique:
         raise ValueError("rows as records need unique column names")
     columns = frame.columns.tolist()
