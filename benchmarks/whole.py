@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,11 +53,7 @@ def _environment() -> dict[str, str]:
 
 def sample_root(base: Path) -> Path:
     """config/ and every sample year's exports, as the repository has them."""
-    root = base / "root"
-    shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    for year in sample.SAMPLE_YEARS:
-        shutil.copytree(paths.raw_dir(year), paths.raw_dir(year, root))
-    return root
+    return sample.copy_sample_root(base / "root")
 
 
 def _empty_notebook(path: Path) -> Path:

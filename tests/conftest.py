@@ -194,11 +194,7 @@ class BackgroundRun:
 
 def _shared_root(base: Path) -> Path:
     """config/ and every sample year's exports (as committed under data/raw/)."""
-    root = base / "shared"
-    shutil.copytree(paths.config_dir(), paths.config_dir(root))
-    for year in sample.SAMPLE_YEARS:
-        shutil.copytree(paths.raw_dir(year), paths.raw_dir(year, root))
-    return root
+    return sample.copy_sample_root(base / "shared")
 
 
 def _renumbered_root(base: Path, shared: Path) -> Path:

@@ -52,12 +52,14 @@ from pipeline.sample.scaled import scaled_returns, write_scaled_exports
 from pipeline.sample.years import (
     BASE_YEAR,
     SAMPLE_YEARS,
+    copy_sample_root,
     previous_year_returns,
     sample_returns,
     write_sample,
 )
 
 __all__ = [
+    "copy_sample_root",
     "BASE_YEAR",
     "EMAIL_DOMAIN",
     "LAYOUTS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import random
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,16 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_YEARS = (2023, 2024, 2025)
 """Survey years whose sample is committed under data/raw/ (what `make sample` writes)."""
+
+
+def copy_sample_root(root: Path) -> Path:
+    """A root to run the pipeline in: a copy of config/ and of every sample year's exports
+    as the repository has them (tests and benchmarks run there, never in the repository)."""
+    shutil.copytree(paths.config_dir(), paths.config_dir(root))
+    for year in SAMPLE_YEARS:
+        shutil.copytree(paths.raw_dir(year), paths.raw_dir(year, root))
+    return root
+
 
 # The year the generator draws; each earlier year is derived from the year after it, so all
 # years hold the same partnerships (a few new, a few ended, some changed: catalogue.yaml's
