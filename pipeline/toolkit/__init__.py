@@ -22,7 +22,6 @@ from pipeline.toolkit.model import (
     load,
 )
 from pipeline.toolkit.scoring import (
-    assess_governance,
     band,
     evaluate_partnerships,
     full_cost,
@@ -53,7 +52,6 @@ __all__ = [
     "RecommendationRule",
     "Toolkit",
     "ValueForMoney",
-    "assess_governance",
     "band",
     "changes_since",
     "evaluate_partnerships",

@@ -276,28 +276,14 @@ def governance_band(completeness: float | None, toolkit: Toolkit) -> str:
     return governance.governance_band(completeness, toolkit.governance, toolkit.band_labels)
 
 
-def assess_governance(
-    row: pd.Series,
-    returns: pd.DataFrame,
-    toolkit: Toolkit,
-    as_of: dt.date,
-    asked: Mapping[str, Collection[str]] | None = None,
-) -> dict[str, Any]:
-    """One partnership's governance by heading and its risk controls, as evaluation columns.
-
-    ``row`` is its registry row, ``returns`` its returns (by key, with source_file),
-    ``asked`` each export file's question keys (None: every file asked every question)."""
-    evidence = governance.assess(row, returns, toolkit.governance, as_of, asked)
-    return _governance_columns(row, evidence, governance.main_risks(returns, toolkit.risk), toolkit)
-
-
 def _governance_columns(
     row: pd.Series | Mapping[str, Any],
     evidence: list[governance.Evidence],
     main_risks: str | None,
     toolkit: Toolkit,
 ) -> dict[str, Any]:
-    """``assess_governance``'s columns from the partnership's evidence and main risks."""
+    """A partnership's governance by heading and its risk controls, as evaluation columns,
+    from its evidence and main risks."""
     kit = toolkit.governance
     shares = governance.completeness(evidence, kit)
     missing = governance.uncontrolled(row["risk_level"], evidence, toolkit.risk)
