@@ -305,3 +305,55 @@ def test_export_pdf_leaves_weasyprints_logger_without_its_error_catcher(tmp_path
 
     assert logging.getLogger("weasyprint").handlers == handlers_before
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _multi_page_html(tmp_path: Path) -> Path:
+    """A tagged page of several A4 pages: headings, a table, links between pages."""
+    rows = "".join(f"<tr><th scope='row'>Row {n}</th><td>{n * 7}</td></tr>" for n in range(150))
+    sections = "".join(
+        f"<h2 id='s{n}'>Part {n}</h2><p>{'Words of the part. ' * 60}</p>"
+        f"<p><a href='#s{(n + 1) % 6}'>Next part</a></p>"
+        for n in range(6)
+    )
+    html_path = tmp_path / "pages.html"
+    html_path.write_text(
+        "<!DOCTYPE html><html lang='en-GB'><head><title>Pages</title></head><body>"
+        f"<h1>Pages</h1>{sections}<table><caption>Numbers</caption>"
+        f"<thead><tr><th scope='col'>Row</th><th scope='col'>Value</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></body></html>",
+        encoding="utf-8",
+    )
+    return html_path
+
+
+def test_page_references_are_kept_per_page_count_with_the_same_values(tmp_path: Path) -> None:
+    import pydyf
+
+    export._load_weasyprint_html()  # installs the kept page references (D52)
+    kept = pydyf.PDF.page_references
+    assert getattr(kept.fget, "_kept_per_page_count", False)
+    build = kept.fget.__wrapped__
+    pdf = pydyf.PDF()
+    for count in range(1, 5):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        first = pdf.page_references
+        assert first == build(pdf)
+        assert len(first) == count
+        assert pdf.page_references is first  # read again: the same tuple, not rebuilt
+
+
+def test_export_pdf_is_the_same_bytes_with_pydyfs_own_page_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pydyf
+
+    html_path = _multi_page_html(tmp_path)
+    kept = export.export_pdf(html_path, tmp_path / "kept.pdf")
+    original = pydyf.PDF.page_references.fget.__wrapped__
+    monkeypatch.setattr(pydyf.PDF, "page_references", property(original))
+    monkeypatch.setattr(export, "_keep_page_references", lambda: None)
+
+    rebuilt = export.export_pdf(html_path, tmp_path / "rebuilt.pdf")
+
+    assert len(pikepdf.open(kept).pages) > 3
+    assert kept.read_bytes() == rebuilt.read_bytes()

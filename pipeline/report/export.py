@@ -10,8 +10,9 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -130,6 +131,38 @@ def _fixed_source_date_epoch() -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+def _keep_page_references() -> None:
+    """Make pydyf's ``PDF.page_references`` build its tuple once per page count (D52).
+
+    pydyf builds the tuple of every page's reference afresh on each read, and WeasyPrint's
+    PDF/UA tagging reads it once for every tagged box: about 50,000 reads of a 235-entry
+    tuple for the committee paper, some 4 s of its PDF. The tuple changes only when a page
+    is added (``add_page`` extends ``Kids``), so it is kept with the ``Kids`` list and its
+    length it was built from: the same values, so the same PDF bytes (a test renders a
+    tagged PDF both ways). Installed once; a pydyf without the property is left alone.
+    """
+    import pydyf
+
+    current = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(current, property) or current.fget is None:
+        return
+    if getattr(current.fget, "_kept_per_page_count", False):
+        return
+    build = current.fget
+
+    @wraps(build)
+    def page_references(pdf: Any) -> Any:
+        kids = pdf.pages["Kids"]
+        kept = pdf.__dict__.get("_page_references_kept")
+        if kept is None or kept[0] is not kids or kept[1] != len(kids):
+            kept = (kids, len(kids), build(pdf))
+            pdf.__dict__["_page_references_kept"] = kept
+        return kept[2]
+
+    page_references._kept_per_page_count = True  # type: ignore[attr-defined]
+    pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
+
+
 def _load_weasyprint_html() -> type:
     """WeasyPrint's HTML class, or a PipelineError naming the Debian packages it needs.
 
@@ -143,6 +176,7 @@ def _load_weasyprint_html() -> type:
             f"WeasyPrint cannot load its system libraries ({error}); "
             f"install them with: {WEASYPRINT_APT_LINE}"
         ) from error
+    _keep_page_references()
     return HTML
 
 
