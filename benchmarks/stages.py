@@ -84,15 +84,7 @@ def _consolidate(root: Path) -> tuple[object, ...]:
     questionnaire, kit = config.protocol, config.toolkit
     valid = validate.load_valid(year, root, questionnaire)
     answers = questionnaire.by_keys(valid)
-    matching = registry.match_names(
-        answers,
-        kit,
-        config.aliases,
-        registry.load_history(year, root),
-        council=config.council,
-        issued=registry.ids_issued_before(year, root),
-        year=year,
-    )
+    matching = registry.match_year(answers, config, year, root)
     returns = registry.assign_partnerships(answers, matching)
     register, disagreements = registry.consolidate_returns(returns, questionnaire, kit)
     registry.write_registry(register, matching, disagreements, year, root)

@@ -150,15 +150,7 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
     closing = validate.closing_date(returns, year, config.council)
     valid = validate.validate_returns(returns, questionnaire, closing).valid
     answers = questionnaire.by_keys(valid)
-    matching = registry.match_names(
-        answers,
-        config.toolkit,
-        config.aliases,
-        registry.load_history(year, root),
-        council=config.council,
-        issued=registry.ids_issued_before(year, root),
-        year=year,
-    )
+    matching = registry.match_year(answers, config, year, root)
     assigned = registry.assign_partnerships(answers, matching)
     return pd.Series(
         assigned["partnership_id"].to_numpy(),

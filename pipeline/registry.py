@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ from pipeline.errors import PipelineError
 from pipeline.lineage import History, Lineage, Merge, Split
 from pipeline.protocol import Protocol
 from pipeline.toolkit import Toolkit
+
+if TYPE_CHECKING:  # settings imports this module
+    from pipeline.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -584,6 +587,24 @@ class _Pair:
     b: str
     word_score: float
     support: matching.Support | None  # None: no evidence could move it
+
+
+def match_year(
+    answers: pd.DataFrame, config: Settings, year: int, root: Path | str | None = None
+) -> NameMatching:
+    """``match_names`` as a year's run calls it, with everything from ``config`` and ``root``:
+    the toolkit, the analyst's aliases, the council's names, the registry's history before
+    ``year`` and the IDs issued before it (so an ID never returns). Stage 03, the
+    benchmark, the matching-quality measure and the stage tests all call this one."""
+    return match_names(
+        answers,
+        config.toolkit,
+        config.aliases,
+        load_history(year, root),
+        council=config.council,
+        issued=ids_issued_before(year, root),
+        year=year,
+    )
 
 
 def _scored_pairs(

@@ -28,15 +28,7 @@ def run_stages(root: Path, year: int = YEAR) -> settings.Settings:
     validate.write_validation(result, closing, year, root, questionnaire, config.council)
 
     answers = questionnaire.by_keys(validate.load_valid(year, root, questionnaire))
-    matching = registry.match_names(
-        answers,
-        kit,
-        config.aliases,
-        registry.load_history(year, root),
-        council=config.council,
-        issued=registry.ids_issued_before(year, root),
-        year=year,
-    )
+    matching = registry.match_year(answers, config, year, root)
     assigned = registry.assign_partnerships(answers, matching)
     register, disagreements = registry.consolidate_returns(assigned, questionnaire, kit)
     evaluation = toolkit.evaluate_partnerships(
