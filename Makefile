@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 YEAR ?=
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
@@ -19,14 +19,16 @@ $(STAMP): pyproject.toml
 ## install: create .venv (if missing) and install the project with its dev tools
 install: $(STAMP)
 
-## syslibs: check WeasyPrint's system libraries load; install them when run as root
+## syslibs: check WeasyPrint's system libraries load and the paper's font (Arial or Liberation Sans, D53) is there; install them when run as root
 syslibs: $(STAMP)
-	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1; then \
+	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1 || ! $(PY) -m pipeline.report.fonts >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			echo "Installing WeasyPrint's system libraries: $(APT_PACKAGES)"; \
+			echo "Installing WeasyPrint's system libraries and the paper's font: $(APT_PACKAGES)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
-		else \
+		elif ! $(PY) -c "import weasyprint" >/dev/null 2>&1; then \
 			echo "WeasyPrint cannot load Pango. Run: sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
+		else \
+			$(PY) -m pipeline.report.fonts || exit 1; \
 		fi; \
 	fi
 

@@ -173,3 +173,27 @@ def test_nothing_in_the_report_pdf_runs_off_the_page(shared_run) -> None:
     problems = characters_off_the_page(paths.report_pdf(YEAR, shared_run.root), margins)
 
     assert problems == [], "\n".join(problems)
+
+
+def _committee_page(body: str) -> str:
+    css = COMMITTEE_CSS.read_text(encoding="utf-8")
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><title>Paper</title>'
+        f"<style>{css}</style></head><body><main>{body}</main></body></html>"
+    )
+
+
+def test_a_long_first_cell_of_a_narrow_table_wraps_within_the_page(tmp_path: Path) -> None:
+    from weasyprint import HTML
+
+    title = "Partnership survey returns for the year, with respondents' details, " * 3
+    page = _committee_page(
+        "<h1>Background papers</h1><table><caption>Background papers</caption><thead><tr>"
+        '<th scope="col">Document</th><th scope="col">Held by</th></tr></thead><tbody>'
+        f"<tr><td>{title}</td><td>Policy and Partnerships team</td></tr></tbody></table>"
+    )
+    pdf_path = tmp_path / "papers.pdf"
+    HTML(string=page).write_pdf(pdf_path)
+
+    margins = _side_margins(COMMITTEE_CSS.read_text(encoding="utf-8"))
+    assert characters_off_the_page(pdf_path, margins) == []

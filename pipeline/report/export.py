@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 TEMPLATE_NAME = "committee"
 PDF_VARIANT = "pdf/ua-1"
 WEASYPRINT_APT_LINE = (
-    "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+    "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core "
+    "fonts-liberation"
 )
 # WeasyPrint warns about every CSS property it does not support (a few hundred on an
 # nbconvert page) and fontTools about subsetting: noise for whoever runs the report.
