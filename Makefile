@@ -19,12 +19,13 @@ $(STAMP): pyproject.toml
 ## install: create .venv (if missing) and install the project with its dev tools
 install: $(STAMP)
 
-## syslibs: check WeasyPrint's system libraries load and the paper's font (Arial or Liberation Sans, D53) is there; install them when run as root
+## syslibs: check WeasyPrint's system libraries load and the paper's font (Arial or a metric twin, D53) is there; install them when run as root
 syslibs: $(STAMP)
 	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1 || ! $(PY) -m pipeline.report.fonts >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			echo "Installing WeasyPrint's system libraries and the paper's font: $(APT_PACKAGES)"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null \
+				&& $(PY) -c "import weasyprint" && $(PY) -m pipeline.report.fonts; \
 		elif ! $(PY) -c "import weasyprint" >/dev/null 2>&1; then \
 			echo "WeasyPrint cannot load Pango. Run: sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
 		else \

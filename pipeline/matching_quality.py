@@ -140,7 +140,7 @@ def match_in_process(year: int, root: Path | str | None) -> pd.Series:
     """Each accepted return's partnership_id, from the root's exports, without writing.
 
     What stages 01-03 do up to the registry's name matching, with the root's config/ (its
-    toolkit and aliases): ingest, validation, ``registry.match_names`` and
+    toolkit and aliases): ingest, validation, ``registry.match_year`` and
     ``assign_partnerships``. Indexed by response ID as text, like
     :func:`predicted_partnerships`, which reads the same from a run's tables.
     """

@@ -326,7 +326,7 @@ def _multi_page_html(tmp_path: Path) -> Path:
     return html_path
 
 
-def test_page_references_are_kept_per_page_count_with_the_same_values(tmp_path: Path) -> None:
+def test_page_references_are_kept_per_page_count_with_the_same_values() -> None:
     import pydyf
 
     export._load_weasyprint_html()  # installs the kept page references (D52)

@@ -12,7 +12,7 @@ def test_fontconfig_resolves_an_installed_family_to_itself() -> None:
     assert fonts.resolved_family("DejaVu Sans") == "DejaVu Sans"
 
 
-@pytest.mark.parametrize("family", ["Arial", "Liberation Sans"])
+@pytest.mark.parametrize("family", ["Arial", "Liberation Sans", "Arimo"])
 def test_arial_or_its_metric_twin_is_no_problem(
     family: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,12 +1,13 @@
 """The committee paper's typeface: the PDF is set in Arial's widths, so that font must be there.
 
 committee.css names Arial, then Liberation Sans (metrically the same as Arial), then DejaVu
-Sans. The paper's wide appendix tables (eleven columns on A4) are sized for Arial's widths:
-set in DejaVu Sans, about an eighth wider, their last column runs off the page. A machine
-with neither Arial nor Liberation Sans falls back to DejaVu Sans without a word, so
-``make report`` (its ``syslibs`` step) asks fontconfig, as Pango does, which family
-"Arial" resolves to, and installs Liberation Sans (Debian's ``fonts-liberation``) or names
-the apt line when it resolves to another (decision D53).
+Sans; fontconfig may also give Arimo, Arial's other metric twin, for Arial. The paper's wide
+appendix tables (eleven columns on A4) are sized for Arial's widths: set in DejaVu Sans,
+about an eighth wider, their last column runs off the page. A machine with none of them
+falls back to DejaVu Sans without a word, so ``make report`` (its ``syslibs`` step) asks
+fontconfig, as Pango does, which family "Arial" resolves to, and installs Liberation Sans
+(Debian's ``fonts-liberation``) or names the apt line when it resolves to another
+(decision D53).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import ctypes.util
 import sys
 
 PAPER_FAMILY = "Arial"
-METRIC_FAMILIES = ("Arial", "Liberation Sans")  # the same widths, glyph for glyph
+METRIC_FAMILIES = ("Arial", "Liberation Sans", "Arimo")  # the same widths, glyph for glyph
 FONT_APT_PACKAGE = "fonts-liberation"
 FONT_APT_LINE = f"apt-get install -y {FONT_APT_PACKAGE}"
 _FC_MATCH_PATTERN = 0  # FcMatchKind FcMatchPattern
@@ -71,11 +72,13 @@ def resolved_family(name: str) -> str | None:
         result = ctypes.c_int(-1)
         match = fc.FcFontMatch(config, pattern, ctypes.byref(result))
         if match:
-            value = ctypes.c_char_p()
-            found = fc.FcPatternGetString(match, b"family", 0, ctypes.byref(value))
-            if found == _FC_RESULT_MATCH and value.value is not None:
-                family = value.value.decode("utf-8")
-            fc.FcPatternDestroy(match)
+            try:
+                value = ctypes.c_char_p()
+                found = fc.FcPatternGetString(match, b"family", 0, ctypes.byref(value))
+                if found == _FC_RESULT_MATCH and value.value is not None:
+                    family = value.value.decode("utf-8", errors="replace")
+            finally:
+                fc.FcPatternDestroy(match)
     finally:
         if pattern:
             fc.FcPatternDestroy(pattern)
@@ -91,8 +94,8 @@ def paper_font_problem() -> str | None:
     if family is None or family in METRIC_FAMILIES:
         return None
     return (
-        f"The report's PDF is set in {PAPER_FAMILY}'s widths, but this machine has neither "
-        f"{' nor '.join(METRIC_FAMILIES)} ({PAPER_FAMILY} would be drawn in {family}, and the "
+        f"The report's PDF is set in {PAPER_FAMILY}'s widths, but this machine has none of "
+        f"{', '.join(METRIC_FAMILIES)} ({PAPER_FAMILY} would be drawn in {family}, and the "
         f"wide tables would run off the page): install Liberation Sans with: {FONT_APT_LINE}"
     )
 
