@@ -255,6 +255,16 @@ def ragged_row(export: SampleExport, folder: Path) -> list[Path]:
     return _write(folder, export.name("ragged"), csv_bytes(table))
 
 
+def short_row(export: SampleExport, folder: Path) -> list[Path]:
+    """DAMAGED_ROW has lost one cell in the middle (a separator dropped when edited by
+    hand): its later answers would sit one question to the left."""
+    table = export.table()
+    row = table[DAMAGED_ROW + 1]
+    middle = len(row) // 2
+    table[DAMAGED_ROW + 1] = [*row[:middle], *row[middle + 1 :]]
+    return _write(folder, export.name("short"), csv_bytes(table))
+
+
 def unclosed_quote(qid: str) -> Builder:
     """An answer in DAMAGED_ROW opens a quote that never closes: the rest of the file
     would be read as that one answer."""

@@ -265,6 +265,7 @@ FILE_CASES = [
         Either(Refused((ROW,)), Read(_no_value_silently_redecoded)),
     ),
     listed(Case("ragged_row", "ingest", "error"), bad.ragged_row, Refused((ROW,))),
+    listed(Case("short_row", "ingest", "error"), bad.short_row, Refused((ROW,))),
     listed(
         Case("unclosed_quote", "ingest", "error"),
         bad.unclosed_quote("Q46"),

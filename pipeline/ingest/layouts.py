@@ -664,6 +664,14 @@ def read_export(
                 f"{path.name}: row {offset} has {len(cells)} cells but the header row has "
                 f"{width}; check the file's separators and quoting."
             )
+        # A text export's rows are as wide as its header: a shorter row that holds anything
+        # has lost a separator somewhere, and padding it would shift its answers into the
+        # wrong questions without a word. (A workbook's rows end at their last filled cell.)
+        if encoding is not None and len(row) < width and any(not is_blank(c) for c in row):
+            raise PipelineError(
+                f"{path.name}: row {offset} has {len(row)} cells but the header row has "
+                f"{width}; check the file's separators and quoting."
+            )
         cells = cells[:width]
         if all(is_blank(c) for c in cells):
             empty += 1
