@@ -265,6 +265,27 @@ def short_row(export: SampleExport, folder: Path) -> list[Path]:
     return _write(folder, export.name("short"), csv_bytes(table))
 
 
+def repeated_header(suffix: str) -> Builder:
+    """The header row again after DAMAGED_ROW, as when two exports are joined into one: a
+    CSV (read column by column in C) or a workbook (read row by row)."""
+
+    def build(export: SampleExport, folder: Path) -> list[Path]:
+        table = export.table()
+        table.insert(DAMAGED_ROW + 1, list(export.header))
+        if suffix == "csv":
+            return _write(folder, export.name("joined"), csv_bytes(table))
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        for row in table:
+            sheet.append(row)
+        saved = io.BytesIO()
+        workbook.save(saved)
+        return _write(folder, export.name("joined", "xlsx"), saved.getvalue())
+
+    return build
+
+
 def unclosed_quote(qid: str) -> Builder:
     """An answer in DAMAGED_ROW opens a quote that never closes: the rest of the file
     would be read as that one answer."""

@@ -267,6 +267,16 @@ FILE_CASES = [
     listed(Case("ragged_row", "ingest", "error"), bad.ragged_row, Refused((ROW,))),
     listed(Case("short_row", "ingest", "error"), bad.short_row, Refused((ROW,))),
     listed(
+        Case("repeated_header_row", "ingest", "error"),
+        bad.repeated_header("csv"),
+        Refused((ROW, "repeats the header row")),
+    ),
+    listed(
+        Case("repeated_header_row_in_a_workbook", "ingest", "error"),
+        bad.repeated_header("xlsx"),
+        Refused((ROW, "repeats the header row")),
+    ),
+    listed(
         Case("unclosed_quote", "ingest", "error"),
         bad.unclosed_quote("Q46"),
         Refused((ROW,)),

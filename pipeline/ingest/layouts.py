@@ -348,6 +348,16 @@ def _header_text(cell: Any) -> str:
     return "" if is_blank(cell) else " ".join(str(cell).split())
 
 
+def _repeats_header(path: Path, row_number: int, header_row_number: int) -> PipelineError:
+    """The error for a data row that is the header row again (two exports joined into one,
+    whose columns may not even be in the same order): named, never read as a return."""
+    return PipelineError(
+        f"{path.name}: row {row_number} repeats the header row (row {header_row_number}): "
+        "two exports joined into one? Keep one header row, check the rows below it are in "
+        "the same columns, and run again."
+    )
+
+
 def read_table(
     path: Path, looks_like_returns: Callable[[list[Any]], int]
 ) -> tuple[list[list[Any]], str | None]:
@@ -610,6 +620,16 @@ def _columnar_export(
     head = _read_head([whole.row(index) for index in top], path, maps_a_question)
     start = above + head.header_rows
     kept = np.flatnonzero(~blank[start:]) + start
+    # a data row that is the header row again, cell for cell: each column's header cell is
+    # one of its distinct cells (the header row is read with the rest), so one code a column
+    repeats = np.zeros(whole.length, dtype=bool)
+    repeats[kept] = True
+    for codes in whole.codes:
+        repeats &= codes == codes[above]
+        if not repeats.any():
+            break
+    else:
+        raise _repeats_header(path, int(np.flatnonzero(repeats)[0]) + 1, above + 1)
     found: dict[int, tuple[Any, list[Any]]] = {}
     for position, (codes, cells) in enumerate(zip(whole.codes, whole.cells, strict=True)):
         data_codes, used = pd.factorize(codes[kept])  # first seen first, as distinct() does
@@ -653,6 +673,7 @@ def read_export(
         raise PipelineError(f"{path.name}: the file is empty.")
     head = _read_head(table, path, maps_a_question)
     header_rows, width = head.header_rows, head.width
+    header = list(table[0]) + [None] * (width - len(table[0]))
     rows: list[list[Any]] = []
     source_rows: list[int] = []
     empty = 0
@@ -676,6 +697,8 @@ def read_export(
         if all(is_blank(c) for c in cells):
             empty += 1
             continue
+        if cells[0] == header[0] and cells == header:  # the header row again, cell for cell
+            raise _repeats_header(path, offset, above + 1)
         rows.append(cells)
         source_rows.append(offset)
     columns = list(zip(*rows, strict=True)) or [()] * len(head.headers)
