@@ -286,6 +286,23 @@ def repeated_header(suffix: str) -> Builder:
     return build
 
 
+def joined_byte_for_byte(export: SampleExport, folder: Path) -> list[Path]:
+    """Two downloads joined byte for byte (``cat``, ``copy /b``): the second keeps its byte
+    order mark, in the middle of the file, before its header row after DAMAGED_ROW."""
+    table = export.table()
+    first, second = table[: DAMAGED_ROW + 1], [table[0], *table[DAMAGED_ROW + 1 :]]
+    content = csv_bytes(first, encoding="utf-8-sig") + csv_bytes(second, encoding="utf-8-sig")
+    return _write(folder, export.name("joined"), content)
+
+
+def header_with_a_trailing_separator(export: SampleExport, folder: Path) -> list[Path]:
+    """A header row ending in an empty cell (a trailing comma) over rows one cell shorter:
+    every row is as wide as the columns the header names."""
+    table = export.table()
+    text = csv_bytes(table).decode("utf-8").split("\r\n", 1)
+    return _write(folder, export.name("trailing"), f"{text[0]},\r\n{text[1]}".encode())
+
+
 def unclosed_quote(qid: str) -> Builder:
     """An answer in DAMAGED_ROW opens a quote that never closes: the rest of the file
     would be read as that one answer."""

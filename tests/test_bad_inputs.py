@@ -189,6 +189,12 @@ def _nul_removed_with_a_warning(ingested: ingest.Ingested, export: SampleExport)
     assert re.search(r"\bQ7\b", str(damaged["parse_warnings"])), "no warning on the row"
 
 
+def _every_row_read_in_its_columns(ingested: ingest.Ingested, export: SampleExport) -> None:
+    returns = ingested.returns
+    assert len(returns) == len(export.table()) - 1
+    assert returns["Q6"].tolist() == [row[export.column("Q6")] for row in export.table()[1:]]
+
+
 def _no_value_silently_redecoded(ingested: ingest.Ingested, export: SampleExport) -> None:
     returns = ingested.returns.set_index("source_row")
     mojibake = returns.map(lambda v: isinstance(v, str) and "Â" in v)  # "£" read as cp1252
@@ -270,6 +276,16 @@ FILE_CASES = [
         Case("repeated_header_row", "ingest", "error"),
         bad.repeated_header("csv"),
         Refused((ROW, "repeats the header row")),
+    ),
+    listed(
+        Case("files_joined_byte_for_byte", "ingest", "error"),
+        bad.joined_byte_for_byte,
+        Refused((ROW, "repeats the header row")),
+    ),
+    listed(
+        Case("header_with_a_trailing_separator", "ingest", "accepted"),
+        bad.header_with_a_trailing_separator,
+        Read(_every_row_read_in_its_columns),
     ),
     listed(
         Case("repeated_header_row_in_a_workbook", "ingest", "error"),

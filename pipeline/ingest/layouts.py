@@ -348,6 +348,12 @@ def _header_text(cell: Any) -> str:
     return "" if is_blank(cell) else " ".join(str(cell).split())
 
 
+def _bare(cell: Any) -> str:
+    """A header cell's text as compared with a data row's: spacing and byte order marks
+    aside (files joined byte for byte keep the second one's mark in the middle)."""
+    return _header_text(cell).replace("\ufeff", "")
+
+
 def _repeats_header(path: Path, row_number: int, header_row_number: int) -> PipelineError:
     """The error for a data row that is the header row again (two exports joined into one,
     whose columns may not even be in the same order): named, never read as a return."""
@@ -673,7 +679,16 @@ def read_export(
         raise PipelineError(f"{path.name}: the file is empty.")
     head = _read_head(table, path, maps_a_question)
     header_rows, width = head.header_rows, head.width
-    header = list(table[0]) + [None] * (width - len(table[0]))
+    named = max(
+        (
+            position + 1
+            for row in table[:header_rows]
+            for position, cell in enumerate(row)
+            if not is_blank(cell)
+        ),
+        default=0,
+    )
+    header = [_bare(cell) for cell in table[0]] + [""] * (width - len(table[0]))
     rows: list[list[Any]] = []
     source_rows: list[int] = []
     empty = 0
@@ -685,20 +700,22 @@ def read_export(
                 f"{path.name}: row {offset} has {len(cells)} cells but the header row has "
                 f"{width}; check the file's separators and quoting."
             )
-        # A text export's rows are as wide as its header: a shorter row that holds anything
-        # has lost a separator somewhere, and padding it would shift its answers into the
-        # wrong questions without a word. (A workbook's rows end at their last filled cell.)
-        if encoding is not None and len(row) < width and any(not is_blank(c) for c in row):
+        # A text export's rows are as wide as its named columns: a shorter row that holds
+        # anything may have lost a separator, and padding it would shift its answers into
+        # the wrong questions without a word (D54). Workbooks are read by cell position.
+        if encoding is not None and len(row) < named and any(not is_blank(c) for c in row):
             raise PipelineError(
-                f"{path.name}: row {offset} has {len(row)} cells but the header row has "
-                f"{width}; check the file's separators and quoting."
+                f"{path.name}: row {offset} has {len(row)} cells but the header row names "
+                f"{named} columns; a separator may be missing, which would put its answers "
+                "in the wrong questions. If the file was saved from Excel (which can leave "
+                "out a row's empty last cells), save it as .xlsx or download it again."
             )
         cells = cells[:width]
         if all(is_blank(c) for c in cells):
             empty += 1
             continue
-        if cells[0] == header[0] and cells == header:  # the header row again, cell for cell
-            raise _repeats_header(path, offset, above + 1)
+        if _bare(cells[0]) == header[0] and [_bare(c) for c in cells] == header:
+            raise _repeats_header(path, offset, above + 1)  # the header row again
         rows.append(cells)
         source_rows.append(offset)
     columns = list(zip(*rows, strict=True)) or [()] * len(head.headers)
