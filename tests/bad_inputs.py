@@ -22,6 +22,7 @@ from openpyxl import Workbook
 
 from pipeline import ingest, sample
 from pipeline.protocol import Protocol
+from pipeline.sample.files import save_xlsx
 
 XLSX_ROWS = 12  # returns in the sample workbook the XLSX builders damage
 RESPONSE_ID, SUBMITTED = "ID", "Completion time"  # Microsoft Forms' own columns
@@ -274,14 +275,8 @@ def repeated_header(suffix: str) -> Builder:
         table.insert(DAMAGED_ROW + 1, list(export.header))
         if suffix == "csv":
             return _write(folder, export.name("joined"), csv_bytes(table))
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        for row in table:
-            sheet.append(row)
-        saved = io.BytesIO()
-        workbook.save(saved)
-        return _write(folder, export.name("joined", "xlsx"), saved.getvalue())
+        path = folder / export.name("joined", "xlsx")  # typed "=..." answers stay text
+        return [save_xlsx(list(table), 1, path, export.year, "dd/mm/yyyy hh:mm")]
 
     return build
 
